@@ -1,0 +1,232 @@
+"""The one place that talks HTTP to upstreams: conditional GET, caps, limits, address checks."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import DefaultResolver
+
+from feedhub import __version__
+
+MAX_REDIRECTS = 10
+READ_CHUNK = 64 * 1024
+
+
+@dataclass(slots=True)
+class FetchResult:
+    """An upstream's answer, or why there is none (`error`)."""
+
+    url: str
+    status: int = 0
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
+    not_modified: bool = False
+    error: str = ""
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+    @property
+    def etag(self) -> str:
+        return self.headers.get("etag", "")
+
+    @property
+    def last_modified(self) -> str:
+        return self.headers.get("last-modified", "")
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What a source adapter asks for; the fetcher adds manners and limits."""
+
+    url: str
+    etag: str = ""
+    last_modified: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    timeout: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+
+
+class AddressRefused(Exception):
+    pass
+
+
+def is_public_address(host: str) -> bool:
+    """False for loopback, private, link-local (cloud metadata), multicast and reserved."""
+    try:
+        ip = ipaddress.ip_address(host.strip("[]").split("%")[0])
+    except ValueError:
+        return True  # a name, not an address: the resolver checks what it resolves to
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class PublicOnlyResolver(AbstractResolver):
+    """Resolves names, then refuses any answer that is not a public address (SSRF, rebinding)."""
+
+    def __init__(self) -> None:
+        self._inner = DefaultResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        public = [r for r in results if is_public_address(r["host"])]
+        if not public:
+            raise AddressRefused(f"{host} resolves to a private or loopback address")
+        return public
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+class Fetcher:
+    """Owns the app's one ClientSession and the global and per-host concurrency limits."""
+
+    def __init__(
+        self,
+        *,
+        public_url: str,
+        concurrency: int = 16,
+        per_host: int = 2,
+        allow_private: bool = False,
+        user_agent: str = "",
+    ) -> None:
+        self.user_agent = user_agent or f"feedhub/{__version__} (+{public_url})"
+        self.allow_private = allow_private
+        self._global = asyncio.Semaphore(concurrency)
+        self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(per_host)
+        )
+        connector = aiohttp.TCPConnector(
+            limit=concurrency,
+            limit_per_host=per_host,
+            resolver=None if allow_private else PublicOnlyResolver(),
+            ttl_dns_cache=300,
+        )
+        self.session = aiohttp.ClientSession(
+            connector=connector,
+            headers={"User-Agent": self.user_agent},
+            auto_decompress=True,
+        )
+
+    async def close(self) -> None:
+        await self.session.close()
+
+    async def get(self, req: Request) -> FetchResult:
+        """GET with conditional headers, bounded redirects and a body cap; never raises."""
+        if not urlsplit(req.url).scheme:
+            return await read_file(req.url, req.etag, req.max_bytes)
+        host = urlsplit(req.url).hostname or ""
+        started = time.monotonic()
+        async with self._global, self._per_host[host]:
+            try:
+                result = await asyncio.wait_for(self._get(req), req.timeout)
+            except TimeoutError:
+                result = FetchResult(req.url, error=f"timed out after {req.timeout:g}s")
+            except AddressRefused as exc:
+                result = FetchResult(req.url, error=f"refused: {exc}")
+            except aiohttp.ClientConnectorError as exc:
+                cause = exc.os_error
+                if isinstance(cause, AddressRefused):
+                    result = FetchResult(req.url, error=f"refused: {cause}")
+                else:
+                    result = FetchResult(req.url, error=f"cannot connect to {host}: {cause}")
+            except aiohttp.ClientPayloadError as exc:
+                result = FetchResult(req.url, error=f"broken response body: {exc}")
+            except aiohttp.ClientError as exc:
+                result = FetchResult(req.url, error=f"{type(exc).__name__}: {exc}")
+        result.elapsed = time.monotonic() - started
+        return result
+
+    async def _get(self, req: Request) -> FetchResult:
+        headers = {"Accept-Encoding": "gzip, deflate, br", **req.headers}
+        if req.etag:
+            headers["If-None-Match"] = req.etag
+        if req.last_modified:
+            headers["If-Modified-Since"] = req.last_modified
+        timeout = aiohttp.ClientTimeout(
+            total=req.timeout, connect=min(10.0, req.timeout), sock_read=req.timeout
+        )
+        url, seen = req.url, set()
+        for _ in range(MAX_REDIRECTS + 1):
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https"):
+                return FetchResult(url, error=f"refused: scheme {parts.scheme!r} is not http(s)")
+            if not self.allow_private and not is_public_address(parts.hostname or ""):
+                return FetchResult(url, error=f"refused: {parts.hostname} is a private address")
+            seen.add(url)
+            async with self.session.get(
+                url, headers=headers, timeout=timeout, allow_redirects=False
+            ) as resp:
+                if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                    url = urljoin(url, resp.headers["Location"])
+                    if url in seen:
+                        return FetchResult(url, status=resp.status, error="redirect loop")
+                    continue
+                return await _read(resp, url, req.max_bytes)
+        return FetchResult(url, error=f"more than {MAX_REDIRECTS} redirects")
+
+
+async def _read(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> FetchResult:
+    headers = {k.lower(): v for k, v in resp.headers.items()}
+    result = FetchResult(url, status=resp.status, headers=headers)
+    if resp.status == 304:
+        result.not_modified = True
+        return result
+    if resp.status >= 400:
+        reason = resp.reason or ""
+        result.error = f"HTTP {resp.status} {reason}".strip() + f" from {url}"
+        return result
+    declared = resp.content_length
+    if declared is not None and declared > max_bytes and "content-encoding" not in headers:
+        result.error = f"body of {declared} bytes is over the {max_bytes}-byte cap"
+        return result
+    chunks, size = [], 0
+    async for chunk in resp.content.iter_chunked(READ_CHUNK):
+        size += len(chunk)
+        if size > max_bytes:
+            result.error = f"body is over the {max_bytes}-byte cap"
+            return result
+        chunks.append(chunk)
+    result.body = b"".join(chunks)
+    return result
+
+
+async def read_file(path: str, etag: str, max_bytes: int) -> FetchResult:
+    """A local feed file (a site's own generated feed); its mtime and size act as the ETag."""
+
+    def read() -> FetchResult:
+        p = Path(path)
+        try:
+            st = p.stat()
+            tag = f'"{st.st_mtime_ns:x}-{st.st_size:x}"'
+            if tag == etag:
+                return FetchResult(path, status=304, not_modified=True, headers={"etag": tag})
+            if st.st_size > max_bytes:
+                return FetchResult(path, error=f"file is over the {max_bytes}-byte cap")
+            return FetchResult(path, status=200, body=p.read_bytes(), headers={"etag": tag})
+        except OSError as exc:
+            return FetchResult(path, error=f"cannot read {path}: {exc.strerror}")
+
+    return await asyncio.to_thread(read)
+
+
+def header_hints(headers: Mapping[str, Any]) -> dict[str, str]:
+    """The headers the scheduler reads, kept when a fetch state is stored."""
+    names = ("cache-control", "expires", "retry-after", "x-ratelimit-reset", "x-rate-limit-reset")
+    return {k: str(headers[k]) for k in names if k in headers}

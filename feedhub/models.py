@@ -1,0 +1,127 @@
+"""The common item every source adapter yields, and the per-source fetch state."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    name: str = ""
+    handle: str = ""
+    url: str = ""
+    avatar: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Media:
+    url: str
+    type: str = "image"  # image | video | audio | link
+    width: int | None = None
+    height: int | None = None
+    alt: str = ""
+    preview_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One post or entry, the same shape whichever platform it came from."""
+
+    id: str
+    source: str
+    url: str
+    title: str = ""
+    content_html: str = ""  # sanitized at ingest; the only field templates mark safe
+    summary: str = ""  # plain text
+    author: Author = field(default_factory=Author)
+    published: datetime | None = None
+    updated: datetime | None = None
+    media: tuple[Media, ...] = ()
+    reply: bool = False
+    repost: bool = False
+    pinned: bool = False
+    lang: str = ""
+    network: str = "feed"  # feed | mastodon | bluesky | youtube | reddit | x
+    reposted_by: Author | None = None
+    content_warning: str = ""  # shown folded over the content when set
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sort_time(self) -> datetime:
+        return self.published or self.updated or _EPOCH
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("published", "updated"):
+            value = data[key]
+            data[key] = value.isoformat() if value else None
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Item:
+        data = dict(data)
+        known = {f.name for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}
+        for key in ("published", "updated"):
+            if data.get(key):
+                data[key] = datetime.fromisoformat(data[key])
+        data["author"] = Author(**data.get("author") or {})
+        data["media"] = tuple(Media(**m) for m in data.get("media") or ())
+        if data.get("reposted_by"):
+            data["reposted_by"] = Author(**data["reposted_by"])
+        return cls(**data)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def items_digest(items: list[Item]) -> str:
+    """A short digest of a source's items: equal digests mean nothing a widget shows changed."""
+    h = hashlib.blake2b(digest_size=12)
+    for item in items:
+        h.update(json.dumps(item.to_dict(), sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def stable_id(*candidates: str | None) -> str:
+    """Hash the first non-empty candidate (native id, then link, then title+content)."""
+    for value in candidates:
+        if value:
+            return hashlib.sha256(value.encode()).hexdigest()[:24]
+    return hashlib.sha256(b"").hexdigest()[:24]
+
+
+@dataclass(slots=True)
+class FetchState:
+    """What the scheduler remembers of a source between polls (and across restarts)."""
+
+    etag: str = ""
+    last_modified: str = ""
+    errors: int = 0
+    next_check: float = 0.0  # unix time
+    last_success: float | None = None
+    last_attempt: float | None = None
+    last_error: str = ""
+    digest: str = ""  # items_digest of the stored items
+    item_count: int = 0
+    meta: dict[str, Any] = field(default_factory=dict)  # adapter memory: account ids, since_id
+    history: list[dict[str, Any]] = field(default_factory=list)  # recent fetches, newest last
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FetchState:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def health(self) -> str:
+        """ok, degraded (erring but has items to show) or failing (erring with nothing)."""
+        if self.errors == 0:
+            return "ok" if self.last_success else "pending"
+        return "degraded" if self.item_count else "failing"

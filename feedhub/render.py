@@ -1,0 +1,183 @@
+"""Turning a widget's selected items into bytes: Jinja2 themes for HTML, writers for the rest.
+
+Themes live in `widgets/<theme>/` (and first in `server.widgets_dir`). A theme's
+`widget.html` extends `_base/widget.html` and overrides blocks; a site theme may extend a
+built-in one with `{% extends "default:sidebar/widget.html" %}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from markupsafe import Markup
+
+from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
+from feedhub.models import Item
+from feedhub.sanitize import safe_url, sanitize_html
+
+
+@dataclass(frozen=True, slots=True)
+class WidgetView:
+    """Everything a format needs to render one widget once."""
+
+    name: str
+    cfg: WidgetConfig
+    items: list[Item]
+    theme: str
+    locale: str
+    limit: int
+    public_url: str
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    body: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+Writer = Callable[["Renderer", WidgetView], Rendered]
+FORMATS: dict[str, Writer] = {}
+
+
+def writer(fmt: str) -> Callable[[Writer], Writer]:
+    """Register the function that renders a format (`page`, `html`, `json`, ...)."""
+
+    def register(fn: Writer) -> Writer:
+        FORMATS[fmt] = fn
+        return fn
+
+    return register
+
+
+@lru_cache(maxsize=64)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name.replace("-", "_"))
+
+
+def local_date(value: datetime | None, locale: str = "en") -> str:
+    """A date as people of `locale` write it: "25 nov. 2026, 20:39" in French."""
+    if value is None:
+        return ""
+    loc = _locale(locale)
+    day = format_date(value, "medium", locale=loc)
+    return f"{day}, {format_time(value, 'short', tzinfo=UTC, locale=loc)}"
+
+
+def iso_date(value: datetime | None) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+
+def _clean(value: str) -> Markup:
+    """Mark safe only what the sanitizer produced: content is re-sanitized on its way out."""
+    return Markup(sanitize_html(value))
+
+
+def _url(value: str) -> str:
+    return safe_url(value)
+
+
+def _image(value: str) -> str:
+    return safe_url(value, image=True)
+
+
+def csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode()).digest()
+    return "'sha256-" + base64.b64encode(digest).decode() + "'"
+
+
+class Renderer:
+    """Owns the Jinja2 environment and the format writers."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        dirs = [str(d) for d in config.theme_dirs()]
+        self.env = Environment(
+            loader=ChoiceLoader(
+                [
+                    FileSystemLoader(dirs),
+                    PrefixLoader({"default": FileSystemLoader(str(BUILTIN_WIDGETS_DIR))}, ":"),
+                ]
+            ),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters.update(
+            date=local_date, isodate=iso_date, clean=_clean, url=_url, image=_image
+        )
+        self._css: dict[str, str] = {}
+
+    def css(self, theme: str) -> str:
+        """The theme's stylesheet: the base one, then the theme's own (read once)."""
+        if theme not in self._css:
+            parts = []
+            for name in ("_base", theme):
+                for d in reversed(self.config.theme_dirs()):
+                    path = Path(d) / name / "style.css"
+                    if path.is_file():
+                        parts.append(path.read_text(encoding="utf-8"))
+                        break
+            self._css[theme] = "\n".join(parts)
+        return self._css[theme]
+
+    def render(self, fmt: str, view: WidgetView) -> Rendered:
+        return FORMATS[fmt](self, view)
+
+    def template(self, view: WidgetView, name: str, **extra: object) -> str:
+        tmpl = self.env.get_template(f"{view.theme}/{name}")
+        return tmpl.render(
+            widget=view.cfg,
+            name=view.name,
+            items=view.items,
+            locale=view.locale,
+            lang=view.locale.replace("_", "-"),
+            theme=view.theme,
+            public_url=view.public_url,
+            css=self.css(view.theme),
+            **extra,
+        )
+
+
+@writer("html")
+def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
+    return Rendered(r.template(view, "widget.html").encode(), "text/html; charset=utf-8")
+
+
+@writer("page")
+def write_page(r: Renderer, view: WidgetView) -> Rendered:
+    fragment = Markup(r.template(view, "widget.html"))
+    body = r.template(view, "page.html", fragment=fragment)
+    # The framed page runs no script but ours (by hash) and takes styles only from itself.
+    return Rendered(
+        body.encode(),
+        "text/html; charset=utf-8",
+        {"Content-Security-Policy": page_csp(r.css(view.theme), r.config.server.embed_origins)},
+    )
+
+
+def page_csp(css: str, embed_origins: list[str]) -> str:
+    ancestors = " ".join(embed_origins) if embed_origins else "*"
+    return (
+        "default-src 'none'; img-src https: http: data:; "
+        f"style-src {csp_hash(css)}; base-uri 'none'; form-action 'none'; "
+        f"frame-ancestors {ancestors}"
+    )

@@ -1,0 +1,151 @@
+"""One allowlist policy for every piece of upstream HTML, and URL checks for every URL field.
+
+Content is sanitized once, at ingest, by `sanitize_html`; templates may re-apply it (the
+`clean` filter) to anything they mark safe. URLs outside HTML (item links, avatars, media)
+go through `safe_url`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import partial
+from urllib.parse import urljoin, urlsplit
+
+import nh3
+
+TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "details", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "iframe",
+    "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong",
+    "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u",
+    "ul",
+}  # fmt: skip
+ATTRIBUTES = {
+    "*": {"lang", "title"},
+    "a": {"href"},
+    "abbr": {"title"},
+    "iframe": {"src", "width", "height", "allowfullscreen"},
+    "img": {"src", "srcset", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+}
+SET_ATTRIBUTES = {
+    "a": {"target": "_blank"},
+    "img": {"loading": "lazy", "decoding": "async", "referrerpolicy": "no-referrer"},
+    "iframe": {
+        "sandbox": "allow-scripts allow-same-origin allow-popups allow-presentation",
+        "loading": "lazy",
+        "referrerpolicy": "strict-origin-when-cross-origin",
+    },
+}
+LINK_SCHEMES = {"http", "https", "mailto"}
+# Only players that are safe to frame, sandboxed, and only on their embed paths.
+IFRAME_HOSTS = {
+    "www.youtube.com": "/embed/",
+    "www.youtube-nocookie.com": "/embed/",
+    "player.vimeo.com": "/video/",
+}
+_DATA_IMAGE_RE = re.compile(r"^data:image/(png|gif|jpeg|webp|avif);base64,[A-Za-z0-9+/=\s]+$")
+_PIXEL_RE = re.compile(r'<img\b[^>]*\bwidth="[01]"[^>]*\bheight="[01]"[^>]*>|'
+                       r'<img\b[^>]*\bheight="[01]"[^>]*\bwidth="[01]"[^>]*>')
+_SPACE_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def safe_url(url: str | None, base: str = "", *, image: bool = False) -> str:
+    """An absolute http(s)/mailto URL (or, for images, a raster data: URL), else ""."""
+    if not url:
+        return ""
+    url = url.strip()
+    if image and url[:5].lower() == "data:":
+        return url if _DATA_IMAGE_RE.match(url) else ""
+    # Browsers ignore tabs, newlines and control characters inside a scheme: so must we.
+    probe = _CONTROL_RE.sub("", url)
+    scheme = urlsplit(probe).scheme.lower()
+    if not scheme:
+        if not base or urlsplit(base).scheme.lower() not in ("http", "https"):
+            return ""
+        url = urljoin(base, url)
+        scheme = urlsplit(url).scheme.lower()
+    if scheme not in (("http", "https") if image else LINK_SCHEMES):
+        return ""
+    if scheme in ("http", "https") and not urlsplit(url).netloc:
+        return ""
+    return url
+
+
+def _srcset(value: str, base: str) -> str | None:
+    parts = []
+    for candidate in value.split(","):
+        bits = candidate.split()
+        if not bits:
+            continue
+        url = safe_url(bits[0], base, image=True)
+        if not url or "," in url:
+            return None
+        parts.append(" ".join([url, *bits[1:2]]))
+    return ", ".join(parts) or None
+
+
+def _iframe_src(value: str) -> str | None:
+    parts = urlsplit(value)
+    prefix = IFRAME_HOSTS.get(parts.hostname or "")
+    if parts.scheme == "https" and prefix and parts.path.startswith(prefix):
+        return value
+    return None
+
+
+def _filter(base: str, tag: str, attr: str, value: str) -> str | None:
+    if attr == "href":
+        return safe_url(value, base) or None
+    if attr == "src":
+        if tag == "iframe":
+            return _iframe_src(safe_url(value, base))
+        return safe_url(value, base, image=True) or None
+    if attr == "srcset":
+        return _srcset(value, base)
+    if attr in ("width", "height"):
+        return value if value.isdigit() and len(value) < 6 else None
+    return value
+
+
+def sanitize_html(fragment: str, base: str = "") -> str:
+    """Upstream HTML reduced to the allowlist; relative URLs resolved against `base`."""
+    if not fragment:
+        return ""
+    cleaned = nh3.clean(
+        fragment,
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        set_tag_attribute_values=SET_ATTRIBUTES,
+        url_schemes=LINK_SCHEMES | {"data"},
+        attribute_filter=partial(_filter, base),
+        strip_comments=True,
+        link_rel="noopener noreferrer nofollow ugc",
+    )
+    cleaned = _PIXEL_RE.sub("", cleaned)
+    # An iframe whose src was refused is an empty box: drop it.
+    return re.sub(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>", "", cleaned)
+
+
+def html_to_text(fragment: str, limit: int = 0) -> str:
+    """Plain text of an HTML fragment, whitespace collapsed, cut at `limit` characters."""
+    if not fragment:
+        return ""
+    text = html.unescape(nh3.clean(fragment.replace("<br", " <br").replace("</p>", "</p> "),
+                                   tags=set(), clean_content_tags={"script", "style"}))
+    text = _SPACE_RE.sub(" ", text).strip()
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+    return text
+
+
+def text_to_html(text: str) -> str:
+    """Escape plain text and keep its line breaks, for sources that give no HTML."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p]
+    return "".join(
+        "<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs
+    )

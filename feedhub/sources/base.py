@@ -1,0 +1,122 @@
+"""What every source adapter shares: the poll contract and the fetch-then-parse step."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from feedhub.fetcher import Fetcher, FetchResult, Request
+from feedhub.models import FetchState, Item
+
+log = logging.getLogger(__name__)
+
+ParseFn = Callable[..., Any]
+RunParse = Callable[..., Awaitable[Any]]
+
+
+class ParseError(Exception):
+    """An upstream answer that is not of the shape the adapter reads."""
+
+
+@dataclass(slots=True)
+class PollResult:
+    """The outcome of one poll. `items` is None when the upstream said nothing changed."""
+
+    items: list[Item] | None = None
+    error: str = ""
+    status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+    etag: str = ""
+    last_modified: str = ""
+    meta: dict[str, Any] = field(default_factory=dict)  # merged into FetchState.meta
+    ttl: float | None = None  # seconds; e.g. RSS <ttl>
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+@dataclass(slots=True)
+class PollContext:
+    """What an adapter may use: the app's fetcher and the worker pool that parses."""
+
+    fetcher: Fetcher
+    run_parse: RunParse
+    timeout: float
+    max_bytes: int
+
+
+class SourceAdapter:
+    """Base of all adapters; a subclass says how to build its requests and parse the answers."""
+
+    network: ClassVar[str] = "feed"
+    default_base_url: ClassVar[str] = ""
+    min_interval: ClassVar[float] = 0.0
+
+    def __init__(self, source_id: str, cfg: Any, base_dir: str = ".") -> None:
+        self.source_id = source_id
+        self.cfg = cfg
+        self.base_dir = base_dir
+        self.base_url = (getattr(cfg, "base_url", None) or self.default_base_url).rstrip("/")
+
+    async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
+        raise NotImplementedError
+
+    async def fetch(
+        self,
+        ctx: PollContext,
+        url: str,
+        *,
+        state: FetchState | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> FetchResult:
+        """GET `url`, conditionally when `state` is given."""
+        return await ctx.fetcher.get(
+            Request(
+                url=url,
+                etag=state.etag if state else "",
+                last_modified=state.last_modified if state else "",
+                headers=headers or {},
+                timeout=ctx.timeout,
+                max_bytes=ctx.max_bytes,
+            )
+        )
+
+    async def fetch_and_parse(
+        self,
+        ctx: PollContext,
+        url: str,
+        parse: ParseFn,
+        *args: Any,
+        state: FetchState | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> PollResult:
+        """The common poll: conditional GET, then `parse(body, url, *args)` in a worker."""
+        res = await self.fetch(ctx, url, state=state, headers=headers)
+        result = PollResult(status=res.status, headers=res.headers)
+        if res.error:
+            result.error = res.error
+            return result
+        result.etag, result.last_modified = res.etag, res.last_modified
+        if res.not_modified:
+            return result
+        if state and state.digest and res.etag and res.etag == state.etag:
+            return result  # a 200 whose validator did not change: nothing new
+        try:
+            parsed = await ctx.run_parse(parse, res.body, res.url, *args)
+        except ParseError as exc:
+            result.error = f"malformed answer from {res.url}: {exc}"
+            return result
+        except Exception as exc:  # a parser bug on hostile input must not stop the poller
+            log.warning("parser failed on %s: %r", res.url, exc)
+            result.error = f"malformed answer from {res.url}: {type(exc).__name__}: {exc}"
+            return result
+        if isinstance(parsed, tuple):
+            result.items, extra = parsed
+            result.ttl = extra.get("ttl")
+            result.meta.update(extra.get("meta", {}))
+        else:
+            result.items = parsed
+        return result

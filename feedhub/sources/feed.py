@@ -1,0 +1,231 @@
+"""The `feed` source: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed 1.1 by hand.
+
+The parse functions here are pure (bytes in, items out) and run in a worker process.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from feedhub.config import FeedSource
+from feedhub.models import Author, FetchState, Item, Media, stable_id
+from feedhub.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
+from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+
+SUMMARY_CHARS = 280
+Parsed = tuple[list[Item], dict[str, Any]]
+
+
+class FeedAdapter(SourceAdapter):
+    network = "feed"
+
+    def __init__(self, source_id: str, cfg: FeedSource, base_dir: str = ".") -> None:
+        super().__init__(source_id, cfg, base_dir)
+        url = cfg.url
+        if "://" not in url and not url.startswith("/"):
+            url = f"{base_dir.rstrip('/')}/{url}"
+        self.url = url
+
+    async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
+        return await self.fetch_and_parse(
+            ctx, self.url, parse_feed, self.source_id, self.network, state=state
+        )
+
+
+def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:
+    """Items of an RSS, Atom, RDF or JSON feed, sanitized; plus hints (ttl, hubs)."""
+    if not body.strip():
+        raise ParseError("empty body")
+    if body.lstrip()[:1] == b"{":
+        return parse_json_feed(body, url, source_id, network)
+    parsed = feedparser.parse(
+        body,
+        sanitize_html=False,
+        resolve_relative_uris=False,
+        response_headers={"content-location": url},
+    )
+    if parsed.bozo and not parsed.entries and not parsed.feed.get("title"):
+        raise ParseError(f"not a feed: {parsed.get('bozo_exception') or 'unreadable'}")
+    if not parsed.version and not parsed.entries:
+        raise ParseError("not an RSS, Atom or JSON feed")
+    feed_lang = parsed.feed.get("language", "")
+    items = [_entry_item(e, url, source_id, network, feed_lang) for e in parsed.entries]
+    extra: dict[str, Any] = {"meta": {"hubs": _links(parsed.feed, "hub")}}
+    self_links = _links(parsed.feed, "self")
+    if self_links:
+        extra["meta"]["self"] = self_links[0]
+    ttl = parsed.feed.get("ttl")
+    if ttl and str(ttl).strip().isdigit():
+        extra["ttl"] = int(str(ttl).strip()) * 60.0
+    return items, extra
+
+
+def _links(feed: Any, rel: str) -> list[str]:
+    return [link["href"] for link in feed.get("links", []) if link.get("rel") == rel and
+            link.get("href")]
+
+
+def _time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str) -> Item:
+    content = entry.get("content") or []
+    detail = content[0] if content else entry.get("summary_detail")
+    base = (detail or {}).get("base") or url
+    raw = (detail or {}).get("value", "")
+    is_html = "html" in ((detail or {}).get("type") or "text/html")
+    content_html = sanitize_html(raw, base) if is_html else text_to_html(raw)
+    title_detail = entry.get("title_detail") or {}
+    title = entry.get("title", "")
+    if "html" in (title_detail.get("type") or ""):
+        title = html_to_text(title)
+    link = safe_url(entry.get("link"), base)
+    author = entry.get("author_detail") or {}
+    summary_src = entry.get("summary", "") if content else raw
+    return Item(
+        id=stable_id(entry.get("id"), link, f"{title}\n{raw}"),
+        source=source_id,
+        url=link,
+        title=title.strip(),
+        content_html=content_html,
+        summary=html_to_text(summary_src or raw, SUMMARY_CHARS),
+        author=Author(
+            name=author.get("name") or entry.get("author", ""),
+            url=safe_url(author.get("href"), base),
+        ),
+        published=_time(entry.get("published_parsed")) or _time(entry.get("updated_parsed")),
+        updated=_time(entry.get("updated_parsed")),
+        media=tuple(_media(entry, base)),
+        lang=(detail or {}).get("language") or lang or "",
+        network=network,
+    )
+
+
+def _media(entry: Any, base: str) -> list[Media]:
+    found: list[Media] = []
+    seen: set[str] = set()
+
+    def add(url: Any, kind: str, width: Any = None, height: Any = None, alt: str = "") -> None:
+        url = safe_url(url, base, image=True)
+        if url and url not in seen:
+            seen.add(url)
+            found.append(Media(url=url, type=kind, width=_int(width), height=_int(height),
+                               alt=alt or ""))
+
+    for thumb in entry.get("media_thumbnail", []):
+        add(thumb.get("url"), "image", thumb.get("width"), thumb.get("height"),
+            entry.get("media_description", "") or "")
+    for mc in entry.get("media_content", []):
+        medium = mc.get("medium") or (mc.get("type") or "").split("/")[0]
+        if medium == "image":
+            add(mc.get("url"), "image", mc.get("width"), mc.get("height"))
+    for enc in entry.get("enclosures", []):
+        kind = (enc.get("type") or "").split("/")[0]
+        if kind == "image":
+            add(enc.get("href"), "image")
+    return found
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _iso(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_json_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:
+    """JSON Feed 1.0/1.1 (feedparser does not read it)."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"invalid JSON: {exc}") from None
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+        "https://jsonfeed.org/version/"
+    ):
+        raise ParseError("not a JSON Feed (no jsonfeed.org version)")
+    raw_items = doc.get("items")
+    if not isinstance(raw_items, list):
+        raise ParseError("JSON Feed without an items list")
+    base = safe_url(doc.get("home_page_url")) or url
+    feed_authors = _json_authors(doc, base)
+    items = []
+    for raw in raw_items:
+        if not isinstance(raw, dict):
+            continue
+        items.append(_json_item(raw, base, source_id, network, feed_authors,
+                                str(doc.get("language") or "")))
+    hubs = [h.get("url") for h in doc.get("hubs") or [] if isinstance(h, dict) and h.get("url")]
+    meta: dict[str, Any] = {"hubs": hubs}
+    if doc.get("feed_url"):
+        meta["self"] = str(doc["feed_url"])
+    return items, {"meta": meta}
+
+
+def _json_authors(obj: dict[str, Any], base: str) -> list[Author]:
+    raw = obj.get("authors") or ([obj["author"]] if isinstance(obj.get("author"), dict) else [])
+    return [
+        Author(name=str(a.get("name") or ""), url=safe_url(a.get("url"), base),
+               avatar=safe_url(a.get("avatar"), base, image=True))
+        for a in raw if isinstance(a, dict)
+    ]
+
+
+def _json_item(raw: dict[str, Any], base: str, source_id: str, network: str,
+               feed_authors: list[Author], lang: str) -> Item:
+    link = safe_url(raw.get("url") or raw.get("external_url"), base)
+    html_src = raw.get("content_html")
+    text_src = raw.get("content_text")
+    if isinstance(html_src, str):
+        content_html = sanitize_html(html_src, base)
+    elif isinstance(text_src, str):
+        content_html = text_to_html(text_src)
+    else:
+        content_html = ""
+    summary = raw.get("summary") if isinstance(raw.get("summary"), str) else ""
+    title = raw.get("title") if isinstance(raw.get("title"), str) else ""
+    authors = _json_authors(raw, base) or feed_authors
+    media = []
+    for key in ("image", "banner_image"):
+        img = safe_url(raw.get(key), base, image=True)
+        if img:
+            media.append(Media(url=img, type="image"))
+            break
+    native_id = raw.get("id")
+    return Item(
+        id=stable_id(str(native_id) if native_id not in (None, "") else None, link,
+                     f"{title}\n{html_src or text_src or ''}"),
+        source=source_id,
+        url=link,
+        title=title.strip(),
+        content_html=content_html,
+        summary=html_to_text(summary or content_html, SUMMARY_CHARS),
+        author=authors[0] if authors else Author(),
+        published=_iso(raw.get("date_published")) or _iso(raw.get("date_modified")),
+        updated=_iso(raw.get("date_modified")),
+        media=tuple(media),
+        lang=str(raw.get("language") or lang),
+        network=network,
+    )

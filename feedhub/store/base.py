@@ -1,0 +1,54 @@
+"""The storage interface every backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+
+from feedhub.models import FetchState, Item
+
+ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
+
+
+class Store(ABC):
+    """Items and fetch state per source. Single-process backends lease every source to us."""
+
+    shared = False  # True when several replicas share the data (redis)
+
+    async def open(self) -> None:
+        """Connect, create the schema."""
+
+    async def close(self) -> None:
+        """Flush and release the backend."""
+
+    @abstractmethod
+    async def get_items(self, source_id: str) -> list[Item]:
+        """The source's stored items (any order)."""
+
+    @abstractmethod
+    async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
+        """Store the fetch state and, when given, replace the source's items, atomically."""
+
+    @abstractmethod
+    async def get_state(self, source_id: str) -> FetchState | None:
+        """The source's fetch state, None if never polled."""
+
+    @abstractmethod
+    async def all_states(self) -> dict[str, FetchState]:
+        """Every source's fetch state: loaded once at start."""
+
+    async def delete(self, source_id: str) -> None:
+        """Forget a source that left the config."""
+
+    async def ping(self) -> bool:
+        return True
+
+    async def acquire(self, source_id: str, owner: str, ttl: float) -> bool:
+        """Take or renew the right to poll a source; a lone process always has it."""
+        return True
+
+    async def release(self, source_id: str, owner: str) -> None:
+        """Give the right to poll back early (on shutdown)."""
+
+    def on_change(self, listener: ChangeListener) -> None:
+        """Be told of changes made by other replicas (shared backends only)."""

@@ -1,0 +1,125 @@
+"""The `sqlite` backend (the default): one file in WAL mode, written from one thread.
+
+Every save is one transaction, so a `kill -9` leaves either the old or the new items of a
+source, never half of each; WAL keeps readers going while the poller writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from feedhub.models import FetchState, Item
+from feedhub.store.base import Store
+
+T = TypeVar("T")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    source TEXT NOT NULL,
+    id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    PRIMARY KEY (source, id)
+);
+CREATE TABLE IF NOT EXISTS state (
+    source TEXT PRIMARY KEY,
+    data TEXT NOT NULL
+);
+"""
+
+
+class SqliteStore(Store):
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: sqlite3.Connection | None = None
+        # sqlite3 connections are not to be shared across threads: one worker owns it.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedhub-sqlite")
+
+    async def _run(self, fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
+
+    async def open(self) -> None:
+        await self._run(self._open)
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        db.executescript(SCHEMA)
+        self._db = db
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._run(self._close)
+        self._thread.shutdown(wait=True)
+
+    def _close(self) -> None:
+        assert self._db is not None
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.close()
+        self._db = None
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def get_items(self, source_id: str) -> list[Item]:
+        rows = await self._run(self._select, "SELECT data FROM items WHERE source = ?",
+                               (source_id,))
+        return [Item.from_dict(json.loads(data)) for (data,) in rows]
+
+    def _select(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return self.db.execute(sql, params).fetchall()
+
+    async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
+        state_json = json.dumps(state.to_dict())
+        rows = None
+        if items is not None:
+            rows = [(source_id, it.id, json.dumps(it.to_dict())) for it in items]
+        await self._run(self._save, source_id, state_json, rows)
+
+    def _save(self, source_id: str, state_json: str, rows: list[tuple[str, str, str]] | None
+              ) -> None:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if rows is not None:
+                db.execute("DELETE FROM items WHERE source = ?", (source_id,))
+                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+            db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (source_id, state_json))
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    async def get_state(self, source_id: str) -> FetchState | None:
+        rows = await self._run(self._select, "SELECT data FROM state WHERE source = ?",
+                               (source_id,))
+        return FetchState.from_dict(json.loads(rows[0][0])) if rows else None
+
+    async def all_states(self) -> dict[str, FetchState]:
+        rows = await self._run(self._select, "SELECT source, data FROM state", ())
+        return {sid: FetchState.from_dict(json.loads(data)) for sid, data in rows}
+
+    async def delete(self, source_id: str) -> None:
+        await self._run(self._delete, source_id)
+
+    def _delete(self, source_id: str) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM items WHERE source = ?", (source_id,))
+            self.db.execute("DELETE FROM state WHERE source = ?", (source_id,))
+
+    async def ping(self) -> bool:
+        try:
+            await self._run(self._select, "SELECT 1", ())
+        except (sqlite3.Error, RuntimeError):
+            return False
+        return True
