@@ -125,6 +125,7 @@ class Renderer:
             date=local_date, isodate=iso_date, clean=_clean, url=_url, image=_image
         )
         self._css: dict[str, str] = {}
+        self.themes = config.theme_names()
 
     def css(self, theme: str) -> str:
         """The theme's stylesheet: the base one, then the theme's own (read once)."""
@@ -143,7 +144,7 @@ class Renderer:
         return FORMATS[fmt](self, view)
 
     def template(self, view: WidgetView, name: str, **extra: object) -> str:
-        tmpl = self.env.get_template(f"{view.theme}/{name}")
+        tmpl = self.env.select_template([f"{view.theme}/{name}", f"_base/{name}"])
         return tmpl.render(
             widget=view.cfg,
             name=view.name,
@@ -159,7 +160,9 @@ class Renderer:
 
 @writer("html")
 def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
-    return Rendered(r.template(view, "widget.html").encode(), "text/html; charset=utf-8")
+    # A fragment travels alone (server-side include, embed script): its styles go with it.
+    body = f"<style>{r.css(view.theme)}</style>\n" + r.template(view, "widget.html")
+    return Rendered(body.encode(), "text/html; charset=utf-8")
 
 
 @writer("page")

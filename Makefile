@@ -1,0 +1,37 @@
+# feedhub: `make run` serves config.yaml; `make test` runs the whole suite; `make bench`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test bench lint check clean
+
+$(VENV)/.base: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	$(PIP) install -e '.[test]'
+	touch $@
+
+run: $(VENV)/.base
+	$(VENV)/bin/feedhub serve -c config.yaml
+
+check: $(VENV)/.base
+	$(VENV)/bin/feedhub check -c config.yaml
+
+test: $(VENV)/.test
+	scripts/system-deps.sh test
+	scripts/run-tests.sh $(PY) $(TESTS)
+
+bench: $(VENV)/.test
+	scripts/system-deps.sh bench
+	$(PY) -m bench $(BENCH)
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check feedhub tests
+	$(VENV)/bin/mypy feedhub
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,243 @@
+"""The running service: config, store, fetcher, poller and rendered widgets, tied together."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from feedhub import workers
+from feedhub.cache import Entry, Key, RenderCache
+from feedhub.config import Config, load_config
+from feedhub.fetcher import Fetcher
+from feedhub.models import FetchState, Item
+from feedhub.poller import Poller
+from feedhub.render import Renderer, WidgetView
+from feedhub.selection import select
+from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
+from feedhub.store import Store, open_store
+from feedhub.update import apply_poll, merge_incremental
+
+log = logging.getLogger("feedhub")
+
+ChangeHook = Callable[[str], Awaitable[None] | None]
+
+
+class Service:
+    """Owns every long-lived resource; the web layer asks it for rendered widgets."""
+
+    def __init__(self, config: Config, config_path: str | Path | None = None) -> None:
+        self.config = config
+        self.config_path = Path(config_path) if config_path else None
+        self.store: Store = open_store(config.storage, config.base_dir)
+        self.renderer = Renderer(config)
+        self.renders = RenderCache()
+        self.adapters: dict[str, SourceAdapter] = {}
+        self.states: dict[str, FetchState] = {}
+        self.versions: dict[str, str] = {}
+        self.fetcher: Fetcher | None = None
+        self.poller = Poller(self)
+        self.reload_error = ""
+        self.started = 0.0
+        self.change_hooks: list[ChangeHook] = []
+        self._build_adapters()
+
+    # -- life cycle -------------------------------------------------------------------
+
+    async def start(self, *, poll: bool = True) -> None:
+        """Open the store and serve its items at once; polling starts after, in background."""
+        await self.store.open()
+        self.store.on_change(self._on_remote_change)
+        self.states = await self.store.all_states()
+        self._recompute_versions()
+        self.fetcher = self._make_fetcher()
+        self.started = time.time()
+        if poll:
+            self.poller.start()
+
+    async def stop(self) -> None:
+        await self.poller.stop()
+        if self.fetcher is not None:
+            await self.fetcher.close()
+        await self.store.close()
+
+    def _make_fetcher(self) -> Fetcher:
+        f = self.config.fetch
+        return Fetcher(
+            public_url=self.config.public_url,
+            concurrency=f.concurrency,
+            per_host=f.per_host,
+            allow_private=f.allow_private_addresses,
+            user_agent=f.user_agent,
+        )
+
+    def _build_adapters(self) -> None:
+        self.adapters = {
+            sid: make_adapter(sid, cfg, self.config.base_dir)
+            for sid, cfg in self.config.sources.items()
+        }
+
+    # -- polling ----------------------------------------------------------------------
+
+    def interval(self, source_id: str) -> float:
+        adapter = self.adapters[source_id]
+        return max(self.config.source_interval(source_id), adapter.min_interval)
+
+    async def poll(self, source_id: str) -> PollResult:
+        """Poll one source now, store what changed, and rebuild the widgets that show it."""
+        assert self.fetcher is not None, "service not started"
+        adapter = self.adapters[source_id]
+        cfg = self.config.sources[source_id]
+        if self.store.shared:
+            self.states[source_id] = await self.store.get_state(source_id) or FetchState()
+        state = self.states.get(source_id) or FetchState()
+        ctx = PollContext(
+            fetcher=self.fetcher,
+            run_parse=workers.run_parse,
+            timeout=cfg.timeout or self.config.fetch.timeout,
+            max_bytes=cfg.max_bytes or self.config.fetch.max_bytes,
+        )
+        started = time.monotonic()
+        try:
+            result = await adapter.poll(ctx, state)
+        except Exception as exc:  # an adapter bug must cost one source one poll, nothing more
+            log.exception("source %s: poll failed", source_id)
+            result = PollResult(error=f"internal error: {type(exc).__name__}: {exc}")
+        elapsed = time.monotonic() - started
+        stored: list[Item] = []
+        if result.items is not None and (state.digest or getattr(result, "incremental", False)):
+            stored = await self.store.get_items(source_id)
+        if getattr(result, "incremental", False) and result.items is not None:
+            result.items = merge_incremental(result.items, stored) if result.items else None
+        new_state, items = apply_poll(
+            state, result, now=time.time(), interval=self.interval(source_id),
+            elapsed=elapsed, stored_ids={it.id for it in stored},
+        )
+        if result.error:
+            log.warning("source %s: %s (error %d, next try in %.0fs)", source_id, result.error,
+                        new_state.errors, new_state.next_check - time.time())
+        else:
+            log.info("source %s: %s", source_id,
+                     f"{len(items)} items stored" if items is not None else "unchanged")
+        await self.store.save(source_id, new_state, items)
+        self.states[source_id] = new_state
+        if items is not None:
+            await self._source_changed(source_id, publish=True)
+        return result
+
+    async def _source_changed(self, source_id: str, *, publish: bool) -> None:
+        self._recompute_versions()
+        for hook in self.change_hooks:
+            outcome = hook(source_id)
+            if outcome is not None:
+                await outcome
+        if publish:
+            await self._publish(source_id)
+
+    async def _publish(self, source_id: str) -> None:
+        publish = getattr(self.store, "publish", None)
+        if publish is not None:
+            await publish(source_id, self.states[source_id].digest)
+
+    async def _on_remote_change(self, source_id: str, digest: str) -> None:
+        """Another replica stored new items for a source: rebuild what shows it."""
+        if source_id not in self.config.sources:
+            return
+        state = await self.store.get_state(source_id)
+        if state is not None:
+            self.states[source_id] = state
+            await self._source_changed(source_id, publish=False)
+
+    # -- widgets ----------------------------------------------------------------------
+
+    def _recompute_versions(self) -> None:
+        """A widget's version changes when its config or any of its sources' items change."""
+        versions = {}
+        for name, widget in self.config.widgets.items():
+            h = hashlib.blake2b(digest_size=10)
+            h.update(json.dumps(widget.model_dump(mode="json"), sort_keys=True).encode())
+            for sid in widget.sources:
+                state = self.states.get(sid)
+                h.update(f"|{sid}={state.digest if state else ''}".encode())
+            versions[name] = h.hexdigest()
+        self.versions = versions
+
+    async def widget_items(self, name: str, limit: int | None = None) -> list[Item]:
+        widget = self.config.widgets[name]
+        items: list[Item] = []
+        for sid in widget.sources:
+            items.extend(await self.store.get_items(sid))
+        return select(items, widget, datetime.now(UTC), limit)
+
+    async def rendered(self, key: Key) -> Entry:
+        """The widget's bytes for these parameters, rendered only if its items changed."""
+        version = self.versions[key.widget]
+        entry = self.renders.peek(key, version)
+        if entry is not None:
+            return entry
+
+        async def produce() -> tuple[bytes, str, dict[str, str]]:
+            view = await self.view(key)
+            out = self.renderer.render(key.fmt, view)
+            return out.body, out.content_type, out.headers
+
+        return await self.renders.get(key, version, produce)
+
+    async def view(self, key: Key) -> WidgetView:
+        return WidgetView(
+            name=key.widget,
+            cfg=self.config.widgets[key.widget],
+            items=await self.widget_items(key.widget, key.limit),
+            theme=key.theme,
+            locale=key.locale,
+            limit=key.limit,
+            public_url=self.config.public_url,
+        )
+
+    # -- configuration ------------------------------------------------------------------
+
+    async def apply_config(self, config: Config) -> None:
+        """Switch to a new, already validated config without dropping stored items."""
+        old = self.config
+        self.config = config
+        self.renderer = Renderer(config)
+        self.renders.clear()
+        self._build_adapters()
+        removed = set(old.sources) - set(config.sources)
+        for sid in removed:
+            self.states.pop(sid, None)
+        self._recompute_versions()
+        if old.fetch != config.fetch and self.fetcher is not None:
+            previous, self.fetcher = self.fetcher, self._make_fetcher()
+            await previous.close()
+        await self.poller.reconcile(
+            changed={sid for sid in config.sources
+                     if sid in old.sources and old.sources[sid] != config.sources[sid]}
+        )
+
+    async def reload(self) -> bool:
+        """Re-read the config file; a bad one is refused and the running config stays."""
+        from feedhub.config import ConfigError
+
+        if self.config_path is None:
+            return False
+        try:
+            config = await asyncio.to_thread(load_config, self.config_path)
+        except ConfigError as exc:
+            self.reload_error = "\n".join(exc.problems)
+            log.error("config reload refused, keeping the running config:\n%s",
+                      self.reload_error)
+            return False
+        if config.storage != self.config.storage:
+            log.warning("storage settings changed: they apply at the next restart")
+            config = config.model_copy(update={"storage": self.config.storage})
+        self.reload_error = ""
+        await self.apply_config(config)
+        log.info("config reloaded: %d sources, %d widgets", len(config.sources),
+                 len(config.widgets))
+        return True

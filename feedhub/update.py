@@ -1,0 +1,63 @@
+"""What a poll's outcome does to a source's fetch state. Pure: no I/O, the clock is passed in."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from feedhub.fetcher import header_hints
+from feedhub.models import FetchState, Item, items_digest
+from feedhub.schedule import hinted_delay, next_check
+from feedhub.sources.base import PollResult
+
+HISTORY = 30  # recent fetches kept per source, for the admin view
+KEEP_INCREMENTAL = 200  # items kept for sources that only send what is new
+
+
+def merge_incremental(new: list[Item], stored: list[Item], keep: int = KEEP_INCREMENTAL
+                      ) -> list[Item]:
+    """New items first, then the stored ones they do not replace, newest first, capped."""
+    ids = {it.id for it in new}
+    merged = new + [it for it in stored if it.id not in ids]
+    merged.sort(key=lambda it: it.sort_time, reverse=True)
+    return merged[:keep]
+
+
+def apply_poll(
+    state: FetchState,
+    result: PollResult,
+    *,
+    now: float,
+    interval: float,
+    elapsed: float,
+    stored_ids: set[str],
+) -> tuple[FetchState, list[Item] | None]:
+    """The new state, and the items to store (None: keep what is stored)."""
+    new = dataclasses.replace(state, meta={**state.meta, **result.meta},
+                              history=list(state.history))
+    new.last_attempt = now
+    hint = hinted_delay(result.headers, now, result.ttl)
+    items = None
+    added = 0
+    if result.ok:
+        new.errors = 0
+        new.last_error = ""
+        new.last_success = now
+        if result.etag or result.last_modified or result.items is not None:
+            new.etag, new.last_modified = result.etag, result.last_modified
+        if result.items is not None:
+            items = result.items
+            added = sum(1 for it in items if it.id not in stored_ids)
+            digest = items_digest(items)
+            if digest == state.digest:
+                items = None  # same items: nothing to write, no widget to rebuild
+            new.digest = digest
+            new.item_count = len(result.items)
+    else:
+        new.errors = state.errors + 1
+        new.last_error = result.error
+    new.next_check = next_check(now, interval, errors=new.errors, hint=hint)
+    new.history.append({"t": now, "ok": result.ok, "ms": round(elapsed * 1000, 1),
+                        "new": added, "status": result.status})
+    del new.history[:-HISTORY]
+    new.meta["hints"] = header_hints(result.headers)
+    return new, items

@@ -1,0 +1,48 @@
+"""Parsing and sanitizing run in worker processes, so the event loop never waits on them."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+_pool: Executor | None = None
+
+
+def worker_count() -> int:
+    """Leave one core to the event loop; FEEDHUB_PARSE_WORKERS overrides."""
+    env = os.environ.get("FEEDHUB_PARSE_WORKERS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(1, (os.cpu_count() or 2) - 1)
+
+
+def _executor() -> Executor:
+    global _pool
+    if _pool is None:
+        # forkserver: workers start clean, not as copies of a process full of sockets.
+        ctx = multiprocessing.get_context("forkserver")
+        _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=ctx)
+    return _pool
+
+
+async def run_parse(fn: Any, *args: Any) -> Any:
+    """Run a pure parse function in a worker process; a crashed pool is replaced."""
+    global _pool
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_executor(), fn, *args)
+    except BrokenProcessPool:
+        _pool = None
+        raise RuntimeError("the parser worker died (out of memory on a hostile answer?)")
+
+
+def shutdown() -> None:
+    """Stop the worker processes (at exit)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
