@@ -255,11 +255,7 @@ class Config(_Strict):
         return [*dirs, BUILTIN_WIDGETS_DIR]
 
     def theme_names(self) -> set[str]:
-        names = set()
-        for d in self.theme_dirs():
-            if d.is_dir():
-                names |= {p.name for p in d.iterdir() if p.is_dir() and NAME_RE.match(p.name)}
-        return names
+        return theme_names(self.theme_dirs())
 
     def source_interval(self, source_id: str) -> float:
         return self.sources[source_id].interval or self.fetch.interval
@@ -337,39 +333,64 @@ def parse_config(
         raise ConfigError(["(top level): must be a mapping of sections (server, sources, ...)"])
     data = interpolate(data, "", dict(os.environ) if env is None else env, problems)
     data["base_dir"] = base_dir
+    config = None
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         problems += [f"{_error_path(e['loc'])}: {_error_message(e)}" for e in exc.errors()]
-        raise ConfigError(problems) from None
-    problems += _cross_checks(config)
-    if problems:
+    # Cross-references are checked on the raw tree, so they are listed with the rest.
+    problems += _cross_checks(data, base_dir)
+    if problems or config is None:
         raise ConfigError(problems)
     return config
 
 
-def _cross_checks(config: Config) -> list[str]:
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
     problems = []
-    themes = config.theme_names()
-    for sid in config.sources:
-        if not NAME_RE.match(sid):
+    server = _mapping(data.get("server"))
+    widgets_dir = server.get("widgets_dir")
+    dirs = [BUILTIN_WIDGETS_DIR]
+    if isinstance(widgets_dir, str):
+        site = Path(widgets_dir) if Path(widgets_dir).is_absolute() else Path(base_dir) / widgets_dir
+        if site.is_dir():
+            dirs.insert(0, site)
+        else:
+            problems.append(f"server.widgets_dir: {widgets_dir!r} is not a folder")
+    themes = theme_names(dirs)
+    sources = _mapping(data.get("sources"))
+    for sid in sources:
+        if not NAME_RE.match(str(sid)):
             problems.append(f"sources.{sid}: ids may use letters, digits, '-' and '_' only")
-    for name, widget in config.widgets.items():
-        if not NAME_RE.match(name):
+    for name, widget in _mapping(data.get("widgets")).items():
+        if not NAME_RE.match(str(name)):
             problems.append(f"widgets.{name}: names may use letters, digits, '-' and '_' only")
-        for i, sid in enumerate(widget.sources):
-            if sid not in config.sources:
+        widget = _mapping(widget)
+        refs = widget.get("sources")
+        for i, sid in enumerate(refs if isinstance(refs, list) else []):
+            if sid not in sources:
                 problems.append(f"widgets.{name}.sources[{i}]: unknown source {sid!r}")
-        if widget.theme not in themes:
+        theme = widget.get("theme", "sidebar")
+        if isinstance(theme, str) and theme not in themes:
             problems.append(
-                f"widgets.{name}.theme: no theme {widget.theme!r}"
-                f" (have: {', '.join(sorted(themes))})"
+                f"widgets.{name}.theme: no theme {theme!r} (have: {', '.join(sorted(themes))})"
             )
-        if not valid_locale(widget.locale):
-            problems.append(f"widgets.{name}.locale: unknown locale {widget.locale!r}")
-    if config.server.widgets_dir and not config.resolve(config.server.widgets_dir).is_dir():
-        problems.append(f"server.widgets_dir: {config.server.widgets_dir!r} is not a folder")
+        locale = widget.get("locale", "en")
+        if isinstance(locale, str) and not valid_locale(locale):
+            problems.append(f"widgets.{name}.locale: unknown locale {locale!r}")
     return problems
+
+
+def theme_names(dirs: list[Path]) -> set[str]:
+    """Themes are the folders of the theme dirs whose names are valid ids (not `_base`)."""
+    names: set[str] = set()
+    for d in dirs:
+        if d.is_dir():
+            names |= {p.name for p in d.iterdir() if p.is_dir() and NAME_RE.match(p.name)}
+    return names
 
 
 def valid_locale(name: str) -> bool:

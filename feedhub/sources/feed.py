@@ -54,7 +54,9 @@ def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> 
     if not parsed.version and not parsed.entries:
         raise ParseError("not an RSS, Atom or JSON feed")
     feed_lang = parsed.feed.get("language", "")
-    items = [_entry_item(e, url, source_id, network, feed_lang) for e in parsed.entries]
+    feed_author = parsed.feed.get("author_detail") or {}
+    items = [_entry_item(e, url, source_id, network, feed_lang, feed_author)
+             for e in parsed.entries]
     extra: dict[str, Any] = {"meta": {"hubs": _links(parsed.feed, "hub")}}
     self_links = _links(parsed.feed, "self")
     if self_links:
@@ -79,7 +81,8 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str) -> Item:
+def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str,
+                feed_author: Any) -> Item:
     content = entry.get("content") or []
     detail = content[0] if content else entry.get("summary_detail")
     base = (detail or {}).get("base") or url
@@ -91,7 +94,7 @@ def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str) -
     if "html" in (title_detail.get("type") or ""):
         title = html_to_text(title)
     link = safe_url(entry.get("link"), base)
-    author = entry.get("author_detail") or {}
+    author = entry.get("author_detail") or feed_author
     summary_src = entry.get("summary", "") if content else raw
     return Item(
         id=stable_id(entry.get("id"), link, f"{title}\n{raw}"),
