@@ -32,6 +32,9 @@ class PollResult:
     last_modified: str = ""
     meta: dict[str, Any] = field(default_factory=dict)  # merged into FetchState.meta
     ttl: float | None = None  # seconds; e.g. RSS <ttl>
+    # True when `items` are only what is new since the last poll (X's since_id): the
+    # poller merges them with the stored items instead of replacing those.
+    incremental: bool = False
 
     @property
     def ok(self) -> bool:
