@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,9 +128,10 @@ class Running:
     client: TestClient
     service: Service
 
-    async def get(self, path: str, **kw: Any) -> tuple[int, str, dict[str, str]]:
+    async def get(self, path: str, **kw: Any) -> tuple[int, str, Mapping[str, str]]:
+        """Status, text and (case-insensitive) headers of a GET."""
         resp = await self.client.get(path, **kw)
-        return resp.status, await resp.text(), dict(resp.headers)
+        return resp.status, await resp.text(), resp.headers
 
     async def poll_all(self) -> None:
         for sid in self.service.config.sources:

@@ -1,0 +1,141 @@
+"""GET /w/{widget}: parameters, ETag and 304, compression, placeholders, render once."""
+
+from __future__ import annotations
+
+import gzip
+
+import brotli
+
+from tests.conftest import fixture_bytes, make_config
+
+
+def config(tmp_path, upstream, **widget):
+    return make_config(tmp_path, {
+        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+        "widgets": {"side": {"title": "Tweets de @Hubservateur", "sources": ["blog"],
+                             "limit": 5, "locale": "fr",
+                             "more": {"label": "plus", "url": "https://mastodon.social/@hub"},
+                             **widget}},
+    })
+
+
+async def started(tmp_path, upstream, feedhub_service, **widget):
+    upstream.set("/feed", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
+    running = await feedhub_service(config(tmp_path, upstream, **widget))
+    await running.poll_all()
+    return running
+
+
+async def test_page_and_fragment(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    status, page, headers = await running.get("/w/side")
+    assert status == 200 and page.startswith("<!doctype html>")
+    assert "frame-ancestors" in headers["Content-Security-Policy"]
+    status, fragment, headers = await running.get("/w/side.html")
+    assert status == 200 and "<html" not in fragment
+    for body in (page, fragment):
+        assert "Tweets de @Hubservateur" in body
+        assert "Entry two" in body and "Entry one" in body
+        assert body.index("Entry two") < body.index("Entry one")  # newest first
+        assert 'href="https://mastodon.social/@hub"' in body and ">plus</a>" in body
+    # French dates, with a machine-readable datetime beside them
+    assert "24 nov. 2026" in fragment
+    assert '<time datetime="2026-11-24T18:30:02Z">' in fragment
+    assert headers["Cache-Control"].startswith("public, max-age=")
+
+
+async def test_query_parameters(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    _, one, _ = await running.get("/w/side.html?limit=1&locale=en")
+    assert "Entry two" in one and "Entry one" not in one
+    assert "Nov 24, 2026" in one
+
+
+async def test_bad_requests_are_short_4xx(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    cases = {
+        "/w/nope": (404, "no widget named 'nope'"),
+        "/w/side.exe": (404, "no format .exe"),
+        "/w/side?limit=0": (400, "limit must be a whole number from 1 to 5"),
+        "/w/side?limit=6": (400, "limit must be a whole number from 1 to 5"),
+        "/w/side?limit=abc": (400, "limit must be"),
+        "/w/side?locale=zz_ZZ": (400, "locale must be a known locale"),
+        "/w/side?theme=../../etc/passwd": (400, "theme must be one of"),
+        "/w/side?theme=_base": (400, "theme must be one of"),
+    }
+    for path, (code, message) in cases.items():
+        status, body, headers = await running.get(path)
+        assert status == code, path
+        assert body.startswith(message), (path, body)
+        assert "Traceback" not in body and len(body) < 200
+        assert headers["Content-Type"].startswith("text/plain")
+
+
+async def test_etag_304_and_compression(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    client = running.client
+    plain = await client.get("/w/side.html", headers={"Accept-Encoding": "identity"})
+    body = await plain.read()
+    etag = plain.headers["ETag"]
+    assert plain.headers["Vary"] == "Accept-Encoding"
+    again = await client.get("/w/side.html", headers={"If-None-Match": etag})
+    assert again.status == 304 and await again.read() == b""
+    gz = await client.get("/w/side.html", headers={"Accept-Encoding": "gzip"},
+                          auto_decompress=False)
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(await gz.read()) == body
+    br = await client.get("/w/side.html", headers={"Accept-Encoding": "gzip, br"},
+                          auto_decompress=False)
+    assert br.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(await br.read()) == body
+    # a compressed representation's ETag also revalidates
+    revalidated = await client.get("/w/side.html", headers={"If-None-Match": gz.headers["ETag"]})
+    assert revalidated.status == 304
+
+
+async def test_rendered_once_per_change(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    cache = running.service.renders
+    for _ in range(5):
+        await running.get("/w/side.html")
+    assert cache.misses == 1 and cache.hits >= 4
+    _, _, first = await running.get("/w/side.html")
+    upstream.set("/feed", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
+                 "application/atom+xml")
+    await running.poll_all()
+    _, body, second = await running.get("/w/side.html")
+    assert "Entry uno" in body and first["ETag"] != second["ETag"]
+    assert cache.misses == 2
+    await running.poll_all()  # unchanged upstream (304): nothing re-rendered
+    await running.get("/w/side.html")
+    assert cache.misses == 2
+
+
+async def test_empty_widget_is_a_quiet_placeholder(tmp_path, upstream, feedhub_service):
+    upstream.set("/feed", b"oops", "text/plain", status=500)
+    running = await feedhub_service(config(tmp_path, upstream))
+    status, body, _ = await running.get("/w/side.html")
+    assert status == 200 and "Aucune publication pour l’instant." in body
+    await running.poll_all()
+    status, body, _ = await running.get("/w/side")
+    assert status == 200 and "Aucune publication" in body
+    assert running.service.states["blog"].health == "failing"
+
+
+async def test_failing_source_keeps_its_last_good_items(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    upstream.set("/feed", b"<rss><channel><item>", "application/rss+xml", status=503,
+                 headers={"Retry-After": "120"})
+    await running.poll_all()
+    state = running.service.states["blog"]
+    assert state.errors == 1 and "HTTP 503" in state.last_error
+    assert state.health == "degraded"
+    _, body, _ = await running.get("/w/side.html")
+    assert "Entry two" in body
+
+
+async def test_health_and_readiness(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    assert (await running.get("/healthz"))[0] == 200
+    status, body, _ = await running.get("/readyz")
+    assert status == 200 and body.strip() == "ready"
