@@ -57,3 +57,51 @@ async def test_kill_9_then_restart_without_upstream_serves_stored_items(
     second.proc.send_signal(signal.SIGTERM)
     assert second.proc.wait(timeout=15) == 0
     assert "stopped" in second.output()
+
+
+async def test_kill_9_at_any_moment_leaves_a_whole_database(tmp_path, upstream, daemon):
+    """Kill the daemon while it rewrites a changing feed many times a second, then look."""
+    import asyncio
+    import random
+
+    from aiohttp import web
+
+    counter = 0
+
+    async def changing(request):
+        nonlocal counter
+        counter += 1
+        entries = "".join(
+            f"<item><title>poll {counter} item {i}</title><guid>{counter}-{i}</guid></item>"
+            for i in range(50))
+        return web.Response(text=f"<rss version='2.0'><channel><title>t</title>{entries}"
+                                 "</channel></rss>", content_type="application/rss+xml")
+
+    upstream.routes["/feed"] = changing
+    port = free_port()
+    db = tmp_path / "feedhub.sqlite3"
+    path = write_config(tmp_path, {
+        "server": {"port": port},
+        "storage": {"backend": "sqlite", "path": str(db)},
+        "fetch": {"allow_private_addresses": True, "interval": "0.05s"},
+        "sources": {f"s{i}": {"type": "feed", "url": upstream.url("/feed")} for i in range(3)},
+        "widgets": {"side": {"sources": ["s0", "s1", "s2"]}},
+    })
+    rng = random.Random(1)
+    for _ in range(4):
+        d = daemon(path, port)
+        before = counter
+        await wait_until(lambda before=before: counter > before + 5)
+        await asyncio.sleep(rng.uniform(0, 0.3))
+        d.proc.send_signal(signal.SIGKILL)
+        d.proc.wait()
+        con = sqlite3.connect(db)
+        assert con.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        per_source = dict(con.execute("SELECT source, count(*) FROM items GROUP BY source"))
+        # each source has all 50 items of one poll: never half of one and half of another
+        for sid, count in per_source.items():
+            assert count == 50, (sid, count)
+            polls = {row[0].split(" item ")[0] for row in con.execute(
+                "SELECT json_extract(data, '$.title') FROM items WHERE source = ?", (sid,))}
+            assert len(polls) == 1
+        con.close()
