@@ -68,6 +68,7 @@ class StorageConfig(_Strict):
     path: str = "var/feedhub.sqlite3"
     url: str = "redis://127.0.0.1:6379/0"
     prefix: str = "feedhub"
+    lease: Duration = 30.0  # redis: how long a replica's right to poll a source lasts
 
 
 class FetchConfig(_Strict):
@@ -355,7 +356,7 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
     widgets_dir = server.get("widgets_dir")
     dirs = [BUILTIN_WIDGETS_DIR]
     if isinstance(widgets_dir, str):
-        site = Path(widgets_dir) if Path(widgets_dir).is_absolute() else Path(base_dir) / widgets_dir
+        site = Path(base_dir) / widgets_dir  # an absolute widgets_dir stays absolute
         if site.is_dir():
             dirs.insert(0, site)
         else:

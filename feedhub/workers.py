@@ -37,7 +37,8 @@ async def run_parse(fn: Any, *args: Any) -> Any:
         return await loop.run_in_executor(_executor(), fn, *args)
     except BrokenProcessPool:
         _pool = None
-        raise RuntimeError("the parser worker died (out of memory on a hostile answer?)")
+        raise RuntimeError(
+            "the parser worker died (out of memory on a hostile answer?)") from None
 
 
 def shutdown() -> None:

@@ -147,6 +147,10 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
 def _iso(value: Any) -> datetime | None:
     if not isinstance(value, str) or not value:
         return None
@@ -207,8 +211,8 @@ def _json_item(raw: dict[str, Any], base: str, source_id: str, network: str,
         content_html = text_to_html(text_src)
     else:
         content_html = ""
-    summary = raw.get("summary") if isinstance(raw.get("summary"), str) else ""
-    title = raw.get("title") if isinstance(raw.get("title"), str) else ""
+    summary = _str(raw.get("summary"))
+    title = _str(raw.get("title"))
     authors = _json_authors(raw, base) or feed_authors
     media = []
     for key in ("image", "banner_image"):
