@@ -15,6 +15,7 @@ from feedhub import workers
 from feedhub.cache import Entry, Key, RenderCache
 from feedhub.config import Config, load_config
 from feedhub.fetcher import Fetcher
+from feedhub.metrics import Metrics
 from feedhub.models import FetchState, Item
 from feedhub.poller import Poller
 from feedhub.render import Renderer, WidgetView
@@ -43,6 +44,7 @@ class Service:
         self.fetcher: Fetcher | None = None
         self.poller = Poller(self)
         self.reload_error = ""
+        self.metrics = Metrics()
         self.started = 0.0
         self.change_hooks: list[ChangeHook] = []
         self._build_adapters()
@@ -110,9 +112,10 @@ class Service:
             result = PollResult(error=f"internal error: {type(exc).__name__}: {exc}")
         elapsed = time.monotonic() - started
         stored: list[Item] = []
-        if result.items is not None and (state.digest or getattr(result, "incremental", False)):
+        if result.items is not None and (state.digest or result.incremental):
             stored = await self.store.get_items(source_id)
-        if getattr(result, "incremental", False) and result.items is not None:
+        if result.incremental and result.items is not None:
+            # Only new items came: keep the stored ones beside them (none new: no change).
             result.items = merge_incremental(result.items, stored) if result.items else None
         new_state, items = apply_poll(
             state, result, now=time.time(), interval=self.interval(source_id),
@@ -126,6 +129,7 @@ class Service:
                      f"{len(items)} items stored" if items is not None else "unchanged")
         await self.store.save(source_id, new_state, items)
         self.states[source_id] = new_state
+        self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
             await self._source_changed(source_id, publish=True)
         return result
@@ -211,6 +215,7 @@ class Service:
         removed = set(old.sources) - set(config.sources)
         for sid in removed:
             self.states.pop(sid, None)
+        self.metrics.forget(config.sources)
         self._recompute_versions()
         if old.fetch != config.fetch and self.fetcher is not None:
             previous, self.fetcher = self.fetcher, self._make_fetcher()
