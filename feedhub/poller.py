@@ -25,7 +25,8 @@ class Poller:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._wake: dict[str, asyncio.Event] = {}
-        self.lease_seconds = LEASE_SECONDS
+        self._forced: set[str] = set()  # refreshed by hand: polled even if not due
+        self.lease_seconds = service.config.storage.lease or LEASE_SECONDS
 
     @property
     def running(self) -> bool:
@@ -71,6 +72,7 @@ class Poller:
         state = self.service.states.get(sid)
         if state is not None:
             state.next_check = 0.0
+        self._forced.add(sid)
         if sid in self._wake:
             self._wake[sid].set()
 
@@ -87,10 +89,12 @@ class Poller:
                 continue
             if not await self._lease(sid):
                 await asyncio.sleep(self.lease_seconds / 3)
-                fresh = await svc.store.get_state(sid)
-                if fresh is not None:
-                    svc.states[sid] = fresh
+                await self._still_due(sid)
                 continue
+            # Shared store: another replica may have polled it since we last looked.
+            if svc.store.shared and sid not in self._forced and not await self._still_due(sid):
+                continue
+            self._forced.discard(sid)
             try:
                 await svc.poll(sid)
             except asyncio.CancelledError:
@@ -98,6 +102,18 @@ class Poller:
             except Exception:  # the store failing must not end this source's polling
                 log.exception("source %s: poll could not be recorded", sid)
                 await asyncio.sleep(min(svc.interval(sid), 60))
+
+    async def _still_due(self, sid: str) -> bool:
+        """Re-read a source's shared state; is it still time to poll it?"""
+        try:
+            fresh = await self.service.store.get_state(sid)
+        except Exception as exc:
+            log.warning("source %s: cannot read its state: %s", sid, exc)
+            return True
+        if fresh is None:
+            return True
+        self.service.states[sid] = fresh
+        return fresh.next_check <= time.time()
 
     async def _lease(self, sid: str) -> bool:
         try:

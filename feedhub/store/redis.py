@@ -1,0 +1,236 @@
+"""The `redis` backend: items and fetch state shared by several replicas.
+
+Keys, under the configured prefix: `{p}:items:{source}` (a JSON list of items),
+`{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
+right to poll), and the pub/sub channel `{p}:changes` ("replica source digest").
+
+Redis may go away for a while: reads fall back to the last items this replica saw (so a
+widget whose version moved can still be rendered), the pub/sub listener reconnects by itself
+and, once back, compares every source's digest with what it knew to catch missed changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+from redis.exceptions import RedisError
+
+from feedhub.models import FetchState, Item
+from feedhub.store.base import ChangeListener, Store
+
+log = logging.getLogger("feedhub.store.redis")
+
+# Renew or release only a lease we still own: another replica may hold it by now.
+_RENEW = """
+if redis.call('get', KEYS[1]) == ARGV[1] then
+  return redis.call('pexpire', KEYS[1], ARGV[2])
+end
+return redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) and 1 or 0
+"""
+_RELEASE = """
+if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
+return 0
+"""
+
+RETRY_SECONDS = 1.0  # between reconnection attempts of the change listener
+
+
+def decode_change(message: str) -> tuple[str, str, str] | None:
+    """("replica", "source", "digest") from a change message, None if it is not one."""
+    parts = message.split(" ")
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
+
+
+def missed_changes(known: dict[str, str], current: dict[str, FetchState]) -> list[str]:
+    """Sources whose stored digest differs from the one this replica last saw."""
+    return [sid for sid, st in current.items() if known.get(sid) != st.digest]
+
+
+class RedisStore(Store):
+    shared = True
+
+    def __init__(self, url: str, prefix: str = "feedhub") -> None:
+        self.url = url
+        self.prefix = prefix
+        self.replica = uuid.uuid4().hex[:12]
+        self._redis: aioredis.Redis | None = None
+        self._listeners: list[ChangeListener] = []
+        self._listen_task: asyncio.Task[None] | None = None
+        self._items: dict[str, list[Item]] = {}  # last items seen: served while Redis is away
+        self._digests: dict[str, str] = {}  # last digest seen per source
+        self._renew: AsyncScript | None = None
+        self._release: AsyncScript | None = None
+
+    # -- keys -------------------------------------------------------------------------
+
+    def _key(self, *parts: str) -> str:
+        return ":".join((self.prefix, *parts))
+
+    @property
+    def channel(self) -> str:
+        return self._key("changes")
+
+    @property
+    def r(self) -> aioredis.Redis:
+        if self._redis is None:
+            raise RuntimeError("store is not open")
+        return self._redis
+
+    # -- life cycle -------------------------------------------------------------------
+
+    async def open(self) -> None:
+        # Short timeouts: a request must not hang on a Redis that went away.
+        self._redis = aioredis.from_url(
+            self.url, decode_responses=True, socket_connect_timeout=1.0, socket_timeout=2.0,
+            health_check_interval=10, retry_on_timeout=False,
+        )
+        self._renew = self._redis.register_script(_RENEW)
+        self._release = self._redis.register_script(_RELEASE)
+        await self._redis.ping()
+
+    async def close(self) -> None:
+        if self._listen_task is not None:
+            self._listen_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listen_task
+            self._listen_task = None
+        if self._redis is not None:
+            await self._redis.aclose()
+            self._redis = None
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await self.r.ping())
+        except (RedisError, OSError, RuntimeError):
+            return False
+
+    # -- items and state --------------------------------------------------------------
+
+    async def get_items(self, source_id: str) -> list[Item]:
+        try:
+            raw = await self.r.get(self._key("items", source_id))
+        except (RedisError, OSError) as exc:
+            if source_id in self._items:
+                log.warning("redis unreachable (%s): serving the last items seen of %s",
+                            exc, source_id)
+                return list(self._items[source_id])
+            raise
+        items = [Item.from_dict(d) for d in json.loads(raw)] if raw else []
+        self._items[source_id] = items
+        return list(items)
+
+    async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
+        async with self.r.pipeline(transaction=True) as tx:
+            tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
+            if items is not None:
+                tx.set(self._key("items", source_id),
+                       json.dumps([it.to_dict() for it in items]))
+            await tx.execute()
+        if items is not None:
+            self._items[source_id] = list(items)
+        self._digests[source_id] = state.digest
+
+    async def get_state(self, source_id: str) -> FetchState | None:
+        raw = await self.r.hget(self._key("states"), source_id)
+        return FetchState.from_dict(json.loads(raw)) if raw else None
+
+    async def all_states(self) -> dict[str, FetchState]:
+        states = await self._load_states()
+        self._digests.update({sid: st.digest for sid, st in states.items()})
+        return states
+
+    async def _load_states(self) -> dict[str, FetchState]:
+        raw = await self.r.hgetall(self._key("states"))
+        return {sid: FetchState.from_dict(json.loads(data)) for sid, data in raw.items()}
+
+    async def delete(self, source_id: str) -> None:
+        async with self.r.pipeline(transaction=True) as tx:
+            tx.hdel(self._key("states"), source_id)
+            tx.delete(self._key("items", source_id))
+            await tx.execute()
+        self._items.pop(source_id, None)
+        self._digests.pop(source_id, None)
+
+    # -- leases -----------------------------------------------------------------------
+
+    async def acquire(self, source_id: str, owner: str, ttl: float) -> bool:
+        """SET NX PX, or extend the lease when we already hold it."""
+        assert self._renew is not None
+        ms = max(1, int(ttl * 1000))
+        return bool(await self._renew(keys=[self._key("lease", source_id)], args=[owner, ms]))
+
+    async def release(self, source_id: str, owner: str) -> None:
+        assert self._release is not None
+        with contextlib.suppress(RedisError, OSError, RuntimeError):
+            await self._release(keys=[self._key("lease", source_id)], args=[owner])
+
+    async def lease_owner(self, source_id: str) -> str | None:
+        """Who polls a source now (for the admin view and tests)."""
+        value = await self.r.get(self._key("lease", source_id))
+        return str(value) if value is not None else None
+
+    # -- change notifications ---------------------------------------------------------
+
+    async def publish(self, source_id: str, digest: str) -> None:
+        """Tell the other replicas a source's items changed; best effort."""
+        self._digests[source_id] = digest
+        try:
+            await self.r.publish(self.channel, f"{self.replica} {source_id} {digest}")
+        except (RedisError, OSError) as exc:
+            log.warning("redis unreachable: change of %s not announced (%s); the other "
+                        "replicas catch up when it is back", source_id, exc)
+
+    def on_change(self, listener: ChangeListener) -> None:
+        self._listeners.append(listener)
+        if self._listen_task is None:
+            self._listen_task = asyncio.create_task(self._listen(), name="redis:changes")
+
+    async def _listen(self) -> None:
+        """Subscribe, deliver, and on any failure reconnect and catch up on missed changes."""
+        lost = False
+        while True:
+            try:
+                async with self.r.pubsub(ignore_subscribe_messages=True) as ps:
+                    await ps.subscribe(self.channel)
+                    if lost:
+                        log.info("redis reachable again: change notifications resumed")
+                        await self._catch_up()
+                        lost = False
+                    async for message in ps.listen():
+                        if message.get("type") == "message":
+                            await self._deliver(str(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                if not lost:
+                    log.warning("redis change listener lost its connection: %s", exc)
+                lost = True
+                await asyncio.sleep(RETRY_SECONDS)
+
+    async def _deliver(self, message: str) -> None:
+        change = decode_change(message)
+        if change is None or change[0] == self.replica:
+            return
+        _, source_id, digest = change
+        self._digests[source_id] = digest
+        await self._notify(source_id, digest)
+
+    async def _catch_up(self) -> None:
+        states = await self._load_states()
+        for sid in missed_changes(self._digests, states):
+            self._digests[sid] = states[sid].digest
+            await self._notify(sid, states[sid].digest)
+
+    async def _notify(self, source_id: str, digest: str) -> None:
+        for listener in self._listeners:
+            try:
+                await listener(source_id, digest)
+            except (RedisError, OSError) as exc:
+                log.warning("change of %s not applied yet: %s", source_id, exc)
+                self._digests.pop(source_id, None)  # retried by the next catch-up

@@ -1,0 +1,177 @@
+"""The redis backend against a real Redis: storage, leases, change messages, outages."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from feedhub.models import FetchState, Item
+from feedhub.store.redis import RedisStore, decode_change, missed_changes
+from tests.conftest import make_config, wait_until
+from tests.redis_support import REDIS_URL, redis_prefix  # noqa: F401
+
+
+def rss(title: str) -> str:
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<link>https://example.org/</link>"
+        f"<item><guid>https://example.org/1</guid><title>{title}</title>"
+        "<link>https://example.org/1</link></item></channel></rss>"
+    )
+
+
+@contextlib.asynccontextmanager
+async def opened(prefix: str, url: str = REDIS_URL):
+    store = RedisStore(url, prefix=prefix)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+def test_change_messages_and_missed_changes_are_decided_without_redis():
+    assert decode_change("r1 blog abc") == ("r1", "blog", "abc")
+    assert decode_change("garbage") is None
+    known = {"a": "1", "b": "2"}
+    current = {"a": FetchState(digest="1"), "b": FetchState(digest="3"), "c": FetchState()}
+    assert missed_changes(known, current) == ["b", "c"]
+
+
+async def test_items_and_state_round_trip_and_are_shared(redis_prefix):
+    items = [Item(id="1", source="blog", url="https://example.org/1", title="One")]
+    async with opened(redis_prefix) as a, opened(redis_prefix) as b:
+        assert await a.get_state("blog") is None
+        await a.save("blog", FetchState(etag='"x"', digest="d1", item_count=1), items)
+        assert await b.get_items("blog") == items
+        assert (await b.get_state("blog")).etag == '"x"'
+        await b.save("blog", FetchState(etag='"y"', digest="d1"), None)  # state only
+        assert await a.get_items("blog") == items
+        assert set(await a.all_states()) == {"blog"}
+        await a.delete("blog")
+        assert await b.get_items("blog") == [] and await b.all_states() == {}
+
+
+async def test_a_lease_has_one_owner_until_released_or_expired(redis_prefix):
+    async with opened(redis_prefix) as a, opened(redis_prefix) as b:
+        assert await a.acquire("blog", "replica-a", 5)
+        assert not await b.acquire("blog", "replica-b", 5)
+        assert await a.acquire("blog", "replica-a", 5)  # renewal by the owner
+        await b.release("blog", "replica-b")  # not the owner: no effect
+        assert await a.lease_owner("blog") == "replica-a"
+        await a.release("blog", "replica-a")
+        assert await b.acquire("blog", "replica-b", 0.2)
+        await asyncio.sleep(0.3)
+        assert await a.acquire("blog", "replica-a", 5)
+
+
+async def test_a_change_reaches_the_other_replicas_but_not_its_author(redis_prefix):
+    async with opened(redis_prefix) as a, opened(redis_prefix) as b:
+        got_a: list[tuple[str, str]] = []
+        got_b: list[tuple[str, str]] = []
+
+        async def on_a(sid: str, digest: str) -> None:
+            got_a.append((sid, digest))
+
+        async def on_b(sid: str, digest: str) -> None:
+            got_b.append((sid, digest))
+
+        a.on_change(on_a)
+        b.on_change(on_b)
+        await asyncio.sleep(0.2)  # both subscribed
+        await a.publish("blog", "d2")
+        await wait_until(lambda: got_b, timeout=2)
+        assert got_b == [("blog", "d2")]
+        assert got_a == []
+
+
+class Proxy:
+    """A TCP relay in front of Redis that a test can cut and restore: a Redis outage."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.server: asyncio.Server | None = None
+        self.port = 0
+        self.conns: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def cut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for w in self.conns:
+            w.close()
+        self.conns.clear()
+        await self.server.wait_closed()
+
+    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self.conns += [writer, up_writer]
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_serves_cached_bytes_while_redis_is_away_and_catches_up_after(
+    tmp_path, upstream, feedhub_service, redis_prefix
+):
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(REDIS_URL)
+    proxy = Proxy(parts.port or 6379)
+    await proxy.start()
+    db = parts.path or "/0"
+    upstream.set("/feed.xml", rss("Before the outage"))
+    cfg = make_config(tmp_path, {
+        "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{proxy.port}{db}",
+                    "prefix": redis_prefix},
+        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    })
+    run = await feedhub_service(cfg)
+    await run.poll_all()
+    status, body, headers = await run.get("/w/side.html")
+    assert status == 200 and "Before the outage" in body
+
+    await proxy.cut()
+    status, body, _ = await run.get("/w/side.html")
+    assert status == 200 and "Before the outage" in body
+    status, _, _ = await run.get("/w/side.html", headers={"If-None-Match": headers["ETag"]})
+    assert status == 304
+    status, _, _ = await run.get("/readyz")
+    assert status == 503
+
+    # Meanwhile another replica stores a change; this one must pick it up once Redis is back.
+    async with opened(redis_prefix) as other:
+        item = Item(id="2", source="blog", url="https://example.org/2", title="During it")
+        await other.save("blog", FetchState(digest="changed", item_count=1), [item])
+        await other.publish("blog", "changed")  # lost: this replica is not listening now
+    await proxy.start()
+
+    async def shows_change() -> bool:
+        return "During it" in (await run.get("/w/side.html"))[1]
+
+    await wait_until(shows_change, timeout=10)
+    assert (await run.get("/readyz"))[0] == 200
+    await proxy.cut()
+
+
+async def test_config_selects_the_redis_backend_with_its_lease(tmp_path, redis_prefix):
+    cfg = make_config(tmp_path, {
+        "storage": {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix, "lease": "3s"},
+        "sources": {"blog": {"type": "feed", "url": "https://example.org/feed.xml"}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    })
+    from feedhub.service import Service
+
+    svc = Service(cfg)
+    assert isinstance(svc.store, RedisStore) and svc.store.prefix == redis_prefix
+    assert svc.poller.lease_seconds == 3.0
