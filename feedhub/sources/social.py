@@ -1,0 +1,123 @@
+"""What the social adapters share: reading JSON answers, the account id looked up once and
+kept in the fetch state, plain words for the HTTP errors platforms answer with, link cards."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedhub.models import FetchState
+from feedhub.sanitize import safe_url
+from feedhub.sources.base import ParseError, ParseFn, PollContext, PollResult, SourceAdapter
+
+LOOKUP = "lookup"  # FetchState.meta key: {"key": what was looked up, "id": the platform's id}
+# Meta keys a parse function uses to talk to its adapter; never stored.
+FOUND_ID = "id"
+UPSTREAM_ERROR = "error"
+
+DEFAULT_MESSAGES = {
+    429: "rate limited by the platform; the next poll waits as long as it asks",
+    500: "the platform failed (500); will retry",
+    502: "the platform is unreachable (502); will retry",
+    503: "the platform is unavailable (503); will retry",
+}
+
+
+def load_json(body: bytes, kind: type[dict[str, Any]] | type[list[Any]]) -> Any:
+    """The JSON document in `body`, which must be an object (`dict`) or array (`list`)."""
+    try:
+        doc = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"not JSON: {exc}") from None
+    if not isinstance(doc, kind):
+        got = _JSON_NAMES.get(type(doc), "a value")
+        raise ParseError(f"expected {_JSON_NAMES[kind]}, got {got}")
+    return doc
+
+
+_JSON_NAMES: dict[type, str] = {
+    dict: "a JSON object", list: "a JSON array", str: "a string", int: "a number",
+    float: "a number", bool: "a boolean", type(None): "null",
+}
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one (upstreams leave fields out or null)."""
+    return value if isinstance(value, dict) else {}
+
+
+def arr(value: Any) -> list[Any]:
+    """`value` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def text(value: Any) -> str:
+    """`value` if it is a string, else ""."""
+    return value if isinstance(value, str) else ""
+
+
+def explain(result: PollResult, messages: Mapping[int, str]) -> PollResult:
+    """Put what an HTTP error means for this source in front of the fetcher's bare status."""
+    if result.error and result.status >= 400:
+        meaning = messages.get(result.status) or DEFAULT_MESSAGES.get(result.status)
+        if meaning:
+            result.error = f"{meaning} ({result.error})"
+    return take_upstream_error(result)
+
+
+def take_upstream_error(result: PollResult) -> PollResult:
+    """Turn an error a parse function read from a 200 answer into the poll's error."""
+    message = result.meta.pop(UPSTREAM_ERROR, None)
+    if message:
+        result.error, result.items = str(message), None
+    return result
+
+
+async def cached_id(
+    adapter: SourceAdapter,
+    ctx: PollContext,
+    state: FetchState,
+    key: str,
+    url: str,
+    parse: ParseFn,
+    *args: Any,
+    headers: Mapping[str, str] | None = None,
+    messages: Mapping[int, str] | None = None,
+) -> tuple[str, PollResult]:
+    """The platform's id for `key` (an account name): from the fetch state if it was looked up
+    before, else asked once at `url`. The result carries the id in its meta, to be stored;
+    when it is not ok the poll should return it as is."""
+    known = obj(state.meta.get(LOOKUP))
+    if known.get("key") == key and known.get("id"):
+        return str(known["id"]), PollResult()
+    result = await adapter.fetch_and_parse(ctx, url, parse, adapter.source_id, *args,
+                                           headers=headers)
+    explain(result, messages or {})
+    found = str(result.meta.pop(FOUND_ID, "") or "")
+    if result.ok and not found:
+        result.error = f"malformed answer from {url}: no account id in it"
+    if not result.ok:
+        return "", result
+    result.meta[LOOKUP] = {"key": key, "id": found}
+    return found, result
+
+
+def merge_lookup(result: PollResult, lookup: PollResult) -> PollResult:
+    """Carry a fresh lookup into the poll's result, or forget a stale one on a 404."""
+    result.meta.update(lookup.meta)
+    if result.status in (404, 410):
+        result.meta[LOOKUP] = None  # the account moved or was deleted: look it up again
+    return result
+
+
+def card_html(url: str, title: str, description: str = "") -> str:
+    """A link preview (Mastodon card, Bluesky external embed) as a quoted block."""
+    href = safe_url(url)
+    if not href:
+        return ""
+    label = html.escape(title.strip() or urlsplit(href).hostname or href)
+    desc = f"<br>{html.escape(description.strip())}" if description.strip() else ""
+    return f'<blockquote><p><a href="{html.escape(href)}">{label}</a>{desc}</p></blockquote>'

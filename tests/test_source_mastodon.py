@@ -1,0 +1,174 @@
+"""The mastodon adapter against recorded Mastodon answers served locally."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from feedhub.config import MastodonSource
+from feedhub.models import FetchState
+from feedhub.schedule import hinted_delay
+from feedhub.sources.mastodon import MastodonAdapter
+from tests.conftest import Upstream, fixture_bytes
+from tests.source_support import poll_source_fixture, remember  # noqa: F401
+
+ACCOUNT_ID = "109318924817261534"
+LOOKUP = "/api/v1/accounts/lookup"
+STATUSES = f"/api/v1/accounts/{ACCOUNT_ID}/statuses"
+# What mastodon.social sends with a statuses page: paging links and its rate-limit window.
+PAGE_HEADERS = {
+    "Link": f'<https://toot.example{STATUSES}?limit=40&max_id=113412345678901234>; rel="next",'
+            f' <https://toot.example{STATUSES}?limit=40&min_id=113520000000000001>; rel="prev"',
+    "X-RateLimit-Limit": "300",
+    "X-RateLimit-Remaining": "298",
+    "X-RateLimit-Reset": "2024-11-22T08:20:00.000000Z",
+}
+
+
+def adapter(upstream: Upstream, **options: object) -> MastodonAdapter:
+    cfg = MastodonSource(type="mastodon", account="@hubservateur@toot.example",
+                         base_url=upstream.base_url, **options)
+    return MastodonAdapter("toots", cfg)
+
+
+def serve_account(upstream: Upstream) -> None:
+    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+
+    async def statuses(request: web.Request) -> web.Response:
+        pinned = request.query.get("pinned") == "true"
+        name = "pinned.json" if pinned else "statuses.json"
+        return web.Response(body=fixture_bytes(f"mastodon/{name}"),
+                            content_type="application/json",
+                            headers={} if pinned else PAGE_HEADERS)
+
+    upstream.routes[STATUSES] = statuses
+
+
+async def test_timeline_with_boost_warning_and_pinned_post(upstream, poll_source):
+    serve_account(upstream)
+    result = await poll_source(adapter(upstream))
+    assert result.ok, result.error
+    lookup = upstream.requests_to(LOOKUP)[0]
+    assert lookup.query == {"acct": "hubservateur@toot.example"}
+    timeline, pins = upstream.requests_to(STATUSES)
+    assert timeline.query == {"limit": "40", "exclude_replies": "true",
+                              "exclude_reblogs": "false"}
+    assert pins.query == {"pinned": "true"}
+
+    items = result.items
+    assert [it.pinned for it in items] == [True, False, False, False, False]
+    assert len({it.id for it in items}) == 5, "the pinned post is not repeated"
+    pinned, photo, boost, warned, sensitive = items
+    assert pinned.url == "https://toot.example/@hubservateur/113412345678901234"
+    # Mastodon's hidden link parts are cut, the shortened one ends in an ellipsis.
+    assert ">example.org/faq-ligne-4-travau…</a>" in pinned.content_html
+    assert 'href="https://www.example.org/faq-ligne-4-travaux-calendrier"' in pinned.content_html
+    assert 'alt=":tram:"' in pinned.content_html and "static/tram.png" in pinned.content_html
+
+    assert photo.author.name == "Hubservateur"  # the :tram: shortcode is not plain text
+    assert photo.author.handle == "@hubservateur@toot.example"
+    assert photo.author.avatar.startswith("https://files.toot.example/accounts/avatars/")
+    assert photo.lang == "fr" and photo.network == "mastodon"
+    assert photo.updated is not None and photo.updated > photo.published
+    (image,) = photo.media
+    assert (image.type, image.width, image.height) == ("image", 1600, 1200)
+    assert image.alt.startswith("Une grue jaune")
+    assert image.preview_url.endswith("/small/9f8e7d.jpg")
+
+    assert boost.repost and boost.reposted_by is not None
+    assert boost.reposted_by.handle == "@hubservateur@toot.example"
+    assert boost.author.handle == "@velo_lyon@piaille.example"
+    assert boost.author.name == "Vélo à Lyon 🚲"
+    assert boost.url == "https://piaille.example/@velo_lyon/113519870000000000"
+    assert "Rue Garibaldi : la piste est ouverte</a>" in boost.content_html  # its link card
+
+    assert warned.content_warning == "Accident, blessés"
+    assert warned.summary == "Accident, blessés", "the hidden text does not leak as summary"
+    assert "accident de ce matin" in warned.content_html
+    assert sensitive.content_warning == "Sensitive content"
+    assert sensitive.media[0].type == "video"  # a gifv
+
+
+async def test_account_id_is_looked_up_once(upstream, poll_source):
+    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(STATUSES, fixture_bytes("mastodon/statuses.json"), "application/json",
+                 headers=PAGE_HEADERS)
+    source = adapter(upstream, pinned=False)
+    first = await poll_source(source)
+    assert first.ok and len(first.items) == 5
+    assert first.meta["lookup"] == {"key": "@hubservateur@toot.example", "id": ACCOUNT_ID}
+
+    second = await poll_source(source, remember(FetchState(), first))
+    assert second.ok and second.items is None  # conditional GET: 304, nothing new
+    assert len(upstream.requests_to(LOOKUP)) == 1
+    assert upstream.requests_to(STATUSES)[-1].status == 304
+    assert not any(s.query.get("pinned") for s in upstream.requests_to(STATUSES))
+
+
+async def test_account_that_does_not_exist(upstream, poll_source):
+    upstream.set(LOOKUP, fixture_bytes("mastodon/not_found.json"), "application/json",
+                 status=404)
+    result = await poll_source(adapter(upstream))
+    assert not result.ok and result.status == 404
+    assert result.error.startswith("account @hubservateur@toot.example not found")
+    assert "lookup" not in result.meta
+
+
+async def test_instance_that_closes_its_api_to_anonymous_clients(upstream, poll_source):
+    upstream.set(LOOKUP, fixture_bytes("mastodon/unauthorized.json"), "application/json",
+                 status=401)
+    result = await poll_source(adapter(upstream))
+    assert result.status == 401
+    assert result.error.startswith("instance toot.example requires authentication")
+
+
+async def test_rate_limited_with_retry_after(upstream, poll_source):
+    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(STATUSES, fixture_bytes("mastodon/rate_limited.json"), "application/json",
+                 status=429, headers={"Retry-After": "600", "X-RateLimit-Remaining": "0"})
+    result = await poll_source(adapter(upstream))
+    assert result.status == 429 and result.error.startswith("rate limited")
+    assert result.meta["lookup"]["id"] == ACCOUNT_ID, "the lookup is kept for the next try"
+    now = time.time()
+    assert hinted_delay(result.headers, now) >= 600
+    state = remember(FetchState(), result, interval=60)
+    assert state.errors == 1 and state.next_check >= now + 600 * 0.9
+
+
+async def test_stale_account_id_is_looked_up_again(upstream, poll_source):
+    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(STATUSES, fixture_bytes("mastodon/not_found.json"), "application/json",
+                 status=404)
+    stale = FetchState(meta={"lookup": {"key": "@hubservateur@toot.example", "id": "1"}})
+    result = await poll_source(adapter(upstream), stale)
+    assert result.error.startswith("account @hubservateur@toot.example not found")
+    assert upstream.requests_to("/api/v1/accounts/1/statuses")
+    assert remember(stale, result).meta["lookup"] is None
+
+
+async def test_malformed_answers(upstream, poll_source):
+    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(STATUSES, b'{"error": "not a list"}', "application/json")
+    result = await poll_source(adapter(upstream, pinned=False))
+    assert result.error.startswith("malformed answer from")
+    assert "expected a JSON array" in result.error
+
+    upstream.set(STATUSES, b"<html><body>Maintenance</body></html>", "text/html")
+    result = await poll_source(adapter(upstream, pinned=False))
+    assert "malformed answer" in result.error and "not JSON" in result.error
+
+
+async def test_options_reach_the_api(upstream, poll_source):
+    serve_account(upstream)
+    result = await poll_source(adapter(upstream, exclude_replies=False, exclude_reposts=True,
+                                       pinned=False))
+    assert result.ok
+    (timeline,) = upstream.requests_to(STATUSES)
+    assert timeline.query["exclude_replies"] == "false"
+    assert timeline.query["exclude_reblogs"] == "true"
+
+
+def test_default_base_url_is_the_accounts_instance():
+    cfg = MastodonSource(type="mastodon", account="@someone@Social.Example.org")
+    assert MastodonAdapter("s", cfg).base_url == "https://Social.Example.org"
