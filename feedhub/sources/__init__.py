@@ -5,10 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.bluesky import BlueskyAdapter
 from feedhub.sources.feed import FeedAdapter
+from feedhub.sources.mastodon import MastodonAdapter
+from feedhub.sources.reddit import RedditAdapter
+from feedhub.sources.x import XAdapter
+from feedhub.sources.youtube import YoutubeAdapter
 
 ADAPTERS: dict[str, type[SourceAdapter]] = {
     "feed": FeedAdapter,
+    "mastodon": MastodonAdapter,
+    "bluesky": BlueskyAdapter,
+    "youtube": YoutubeAdapter,
+    "reddit": RedditAdapter,
+    "x": XAdapter,
 }
 
 
