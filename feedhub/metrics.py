@@ -1,0 +1,134 @@
+"""Counters for /metrics, written in the Prometheus text format (version 0.0.4) by hand.
+
+The service records each poll here; the web layer records each request through
+`metrics_middleware`. Gauges that already live elsewhere (items per source, render cache
+hits) are read at scrape time, so nothing is counted twice.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from feedhub.models import FetchState
+
+# Fetch durations span a local file (ms) to a slow upstream hitting its timeout (30 s).
+FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+Labels = tuple[tuple[str, str], ...]
+
+
+def fetch_outcome(error: str, changed: bool) -> str:
+    """A small, fixed set of outcomes, so a label never carries an upstream's own text."""
+    if not error:
+        return "new_items" if changed else "unchanged"
+    lowered = error.lower()
+    for needle, outcome in (
+        ("timed out", "timeout"),
+        ("refused", "refused"),
+        ("cannot connect", "connect_error"),
+        ("redirect", "redirects"),
+        ("cap", "too_big"),
+        ("malformed", "malformed"),
+        ("http 4", "http_4xx"),
+        ("http 5", "http_5xx"),
+    ):
+        if needle in lowered:
+            return outcome
+    return "error"
+
+
+@dataclass
+class Histogram:
+    buckets: tuple[float, ...]
+    counts: list[int] = field(default_factory=list)
+    total: float = 0.0
+    n: int = 0
+
+    def observe(self, value: float) -> None:
+        if not self.counts:
+            self.counts = [0] * len(self.buckets)
+        for i, bound in enumerate(self.buckets):
+            if value <= bound:
+                self.counts[i] += 1
+        self.total += value
+        self.n += 1
+
+
+class Metrics:
+    """Everything /metrics shows that is not read from the service at scrape time."""
+
+    def __init__(self) -> None:
+        self.fetches: defaultdict[tuple[str, str], int] = defaultdict(int)
+        self.fetch_seconds: dict[str, Histogram] = {}
+        self.new_items: defaultdict[str, int] = defaultdict(int)
+        self.requests: defaultdict[tuple[str, str, int], int] = defaultdict(int)
+
+    def record_poll(self, source_id: str, error: str, state: FetchState) -> None:
+        """One poll's outcome; duration and new items come from its history entry."""
+        last = state.history[-1] if state.history else {}
+        added = int(last.get("new", 0))
+        self.fetches[(source_id, fetch_outcome(error, added > 0))] += 1
+        hist = self.fetch_seconds.setdefault(source_id, Histogram(FETCH_BUCKETS))
+        hist.observe(float(last.get("ms", 0.0)) / 1000)
+        self.new_items[source_id] += added
+
+    def record_request(self, route: str, method: str, status: int) -> None:
+        self.requests[(route, method, status)] += 1
+
+    def forget(self, keep: Iterable[str]) -> None:
+        """Drop the series of sources no longer configured (after a reload)."""
+        wanted = set(keep)
+        for key in [k for k in self.fetches if k[0] not in wanted]:
+            del self.fetches[key]
+        for sid in [s for s in self.fetch_seconds if s not in wanted]:
+            del self.fetch_seconds[sid]
+            self.new_items.pop(sid, None)
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(labels: Labels) -> str:
+    if not labels:
+        return ""
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels) + "}"
+
+
+def _number(value: float) -> str:
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(
+        int(value))
+
+
+class Exposition:
+    """Builds the text format: HELP and TYPE once per family, then its samples."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def family(self, name: str, kind: str, help: str,
+               samples: Iterable[tuple[Labels, float]], suffix: str = "") -> None:
+        self.lines.append(f"# HELP {name} {help}")
+        self.lines.append(f"# TYPE {name} {kind}")
+        for labels, value in samples:
+            self.lines.append(f"{name}{suffix}{_labels(labels)} {_number(value)}")
+
+    def histogram(self, name: str, help: str, series: dict[str, Histogram], label: str) -> None:
+        self.lines.append(f"# HELP {name} {help}")
+        self.lines.append(f"# TYPE {name} histogram")
+        for key, hist in sorted(series.items()):
+            counts = hist.counts or [0] * len(hist.buckets)
+            for bound, count in zip(hist.buckets, counts, strict=True):
+                self.lines.append(
+                    f"{name}_bucket{_labels(((label, key), ('le', _number(bound))))} {count}")
+            self.lines.append(f'{name}_bucket{_labels(((label, key), ("le", "+Inf")))} {hist.n}')
+            self.lines.append(f"{name}_sum{_labels(((label, key),))} {_number(hist.total)}")
+            self.lines.append(f"{name}_count{_labels(((label, key),))} {hist.n}")
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"

@@ -1,0 +1,89 @@
+"""GET /metrics (Prometheus text) and the middleware that counts every HTTP answer."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from feedhub.metrics import Exposition
+from feedhub.service import Service
+from feedhub.web.admin import guard
+from feedhub.web.app import SERVICE, Handler
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+STATES = ("ok", "pending", "degraded", "failing")
+
+
+def route_of(request: web.Request) -> str:
+    """The route's pattern (`/w/{widget}`), never the raw path: labels must stay few."""
+    resource = request.match_info.route.resource
+    return "unmatched" if resource is None else resource.canonical
+
+
+@web.middleware
+async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Counts answers by route, method and status, errors included."""
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        request.app[SERVICE].metrics.record_request(route_of(request), request.method, status)
+
+
+def exposition(svc: Service, now: float) -> str:
+    """The whole scrape: counters kept by `Metrics` plus gauges read from the service."""
+    m = svc.metrics
+    out = Exposition()
+    out.family("feedhub_fetches_total", "counter",
+               "Polls of a source by outcome (new_items, unchanged, timeout, http_5xx, ...).",
+               [((("source", s), ("outcome", o)), n) for (s, o), n in sorted(m.fetches.items())])
+    out.histogram("feedhub_fetch_duration_seconds",
+                  "Time a poll took: fetch, parse and store.", m.fetch_seconds, "source")
+    out.family("feedhub_new_items_total", "counter", "Items first seen by a poll.",
+               [((("source", s),), n) for s, n in sorted(m.new_items.items())])
+    states = svc.states
+    out.family("feedhub_source_items", "gauge", "Items stored for a source.",
+               [((("source", s),), states[s].item_count if s in states else 0)
+                for s in sorted(svc.config.sources)])
+    out.family("feedhub_source_errors", "gauge", "Consecutive failed polls of a source.",
+               [((("source", s),), states[s].errors if s in states else 0)
+                for s in sorted(svc.config.sources)])
+    out.family("feedhub_source_state", "gauge", "1 for the state a source is in.",
+               [((("source", s), ("state", st)),
+                 int((states[s].health if s in states else "pending") == st))
+                for s in sorted(svc.config.sources) for st in STATES])
+    out.family("feedhub_source_last_success_timestamp_seconds", "gauge",
+               "When a source was last polled successfully (unix time).",
+               [((("source", s),), states[s].last_success or 0)
+                for s in sorted(svc.config.sources) if s in states])
+    out.family("feedhub_render_cache_hits_total", "counter",
+               "Widget answers served from rendered bytes.", [((), svc.renders.hits)])
+    out.family("feedhub_render_cache_misses_total", "counter",
+               "Widget answers that had to be rendered.", [((), svc.renders.misses)])
+    out.family("feedhub_http_requests_total", "counter", "HTTP answers by route and status.",
+               [((("route", r), ("method", meth), ("status", str(st))), n)
+                for (r, meth, st), n in sorted(m.requests.items())])
+    out.family("feedhub_config_reload_failed", "gauge",
+               "1 while the last config reload was refused.", [((), int(bool(svc.reload_error)))])
+    out.family("feedhub_uptime_seconds", "gauge", "Seconds since the service started.",
+               [((), round(now - svc.started, 3) if svc.started else 0)])
+    return out.text()
+
+
+async def metrics(request: web.Request) -> web.Response:
+    guard(request)  # source names and error counts are for the site's admins
+    body = exposition(request.app[SERVICE], time.time())
+    return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE,
+                                                     "Cache-Control": "no-store"})
+
+
+def setup(app: web.Application) -> None:
+    # Outermost, so the 500s that errors_middleware makes are counted too.
+    app.middlewares.insert(0, metrics_middleware)
+    app.router.add_get("/metrics", metrics)

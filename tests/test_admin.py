@@ -1,0 +1,187 @@
+"""The admin view and /metrics through HTTP: access rules, what they show, the refresh button."""
+
+from __future__ import annotations
+
+import re
+
+from feedhub.metrics import fetch_outcome
+from feedhub.models import FetchState
+from feedhub.web.admin import access, session_value
+from feedhub.web.admin_view import history_chart
+from tests.conftest import make_config
+from tests.fault_upstream import good_feed, status
+
+HTML = {"Accept": "text/html"}
+
+
+def two_sources(upstream, token: str = "") -> dict:
+    return {
+        "admin": {"token": token},
+        "sources": {
+            "good": {"type": "feed", "url": upstream.url("/good")},
+            "bad": {"type": "feed", "url": upstream.url("/bad")},
+        },
+        "widgets": {
+            "side": {"sources": ["good"], "limit": 5},
+            "broken": {"sources": ["bad"]},
+        },
+    }
+
+
+def csrf_of(page: str) -> str:
+    match = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert match, "no form token on the admin page"
+    return match.group(1)
+
+
+async def test_loopback_without_token_sees_every_source_and_widget(tmp_path, upstream,
+                                                                    feedhub_service):
+    upstream.set("/good", good_feed("Good"), "application/rss+xml")
+    upstream.routes["/bad"] = status(500)
+    running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
+    await running.poll_all()
+
+    code, page, headers = await running.get("/admin")
+    assert code == 200
+    assert "no-store" in headers["Cache-Control"]
+    assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'none'
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    good = page[page.index('id="source-good"'):page.index("</tr>", page.index('id="source-good"'))]
+    bad = page[page.index('id="source-bad"'):page.index("</tr>", page.index('id="source-bad"'))]
+    assert 'data-state="ok"' in good and ">3<" in good and "ago" in good
+    assert "<svg" in good and 'class="ok"' in good
+    assert 'data-state="failing"' in bad and "HTTP 500 Internal Server Error" in bad
+    assert 'class="err"' in bad and "next check" not in bad and "in " in bad
+    side = page[page.index('id="widget-side"'):page.index("</tr>", page.index('id="widget-side"'))]
+    assert ">3<" in side and " old" in side
+    assert "no items" in page[page.index('id="widget-broken"'):]
+
+
+async def test_degraded_when_erring_with_items_and_refresh_polls(tmp_path, upstream,
+                                                                  feedhub_service):
+    upstream.set("/good", good_feed("Good"), "application/rss+xml")
+    upstream.set("/bad", good_feed("Bad"), "application/rss+xml")
+    running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
+    await running.poll_all()
+    upstream.routes["/bad"] = status(503, {"Retry-After": "600"})
+
+    _, page, _ = await running.get("/admin")
+    before = len(upstream.requests_to("/bad"))
+    resp = await running.client.post("/admin/sources/bad/refresh",
+                                      data={"csrf": csrf_of(page)}, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"] == "/admin?refreshed=bad"
+    assert len(upstream.requests_to("/bad")) == before + 1
+
+    _, page, _ = await running.get("/admin?refreshed=bad")
+    assert "Refresh of <strong>bad</strong> requested" in page
+    assert 'data-state="degraded"' in page and "HTTP 503" in page
+
+    # A form post without the page's token is refused: another site cannot press the button.
+    forged = await running.client.post("/admin/sources/bad/refresh", data={"csrf": "0" * 64})
+    assert forged.status == 403
+    assert len(upstream.requests_to("/bad")) == before + 1
+    unknown = await running.client.post("/admin/sources/..%2Fetc/refresh",
+                                         data={"csrf": csrf_of(page)})
+    assert unknown.status == 404
+
+
+async def test_token_is_required_as_bearer_or_login_cookie(tmp_path, upstream, feedhub_service):
+    upstream.set("/good", good_feed("Good"), "application/rss+xml")
+    upstream.routes["/bad"] = status(404)
+    running = await feedhub_service(make_config(tmp_path, two_sources(upstream, "s3cret-t0ken")))
+    client = running.client
+
+    for path in ("/admin", "/metrics"):
+        resp = await client.get(path)
+        assert resp.status == 401, path
+        assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+        assert "source" not in await resp.text()
+        wrong = await client.get(path, headers={"Authorization": "Bearer nope"})
+        assert wrong.status == 401
+    refused = await client.post("/admin/sources/good/refresh")
+    assert refused.status == 401 and not upstream.requests_to("/good")
+
+    browser = await client.get("/admin", headers=HTML, allow_redirects=False)
+    assert browser.status == 303 and browser.headers["Location"] == "/admin/login"
+
+    bearer = {"Authorization": "Bearer s3cret-t0ken"}
+    assert (await client.get("/admin", headers=bearer)).status == 200
+    assert (await client.get("/metrics", headers=bearer)).status == 200
+    api = await client.post("/admin/sources/good/refresh", headers=bearer, allow_redirects=False)
+    assert api.status == 303 and len(upstream.requests_to("/good")) == 1
+
+    bad_login = await client.post("/admin/login", data={"token": "guess"})
+    assert bad_login.status == 401 and "not the admin token" in await bad_login.text()
+    assert "feedhub_admin" not in client.session.cookie_jar.filter_cookies(client.make_url("/"))
+
+    login = await client.post("/admin/login", data={"token": "s3cret-t0ken"},
+                              allow_redirects=False)
+    assert login.status == 303
+    cookie = login.cookies["feedhub_admin"]
+    assert cookie.value == session_value("s3cret-t0ken") and "s3cret" not in cookie.value
+    assert cookie["httponly"] and cookie["samesite"] == "Strict"
+    page = await client.get("/admin")
+    assert page.status == 200 and 'id="source-good"' in await page.text()
+
+
+async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feedhub_service):
+    upstream.set("/good", good_feed("Good"), "application/rss+xml")
+    upstream.routes["/bad"] = status(502)
+    running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
+    await running.poll_all()
+    await running.poll_all()
+    for _ in range(3):
+        await running.get("/w/side")
+    await running.get("/w/nope")
+
+    code, text, headers = await running.get("/metrics")
+    assert code == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    lines = set(text.splitlines())
+    assert 'feedhub_fetches_total{source="good",outcome="new_items"} 1' in lines
+    assert 'feedhub_fetches_total{source="good",outcome="unchanged"} 1' in lines
+    assert 'feedhub_fetches_total{source="bad",outcome="http_5xx"} 2' in lines
+    assert 'feedhub_fetch_duration_seconds_count{source="good"} 2' in lines
+    assert 'feedhub_new_items_total{source="good"} 3' in lines
+    assert 'feedhub_source_items{source="good"} 3' in lines
+    assert 'feedhub_source_state{source="bad",state="failing"} 1' in lines
+    assert "feedhub_render_cache_misses_total 1" in lines
+    assert "feedhub_render_cache_hits_total 2" in lines
+    assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="200"} 3' in lines
+    assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="404"} 1' in lines
+    # Every sample line is `name{labels} number`: what a Prometheus scraper accepts.
+    sample = re.compile(r'^[a-z_]+(\{([a-z_]+="[^"\\\n]*",?)+\})? [-+0-9.eInf]+$')
+    for line in lines:
+        assert line.startswith("# ") or sample.match(line), line
+
+
+def test_access_rules():
+    none: dict[str, str] = {}
+    assert access("", "127.0.0.1", none, none) == "loopback"
+    assert access("", "::1", none, none) == "loopback"
+    assert access("", "192.0.2.7", none, none) == "remote"
+    # A reverse proxy on the same machine connects from loopback: its header gives it away.
+    assert access("", "127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}, none) == "remote"
+    assert access("t", "127.0.0.1", none, none) == "login"
+    assert access("t", "192.0.2.7", {"Authorization": "Bearer t"}, none) == "bearer"
+    assert access("t", "192.0.2.7", {"Authorization": "Basic t"}, none) == "login"
+    assert access("t", "192.0.2.7", none, {"feedhub_admin": session_value("t")}) == "cookie"
+    assert access("t", "192.0.2.7", none, {"feedhub_admin": "t"}) == "login"
+
+
+def test_history_chart_escapes_and_scales():
+    chart = history_chart([
+        {"t": 1.0, "ok": True, "ms": 100.0, "new": 2, "status": 200},
+        {"t": 2.0, "ok": False, "ms": 50.0, "new": 0, "status": "<b>"},
+    ])
+    assert chart.count("<rect") == 2 and chart.count("<circle") == 1
+    assert "<b>" not in chart and "&lt;b&gt;" in chart
+    assert "no fetches yet" in history_chart(FetchState().history)
+
+
+def test_fetch_outcomes_are_a_closed_set():
+    assert fetch_outcome("", True) == "new_items"
+    assert fetch_outcome("", False) == "unchanged"
+    assert fetch_outcome("timed out after 2s", False) == "timeout"
+    assert fetch_outcome("HTTP 429 Too Many Requests from x", False) == "http_4xx"
+    assert fetch_outcome("refused: 10.0.0.1 is a private address", False) == "refused"
+    assert fetch_outcome("<script>whatever an upstream says</script>", False) == "error"
