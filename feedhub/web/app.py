@@ -38,7 +38,7 @@ def create_app(
     service: Service | None = None,
 ) -> web.Application:
     """The whole web app; the service starts with the app and stops with it."""
-    from feedhub.web import health, widgets
+    from feedhub.web import admin, health, metrics, widgets
 
     app = web.Application(middlewares=[errors_middleware])
     svc = service or Service(config, config_path)
@@ -52,4 +52,6 @@ def create_app(
     app.cleanup_ctx.append(lifecycle)
     health.setup(app)
     widgets.setup(app)
+    admin.setup(app)
+    metrics.setup(app)
     return app
