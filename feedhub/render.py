@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -27,9 +26,11 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from feedhub.assets import asset
 from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
 from feedhub.models import Item
 from feedhub.sanitize import safe_url, sanitize_html
+from feedhub.themes import theme_css
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,16 +129,9 @@ class Renderer:
         self.themes = config.theme_names()
 
     def css(self, theme: str) -> str:
-        """The theme's stylesheet: the base one, then the theme's own (read once)."""
+        """The theme's stylesheet: the base one, then those of the themes it extends (once)."""
         if theme not in self._css:
-            parts = []
-            for name in ("_base", theme):
-                for d in reversed(self.config.theme_dirs()):
-                    path = Path(d) / name / "style.css"
-                    if path.is_file():
-                        parts.append(path.read_text(encoding="utf-8"))
-                        break
-            self._css[theme] = "\n".join(parts)
+            self._css[theme] = theme_css(self.env, theme)
         return self._css[theme]
 
     def render(self, fmt: str, view: WidgetView) -> Rendered:
@@ -168,7 +162,7 @@ def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
 @writer("page")
 def write_page(r: Renderer, view: WidgetView) -> Rendered:
     fragment = Markup(r.template(view, "widget.html"))
-    body = r.template(view, "page.html", fragment=fragment)
+    body = r.template(view, "page.html", fragment=fragment, frame_js=Markup(asset("frame.js")))
     # The framed page runs no script but ours (by hash) and takes styles only from itself.
     return Rendered(
         body.encode(),
@@ -178,9 +172,13 @@ def write_page(r: Renderer, view: WidgetView) -> Rendered:
 
 
 def page_csp(css: str, embed_origins: list[str]) -> str:
-    ancestors = " ".join(embed_origins) if embed_origins else "*"
+    # 'self' too: the publisher page previews every widget in a frame.
+    ancestors = " ".join(["'self'", *embed_origins]) if embed_origins else "*"
     return (
         "default-src 'none'; img-src https: http: data:; "
-        f"style-src {csp_hash(css)}; base-uri 'none'; form-action 'none'; "
-        f"frame-ancestors {ancestors}"
+        f"style-src {csp_hash(css)}; script-src {csp_hash(asset('frame.js'))}; "
+        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )
+
+
+from feedhub import embed, feeds  # noqa: E402,F401  (they register their formats)

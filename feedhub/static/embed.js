@@ -1,0 +1,97 @@
+/* feedhub embed script: fills every <div data-feedhub="NAME"> on the page with that widget,
+   inside a shadow root, and sizes feedhub iframes to the height their page posts.
+   One global: window.feedhub = {scan(), version}. Works under a strict host CSP: the host
+   allows this origin in script-src and connect-src; styles travel as constructed
+   stylesheets, which style-src does not govern. */
+(function () {
+  "use strict";
+  if (window.feedhub && window.feedhub.scan) { window.feedhub.scan(); return; }
+  var script = document.currentScript;
+  if (!script || !script.src) { return; }
+  var base = script.src.replace(/\/w\/[^\/?#]+\.js(?:[?#].*)?$/, "");
+  var origin = new URL(base, location.href).origin;
+  var PARAMS = ["limit", "locale", "theme", "scheme"];
+  // The host's inherited styles stop at the shadow root; the widget sets its own from there.
+  var HOST_CSS = ":host{all:initial;display:block;contain:content}";
+  var loads = {};
+  var sheets = {};
+
+  function sourceOf(el) {
+    var url = new URL(base + "/w/" + encodeURIComponent(el.getAttribute("data-feedhub")) + ".html");
+    PARAMS.forEach(function (p) {
+      var v = el.getAttribute("data-" + p);
+      if (v) { url.searchParams.set(p, v); }
+    });
+    return url.href;
+  }
+
+  // The fragment is parsed in an inert document: its <style> never meets the host's CSP,
+  // its text becomes a constructed stylesheet instead.
+  function parse(text) {
+    var doc = new DOMParser().parseFromString("<!doctype html><body>" + text, "text/html");
+    var css = "";
+    Array.prototype.forEach.call(doc.querySelectorAll("style"), function (s) {
+      css += s.textContent + "\n";
+      s.remove();
+    });
+    return { css: css, body: doc.body };
+  }
+
+  function load(href) {
+    if (!loads[href]) {
+      loads[href] = fetch(href, { mode: "cors", credentials: "omit" }).then(function (r) {
+        if (!r.ok) { throw new Error("feedhub: " + href + " answered " + r.status); }
+        return r.text();
+      }).then(parse);
+    }
+    return loads[href];
+  }
+
+  function sheet(css) {
+    if (!sheets[css]) {
+      sheets[css] = new CSSStyleSheet();
+      sheets[css].replaceSync(HOST_CSS + "\n" + css);
+    }
+    return sheets[css];
+  }
+
+  function mount(el, part) {
+    var root = el.shadowRoot || el.attachShadow({ mode: "open" });
+    root.adoptedStyleSheets = [sheet(part.css)];
+    var nodes = document.createDocumentFragment();
+    Array.prototype.forEach.call(part.body.childNodes, function (n) {
+      nodes.appendChild(document.importNode(n, true));
+    });
+    root.replaceChildren(nodes);
+    el.setAttribute("data-feedhub-state", "ready");
+  }
+
+  function scan() {
+    var els = document.querySelectorAll("[data-feedhub]:not([data-feedhub-state])");
+    Array.prototype.forEach.call(els, function (el) {
+      el.setAttribute("data-feedhub-state", "loading");
+      load(sourceOf(el)).then(function (part) { mount(el, part); }, function (err) {
+        // The element's own content (a plain link) stays as the fallback.
+        el.setAttribute("data-feedhub-state", "error");
+        if (window.console) { console.warn(String(err)); }
+      });
+    });
+  }
+
+  window.addEventListener("message", function (e) {
+    var d = e.data;
+    if (e.origin !== origin || !d || d.feedhub !== "height" || !isFinite(d.height)) { return; }
+    Array.prototype.forEach.call(document.getElementsByTagName("iframe"), function (f) {
+      if (f.contentWindow === e.source) {
+        f.style.height = Math.max(0, Math.min(Math.ceil(d.height), 100000)) + "px";
+      }
+    });
+  });
+
+  window.feedhub = { scan: scan, version: 1 };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", scan);
+  } else {
+    scan();
+  }
+})();

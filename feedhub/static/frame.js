@@ -1,0 +1,1 @@
+(function(){if(parent===window)return;var last=-1;function post(){var h=Math.ceil(document.documentElement.getBoundingClientRect().height);if(h!==last){last=h;parent.postMessage({feedhub:"height",height:h},"*");}}new ResizeObserver(post).observe(document.documentElement);post();})();

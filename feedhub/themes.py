@@ -1,0 +1,53 @@
+"""A theme's stylesheet follows its templates: extending a theme brings that theme's CSS along.
+
+`mine/widget.html` that extends `default:cards/widget.html` is styled by `_base/style.css`,
+then `cards/style.css`, then `mine/style.css` if there is one, so a site theme can replace a
+single block and inherit everything else.
+"""
+
+from __future__ import annotations
+
+from jinja2 import Environment, TemplateNotFound, nodes
+
+
+def parent_template(env: Environment, name: str) -> str | None:
+    """The template `name` extends (a constant `{% extends %}`), or None."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    for node in env.parse(source).find_all(nodes.Extends):
+        if isinstance(node.template, nodes.Const):
+            return str(node.template.value)
+    return None
+
+
+def template_chain(env: Environment, theme: str) -> list[str]:
+    """The widget templates of a theme, from `_base` to the theme itself."""
+    chain: list[str] = []
+    name: str | None = f"{theme}/widget.html"
+    try:
+        while name and name not in chain:
+            chain.append(name)
+            name = parent_template(env, name)
+    except TemplateNotFound:
+        pass
+    names = list(reversed(chain))
+    if not names or not names[0].endswith("_base/widget.html"):
+        names.insert(0, "_base/widget.html")
+    return names
+
+
+def theme_css(env: Environment, theme: str) -> str:
+    """The stylesheets of every template in the theme's chain, base first, each once."""
+    assert env.loader is not None
+    parts: list[str] = []
+    seen: set[str | None] = set()
+    for template in template_chain(env, theme):
+        try:
+            source, filename, _ = env.loader.get_source(
+                env, template.rsplit("/", 1)[0] + "/style.css")
+        except TemplateNotFound:
+            continue
+        if filename not in seen:
+            seen.add(filename)
+            parts.append(source)
+    return "\n".join(parts)
