@@ -38,7 +38,7 @@ def create_app(
     service: Service | None = None,
 ) -> web.Application:
     """The whole web app; the service starts with the app and stops with it."""
-    from feedhub.web import admin, health, metrics, widgets
+    from feedhub.web import admin, embed, health, metrics, widgets
 
     app = web.Application(middlewares=[errors_middleware])
     svc = service or Service(config, config_path)
@@ -54,4 +54,5 @@ def create_app(
     widgets.setup(app)
     admin.setup(app)
     metrics.setup(app)
+    embed.setup(app)
     return app
