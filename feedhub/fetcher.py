@@ -228,5 +228,6 @@ async def read_file(path: str, etag: str, max_bytes: int) -> FetchResult:
 
 def header_hints(headers: Mapping[str, Any]) -> dict[str, str]:
     """The headers the scheduler reads, kept when a fetch state is stored."""
-    names = ("cache-control", "expires", "retry-after", "x-ratelimit-reset", "x-rate-limit-reset")
+    names = ("cache-control", "expires", "retry-after", "x-ratelimit-reset", "x-rate-limit-reset",
+             "link")  # link: a WebSub hub announced in the headers
     return {k: str(headers[k]) for k in names if k in headers}

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from feedhub import workers
+from feedhub import websub, workers
 from feedhub.cache import Entry, Key, RenderCache
 from feedhub.config import Config, load_config
 from feedhub.fetcher import Fetcher
@@ -88,7 +88,8 @@ class Service:
 
     def interval(self, source_id: str) -> float:
         adapter = self.adapters[source_id]
-        return max(self.config.source_interval(source_id), adapter.min_interval)
+        base = max(self.config.source_interval(source_id), adapter.min_interval)
+        return websub.poll_interval(base, self.states.get(source_id), time.time())
 
     async def poll(self, source_id: str) -> PollResult:
         """Poll one source now, store what changed, and rebuild the widgets that show it."""
@@ -110,7 +111,11 @@ class Service:
         except Exception as exc:  # an adapter bug must cost one source one poll, nothing more
             log.exception("source %s: poll failed", source_id)
             result = PollResult(error=f"internal error: {type(exc).__name__}: {exc}")
-        elapsed = time.monotonic() - started
+        return await self.record(source_id, state, result, time.monotonic() - started)
+
+    async def record(self, source_id: str, state: FetchState, result: PollResult,
+                     elapsed: float = 0.0) -> PollResult:
+        """Store a poll's (or a WebSub push's) outcome; rebuild the widgets that show it."""
         stored: list[Item] = []
         if result.items is not None and (state.digest or result.incremental):
             stored = await self.store.get_items(source_id)

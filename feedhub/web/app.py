@@ -38,7 +38,7 @@ def create_app(
     service: Service | None = None,
 ) -> web.Application:
     """The whole web app; the service starts with the app and stops with it."""
-    from feedhub.web import admin, embed, health, metrics, widgets
+    from feedhub.web import admin, embed, health, metrics, websub, widgets
 
     app = web.Application(middlewares=[errors_middleware])
     svc = service or Service(config, config_path)
@@ -55,4 +55,5 @@ def create_app(
     admin.setup(app)
     metrics.setup(app)
     embed.setup(app)
+    websub.setup(app)
     return app

@@ -1,0 +1,224 @@
+"""WebSub push for feed sources: discover the hub, subscribe with a secret, renew, fall back.
+
+The subscription lives in the source's fetch state (`meta["websub"]`), so it survives a
+restart and every replica behind a load balancer can answer the hub. Decisions are pure
+functions of that record and the clock; `Subscriber` does the I/O.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from feedhub.fetcher import is_public_address
+from feedhub.models import FetchState
+
+if TYPE_CHECKING:
+    from feedhub.service import Service
+
+log = logging.getLogger("feedhub.websub")
+
+LEASE_ASKED = 7 * 86400  # what we ask the hub for; it decides
+SAFETY_INTERVAL = 3600.0  # polling while push works: only to catch a silent hub
+RETRY_AFTER = 3600.0  # a hub that refused or failed is asked again after this
+PENDING_TIMEOUT = 300.0  # a hub that never verifies counts as failed after this
+RENEW_SHARE = 0.2  # renew when this share of the granted lease is left
+TICK_MAX = 60.0
+
+_LINK_RE = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
+_REL_RE = re.compile(r';\s*rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
+
+
+def parse_link_header(value: str) -> dict[str, list[str]]:
+    """`Link: <https://hub>; rel="hub", <https://feed>; rel=self` -> {"hub": [...], ...}."""
+    out: dict[str, list[str]] = {}
+    for url, params in _LINK_RE.findall(value or ""):
+        for rel_match in _REL_RE.finditer(params):
+            for rel in rel_match.group(1).split():
+                out.setdefault(rel.lower(), []).append(url.strip())
+    return out
+
+
+def discover(meta: Mapping[str, Any], feed_url: str) -> tuple[str, str] | None:
+    """(hub, topic) for a feed: Link headers first, then the feed's own links / JSON `hubs`."""
+    links = parse_link_header(str(meta.get("hints", {}).get("link", "")))
+    hubs = links.get("hub") or list(meta.get("hubs") or [])
+    if not hubs:
+        return None
+    topic = (links.get("self") or [meta.get("self") or feed_url])[0]
+    return hubs[0], topic
+
+
+def subscription(state: FetchState | None) -> dict[str, Any]:
+    return dict(state.meta.get("websub") or {}) if state else {}
+
+
+def is_active(sub: Mapping[str, Any], now: float) -> bool:
+    return sub.get("status") == "active" and float(sub.get("expires", 0)) > now
+
+
+def poll_interval(base: float, state: FetchState | None, now: float) -> float:
+    """Slow safety polling while the hub pushes; the normal interval otherwise."""
+    return max(base, SAFETY_INTERVAL) if is_active(subscription(state), now) else base
+
+
+def due_at(sub: Mapping[str, Any], found: tuple[str, str] | None) -> float:
+    """When the subscription next needs a (re)subscribe request; inf: never."""
+    if found is None:
+        return float("inf")
+    if (sub.get("hub"), sub.get("topic")) != found or not sub.get("status"):
+        return 0.0
+    status = sub["status"]
+    if status == "active":
+        granted = float(sub.get("granted", 0))
+        return float(sub["expires"]) - granted * RENEW_SHARE
+    if status == "pending":
+        return float(sub.get("requested", 0)) + PENDING_TIMEOUT
+    return float(sub.get("retry_at", 0))  # failed
+
+
+def signature_ok(secret: str, body: bytes, header: str) -> bool:
+    """X-Hub-Signature: `sha256=<hex>` (or sha1, sha384, sha512) HMAC of the body."""
+    method, _, given = header.partition("=")
+    if method not in ("sha1", "sha256", "sha384", "sha512") or not given or not secret:
+        return False
+    expected = hmac.new(secret.encode(), body, getattr(hashlib, method)).hexdigest()
+    return hmac.compare_digest(expected, given.strip().lower())
+
+
+def verify(sub: Mapping[str, Any], query: Mapping[str, str], now: float
+           ) -> tuple[str | None, dict[str, Any]]:
+    """The hub's verification GET: (challenge to echo or None to refuse, updated record)."""
+    mode, topic = query.get("hub.mode", ""), query.get("hub.topic", "")
+    new = dict(sub)
+    if mode == "denied" and topic == sub.get("topic"):
+        new.update(status="failed", retry_at=now + RETRY_AFTER,
+                   error=query.get("hub.reason", "denied by the hub"))
+        return "", new
+    challenge = query.get("hub.challenge", "")
+    if mode != "subscribe" or not challenge or topic != sub.get("topic") or \
+            sub.get("status") not in ("pending", "active"):
+        return None, new
+    lease = query.get("hub.lease_seconds", "")
+    granted = float(lease) if lease.isdigit() else float(LEASE_ASKED)
+    new.update(status="active", granted=granted, expires=now + granted, error="")
+    return challenge, new
+
+
+class Subscriber:
+    """Keeps every push-capable feed source subscribed; wakes when a poll finds a hub."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.service.change_hooks.append(self.poke)
+        self._task = asyncio.create_task(self._run(), name="websub")
+
+    async def stop(self) -> None:
+        if self.poke in self.service.change_hooks:
+            self.service.change_hooks.remove(self.poke)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def poke(self, source_id: str) -> None:
+        self._wake.set()
+
+    def sources(self) -> list[str]:
+        return [sid for sid, cfg in self.service.config.sources.items()
+                if cfg.type == "feed" and getattr(cfg, "websub", False)]
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            next_due = time.time() + TICK_MAX
+            for sid in self.sources():
+                try:
+                    next_due = min(next_due, await self.check(sid))
+                except Exception:  # one source's hub must not stop the others' renewals
+                    log.exception("source %s: websub check failed", sid)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.2, next_due - time.time()))
+
+    async def check(self, sid: str) -> float:
+        """Subscribe or renew when due; returns when to look again."""
+        svc = self.service
+        state = svc.states.get(sid)
+        if svc.store.shared:  # another replica may have answered the hub meanwhile
+            state = await svc.store.get_state(sid) or state
+            if state is not None:
+                svc.states[sid] = state
+        if state is None or not svc.config.public_url:
+            return float("inf")
+        found = discover(state.meta, getattr(svc.adapters[sid], "url", ""))
+        sub = subscription(state)
+        now = time.time()
+        when = due_at(sub, found)
+        if when > now or found is None:
+            return when
+        # One replica speaks to the hub: the one holding the source's poll lease.
+        if not await svc.store.acquire(sid, svc.poller.owner, svc.poller.lease_seconds):
+            return now + svc.poller.lease_seconds
+        await self.subscribe(sid, state, found, sub)
+        return due_at(subscription(state), found)
+
+    async def subscribe(self, sid: str, state: FetchState, found: tuple[str, str],
+                        sub: dict[str, Any]) -> None:
+        hub, topic = found
+        svc = self.service
+        secret = sub.get("secret") or secrets.token_hex(20)
+        record = {"hub": hub, "topic": topic, "secret": secret, "status": "pending",
+                  "requested": time.time(), "expires": sub.get("expires", 0),
+                  "granted": sub.get("granted", 0)}
+        if sub.get("status") == "active":
+            record["status"] = "active"  # renewing: push keeps working meanwhile
+        await self._save(sid, state, record)  # before asking: the hub may verify at once
+        error = await self._request(hub, {
+            "hub.callback": f"{svc.config.public_url}/websub/{sid}",
+            "hub.mode": "subscribe", "hub.topic": topic,
+            "hub.lease_seconds": str(LEASE_ASKED), "hub.secret": secret,
+        })
+        if error:
+            log.warning("source %s: websub subscription to %s failed: %s; polling instead",
+                        sid, hub, error)
+            current = subscription(state)
+            current.update(status="failed", retry_at=time.time() + RETRY_AFTER, error=error)
+            await self._save(sid, state, current)
+        else:
+            log.info("source %s: asked %s to push %s", sid, hub, topic)
+
+    async def _request(self, hub: str, form: dict[str, str]) -> str:
+        svc = self.service
+        host = urlsplit(hub).hostname or ""
+        if urlsplit(hub).scheme not in ("http", "https"):
+            return "the hub is not an http(s) URL"
+        if not svc.config.fetch.allow_private_addresses and not is_public_address(host):
+            return f"refused: {host} is a private address"
+        assert svc.fetcher is not None
+        try:
+            async with svc.fetcher.session.post(
+                hub, data=form, timeout=aiohttp.ClientTimeout(total=30), allow_redirects=False
+            ) as resp:
+                return "" if 200 <= resp.status < 300 else f"HTTP {resp.status} from the hub"
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+
+    async def _save(self, sid: str, state: FetchState, record: dict[str, Any]) -> None:
+        # In place: a poll running now copies this meta into the state it saves.
+        state.meta["websub"] = record
+        await self.service.store.save(sid, state, None)

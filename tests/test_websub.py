@@ -1,0 +1,192 @@
+"""WebSub against a local hub that verifies, pushes, signs and mis-signs."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from feedhub.models import FetchState
+from feedhub.web.app import SERVICE, create_app
+from feedhub.websub import (
+    SAFETY_INTERVAL,
+    discover,
+    due_at,
+    parse_link_header,
+    poll_interval,
+    signature_ok,
+    verify,
+)
+from tests.conftest import free_port, make_config, wait_until
+
+
+def rss(title: str, hub: str = "", self_url: str = "") -> str:
+    links = ""
+    if hub:
+        links = (f'<atom:link rel="hub" href="{hub}"/>'
+                 f'<atom:link rel="self" href="{self_url}"/>')
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
+        f"<channel><title>Blog</title><link>https://example.org/</link>{links}"
+        f"<item><guid>https://example.org/{title}</guid><title>{title}</title>"
+        f"<link>https://example.org/{title}</link></item></channel></rss>"
+    )
+
+
+class Hub:
+    """A WebSub hub: takes subscriptions, verifies the callback, delivers signed content."""
+
+    def __init__(self, *, lease: int = 3600, status: int = 202) -> None:
+        self.lease = lease
+        self.status = status
+        self.requests: list[dict[str, str]] = []
+        self.verified: list[dict[str, str]] = []
+
+    async def handle(self, request: web.Request) -> web.Response:
+        form = dict(await request.post())
+        self.requests.append({k: str(v) for k, v in form.items()})
+        if self.status >= 300:
+            return web.Response(status=self.status, text="hub is down")
+        asyncio.get_running_loop().create_task(self._verify(self.requests[-1]))
+        return web.Response(status=self.status)
+
+    async def _verify(self, sub: dict[str, str]) -> None:
+        challenge = secrets.token_hex(8)
+        params = {"hub.mode": "subscribe", "hub.topic": sub["hub.topic"],
+                  "hub.challenge": challenge, "hub.lease_seconds": str(self.lease)}
+        async with aiohttp.ClientSession() as http, \
+                http.get(sub["hub.callback"], params=params) as resp:
+            if resp.status == 200 and await resp.text() == challenge:
+                self.verified.append(sub)
+
+    async def push(self, body: str, *, sign: str = "sha256", secret: str | None = None
+                   ) -> int:
+        sub = self.verified[-1]
+        data = body.encode()
+        key = (secret or sub["hub.secret"]).encode()
+        headers = {"Content-Type": "application/rss+xml"}
+        if sign:
+            digest = hmac.new(key, data, getattr(hashlib, sign)).hexdigest()
+            headers["X-Hub-Signature"] = f"{sign}={digest}"
+        async with aiohttp.ClientSession() as http, \
+                http.post(sub["hub.callback"], data=data, headers=headers) as resp:
+            return resp.status
+
+
+async def start_feedhub(tmp_path, upstream, aiohttp_client, hub: Hub, interval: str = "1h"
+                        ) -> Any:
+    upstream.routes["/hub"] = hub.handle
+    upstream.set("/feed.xml", rss("First", upstream.url("/hub"), upstream.url("/feed.xml")))
+    port = free_port()
+    cfg = make_config(tmp_path, {
+        "server": {"public_url": f"http://127.0.0.1:{port}"},
+        "fetch": {"interval": interval},
+        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    })
+    app = create_app(cfg, poll=True)
+    return await aiohttp_client(app, server_kwargs={"port": port})
+
+
+async def widget(client: Any) -> str:
+    resp = await client.get("/w/side.html")
+    return await resp.text()
+
+
+async def test_subscribes_verifies_and_serves_signed_pushes_within_a_second(
+    tmp_path, upstream, aiohttp_client
+):
+    hub = Hub()
+    client = await start_feedhub(tmp_path, upstream, aiohttp_client, hub)
+    await wait_until(lambda: hub.verified, timeout=10)
+    sub = hub.verified[0]
+    assert sub["hub.topic"] == upstream.url("/feed.xml")
+    assert sub["hub.callback"].endswith("/websub/blog") and len(sub["hub.secret"]) >= 32
+    svc = client.app[SERVICE]
+    await wait_until(lambda: svc.interval("blog") >= SAFETY_INTERVAL, timeout=5)
+    assert "First" in await widget(client)
+
+    assert await hub.push(rss("Forged"), secret="not-the-secret") == 202
+    assert await hub.push(rss("Unsigned"), sign="") == 202
+    assert "Forged" not in await widget(client) and "Unsigned" not in await widget(client)
+
+    pushed = time.monotonic()
+    assert await hub.push(rss("Pushed")) == 202
+    await wait_until(lambda: _shows(client, "Pushed"), timeout=1.0 - (time.monotonic() - pushed))
+    assert await hub.push(rss("Old hubs sign with sha1"), sign="sha1") == 202
+    assert "Old hubs sign with sha1" in await widget(client)
+    # The pushed content was stored as it came: the upstream feed was not fetched again.
+    assert len(upstream.requests_to("/feed.xml")) == 1
+
+
+async def test_renews_before_the_lease_ends(tmp_path, upstream, aiohttp_client):
+    hub = Hub(lease=2)
+    await start_feedhub(tmp_path, upstream, aiohttp_client, hub)
+    await wait_until(lambda: len(hub.verified) >= 2, timeout=6)
+    assert hub.verified[0]["hub.secret"] == hub.verified[1]["hub.secret"]
+
+
+async def test_a_failing_hub_means_normal_polling(tmp_path, upstream, aiohttp_client):
+    hub = Hub(status=500)
+    client = await start_feedhub(tmp_path, upstream, aiohttp_client, hub, interval="2s")
+    svc = client.app[SERVICE]
+    await wait_until(lambda: hub.requests, timeout=10)
+    await wait_until(lambda: svc.states["blog"].meta.get("websub", {}).get("status") == "failed")
+    assert svc.interval("blog") == 2.0
+    upstream.set("/feed.xml", rss("Polled", upstream.url("/hub"), upstream.url("/feed.xml")))
+    await wait_until(lambda: _shows(client, "Polled"), timeout=5)
+
+
+async def test_verification_of_an_unknown_subscription_is_refused(
+    tmp_path, upstream, aiohttp_client
+):
+    client = await start_feedhub(tmp_path, upstream, aiohttp_client, Hub(status=500))
+    resp = await client.get("/websub/blog", params={
+        "hub.mode": "subscribe", "hub.topic": "https://evil.example/feed",
+        "hub.challenge": "abc"})
+    assert resp.status == 404
+    assert (await client.get("/websub/nope?hub.challenge=x")).status == 404
+    assert (await client.post("/websub/nope", data=b"x")).status == 404
+
+
+async def _shows(client: Any, text: str) -> bool:
+    return text in await widget(client)
+
+
+def test_hub_discovery_prefers_link_headers_then_feed_links():
+    link = '<https://hub.example/>; rel="hub", <https://example.org/feed>; rel=self'
+    assert parse_link_header(link) == {"hub": ["https://hub.example/"],
+                                       "self": ["https://example.org/feed"]}
+    meta = {"hints": {"link": link}, "hubs": ["https://other/"], "self": "x"}
+    assert discover(meta, "u") == ("https://hub.example/", "https://example.org/feed")
+    assert discover({"hubs": ["https://h/"]}, "https://f/") == ("https://h/", "https://f/")
+    assert discover({}, "https://f/") is None
+
+
+def test_signatures_and_verification_decisions():
+    body = b"<feed/>"
+    good = hmac.new(b"s3cret", body, hashlib.sha256).hexdigest()
+    assert signature_ok("s3cret", body, f"sha256={good}")
+    assert not signature_ok("s3cret", body + b" ", f"sha256={good}")
+    assert not signature_ok("s3cret", body, f"md5={good}")
+    assert not signature_ok("", body, "sha256=")
+    sub = {"topic": "t", "status": "pending", "secret": "s"}
+    challenge, new = verify(sub, {"hub.mode": "subscribe", "hub.topic": "t",
+                                  "hub.challenge": "c", "hub.lease_seconds": "100"}, 1000.0)
+    assert challenge == "c" and new["status"] == "active" and new["expires"] == 1100.0
+    assert verify(sub, {"hub.mode": "subscribe", "hub.topic": "u", "hub.challenge": "c"},
+                  0)[0] is None
+    _, denied = verify(sub, {"hub.mode": "denied", "hub.topic": "t"}, 0)
+    assert denied["status"] == "failed"
+    assert due_at(new, ("h", "t")) == 0.0  # hub changed from the record's (none): subscribe
+    active = {**new, "hub": "h"}
+    assert due_at(active, ("h", "t")) == 1100.0 - 20.0
+    state = FetchState(meta={"websub": active})
+    assert poll_interval(60, state, 1050) == SAFETY_INTERVAL
+    assert poll_interval(60, state, 1200) == 60
