@@ -16,6 +16,7 @@ from feedhub.config import FeedSource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.xmlguard import check_complete, refuse_entity_declarations
 
 SUMMARY_CHARS = 280
 Parsed = tuple[list[Item], dict[str, Any]]
@@ -43,6 +44,7 @@ def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> 
         raise ParseError("empty body")
     if body.lstrip()[:1] == b"{":
         return parse_json_feed(body, url, source_id, network)
+    refuse_entity_declarations(body)
     parsed = feedparser.parse(
         body,
         sanitize_html=False,
@@ -53,6 +55,7 @@ def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> 
         raise ParseError(f"not a feed: {parsed.get('bozo_exception') or 'unreadable'}")
     if not parsed.version and not parsed.entries:
         raise ParseError("not an RSS, Atom or JSON feed")
+    check_complete(parsed)
     feed_lang = parsed.feed.get("language", "")
     feed_author = parsed.feed.get("author_detail") or {}
     items = [_entry_item(e, url, source_id, network, feed_lang, feed_author)
