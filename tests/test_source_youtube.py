@@ -71,3 +71,13 @@ async def test_rate_limited(upstream, poll_source):
 def test_default_base_url():
     cfg = YoutubeSource(type="youtube", channel_id=CHANNEL)
     assert YoutubeAdapter("tube", cfg).base_url == "https://www.youtube.com"
+
+
+async def test_entity_declarations_are_refused(upstream, poll_source):
+    # The description is read a second time with ElementTree: only after this refusal.
+    bomb = fixture_bytes("youtube/videos.xml").replace(
+        b'<feed xmlns:yt', b'<!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>\n'
+        b'<feed xmlns:yt', 1)
+    upstream.set(FEED, bomb, "application/atom+xml")
+    result = await poll_source(adapter(upstream))
+    assert "refused" in result.error and result.items is None

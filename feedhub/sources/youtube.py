@@ -58,6 +58,7 @@ def _descriptions(body: bytes) -> dict[str, str]:
     """`media:description` by item id. feedparser reads it as HTML, but it is plain text:
     line breaks and a literal "<" must survive, so it is read again here."""
     try:
+        # Safe to read with ElementTree: parse_feed has already refused entity declarations.
         root = ET.fromstring(body)
     except ET.ParseError:
         return {}  # feedparser read what it could; keep its version
