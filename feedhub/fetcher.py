@@ -10,7 +10,6 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
@@ -224,10 +223,3 @@ async def read_file(path: str, etag: str, max_bytes: int) -> FetchResult:
             return FetchResult(path, error=f"cannot read {path}: {exc.strerror}")
 
     return await asyncio.to_thread(read)
-
-
-def header_hints(headers: Mapping[str, Any]) -> dict[str, str]:
-    """The headers the scheduler reads, kept when a fetch state is stored."""
-    names = ("cache-control", "expires", "retry-after", "x-ratelimit-reset", "x-rate-limit-reset",
-             "link")  # link: a WebSub hub announced in the headers
-    return {k: str(headers[k]) for k in names if k in headers}

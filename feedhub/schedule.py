@@ -9,6 +9,8 @@ from email.utils import parsedate_to_datetime
 
 MAX_DELAY = 24 * 3600.0
 JITTER = 0.10
+REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining")
+RESET_HEADERS = ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset")
 _MAX_AGE_RE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -31,18 +33,29 @@ def hinted_delay(headers: Mapping[str, str], now: float, ttl: float | None = Non
             hints.append(float(retry))
         elif at := _http_date(retry):
             hints.append(at - now)
-    remaining = headers.get("x-ratelimit-remaining", headers.get("x-rate-limit-remaining"))
-    for name in ("x-ratelimit-reset", "x-rate-limit-reset"):
-        reset = headers.get(name, "").strip()
-        if not reset or remaining not in ("0", None):
-            continue
-        if reset.replace(".", "", 1).isdigit():
-            value = float(reset)
-            # Mastodon sends an ISO date, X an epoch, others seconds-from-now.
-            hints.append(value - now if value > 1e9 else value)
-        elif at := _iso_time(reset):
-            hints.append(at - now)
+    if _rate_limited(headers):
+        for name in RESET_HEADERS:
+            reset = headers.get(name, "").strip()
+            if not reset:
+                continue
+            if reset.replace(".", "", 1).isdigit():
+                value = float(reset)
+                # Mastodon sends an ISO date, X and Bluesky an epoch, Reddit seconds-from-now.
+                hints.append(value - now if value > 1e9 else value)
+            elif at := _iso_time(reset):
+                hints.append(at - now)
     return max(0.0, *hints)
+
+
+def _rate_limited(headers: Mapping[str, str]) -> bool:
+    """No requests left in the window (or no count given beside a reset time)."""
+    for name in REMAINING_HEADERS:
+        if name in headers:
+            try:
+                return float(headers[name]) <= 0  # Reddit sends "0.0"
+            except ValueError:
+                return False
+    return True
 
 
 def _iso_time(value: str) -> float | None:
@@ -52,6 +65,13 @@ def _iso_time(value: str) -> float | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
     except ValueError:
         return None
+
+
+def header_hints(headers: Mapping[str, str]) -> dict[str, str]:
+    """The headers `hinted_delay` (and WebSub discovery) read, kept in the fetch state."""
+    names = ("cache-control", "expires", "retry-after", *REMAINING_HEADERS, *RESET_HEADERS,
+             "link")  # link: a WebSub hub announced in the headers
+    return {k: str(headers[k]) for k in names if k in headers}
 
 
 def backoff(interval: float, errors: int) -> float:

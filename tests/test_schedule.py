@@ -35,6 +35,10 @@ def test_short_intervals_are_kept_as_configured():
     ({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW + 900))}, None, 900),
     ({"x-rate-limit-remaining": "12", "x-rate-limit-reset": str(int(NOW + 900))}, None, 0),
     ({"cache-control": "no-cache"}, None, 0),
+    # Bluesky: unprefixed names, epoch reset; Reddit: a decimal count, seconds to the reset
+    ({"ratelimit-remaining": "0", "ratelimit-reset": str(int(NOW + 300))}, None, 300),
+    ({"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "240"}, None, 240),
+    ({"x-ratelimit-remaining": "97.0", "x-ratelimit-reset": "240"}, None, 0),
 ])
 def test_hints(headers, ttl, expected):
     got = hinted_delay(headers, NOW, ttl)

@@ -14,8 +14,8 @@ from feedhub.config import BlueskySource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
-from feedhub.sources.feed import SUMMARY_CHARS, _int, _iso
 from feedhub.sources.social import arr, card_html, explain, load_json, obj, text
+from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
 
 LIMIT = 30
 APP = "https://bsky.app"
@@ -108,7 +108,7 @@ def post_item(post: dict[str, Any], source_id: str, *, pinned: bool = False,
         content_html=content_html,
         summary=warning or html_to_text(content_html, SUMMARY_CHARS),
         author=profile_author(author),
-        published=_iso(record.get("createdAt")) or _iso(post.get("indexedAt")),
+        published=iso_time(record.get("createdAt")) or iso_time(post.get("indexedAt")),
         media=media,
         reply="reply" in record,
         repost=reposted_by is not None,
@@ -218,7 +218,7 @@ def embed_parts(embed: dict[str, Any]) -> tuple[tuple[Media, ...], str]:
 
 def _size(view: dict[str, Any]) -> tuple[int | None, int | None]:
     ratio = obj(view.get("aspectRatio"))
-    return _int(ratio.get("width")), _int(ratio.get("height"))
+    return as_int(ratio.get("width")), as_int(ratio.get("height"))
 
 
 def _image(view: Any) -> Media | None:

@@ -16,9 +16,9 @@ from feedhub.config import FeedSource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.values import SUMMARY_CHARS, as_int, as_str, iso_time
 from feedhub.sources.xmlguard import check_complete, refuse_entity_declarations
 
-SUMMARY_CHARS = 280
 Parsed = tuple[list[Item], dict[str, Any]]
 
 
@@ -126,7 +126,7 @@ def _media(entry: Any, base: str) -> list[Media]:
         url = safe_url(url, base, image=True)
         if url and url not in seen:
             seen.add(url)
-            found.append(Media(url=url, type=kind, width=_int(width), height=_int(height),
+            found.append(Media(url=url, type=kind, width=as_int(width), height=as_int(height),
                                alt=alt or ""))
 
     for thumb in entry.get("media_thumbnail", []):
@@ -141,29 +141,6 @@ def _media(entry: Any, base: str) -> list[Media]:
         if kind == "image":
             add(enc.get("href"), "image")
     return found
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
-def _str(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def _iso(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def parse_json_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:
@@ -214,8 +191,8 @@ def _json_item(raw: dict[str, Any], base: str, source_id: str, network: str,
         content_html = text_to_html(text_src)
     else:
         content_html = ""
-    summary = _str(raw.get("summary"))
-    title = _str(raw.get("title"))
+    summary = as_str(raw.get("summary"))
+    title = as_str(raw.get("title"))
     authors = _json_authors(raw, base) or feed_authors
     media = []
     for key in ("image", "banner_image"):
@@ -233,8 +210,8 @@ def _json_item(raw: dict[str, Any], base: str, source_id: str, network: str,
         content_html=content_html,
         summary=html_to_text(summary or content_html, SUMMARY_CHARS),
         author=authors[0] if authors else Author(),
-        published=_iso(raw.get("date_published")) or _iso(raw.get("date_modified")),
-        updated=_iso(raw.get("date_modified")),
+        published=iso_time(raw.get("date_published")) or iso_time(raw.get("date_modified")),
+        updated=iso_time(raw.get("date_modified")),
         media=tuple(media),
         lang=str(raw.get("language") or lang),
         network=network,

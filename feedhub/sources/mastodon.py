@@ -15,7 +15,6 @@ from feedhub.config import MastodonSource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
-from feedhub.sources.feed import SUMMARY_CHARS, _int, _iso
 from feedhub.sources.social import (
     FOUND_ID,
     arr,
@@ -27,6 +26,7 @@ from feedhub.sources.social import (
     obj,
     text,
 )
+from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
 
 LIMIT = 40  # the API's maximum per page
 MEDIA_TYPES = {"image": "image", "gifv": "video", "video": "video", "audio": "audio"}
@@ -133,8 +133,8 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
         content_html=content_html,
         summary=warning or html_to_text(content_html, SUMMARY_CHARS),
         author=account_author(obj(post.get("account")), instance),
-        published=_iso(post.get("created_at")),
-        updated=_iso(post.get("edited_at")),
+        published=iso_time(post.get("created_at")),
+        updated=iso_time(post.get("edited_at")),
         media=media,
         reply=post.get("in_reply_to_id") is not None,
         repost=bool(boosted),
@@ -195,8 +195,8 @@ def _media(attachment: Any) -> Media | None:
     return Media(
         url=url,
         type=kind,
-        width=_int(size.get("width")),
-        height=_int(size.get("height")),
+        width=as_int(size.get("width")),
+        height=as_int(size.get("height")),
         alt=text(a.get("description")).strip(),
         preview_url=safe_url(text(a.get("preview_url")), image=True),
     )

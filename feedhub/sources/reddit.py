@@ -16,8 +16,9 @@ from feedhub.config import RedditSource
 from feedhub.models import FetchState, Item
 from feedhub.sanitize import html_to_text, sanitize_html
 from feedhub.sources.base import PollContext, PollResult, SourceAdapter
-from feedhub.sources.feed import SUMMARY_CHARS, parse_feed
+from feedhub.sources.feed import parse_feed
 from feedhub.sources.social import card_html, explain
+from feedhub.sources.values import SUMMARY_CHARS
 
 # Reddit closes every entry with "submitted by /u/x [link] [comments]", and puts link posts'
 # thumbnails in a table. Both are cut (the thumbnail is already the item's media); the

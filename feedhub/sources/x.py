@@ -16,7 +16,6 @@ from feedhub.config import XSource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
-from feedhub.sources.feed import SUMMARY_CHARS, _int, _iso
 from feedhub.sources.social import (
     FOUND_ID,
     UPSTREAM_ERROR,
@@ -28,6 +27,7 @@ from feedhub.sources.social import (
     obj,
     text,
 )
+from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
 
 SITE = "https://x.com"
 MAX_RESULTS = 20
@@ -166,7 +166,7 @@ def tweet_item(tweet: dict[str, Any], source_id: str, users: dict[str, Any],
         content_html=content,
         summary=html_to_text(content, SUMMARY_CHARS),
         author=author,
-        published=_iso(post.get("created_at")),
+        published=iso_time(post.get("created_at")),
         media=tuple(m for m in (_media(obj(media.get(text(k)))) for k in keys) if m),
         reply=bool(post.get("in_reply_to_user_id")) or any(
             obj(r).get("type") == "replied_to" for r in arr(post.get("referenced_tweets"))),
@@ -236,5 +236,5 @@ def _media(m: dict[str, Any]) -> Media | None:
     if not url or kind not in ("photo", "video", "animated_gif"):
         return None
     return Media(url=url, type="image" if kind == "photo" else "video",
-                 width=_int(m.get("width")), height=_int(m.get("height")),
+                 width=as_int(m.get("width")), height=as_int(m.get("height")),
                  alt=text(m.get("alt_text")).strip(), preview_url=preview)

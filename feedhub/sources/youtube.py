@@ -13,8 +13,9 @@ from feedhub.config import YoutubeSource
 from feedhub.models import FetchState, Item, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import PollContext, PollResult, SourceAdapter
-from feedhub.sources.feed import SUMMARY_CHARS, parse_feed
+from feedhub.sources.feed import parse_feed
 from feedhub.sources.social import explain
+from feedhub.sources.values import SUMMARY_CHARS
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
