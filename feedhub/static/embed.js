@@ -25,16 +25,13 @@
     return url.href;
   }
 
-  // The fragment is parsed in an inert document: its <style> never meets the host's CSP,
-  // its text becomes a constructed stylesheet instead.
+  // The fragment's leading <style> is cut off as text, never parsed as an element (the
+  // host's style-src would refuse it): it becomes a constructed stylesheet instead.
   function parse(text) {
-    var doc = new DOMParser().parseFromString("<!doctype html><body>" + text, "text/html");
-    var css = "";
-    Array.prototype.forEach.call(doc.querySelectorAll("style"), function (s) {
-      css += s.textContent + "\n";
-      s.remove();
-    });
-    return { css: css, body: doc.body };
+    var m = /^\s*<style>([\s\S]*?)<\/style>/.exec(text);
+    var html = m ? text.slice(m[0].length) : text;
+    var doc = new DOMParser().parseFromString("<!doctype html><body>" + html, "text/html");
+    return { css: m ? m[1] : "", body: doc.body };
   }
 
   function load(href) {
@@ -83,9 +80,16 @@
     if (e.origin !== origin || !d || d.feedhub !== "height" || !isFinite(d.height)) { return; }
     Array.prototype.forEach.call(document.getElementsByTagName("iframe"), function (f) {
       if (f.contentWindow === e.source) {
+        f.style.boxSizing = "content-box";
         f.style.height = Math.max(0, Math.min(Math.ceil(d.height), 100000)) + "px";
       }
     });
+  });
+
+  // Frames that reported their height before this script ran report it again.
+  Array.prototype.forEach.call(document.getElementsByTagName("iframe"), function (f) {
+    // "*": a frame still loading is about:blank; the ping carries nothing to protect.
+    if (f.contentWindow) { f.contentWindow.postMessage({ feedhub: "ping" }, "*"); }
   });
 
   window.feedhub = { scan: scan, version: 1 };
