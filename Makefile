@@ -30,7 +30,7 @@ bench: $(VENV)/.test
 	$(PY) -m bench $(BENCH)
 
 screenshots: $(VENV)/.test
-	scripts/system-deps.sh test
+	scripts/system-deps.sh screenshots
 	FEEDHUB_WRITE_DOCS=1 $(PY) -m pytest -q -k "browser" tests
 
 lint: $(VENV)/.test

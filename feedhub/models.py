@@ -48,6 +48,7 @@ class Item:
     network: str = "feed"  # feed | mastodon | bluesky | youtube | reddit | x
     reposted_by: Author | None = None
     content_warning: str = ""  # shown folded over the content when set
+    sensitive: bool = False  # folded even without a warning text
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

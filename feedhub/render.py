@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from feedhub.assets import asset
 from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
+from feedhub.messages import NETWORK_NAMES, messages_for
 from feedhub.models import Item
 from feedhub.sanitize import safe_url, sanitize_html
 from feedhub.themes import theme_css
@@ -148,6 +149,8 @@ class Renderer:
             theme=view.theme,
             public_url=view.public_url,
             css=self.css(view.theme),
+            t=messages_for(view.locale),
+            networks=NETWORK_NAMES,
             **extra,
         )
 

@@ -117,6 +117,7 @@ def post_item(post: dict[str, Any], source_id: str, *, pinned: bool = False,
         network="bluesky",
         reposted_by=reposted_by,
         content_warning=warning,
+        sensitive=bool(warning),
     )
 
 

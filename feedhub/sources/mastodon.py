@@ -30,7 +30,6 @@ from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
 
 LIMIT = 40  # the API's maximum per page
 MEDIA_TYPES = {"image": "image", "gifv": "video", "video": "video", "audio": "audio"}
-SENSITIVE = "Sensitive content"
 # Mastodon shortens long links with spans its own CSS hides; our allowlist drops classes,
 # so the hidden parts would show. Cut them out, and mark the shortened part with an ellipsis.
 _INVISIBLE_RE = re.compile(r'<span class="invisible">[^<]*</span>')
@@ -124,14 +123,13 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
                              text(card.get("description")))
     content_html = sanitize_html(content, url)
     warning = text(post.get("spoiler_text")).strip()
-    if not warning and post.get("sensitive") is True:
-        warning = SENSITIVE
+    sensitive = bool(warning) or post.get("sensitive") is True
     return Item(
         id=stable_id(text(post.get("uri")), url, text(post.get("id"))),
         source=source_id,
         url=url,
         content_html=content_html,
-        summary=warning or html_to_text(content_html, SUMMARY_CHARS),
+        summary=warning or ("" if sensitive else html_to_text(content_html, SUMMARY_CHARS)),
         author=account_author(obj(post.get("account")), instance),
         published=iso_time(post.get("created_at")),
         updated=iso_time(post.get("edited_at")),
@@ -143,6 +141,7 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
         network="mastodon",
         reposted_by=account_author(obj(status.get("account")), instance) if boosted else None,
         content_warning=warning,
+        sensitive=sensitive,
     )
 
 
