@@ -29,6 +29,7 @@ class Key(NamedTuple):
     limit: int
     locale: str
     theme: str
+    scheme: str = ""  # light | dark | auto; "" keeps the widget's own
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from feedhub import websub, workers
 from feedhub.cache import Entry, Key, RenderCache
-from feedhub.config import Config, load_config
+from feedhub.config import Config, WidgetConfig, load_config
 from feedhub.fetcher import Fetcher
 from feedhub.metrics import Metrics
 from feedhub.models import FetchState, Item
@@ -197,10 +197,15 @@ class Service:
 
         return await self.renders.get(key, version, produce)
 
+    def _widget_config(self, key: Key) -> WidgetConfig:
+        """The widget's config, with the color scheme a request asked for."""
+        cfg = self.config.widgets[key.widget]
+        return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
+
     async def view(self, key: Key) -> WidgetView:
         return WidgetView(
             name=key.widget,
-            cfg=self.config.widgets[key.widget],
+            cfg=self._widget_config(key),
             items=await self.widget_items(key.widget, key.limit),
             theme=key.theme,
             locale=key.locale,

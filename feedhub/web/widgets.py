@@ -22,7 +22,7 @@ def bad(message: str) -> web.HTTPBadRequest:
 
 def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfig,
               themes: set[str]) -> Key:
-    """Validate `limit`, `locale` and `theme` against what the widget's config allows."""
+    """Validate `limit`, `locale`, `theme` and `scheme` against what the widget allows."""
     limit = widget.limit
     if "limit" in query:
         raw = query["limit"]
@@ -40,9 +40,12 @@ def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfi
         # Checked against the themes that exist before it can come near a path.
         if not NAME_RE.match(theme) or theme not in themes:
             raise bad("theme must be one of: " + ", ".join(sorted(themes)))
+    scheme = query.get("scheme", "")
+    if scheme and scheme not in ("light", "dark", "auto"):
+        raise bad("scheme must be one of: auto, dark, light")
     if fmt not in THEMED_FORMATS:
-        theme = widget.theme
-    return Key(name, fmt, limit, locale, theme)
+        theme, scheme = widget.theme, ""
+    return Key(name, fmt, limit, locale, theme, scheme)
 
 
 def split_name(raw: str) -> tuple[str, str]:
