@@ -7,6 +7,7 @@ HTML re-sanitized on its way out, like the HTML formats.
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -21,6 +22,7 @@ ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 ET.register_namespace("atom", ATOM_NS)
 ET.register_namespace("dc", DC_NS)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def widget_url(view: WidgetView, suffix: str = "") -> str:
@@ -107,10 +109,15 @@ def write_json(r: Renderer, view: WidgetView) -> Rendered:
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrs)
+    el = ET.SubElement(parent, tag, {k: xml_chars(v) for k, v in attrs.items()})
     if text is not None:
-        el.text = text
+        el.text = xml_chars(text)
     return el
+
+
+def xml_chars(text: str) -> str:
+    """Text without the control characters XML 1.0 cannot carry (upstream text may hold them)."""
+    return _XML_INVALID.sub("", text)
 
 
 def _xml(root: ET.Element) -> bytes:
@@ -132,7 +139,7 @@ def atom_feed(view: WidgetView) -> ET.Element:
     for it in view.items:
         entry = _sub(feed, a + "entry")
         if it.lang:
-            entry.set("{http://www.w3.org/XML/1998/namespace}lang", it.lang)
+            entry.set("{http://www.w3.org/XML/1998/namespace}lang", xml_chars(it.lang))
         _sub(entry, a + "id", item_id(view, it))
         _sub(entry, a + "title", it.title or it.summary[:80], type="text")
         _sub(entry, a + "updated", iso_date(it.updated or it.published or last_change(view)))
@@ -182,8 +189,9 @@ def rss_feed(view: WidgetView) -> ET.Element:
         # RSS needs a title or a description; the description carries the content.
         _sub(item, "description", item_html(it) or it.summary or it.title)
         _sub(item, "guid", item_id(view, it), isPermaLink="false")
-        if it.published or it.updated:
-            _sub(item, "pubDate", _rfc822(it.published or it.updated))  # type: ignore[arg-type]
+        when = it.published or it.updated
+        if when:
+            _sub(item, "pubDate", _rfc822(when))
         if it.author.name or it.author.handle:
             # RSS's own <author> must be an e-mail address; Dublin Core takes a name.
             _sub(item, f"{{{DC_NS}}}creator", it.author.name or it.author.handle)

@@ -103,8 +103,8 @@ async def test_script_fills_every_div_in_a_shadow_root_under_strict_csp(
     assert not await page.get_by_role("link", name="From the blog", exact=True).is_visible()
     # The host's CSS does not restyle the widget...
     title = await side.locator(".fh-item-title a").first.evaluate(STYLE_OF)
-    assert title["color"] != "rgb(255, 0, 0)" and title["size"] != "40px"
-    assert "serif" != title["family"] and title["spacing"] in ("normal", "0px")
+    assert title["color"] == "rgb(5, 80, 174)" and title["size"] == "15px"
+    assert title["family"].startswith("system-ui") and title["spacing"] == "normal"
     card = await grid.locator(".fh-item").evaluate(
         "el => [getComputedStyle(el).backgroundColor, getComputedStyle(el).paddingTop]")
     assert card == ["rgb(22, 27, 34)", "11.25px"]  # dark scheme card, styled by a constructed sheet
