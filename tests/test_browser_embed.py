@@ -217,3 +217,37 @@ async def test_server_side_include_looks_right(tmp_path, upstream, feedhub_servi
     assert border == "4px"  # the sidebar theme's accent: the fragment carried its styles
     assert errors == []
     await page.close()
+
+
+async def test_publisher_page_copies_codes_and_sizes_previews(
+        tmp_path, upstream, feedhub_service, browser):
+    running, feedhub = await start(tmp_path, upstream, feedhub_service, [])
+    context = await browser.new_context()
+    await context.grant_permissions(["clipboard-read", "clipboard-write"], origin=feedhub)
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and is_problem(m.text) else None)
+    await page.route(lambda u: not u.startswith("http://127.0.0.1:"), offline)
+    await page.goto(feedhub + "/")
+    button = page.locator('button[data-copy="c-grid-script"]')
+    await button.click()
+    await wait_until(lambda: _text_is(button, "Copied"))
+    copied = await page.evaluate("navigator.clipboard.readText()")
+    assert copied == await page.locator("#c-grid-script").text_content()
+    assert copied.startswith('<div data-feedhub="grid">')
+    # each preview grows from its initial 400px to the height its page reports
+    preview = page.locator('iframe[src="/w/side"]')
+    await wait_until(lambda: _height_differs(preview, 400))
+    inner = page.frame_locator('iframe[src="/w/side"]')
+    assert await inner.locator(".fh-item").count() == 2
+    assert errors == []
+    await context.close()
+
+
+async def _text_is(locator, text: str) -> bool:
+    return await locator.text_content() == text
+
+
+async def _height_differs(locator, height: int) -> bool:
+    return await locator.evaluate("el => el.clientHeight") != height
