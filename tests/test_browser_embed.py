@@ -120,6 +120,19 @@ async def test_script_fills_every_div_in_a_shadow_root_under_strict_csp(
     await page.close()
 
 
+async def test_script_under_trusted_types(tmp_path, upstream, feedhub_service, browser):
+    running, feedhub = await start(tmp_path, upstream, feedhub_service, [])
+    policy = host_csp(feedhub) + "; require-trusted-types-for 'script'; trusted-types feedhub"
+    upstream.set("/tt.html", f"""<!doctype html><title>Trusted Types</title>
+<div data-feedhub="side"></div><script src="{feedhub}/w/side.js"></script>""", "text/html",
+                 headers={"Content-Security-Policy": policy})
+    page, errors, _ = await open_page(browser, upstream.url("/tt.html"))
+    await page.wait_for_selector('[data-feedhub-state="ready"]', state="attached")
+    assert await page.locator(".fh-item-title").all_inner_texts() == ["Entry two", "Entry one"]
+    assert errors == [], "\n".join(errors)
+    await page.close()
+
+
 async def test_script_from_an_origin_not_allowed_keeps_the_fallback_link(
         tmp_path, upstream, feedhub_service, browser):
     running, feedhub = await start(tmp_path, upstream, feedhub_service,
