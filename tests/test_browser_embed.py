@@ -28,9 +28,10 @@ async def start(tmp_path, upstream, feedhub_service, origins):
     upstream.set("/atom", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
     upstream.set("/rss", fixture_bytes("feeds/rss20.xml"), "application/rss+xml")
     upstream.set("/host.css", HOST_CSS, "text/css")
+    # websub off: the fixtures name hubs on the internet, which no test may reach
     config = make_config(tmp_path, {
         "server": {"embed_origins": origins},
-        "sources": {"atom": {"type": "feed", "url": upstream.url("/atom")},
+        "sources": {"atom": {"type": "feed", "url": upstream.url("/atom"), "websub": False},
                     "rss": {"type": "feed", "url": upstream.url("/rss")}},
         "widgets": {"side": {"title": "From the blog", "sources": ["atom"]},
                     "grid": {"title": "Pictures", "sources": ["rss"], "theme": "cards",

@@ -18,10 +18,11 @@ PUBLIC = "https://widgets.example.org"
 async def started(tmp_path, upstream, feedhub_service, locale="fr"):
     upstream.set("/rss", fixture_bytes("feeds/rss20.xml"), "application/rss+xml")
     upstream.set("/json", fixture_bytes("feeds/feed.json"), "application/feed+json")
+    # websub off: the fixtures name hubs on the internet, which no test may reach
     config = make_config(tmp_path, {
         "server": {"public_url": PUBLIC},
         "sources": {"blog": {"type": "feed", "url": upstream.url("/rss")},
-                    "js": {"type": "feed", "url": upstream.url("/json")}},
+                    "js": {"type": "feed", "url": upstream.url("/json"), "websub": False}},
         "widgets": {"news": {"title": "Nouvelles & <brèves>", "sources": ["blog", "js"],
                              "limit": 10, "locale": locale,
                              "more": {"label": "plus", "url": "https://www.example.org/blog/"}}},
@@ -85,7 +86,7 @@ async def test_feeds_follow_limit_and_stay_absolute_without_public_url(
     upstream.set("/atom", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
     config = make_config(tmp_path, {
         "server": {"host": "127.0.0.1", "port": 8123},
-        "sources": {"a": {"type": "feed", "url": upstream.url("/atom")}},
+        "sources": {"a": {"type": "feed", "url": upstream.url("/atom"), "websub": False}},
         "widgets": {"w": {"sources": ["a"], "limit": 5}},
     })
     running = await feedhub_service(config)
