@@ -88,6 +88,19 @@ async def test_framed_page_discovery_and_policy(tmp_path, upstream, feedhub_serv
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://(?!widgets\.example)', page)
 
 
+async def test_nothing_third_party_in_any_theme(tmp_path, upstream, feedhub_service):
+    running = await started(tmp_path, upstream, feedhub_service)
+    for theme in sorted(running.service.renderer.themes):
+        _, fragment, _ = await running.get(f"/w/side.html?theme={theme}")
+        _, page, _ = await running.get(f"/w/side?theme={theme}")
+        for body in (fragment, page):
+            assert "<link rel=\"stylesheet" not in body and "@import" not in body, theme
+            assert "@font-face" not in body and not re.search(r"url\(\s*['\"]?(https?:)?//",
+                                                               body), theme
+            assert not re.search(r"<script[^>]+src=", body), theme
+        assert "<script" not in fragment, theme
+
+
 async def test_cors_follows_embed_origins(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service, origins=[HOST])
     for path in ("/w/side.html", "/w/side.json", "/w/side.js", "/w/side.rss",
