@@ -1,0 +1,1 @@
+"""`make bench`: feedhub's serving, polling and start-up figures beside their baselines."""

@@ -1,0 +1,40 @@
+"""`python -m bench [serving] [polling] [startup]`: run the groups, print, write the report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from bench import polling, serving
+from bench.report import Figure, table, write
+
+GROUPS = ("serving", "polling", "startup")
+REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+def main(argv: list[str]) -> int:
+    wanted = [a for a in argv if a] or list(GROUPS)
+    unknown = set(wanted) - set(GROUPS)
+    if unknown:
+        print(f"unknown group(s): {', '.join(sorted(unknown))}; have: {', '.join(GROUPS)}",
+              file=sys.stderr)
+        return 2
+    figures: list[Figure] = []
+    notes: list[str] = []
+    if "serving" in wanted:
+        figures += serving.run(notes)
+        print(table(figures), flush=True)
+    if "polling" in wanted or "startup" in wanted:
+        figures += polling.run(notes, startup_only="polling" not in wanted)
+    print(table(figures))
+    if set(wanted) == set(GROUPS):
+        write(REPORT, figures, notes)
+        print(f"written to {REPORT}")
+    missed = [f.name for f in figures if f.met is False]
+    if missed:
+        print("targets missed: " + "; ".join(missed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,88 @@
+"""Each figure beside its baseline and target, printed and written to docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: float
+    unit: str
+    baseline_name: str = ""
+    baseline: float | None = None
+    target: str = ""  # human words, e.g. "≥ 0.9 × bare"
+    met: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline in (None, 0):
+            return None
+        return self.value / self.baseline  # type: ignore[operator]
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.2f}"
+    return f"{text} {unit}".strip()
+
+
+def table(figures: list[Figure]) -> str:
+    head = "| figure | feedhub | baseline | ratio | target | met |\n|---|---|---|---|---|---|\n"
+    rows = []
+    for f in figures:
+        base = f"{_fmt(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline_name else "—"
+        met = "—" if f.met is None else ("yes" if f.met else "**no**")
+        ratio = "—" if f.ratio is None else f"{f.ratio:.2f}"
+        rows.append(f"| {f.name} | {_fmt(f.value, f.unit)} | {base} | {ratio} | {f.target} "
+                    f"| {met} |")
+    return head + "\n".join(rows) + "\n"
+
+
+def machine() -> str:
+    """One paragraph naming the machine and the software versions that ran."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kb / 1e6:.1f} GB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
+    import aiohttp
+
+    return (f"{cpu}, {os.cpu_count()} cores{mem}; Linux {platform.release()}; "
+            f"Python {platform.python_version()}, aiohttp {aiohttp.__version__}; "
+            f"{wrk.split(' [')[0].strip() or 'wrk'}")
+
+
+def write(path: Path, figures: list[Figure], notes: list[str]) -> None:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    text = (
+        "# Benchmarks\n\n"
+        f"Measured by `make bench` on {when}.\n\n"
+        f"Machine: {machine()}.\n\n"
+        "Reproduce: `make bench` (all), or `make bench BENCH=serving`, `BENCH=polling`, "
+        "`BENCH=startup` for one group; or `python -m bench [group…]` in a venv with "
+        "feedhub's dependencies and `wrk` installed.\n\n"
+        + table(figures)
+        + "\n## How each figure is taken\n\n"
+        + "\n".join(f"- {n}" for n in notes)
+        + "\n"
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
