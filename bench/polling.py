@@ -20,7 +20,7 @@ from bench.setup import WIDGET, write_config
 
 SOURCES = 1000
 RSS_EVERY = 0.1
-LATENCY_CONNECTIONS = 64
+LATENCY_CONNECTIONS = int(os.environ.get("BENCH_LATENCY_CONNECTIONS", "64"))
 STARTS = 3
 
 

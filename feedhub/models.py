@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field, fields
@@ -56,7 +57,13 @@ class Item:
         return self.published or self.updated or _EPOCH
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # By hand, not dataclasses.asdict: this runs twice per item stored (digest, store)
+        # and asdict's recursive deep copy was most of a poll's time on the event loop.
+        data = {name: getattr(self, name) for name in _ITEM_FIELDS}
+        data["author"] = _slots_dict(self.author)
+        data["media"] = tuple(_slots_dict(m) for m in self.media)
+        data["reposted_by"] = _slots_dict(self.reposted_by) if self.reposted_by else None
+        data["extra"] = copy.deepcopy(self.extra) if self.extra else {}
         for key in ("published", "updated"):
             value = data[key]
             data[key] = value.isoformat() if value else None
@@ -78,6 +85,11 @@ class Item:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ITEM_FIELDS = tuple(f.name for f in fields(Item))
+
+
+def _slots_dict(obj: Author | Media) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in obj.__slots__}
 
 
 def items_digest(items: list[Item]) -> str:

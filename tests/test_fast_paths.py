@@ -1,0 +1,47 @@
+"""The performance shortcuts give the same results as the plain way."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+import pytest
+
+from feedhub import workers
+from feedhub.models import Author, Item, Media
+from feedhub.sources.feed import parse_feed
+from tests.conftest import FIXTURES
+
+
+def reference_dict(item: Item) -> dict:
+    data = dataclasses.asdict(item)
+    for key in ("published", "updated"):
+        data[key] = data[key].isoformat() if data[key] else None
+    return data
+
+
+@pytest.mark.parametrize("fixture", sorted(p.name for p in (FIXTURES / "feeds").iterdir()))
+def test_item_to_dict_matches_dataclasses_asdict_on_the_corpus(fixture):
+    body = (FIXTURES / "feeds" / fixture).read_bytes()
+    items, _ = parse_feed(body, "https://example.org/feed", "blog")
+    assert items
+    for item in items:
+        assert json.dumps(item.to_dict(), sort_keys=True) == \
+            json.dumps(reference_dict(item), sort_keys=True)
+        assert Item.from_dict(item.to_dict()) == item
+
+
+def test_item_to_dict_with_every_nested_field():
+    item = Item(id="1", source="s", url="u", author=Author(name="a"),
+                media=(Media(url="m", width=3),), reposted_by=Author(handle="h"),
+                extra={"nested": [1, {"x": 2}]})
+    data = item.to_dict()
+    assert data == reference_dict(item)
+    data["extra"]["nested"].append(3)
+    assert item.extra == {"nested": [1, {"x": 2}]}  # a copy, as asdict gave
+
+
+async def test_parse_workers_run_at_a_lower_priority():
+    here = os.nice(0)
+    assert await workers.run_parse(os.nice, 0) == min(19, here + workers.WORKER_NICE)
