@@ -9,6 +9,7 @@ import json
 import logging
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from feedhub import __version__
@@ -106,13 +107,20 @@ async def _watch(svc: object, path: Path, every: float = 2.0) -> None:
             await svc.reload()
 
 
+def _known(name: str, kind: str, known: Mapping[str, object], path: str) -> bool:
+    """Whether the command line names a source or widget the config has; says so if not."""
+    if name in known:
+        return True
+    print(f"no {kind} {name!r} in {path} (have: {', '.join(known) or 'none'})",
+          file=sys.stderr)
+    return False
+
+
 def cmd_fetch(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if config is None:
         return 1
-    if args.source not in config.sources:
-        print(f"no source {args.source!r} in {args.config} (have: "
-              f"{', '.join(config.sources) or 'none'})", file=sys.stderr)
+    if not _known(args.source, "source", config.sources, args.config):
         return 2
     with _loop_runner() as runner:
         return runner.run(_fetch(config, args.source, args.json))
@@ -151,9 +159,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     config = _load(args.config)
     if config is None:
         return 1
-    if args.widget not in config.widgets:
-        print(f"no widget {args.widget!r} in {args.config} (have: "
-              f"{', '.join(config.widgets) or 'none'})", file=sys.stderr)
+    if not _known(args.widget, "widget", config.widgets, args.config):
         return 2
     with _loop_runner() as runner:
         body = runner.run(_render(config, args.widget, args.format, args.fetch))

@@ -105,12 +105,17 @@ class FeedSource(_SourceBase):
     websub: bool = True
 
 
-class MastodonSource(_SourceBase):
-    type: Literal["mastodon"]
-    account: str
+class _Timeline(_SourceBase):
+    """An account's posts on a network that has replies, reposts and pins."""
+
     exclude_replies: bool = True
     exclude_reposts: bool = False
     pinned: bool = True
+
+
+class MastodonSource(_Timeline):
+    type: Literal["mastodon"]
+    account: str
 
     @field_validator("account")
     @classmethod
@@ -120,12 +125,9 @@ class MastodonSource(_SourceBase):
         return value
 
 
-class BlueskySource(_SourceBase):
+class BlueskySource(_Timeline):
     type: Literal["bluesky"]
     handle: str
-    exclude_replies: bool = True
-    exclude_reposts: bool = False
-    pinned: bool = True
 
 
 class YoutubeSource(_SourceBase):
