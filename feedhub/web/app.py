@@ -38,7 +38,7 @@ def create_app(
     service: Service | None = None,
 ) -> web.Application:
     """The whole web app; the service starts with the app and stops with it."""
-    from feedhub.web import admin, embed, health, metrics, websub, widgets
+    from feedhub.web import admin, embed, health, limits, metrics, websub, widgets
 
     app = web.Application(middlewares=[errors_middleware])
     svc = service or Service(config, config_path)
@@ -54,6 +54,7 @@ def create_app(
     widgets.setup(app)
     admin.setup(app)
     metrics.setup(app)
+    limits.setup(app)
     embed.setup(app)
     websub.setup(app)
     return app
