@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import json
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
 from feedhub.assets import asset
@@ -17,6 +17,7 @@ from feedhub.render import Rendered, Renderer, WidgetView, writer
 OEMBED_WIDTH = 400
 OEMBED_MAX_HEIGHT = 900
 OEMBED_CACHE_AGE = 3600
+DISPLAY_PARAMS = ("limit", "locale", "theme", "scheme")  # what a pasted URL may choose
 
 
 @writer("js")
@@ -32,8 +33,9 @@ def allowed_origin(origin: str, embed_origins: list[str]) -> str | None:
     return origin if origin in embed_origins else None
 
 
-def widget_from_url(url: str, public_url: str, widgets: set[str]) -> str | None:
-    """The widget a URL under `public_url/w/` names (any format suffix), else None."""
+def widget_from_url(url: str, public_url: str, widgets: set[str]) -> tuple[str, str] | None:
+    """The widget a URL under `public_url/w/` names (any format suffix) and the display
+    parameters it carries (`theme=cards&scheme=dark`), else None."""
     got, ours = urlsplit(url), urlsplit(public_url)
     if (got.scheme, got.netloc.lower()) != (ours.scheme, ours.netloc.lower()):
         return None
@@ -41,7 +43,10 @@ def widget_from_url(url: str, public_url: str, widgets: set[str]) -> str | None:
     if not got.path.startswith(prefix):
         return None
     name = got.path[len(prefix):].partition(".")[0]
-    return name if name in widgets else None
+    if name not in widgets:
+        return None
+    params = [(k, v) for k, v in parse_qsl(got.query) if k in DISPLAY_PARAMS]
+    return name, urlencode(params)
 
 
 def default_height(limit: int) -> int:
@@ -57,6 +62,7 @@ class Embed:
     name: str
     title: str
     limit: int
+    query: str = ""  # display parameters for the framed page, e.g. "theme=cards"
 
     @property
     def page(self) -> str:
@@ -65,7 +71,8 @@ class Embed:
     def iframe(self, width: int | None = None, height: int | None = None) -> str:
         w = f' width="{width}"' if width else ""
         h = height or default_height(self.limit)
-        return (f'<iframe src="{html.escape(self.page)}" title="{html.escape(self.title)}"{w}'
+        src = f"{self.page}?{self.query}" if self.query else self.page
+        return (f'<iframe src="{html.escape(src)}" title="{html.escape(self.title)}"{w}'
                 f' height="{h}" style="border:0;width:100%" loading="lazy"></iframe>')
 
     def resize_listener(self) -> str:

@@ -34,13 +34,15 @@ async def started(tmp_path, upstream, feedhub_service, origins=()):
 async def test_oembed_json_and_xml(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service)
     status, text, headers = await running.get(
-        "/oembed", params={"url": f"{PUBLIC}/w/side?theme=list", "maxwidth": "300"})
+        "/oembed", params={"url": f"{PUBLIC}/w/side?theme=list&x=<b>", "maxwidth": "300"})
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     data = json.loads(text)
     assert data["version"] == "1.0" and data["type"] == "rich"
     assert data["provider_url"] == PUBLIC + "/" and data["title"] == "From <our> blog"
     assert data["width"] == 300 and 0 < data["height"] <= 900
-    assert data["html"].startswith(f'<iframe src="{PUBLIC}/w/side" title="From &lt;our&gt; blog"')
+    # the display parameters of the pasted URL are kept, nothing else
+    assert data["html"].startswith(
+        f'<iframe src="{PUBLIC}/w/side?theme=list" title="From &lt;our&gt; blog"')
     assert f'width="300" height="{data["height"]}"' in data["html"]
     status, text, headers = await running.get(
         "/oembed", params={"url": f"{PUBLIC}/w/grid.json", "format": "xml", "maxheight": "120"})

@@ -23,9 +23,9 @@ _env = Environment(loader=FileSystemLoader(str(STATIC_DIR)),
                    lstrip_blocks=True)
 
 
-def embed_for(config: Config, name: str) -> Embed:
+def embed_for(config: Config, name: str, query: str = "") -> Embed:
     cfg = config.widgets[name]
-    return Embed(config.public_url, name, cfg.title or name, cfg.limit)
+    return Embed(config.public_url, name, cfg.title or name, cfg.limit, query)
 
 
 async def add_cors(request: web.Request, response: web.StreamResponse) -> None:
@@ -61,11 +61,11 @@ async def oembed_handler(request: web.Request) -> web.Response:
     if fmt not in ("json", "xml"):
         raise web.HTTPNotImplemented(text="format must be json or xml\n",
                                      content_type="text/plain")
-    name = widget_from_url(url, config.public_url, set(config.widgets))
-    if name is None:
+    found = widget_from_url(url, config.public_url, set(config.widgets))
+    if found is None:
         raise web.HTTPNotFound(text=f"not a widget URL of {config.public_url}/w/\n",
                                content_type="text/plain")
-    data = oembed(embed_for(config, name), _size(request.query, "maxwidth"),
+    data = oembed(embed_for(config, *found), _size(request.query, "maxwidth"),
                   _size(request.query, "maxheight"))
     headers = {"Cache-Control": "public, max-age=3600"}
     if fmt == "xml":
