@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench lint check clean screenshots
+.PHONY: run test bench soak lint check clean screenshots
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: $(VENV)/.test
 bench: $(VENV)/.test
 	scripts/system-deps.sh bench
 	$(PY) -m bench $(BENCH)
+
+soak: $(VENV)/.test
+	scripts/system-deps.sh bench
+	$(PY) -m bench.soak --write docs/soak.md $(SOAK)
 
 screenshots: $(VENV)/.test
 	scripts/system-deps.sh screenshots

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
+
+import pytest
 
 from feedhub.metrics import fetch_outcome
 from feedhub.models import FetchState
 from feedhub.web.admin import access, session_value
 from feedhub.web.admin_view import history_chart
-from tests.conftest import make_config
+from tests.conftest import ROOT, make_config, wait_until
 from tests.fault_upstream import good_feed, status
 
 HTML = {"Accept": "text/html"}
@@ -185,3 +189,42 @@ def test_fetch_outcomes_are_a_closed_set():
     assert fetch_outcome("HTTP 429 Too Many Requests from x", False) == "http_4xx"
     assert fetch_outcome("refused: 10.0.0.1 is a private address", False) == "refused"
     assert fetch_outcome("<script>whatever an upstream says</script>", False) == "error"
+
+
+async def test_refresh_wakes_the_running_poller(tmp_path, upstream, feedhub_service):
+    upstream.set("/good", good_feed("Good"), "application/rss+xml")
+    upstream.set("/bad", good_feed("Bad"), "application/rss+xml")
+    running = await feedhub_service(make_config(tmp_path, two_sources(upstream)), poll=True)
+    await wait_until(lambda: len(upstream.requests_to("/good")) == 1)
+    assert running.service.states["good"].next_check > time.time() + 1800  # 1h interval
+    resp = await running.client.post("/admin/sources/good/refresh",
+                                      data={"csrf": csrf_of((await running.get("/admin"))[1])})
+    assert resp.status == 200  # followed the 303 back to /admin
+    await wait_until(lambda: len(upstream.requests_to("/good")) == 2)
+
+
+@pytest.mark.browser
+async def test_admin_page_in_chromium(tmp_path, upstream, feedhub_service, browser):
+    """Styled under its own CSP (the stylesheet's hash matches), no script, chart drawn."""
+    upstream.set("/good", good_feed("Good"), "application/rss+xml")
+    upstream.routes["/bad"] = status(503, {"Retry-After": "120"})
+    running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
+    for _ in range(3):
+        await running.poll_all()
+    running.service.reload_error = "widgets.side.limit: must be between 1 and 200, got 0"
+    page = await browser.new_page(viewport={"width": 1100, "height": 700})
+    violations: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    await page.goto(str(running.client.make_url("/admin")))
+    failing = page.locator("#source-bad .state")
+    assert await failing.inner_text() == "failing"
+    colour = await failing.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert colour == "rgb(252, 217, 217)"  # .state-failing from admin.css: the CSP let it in
+    assert await page.locator("#source-good svg.chart rect").count() == 3
+    assert await page.locator("#reload-error").is_visible()
+    assert violations == []
+    shot = await page.screenshot(full_page=True)
+    assert len(shot) > 5000
+    if os.environ.get("FEEDHUB_WRITE_DOCS") == "1":
+        (ROOT / "docs" / "admin.png").write_bytes(shot)

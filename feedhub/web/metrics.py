@@ -44,7 +44,7 @@ def exposition(svc: Service, now: float) -> str:
                "Polls of a source by outcome (new_items, unchanged, timeout, http_5xx, ...).",
                [((("source", s), ("outcome", o)), n) for (s, o), n in sorted(m.fetches.items())])
     out.histogram("feedhub_fetch_duration_seconds",
-                  "Time a poll took: fetch, parse and store.", m.fetch_seconds, "source")
+                  "Time a poll took: fetch and parse.", m.fetch_seconds, "source")
     out.family("feedhub_new_items_total", "counter", "Items first seen by a poll.",
                [((("source", s),), n) for s, n in sorted(m.new_items.items())])
     states = svc.states
