@@ -12,7 +12,7 @@
   var origin = new URL(base, location.href).origin;
   var PARAMS = ["limit", "locale", "theme", "scheme"];
   // The host's inherited styles stop at the shadow root; the widget sets its own from there.
-  var HOST_CSS = ":host{all:initial;display:block;contain:content}";
+  var HOST_CSS = ":host{all:initial;display:block}";
   var loads = {};
   var sheets = {};
   // A host that enforces Trusted Types lets this script in by allowing the policy "feedhub";
