@@ -130,6 +130,11 @@ async def test_script_under_trusted_types(tmp_path, upstream, feedhub_service, b
     page, errors, _ = await open_page(browser, upstream.url("/tt.html"))
     await page.wait_for_selector('[data-feedhub-state="ready"]', state="attached")
     assert await page.locator(".fh-item-title").all_inner_texts() == ["Entry two", "Entry one"]
+    # an element added later is filled by feedhub.scan()
+    await page.evaluate("""() => { const d = document.createElement('div');
+        d.setAttribute('data-feedhub', 'grid'); document.body.append(d); feedhub.scan(); }""")
+    await wait_until(lambda: _count_is(page.locator('[data-feedhub-state="ready"]'), 2))
+    assert await page.locator('[data-feedhub="grid"] .fh-cards').count() == 1
     assert errors == [], "\n".join(errors)
     await page.close()
 
