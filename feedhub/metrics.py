@@ -20,23 +20,31 @@ FETCH_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 Labels = tuple[tuple[str, str], ...]
 
 
-def fetch_outcome(error: str, changed: bool) -> str:
-    """A small, fixed set of outcomes, so a label never carries an upstream's own text."""
+def fetch_outcome(error: str, changed: bool, status: int = 0) -> str:
+    """A small, fixed set of outcomes, so a label never carries an upstream's own text.
+
+    Read from the fetcher's and adapters' own message prefixes, never from text inside them
+    (a URL may well contain "refused").
+    """
     if not error:
         return "new_items" if changed else "unchanged"
-    lowered = error.lower()
-    for needle, outcome in (
+    for prefix, outcome in (
         ("timed out", "timeout"),
         ("refused", "refused"),
         ("cannot connect", "connect_error"),
-        ("redirect", "redirects"),
-        ("cap", "too_big"),
+        ("redirect loop", "redirects"),
+        ("more than", "redirects"),
+        ("body is over", "too_big"),
+        ("body of", "too_big"),
+        ("file is over", "too_big"),
         ("malformed", "malformed"),
-        ("http 4", "http_4xx"),
-        ("http 5", "http_5xx"),
     ):
-        if needle in lowered:
+        if error.startswith(prefix):
             return outcome
+    if 400 <= status < 500:
+        return "http_4xx"
+    if status >= 500:
+        return "http_5xx"
     return "error"
 
 
@@ -70,7 +78,9 @@ class Metrics:
         """One poll's outcome; duration and new items come from its history entry."""
         last = state.history[-1] if state.history else {}
         added = int(last.get("new", 0))
-        self.fetches[(source_id, fetch_outcome(error, added > 0))] += 1
+        status = last.get("status")
+        outcome = fetch_outcome(error, added > 0, status if isinstance(status, int) else 0)
+        self.fetches[(source_id, outcome)] += 1
         hist = self.fetch_seconds.setdefault(source_id, Histogram(FETCH_BUCKETS))
         hist.observe(float(last.get("ms", 0.0)) / 1000)
         self.new_items[source_id] += added

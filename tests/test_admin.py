@@ -186,10 +186,14 @@ def test_fetch_outcomes_are_a_closed_set():
     assert fetch_outcome("", True) == "new_items"
     assert fetch_outcome("", False) == "unchanged"
     assert fetch_outcome("timed out after 2s", False) == "timeout"
-    assert fetch_outcome("HTTP 429 Too Many Requests from x", False) == "http_4xx"
+    assert fetch_outcome("HTTP 429 Too Many Requests from x", False, 429) == "http_4xx"
+    assert fetch_outcome("rate limited until 12:00", False, 429) == "http_4xx"
+    assert fetch_outcome("HTTP 503 from http://x/refused/cap", False, 503) == "http_5xx"
     assert fetch_outcome("refused: 10.0.0.1 is a private address", False) == "refused"
+    assert fetch_outcome("malformed answer from x: refused: the DOCTYPE declares entities",
+                         False) == "malformed"
+    assert fetch_outcome("body is over the 100-byte cap", False, 200) == "too_big"
     assert fetch_outcome("<script>whatever an upstream says</script>", False) == "error"
-
 
 async def test_refresh_wakes_the_running_poller(tmp_path, upstream, feedhub_service):
     upstream.set("/good", good_feed("Good"), "application/rss+xml")

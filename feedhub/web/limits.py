@@ -14,18 +14,20 @@ from feedhub.web.app import Handler
 MAX_QUERY = 1024  # bytes of query string
 MAX_PARAMS = 16
 MAX_HEADER_BYTES = 16 * 1024  # all header names and values together
+PLAIN = "text/plain"
 
 
 def refusal(query_string: str, param_count: int, header_bytes: int) -> web.HTTPException | None:
     """The answer for a request over a limit, or None: a pure decision."""
-    plain = {"content_type": "text/plain"}
     if len(query_string) > MAX_QUERY:
-        return web.HTTPRequestURITooLong(text=f"query string over {MAX_QUERY} bytes\n", **plain)
+        return web.HTTPRequestURITooLong(text=f"query string over {MAX_QUERY} bytes\n",
+                                         content_type=PLAIN)
     if param_count > MAX_PARAMS:
-        return web.HTTPBadRequest(text=f"more than {MAX_PARAMS} query parameters\n", **plain)
+        return web.HTTPBadRequest(text=f"more than {MAX_PARAMS} query parameters\n",
+                                  content_type=PLAIN)
     if header_bytes > MAX_HEADER_BYTES:
         return web.HTTPRequestHeaderFieldsTooLarge(
-            text=f"request headers over {MAX_HEADER_BYTES} bytes\n", **plain)
+            text=f"request headers over {MAX_HEADER_BYTES} bytes\n", content_type=PLAIN)
     return None
 
 
