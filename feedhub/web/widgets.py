@@ -9,6 +9,7 @@ from aiohttp import web
 from feedhub.cache import Entry, Key
 from feedhub.config import NAME_RE, WidgetConfig, valid_locale
 from feedhub.render import FORMATS
+from feedhub.service import Service
 from feedhub.web.app import SERVICE
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
@@ -72,34 +73,96 @@ def etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-def respond(request: web.Request, entry: Entry) -> web.Response:
-    body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""))
-    etag = entry.etag[:-1] + _ENCODING_SUFFIX[encoding] + '"'
+def response_headers(entry: Entry, encoding: str) -> dict[str, str]:
+    """Every header of a 200 for this entry in this encoding (a 304 sends them but the type)."""
     headers = {
-        "ETag": etag,
+        "ETag": entry.etag[:-1] + _ENCODING_SUFFIX[encoding] + '"',
         "Cache-Control": CACHE_CONTROL,
         "Vary": "Accept-Encoding",
         "X-Content-Type-Options": "nosniff",
         **entry.headers,
+        "Content-Type": entry.content_type,
     }
-    if etag_matches(request.headers.get("If-None-Match", ""), entry.etag):
-        return web.Response(status=304, headers=headers)
-    headers["Content-Type"] = entry.content_type
     if encoding:
         headers["Content-Encoding"] = encoding
-    return web.Response(body=body, headers=headers)
+    return headers
 
 
-async def widget(request: web.Request) -> web.Response:
-    svc = request.app[SERVICE]
+class FastPath:
+    """Per config: request -> Key and entry -> headers, so a cached widget costs two lookups.
+
+    Both maps are bounded (cleared when full: query strings are the client's to vary).
+    """
+
+    LIMIT = 1024
+
+    def __init__(self) -> None:
+        self.config: object = None
+        self.keys: dict[tuple[str, str], Key] = {}
+        self.headers: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
+
+    def follow(self, config: object) -> None:
+        """Forget everything when the config was reloaded: parameters and headers may differ."""
+        if config is not self.config:
+            self.config = config
+            self.keys.clear()
+            self.headers.clear()
+
+    def key(self, request: web.Request, svc: Service) -> Key:
+        found = self.keys.get((request.match_info["widget"], request.query_string))
+        if found is None:
+            found = request_key(request, svc)
+            if len(self.keys) >= self.LIMIT:
+                self.keys.clear()
+            self.keys[(request.match_info["widget"], request.query_string)] = found
+        return found
+
+    def headers_for(self, entry: Entry, encoding: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The headers of a 200 and of a 304 for this entry in this encoding."""
+        memo = (entry.etag, entry.content_type, encoding)
+        found = self.headers.get(memo)
+        if found is None:
+            if len(self.headers) >= self.LIMIT:
+                self.headers.clear()
+            full = response_headers(entry, encoding)
+            not_modified = {k: v for k, v in full.items()
+                            if k not in ("Content-Type", "Content-Encoding")}
+            found = self.headers[memo] = (full, not_modified)
+        return found
+
+
+FAST_PATH = web.AppKey("widgets_fast_path", FastPath)
+
+
+def request_key(request: web.Request, svc: Service) -> Key:
+    """The render-cache key a widget request asks for; 404 or 400 when it cannot be served."""
     name, fmt = split_name(request.match_info["widget"])
     cfg = svc.config.widgets.get(name)
     if cfg is None:
         raise web.HTTPNotFound(text=f"no widget named {name[:64]!r}\n",
                                content_type="text/plain")
-    key = parse_key(name, fmt, request.query, cfg, svc.renderer.themes)
-    return respond(request, await svc.rendered(key))
+    return parse_key(name, fmt, request.query, cfg, svc.renderer.themes)
+
+
+def respond(request: web.Request, entry: Entry, fast: FastPath) -> web.Response:
+    body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""))
+    headers, not_modified = fast.headers_for(entry, encoding)
+    inm = request.headers.get("If-None-Match")
+    if inm is not None and etag_matches(inm, entry.etag):
+        return web.Response(status=304, headers=not_modified)
+    return web.Response(body=body, headers=headers)
+
+
+async def widget(request: web.Request) -> web.Response:
+    svc = request.app[SERVICE]
+    fast = request.app[FAST_PATH]
+    fast.follow(svc.config)
+    key = fast.key(request, svc)
+    # A hit needs no coroutine: peek first, render only on a miss.
+    entry = svc.renders.peek(key, svc.versions[key.widget]) or await svc.rendered(key)
+    return respond(request, entry, fast)
 
 
 def setup(app: web.Application) -> None:
+    app[FAST_PATH] = FastPath()
     app.router.add_get("/w/{widget}", widget)
