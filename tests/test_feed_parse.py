@@ -60,7 +60,7 @@ def test_atom_html_title_xml_base_and_hub():
     assert 'href="https://atom.example.org/relative/link"' in items[0].content_html
     assert items[0].author.name == "Grace Atom"
     assert items[1].summary == "Just a summary for entry one."
-    assert extra["meta"]["hubs"] == ["https://hub.example.org/"]
+    assert extra["meta"]["hubs"] == ["http://127.0.0.1:9/hub"]
     assert extra["meta"]["self"] == "https://atom.example.org/feed.atom"
 
 
@@ -74,7 +74,7 @@ def test_json_feed():
     assert two.author.name == "Jay Son"  # inherited from the feed's authors
     assert one.content_html == "<p>One, plain text.<br>Second line.</p>"
     assert one.published == datetime(2026, 11, 19, 11, 0, tzinfo=UTC)
-    assert extra["meta"]["hubs"] == ["https://hub.example.org/"]
+    assert extra["meta"]["hubs"] == ["http://127.0.0.1:9/hub"]
 
 
 def test_ids_are_stable_and_distinct():
