@@ -14,8 +14,8 @@ from feedhub.config import BlueskySource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
-from feedhub.sources.social import arr, card_html, explain, load_json, obj, text
-from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
+from feedhub.sources.social import arr, card_html, explain, obj, text
+from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 30
 APP = "https://bsky.app"

@@ -6,7 +6,6 @@ The parse functions here are pure (bytes in, items out) and run in a worker proc
 from __future__ import annotations
 
 import calendar
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from feedhub.config import FeedSource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
-from feedhub.sources.values import SUMMARY_CHARS, as_int, as_str, iso_time
+from feedhub.sources.values import SUMMARY_CHARS, as_int, as_str, iso_time, load_json
 from feedhub.sources.xmlguard import check_complete, refuse_entity_declarations
 
 Parsed = tuple[list[Item], dict[str, Any]]
@@ -145,11 +144,8 @@ def _media(entry: Any, base: str) -> list[Media]:
 
 def parse_json_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:
     """JSON Feed 1.0/1.1 (feedparser does not read it)."""
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"invalid JSON: {exc}") from None
-    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+    doc = load_json(body, dict)
+    if not str(doc.get("version", "")).startswith(
         "https://jsonfeed.org/version/"
     ):
         raise ParseError("not a JSON Feed (no jsonfeed.org version)")

@@ -21,12 +21,11 @@ from feedhub.sources.social import (
     cached_id,
     card_html,
     explain,
-    load_json,
     merge_lookup,
     obj,
     text,
 )
-from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
+from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 40  # the API's maximum per page
 MEDIA_TYPES = {"image": "image", "gifv": "video", "video": "video", "audio": "audio"}

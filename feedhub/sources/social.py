@@ -4,14 +4,13 @@ kept in the fetch state, plain words for the HTTP errors platforms answer with, 
 from __future__ import annotations
 
 import html
-import json
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from feedhub.models import FetchState
 from feedhub.sanitize import safe_url
-from feedhub.sources.base import ParseError, ParseFn, PollContext, PollResult, SourceAdapter
+from feedhub.sources.base import ParseFn, PollContext, PollResult, SourceAdapter
 
 LOOKUP = "lookup"  # FetchState.meta key: {"key": what was looked up, "id": the platform's id}
 # Meta keys a parse function uses to talk to its adapter; never stored.
@@ -26,22 +25,6 @@ DEFAULT_MESSAGES = {
 }
 
 
-def load_json(body: bytes, kind: type[dict[str, Any]] | type[list[Any]]) -> Any:
-    """The JSON document in `body`, which must be an object (`dict`) or array (`list`)."""
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from None
-    if not isinstance(doc, kind):
-        got = _JSON_NAMES.get(type(doc), "a value")
-        raise ParseError(f"expected {_JSON_NAMES[kind]}, got {got}")
-    return doc
-
-
-_JSON_NAMES: dict[type, str] = {
-    dict: "a JSON object", list: "a JSON array", str: "a string", int: "a number",
-    float: "a number", bool: "a boolean", type(None): "null",
-}
 
 
 def obj(value: Any) -> dict[str, Any]:

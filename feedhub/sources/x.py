@@ -22,12 +22,11 @@ from feedhub.sources.social import (
     arr,
     cached_id,
     explain,
-    load_json,
     merge_lookup,
     obj,
     text,
 )
-from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
+from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 SITE = "https://x.com"
 MAX_RESULTS = 20
