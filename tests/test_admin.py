@@ -199,8 +199,10 @@ async def test_refresh_wakes_the_running_poller(tmp_path, upstream, feedhub_serv
     upstream.set("/good", good_feed("Good"), "application/rss+xml")
     upstream.set("/bad", good_feed("Bad"), "application/rss+xml")
     running = await feedhub_service(make_config(tmp_path, two_sources(upstream)), poll=True)
-    await wait_until(lambda: len(upstream.requests_to("/good")) == 1)
-    assert running.service.states["good"].next_check > time.time() + 1800  # 1h interval
+    states = running.service.states
+    await wait_until(lambda: "good" in states and states["good"].last_success)
+    assert len(upstream.requests_to("/good")) == 1
+    assert states["good"].next_check > time.time() + 1800  # 1h interval
     resp = await running.client.post("/admin/sources/good/refresh",
                                       data={"csrf": csrf_of((await running.get("/admin"))[1])})
     assert resp.status == 200  # followed the 303 back to /admin

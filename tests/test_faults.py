@@ -56,7 +56,7 @@ def faults(upstream) -> dict[str, tuple[object, str]]:
         "gzip_bomb": (gzipped(gzip_bomb()), "cap"),
         "bad_xml": (b"<rss><channel><item><title>x</ti<<tle></channel", "malformed"),
         "truncated_xml": (truncated(good_feed("truncated_xml"), 0.7), "truncated"),
-        "truncated_json": (truncated(json_feed("truncated_json"), 0.5), "invalid JSON"),
+        "truncated_json": (truncated(json_feed("truncated_json"), 0.5), "JSON: Unterminated"),
         "entity_bomb": (ENTITY_BOMB, "DOCTYPE declares entities"),
         "xxe": (XXE, "DOCTYPE declares entities"),
         "wrong_type": (b"<!doctype html><html><body><p>Maintenance</p></body></html>",
