@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 case "${1:-test}" in
-  test)  command -v chromium >/dev/null || need+=(chromium) ;;
+  test)  command -v chromium >/dev/null || need+=(chromium)
+         command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light) ;;
   bench) command -v wrk >/dev/null || need+=(wrk)
          command -v chromium >/dev/null || need+=(chromium) ;;
   # Screenshots for docs/: emoji as visitors' browsers draw them, not as empty boxes.

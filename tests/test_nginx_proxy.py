@@ -1,0 +1,103 @@
+"""contrib/nginx/feedhub.conf in front of a real feedhub: cached per encoding, 304s, ETags."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from feedhub.web.app import create_app
+from tests.conftest import ROOT, free_port, make_config, wait_until
+
+CONF = ROOT / "contrib" / "nginx" / "feedhub.conf"
+RSS = (
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>'
+    "<link>https://example.org/</link><item><guid>https://example.org/1</guid>"
+    "<title>Behind the proxy</title><link>https://example.org/1</link></item></channel></rss>"
+)
+
+
+def local_conf(tmp: Path, listen: int, backend: int) -> Path:
+    """The shipped file with only what a test must change: addresses, paths, no TLS."""
+    site = CONF.read_text()
+    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{listen};")
+    site = re.sub(r"\n\s*(ssl_certificate\S*|http2) [^\n]*;", "", site)
+    site = site.replace("/var/cache/nginx/feedhub", str(tmp / "cache"))
+    site = re.sub(r"upstream feedhub \{[^}]*\}",
+                  f"upstream feedhub {{ server 127.0.0.1:{backend}; keepalive 4; }}", site)
+    (tmp / "site.conf").write_text(site)
+    temp = " ".join(f"{k}_temp_path {tmp / k};" for k in
+                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = tmp / "nginx.conf"
+    # As root, nginx's workers would drop to nobody, who cannot write the test's cache.
+    user = "user root;" if os.geteuid() == 0 else ""
+    main.write_text(f"{user} daemon off; pid {tmp / 'nginx.pid'}; error_log {tmp / 'error.log'};\n"
+                    f"events {{}}\nhttp {{ access_log off; {temp} include {tmp / 'site.conf'}; }}\n")
+    return main
+
+
+@pytest.fixture
+def nginx() -> str:
+    path = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(path):
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is missing: `make test` installs Debian's nginx-light")
+        pytest.skip("nginx is missing (apt-get install nginx-light)")
+    return path
+
+
+async def test_the_shipped_nginx_config_caches_widgets_per_encoding_and_answers_304s(
+    tmp_path, upstream, aiohttp_client, nginx
+):
+    upstream.set("/feed.xml", RSS)
+    backend, listen = free_port(), free_port()
+    cfg = make_config(tmp_path, {
+        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    })
+    client = await aiohttp_client(create_app(cfg, poll=True), server_kwargs={"port": backend})
+    await wait_until(lambda: _has_items(client), timeout=10)
+    conf = local_conf(tmp_path, listen, backend)
+    check = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(tmp_path)],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    proc = await asyncio.create_subprocess_exec(nginx, "-c", str(conf), "-p", str(tmp_path))
+    try:
+        url = f"http://127.0.0.1:{listen}/w/side.html"
+        async with aiohttp.ClientSession(auto_decompress=False) as http:
+            await wait_until(lambda: _answers(http, f"http://127.0.0.1:{listen}/healthz"),
+                             timeout=10)
+            seen = []
+            for encoding in ("gzip", "gzip, deflate", "br, gzip", ""):
+                async with http.get(url, headers={"Accept-Encoding": encoding}) as resp:
+                    assert resp.status == 200
+                    seen.append((resp.headers.get("Content-Encoding", ""),
+                                 resp.headers["X-Cache-Status"], resp.headers["ETag"]))
+            # One entry per encoding: the second gzip client is served from the cache.
+            assert [s[:2] for s in seen] == [("gzip", "MISS"), ("gzip", "HIT"), ("br", "MISS"),
+                                             ("", "MISS")]
+            async with http.get(url, headers={"Accept-Encoding": "gzip",
+                                              "If-None-Match": seen[0][2]}) as resp:
+                assert resp.status == 304 and resp.headers["X-Cache-Status"] == "HIT"
+    finally:
+        proc.terminate()
+        await proc.wait()
+
+
+async def _has_items(client) -> bool:
+    resp = await client.get("/w/side.html")
+    return "Behind the proxy" in await resp.text()
+
+
+async def _answers(http: aiohttp.ClientSession, url: str) -> bool:
+    try:
+        async with http.get(url) as resp:
+            return resp.status == 200
+    except aiohttp.ClientError:
+        return False
