@@ -27,7 +27,7 @@ from tests.fault_upstream import (
     unaccepting_port,
 )
 
-TIMEOUT = 1.5
+TIMEOUT = 3.0  # long enough that `alive` is surely served before the hangs end
 CAP = 256 * 1024
 HOUR = 3600.0
 
