@@ -70,12 +70,21 @@ def machine() -> str:
             f"{wrk.split(' [')[0].strip() or 'wrk'}")
 
 
-def write(path: Path, figures: list[Figure], notes: list[str]) -> None:
+def load() -> str:
+    """The 1-minute load average: other work on the machine skews every figure."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except (OSError, IndexError):
+        return "unknown"
+
+
+def write(path: Path, figures: list[Figure], notes: list[str], load_at_start: str) -> None:
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = (
         "# Benchmarks\n\n"
         f"Measured by `make bench` on {when}.\n\n"
-        f"Machine: {machine()}.\n\n"
+        f"Machine: {machine()}. Load average (1 min) when the run started: {load_at_start}, "
+        f"when it ended: {load()} (other work shared the machine).\n\n"
         "Reproduce: `make bench` (all), or `make bench BENCH=serving`, `BENCH=polling`, "
         "`BENCH=startup` for one group; or `python -m bench [group…]` in a venv with "
         "feedhub's dependencies and `wrk` installed.\n\n"
