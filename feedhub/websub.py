@@ -168,6 +168,11 @@ class Subscriber:
         found = discover(state.meta, getattr(svc.adapters[sid], "url", ""))
         sub = subscription(state)
         now = time.time()
+        if sub.get("status") == "pending" and now >= due_at(sub, found):
+            # The hub never came to verify: poll normally, ask again later.
+            sub.update(status="failed", retry_at=now + RETRY_AFTER,
+                       error="the hub did not verify the subscription")
+            await self._save(sid, state, sub)
         when = due_at(sub, found)
         if when > now or found is None:
             return when

@@ -185,6 +185,7 @@ def test_signatures_and_verification_decisions():
     _, denied = verify(sub, {"hub.mode": "denied", "hub.topic": "t"}, 0)
     assert denied["status"] == "failed"
     assert due_at(new, ("h", "t")) == 0.0  # hub changed from the record's (none): subscribe
+    assert due_at({**sub, "hub": "h", "requested": 10.0}, ("h", "t")) == 10.0 + 300.0
     active = {**new, "hub": "h"}
     assert due_at(active, ("h", "t")) == 1100.0 - 20.0
     state = FetchState(meta={"websub": active})
