@@ -30,6 +30,26 @@ class OneLineFormatter(logging.Formatter):
         return super().format(record).replace("\n", " ⏎ ")
 
 
+class BadRequestFilter(logging.Filter):
+    """A malformed request is its client's problem: one short line, not a traceback.
+
+    aiohttp logs each request it cannot parse at ERROR with the parser's traceback; a
+    scanner sending garbage would fill the log with them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from aiohttp.http_exceptions import HttpProcessingError
+
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            detail = (exc.message or "").strip().splitlines()
+            record.msg, record.args = "%s: %s %s", (
+                record.getMessage(), exc.code, detail[0][:120] if detail else "")
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
 def setup_logging(fmt: str | None = None, level: int = logging.INFO) -> None:
     fmt = fmt or os.environ.get("FEEDHUB_LOG_FORMAT", "text")
     handler = logging.StreamHandler(sys.stderr)
@@ -42,3 +62,6 @@ def setup_logging(fmt: str | None = None, level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    server = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, BadRequestFilter) for f in server.filters):
+        server.addFilter(BadRequestFilter())

@@ -61,3 +61,18 @@ def test_flag_wins_over_environment_and_verbose_shows_debug(capsys, root_logger,
     logging.getLogger("feedhub.test").debug("shown at DEBUG")
     err = capsys.readouterr().err
     assert " DEBUG feedhub.test: shown at DEBUG" in err and not err.startswith("{")
+
+
+def test_a_malformed_request_is_one_short_line(capsys, root_logger):
+    from aiohttp.http_exceptions import LineTooLong
+
+    setup_logging("text")
+    try:
+        raise LineTooLong(b"/" + b"a" * 9000, 8190, 9001)
+    except LineTooLong:
+        logging.getLogger("aiohttp.server").exception("Error handling request from 192.0.2.9")
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 300, lines
+    assert " INFO aiohttp.server: Error handling request from 192.0.2.9: 400 Got more than" \
+        in lines[0]
+    assert "Traceback" not in lines[0]

@@ -115,6 +115,12 @@ async def test_reload_valid_invalid_and_sighup(tmp_path, upstream, daemon):
         stop.set()
         await asyncio.wait_for(asker, 10)
 
+        # A scanner's garbage is one short log event, not a traceback.
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"GET / HTTP/9.9\r\n\r\n")
+        assert (await reader.read(100)).startswith(b"HTTP/1.0 400")
+        writer.close()
+
     assert served > 50 and failures == [], failures
     assert len(upstream.requests_to("/feed")) == fetches  # no reload refetched anything
     proc.proc.send_signal(signal.SIGTERM)
@@ -126,6 +132,8 @@ async def test_reload_valid_invalid_and_sighup(tmp_path, upstream, daemon):
     assert refused and refused[0]["level"] == "error"
     assert all(p in refused[0]["message"] for p in expected)
     assert sum("config reloaded" in e["message"] for e in events) >= 2
+    garbage = [e for e in events if e["message"].startswith("Error handling request")]
+    assert len(garbage) == 1 and garbage[0]["level"] == "info" and "exception" not in garbage[0]
 
 
 async def _shows(get, path: str, text: str) -> bool:
