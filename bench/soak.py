@@ -4,8 +4,8 @@ A real `feedhub serve` polls sources from a local upstream every few seconds: tw
 them publish a new item every 10 s, one third cycles through the faults of the test suite's
 fault-injection upstream (hangs, drips, 5xx, 429, gzip and entity bombs, truncation, redirect
 loops, oversized bodies) with healthy phases in between. Meanwhile clients ask for widgets in
-every format, revalidate with ETags, and scrape /admin and /metrics; a prober asks /healthz
-every 0.2 s. The report: requests and unexpected answers, latencies, memory of the daemon and
+every format and revalidate with ETags, an admin reloads /admin, Prometheus scrapes /metrics,
+and a prober asks /healthz every 0.2 s. The report: requests and unexpected answers, latencies, memory of the daemon and
 its parse workers over time, fetch outcomes, and how the daemon stopped. Run by hand, not in CI.
 """
 
@@ -106,28 +106,40 @@ def soak_config(tmp: Path, port: int, upstream: str, sources: int) -> Path:
 async def client(http: aiohttp.ClientSession, base: str, deadline: float, tally: Tally) -> None:
     etags: dict[str, str] = {}
     while time.monotonic() < deadline:
-        roll = random.random()
         headers = {"Accept-Encoding": random.choice(["gzip, br", "gzip", ""])}
-        if roll < 0.85:
-            path = f"/w/w{random.randrange(10)}{random.choice(FORMATS)}"
-            if roll > 0.6 and path in etags:
-                headers["If-None-Match"] = etags[path]
-        else:
-            path = random.choice(["/admin", "/metrics", "/readyz"])
-            headers["Authorization"] = f"Bearer {TOKEN}"
-        began = time.monotonic()
-        try:
-            async with http.get(base + path, headers=headers) as resp:
-                await resp.read()
-                status = resp.status
-                if "ETag" in resp.headers:
-                    etags[path] = resp.headers["ETag"]
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            status, path = 0, f"{path}: {type(exc).__name__}"
-        tally.latencies.append(time.monotonic() - began)
-        tally.statuses[str(status)] += 1
-        if status not in (200, 304):
-            tally.unexpected.append(f"{status} {path}")
+        path = f"/w/w{random.randrange(10)}{random.choice(FORMATS)}"
+        if random.random() < 0.3 and path in etags:
+            headers["If-None-Match"] = etags[path]
+        await ask(http, base, path, headers, tally, etags)
+
+
+async def scraper(http: aiohttp.ClientSession, base: str, deadline: float, tally: Tally) -> None:
+    """An admin with /admin open (reloaded every 2 s) and Prometheus scraping every 10 s."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    rounds = 0
+    while time.monotonic() < deadline:
+        await ask(http, base, "/admin", headers, tally, {})
+        if rounds % 5 == 0:
+            await ask(http, base, "/metrics", headers, tally, {})
+        rounds += 1
+        await asyncio.sleep(2)
+
+
+async def ask(http: aiohttp.ClientSession, base: str, path: str, headers: dict[str, str],
+              tally: Tally, etags: dict[str, str]) -> None:
+    began = time.monotonic()
+    try:
+        async with http.get(base + path, headers=headers) as resp:
+            await resp.read()
+            status = resp.status
+            if "ETag" in resp.headers:
+                etags[path] = resp.headers["ETag"]
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        status, path = 0, f"{path}: {type(exc).__name__}"
+    tally.latencies.append(time.monotonic() - began)
+    tally.statuses[str(status)] += 1
+    if status not in (200, 304):
+        tally.unexpected.append(f"{status} {path}")
 
 
 async def prober(http: aiohttp.ClientSession, base: str, deadline: float, tally: Tally) -> None:
@@ -176,6 +188,7 @@ async def soak(minutes: float, sources: int, clients: int) -> str:
     async with aiohttp.ClientSession(timeout=timeout) as http:
         await asyncio.gather(sampler(proc.pid, began, deadline, tally),
                              prober(http, base, deadline, tally),
+                             scraper(http, base, deadline, tally),
                              *(client(http, base, deadline, tally) for _ in range(clients)))
         outcomes = await metrics_outcomes(http, base)
     alive = proc.poll() is None
@@ -206,8 +219,8 @@ def report(minutes: float, sources: int, clients: int, t: Tally, outcomes: Count
 
 `make soak` ({minutes:g} min, {sources} sources of which {sources // 3 + (sources % 3 > 0)}
 cycle through {len(FAULTS) - 2} faults every {PHASE_SECONDS} s, sources polled every 5 s,
-{clients} concurrent clients asking for widgets in every format, revalidating with ETags and
-scraping /admin and /metrics; /healthz probed every 0.2 s).
+{clients} concurrent clients asking for widgets in every format and revalidating with ETags,
+/admin reloaded every 2 s and /metrics scraped every 10 s; /healthz probed every 0.2 s).
 
 Machine: {machine()}. The load generator and the upstream run in one process beside the
 daemon on the same cores (shared with other work during the run), so the latencies are an
