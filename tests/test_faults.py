@@ -41,6 +41,16 @@ def json_feed(prefix: str) -> bytes:
     }).encode()
 
 
+async def html_page(request: web.Request) -> web.Response:
+    """A login wall or maintenance page where the feed used to be."""
+    return web.Response(text="<!doctype html><html><body><p>Maintenance</p></body></html>",
+                        content_type="text/html")
+
+
+async def png(request: web.Request) -> web.Response:
+    return web.Response(body=b"\x89PNG\r\n\x1a\n" + bytes(512), content_type="image/png")
+
+
 def faults(upstream) -> dict[str, tuple[object, str]]:
     """source id -> (what its path serves once it breaks, a part of the error it must record)."""
     in_3h = formatdate(time.time() + 3 * HOUR, usegmt=True)
@@ -59,9 +69,8 @@ def faults(upstream) -> dict[str, tuple[object, str]]:
         "truncated_json": (truncated(json_feed("truncated_json"), 0.5), "JSON: Unterminated"),
         "entity_bomb": (ENTITY_BOMB, "DOCTYPE declares entities"),
         "xxe": (XXE, "DOCTYPE declares entities"),
-        "wrong_type": (b"<!doctype html><html><body><p>Maintenance</p></body></html>",
-                       "malformed"),
-        "binary": (b"\x89PNG\r\n\x1a\n" + bytes(512), "malformed"),
+        "wrong_type": (html_page, "malformed"),
+        "binary": (png, "malformed"),
         "empty": (b"", "empty body"),
     }
 
