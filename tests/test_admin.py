@@ -59,6 +59,8 @@ async def test_loopback_without_token_sees_every_source_and_widget(tmp_path, ups
     side = page[page.index('id="widget-side"'):page.index("</tr>", page.index('id="widget-side"'))]
     assert ">3<" in side and " old" in side
     assert "no items" in page[page.index('id="widget-broken"'):]
+    _, login, _ = await running.get("/admin/login")
+    assert "No <code>admin.token</code> is set" in login
 
 
 async def test_degraded_when_erring_with_items_and_refresh_polls(tmp_path, upstream,
@@ -114,6 +116,9 @@ async def test_token_is_required_as_bearer_or_login_cookie(tmp_path, upstream, f
     api = await client.post("/admin/sources/good/refresh", headers=bearer, allow_redirects=False)
     assert api.status == 303 and len(upstream.requests_to("/good")) == 1
 
+    form = await client.get("/admin/login")
+    assert form.status == 200 and 'name="token"' in await form.text()
+    assert "No <code>admin.token</code> is set" not in await form.text()
     bad_login = await client.post("/admin/login", data={"token": "guess"})
     assert bad_login.status == 401 and "not the admin token" in await bad_login.text()
     assert "feedhub_admin" not in client.session.cookie_jar.filter_cookies(client.make_url("/"))

@@ -136,7 +136,8 @@ async def refresh(request: web.Request) -> web.Response:
 
 
 async def login_form(request: web.Request) -> web.Response:
-    return page("login.html", error="")
+    return page("login.html", error="",
+                token_set=bool(request.app[SERVICE].config.admin.token))
 
 
 async def login(request: web.Request) -> web.Response:
@@ -145,7 +146,8 @@ async def login(request: web.Request) -> web.Response:
     given = str(form.get("token", ""))
     if not token or not hmac.compare_digest(given.encode(), token.encode()):
         await asyncio.sleep(0.5)  # makes guessing slow without holding anything else up
-        return page("login.html", status=401, error="That token is not the admin token.")
+        return page("login.html", status=401, error="That token is not the admin token.",
+                    token_set=bool(token))
     resp = web.HTTPSeeOther("/admin", headers=PRIVATE)
     secure = request.secure or request.app[SERVICE].config.public_url.startswith("https:")
     resp.set_cookie(COOKIE, session_value(token), httponly=True, samesite="Strict",
