@@ -73,7 +73,7 @@ def run(notes: list[str]) -> list[Figure]:
             "feedhub 304": (url, (f"If-None-Match: {etag}",)),
         }
         runs: dict[str, list[wrk.WrkResult]] = {name: [] for name in cases}
-        for name, (u, h) in cases.items():  # warm-up, not counted
+        for u, h in cases.values():  # warm-up, not counted
             wrk.run(u, seconds=1, headers=h)
         for _ in range(ROUNDS):
             for name, (u, h) in cases.items():
@@ -87,13 +87,14 @@ def run(notes: list[str]) -> list[Figure]:
         f"(1), (2): `GET /w/{WIDGET}.html` (a 20-item fragment, {len(plain):,} bytes plain, "
         f"{len(gz):,} gzip) from `feedhub serve` pinned to core 0 (`taskset -c 0`); the "
         "baseline is bench/bare.py, an aiohttp handler on uvloop returning the same bytes with "
-        "the same headers (ETag, Cache-Control, Vary, CORS), also on core 0; wrk on core 1, 64 connections, 1 thread, {SECONDS:g} s per run, "
+        "the same headers (ETag, Cache-Control, Vary, CORS), also on core 0; wrk on core 1, "
+        f"64 connections, 1 thread, {SECONDS:g} s per run, "
         f"{ROUNDS} alternating runs each after a warm-up, best run kept. The 304 run sends "
         "`If-None-Match` with the widget's ETag and is compared with the bare handler's "
-        "plain 200. What feedhub does per request beyond the bare handler: its two "
-        "middlewares (errors, request metrics), the CORS response hook, and the widget "
-        "handler itself (two dictionary lookups for the key and the prepared headers, one "
-        "for the cached entry).")
+        "plain 200. What feedhub does per request beyond the bare handler: its "
+        "middlewares (errors, request metrics, request limits), the CORS response hook, "
+        "the widget handler itself (two dictionary lookups for the key and the prepared "
+        "headers, one for the cached entry).")
     figures = []
     for label, fh, base in (("(1) fragment, plain", "feedhub plain", "bare plain"),
                             ("(1) fragment, gzip", "feedhub gzip", "bare gzip"),

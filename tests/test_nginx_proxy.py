@@ -37,8 +37,10 @@ def local_conf(tmp: Path, listen: int, backend: int) -> Path:
     main = tmp / "nginx.conf"
     # As root, nginx's workers would drop to nobody, who cannot write the test's cache.
     user = "user root;" if os.geteuid() == 0 else ""
-    main.write_text(f"{user} daemon off; pid {tmp / 'nginx.pid'}; error_log {tmp / 'error.log'};\n"
-                    f"events {{}}\nhttp {{ access_log off; {temp} include {tmp / 'site.conf'}; }}\n")
+    main.write_text(f"{user} daemon off; pid {tmp / 'nginx.pid'};\n"
+                    f"error_log {tmp / 'error.log'};\n"
+                    f"events {{}}\nhttp {{ access_log off; {temp}\n"
+                    f"include {tmp / 'site.conf'}; }}\n")
     return main
 
 

@@ -10,15 +10,20 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from tests import redis_support
 from tests.conftest import free_port, wait_until, write_config
-from tests.redis_support import REDIS_URL, redis_prefix  # noqa: F401
+from tests.redis_support import REDIS_URL
 
 SOURCES = ["a", "b", "c"]
 INTERVAL = 1.0
 LEASE = 2.0
+
+pytestmark = pytest.mark.redis
+redis_prefix = redis_support.redis_prefix  # the fixture, for this module's tests
 
 
 def rss(title: str) -> bytes:

@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import pytest
+
 from feedhub.models import FetchState, Item
 from feedhub.store.redis import RedisStore, decode_change, missed_changes
+from tests import redis_support
 from tests.conftest import make_config, wait_until
-from tests.redis_support import REDIS_URL, redis_prefix  # noqa: F401
+from tests.redis_support import REDIS_URL
+
+pytestmark = pytest.mark.redis
+redis_prefix = redis_support.redis_prefix  # the fixture, for this module's tests
 
 
 def rss(title: str) -> str:

@@ -147,7 +147,7 @@ class RedisStore(Store):
 
     async def _load_states(self) -> dict[str, FetchState]:
         raw = await self.r.hgetall(self._key("states"))
-        return {sid: FetchState.from_dict(json.loads(data)) for sid, data in raw.items()}
+        return {str(sid): FetchState.from_dict(json.loads(data)) for sid, data in raw.items()}
 
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:
