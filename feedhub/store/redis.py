@@ -18,6 +18,7 @@ import logging
 import uuid
 
 import redis.asyncio as aioredis
+from cachetools import LRUCache
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
@@ -39,6 +40,7 @@ return 0
 """
 
 RETRY_SECONDS = 1.0  # between reconnection attempts of the change listener
+FALLBACK_SOURCES = 512
 
 
 def decode_change(message: str) -> tuple[str, str, str] | None:
@@ -62,7 +64,9 @@ class RedisStore(Store):
         self._redis: aioredis.Redis | None = None
         self._listeners: list[ChangeListener] = []
         self._listen_task: asyncio.Task[None] | None = None
-        self._items: dict[str, list[Item]] = {}  # last items seen: served while Redis is away
+        # The last items read per source, served while Redis is away; bounded, as a replica
+        # only needs those its widgets show.
+        self._items: LRUCache[str, list[Item]] = LRUCache(maxsize=FALLBACK_SOURCES)
         self._digests: dict[str, str] = {}  # last digest seen per source
         self._renew: AsyncScript | None = None
         self._release: AsyncScript | None = None
@@ -132,7 +136,7 @@ class RedisStore(Store):
                 tx.set(self._key("items", source_id),
                        json.dumps([it.to_dict() for it in items]))
             await tx.execute()
-        if items is not None:
+        if items is not None and source_id in self._items:
             self._items[source_id] = list(items)
         self._digests[source_id] = state.digest
 
