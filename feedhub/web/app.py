@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -11,23 +10,9 @@ from aiohttp import web
 from feedhub.config import Config
 from feedhub.service import Service
 
-log = logging.getLogger("feedhub.web")
-
 SERVICE = web.AppKey("service", Service)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@web.middleware
-async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every failure becomes a short plain message; a stack trace only reaches the log."""
-    try:
-        return await handler(request)
-    except web.HTTPException:
-        raise
-    except Exception:
-        log.exception("error serving %s %s", request.method, request.path)
-        return web.Response(status=500, text="internal error", content_type="text/plain")
 
 
 def create_app(
@@ -38,9 +23,10 @@ def create_app(
     service: Service | None = None,
 ) -> web.Application:
     """The whole web app; the service starts with the app and stops with it."""
-    from feedhub.web import admin, embed, health, limits, metrics, websub, widgets
+    from feedhub.web import admin, embed, health, metrics, websub, widgets
+    from feedhub.web.middleware import front_middleware
 
-    app = web.Application(middlewares=[errors_middleware])
+    app = web.Application(middlewares=[front_middleware])
     svc = service or Service(config, config_path)
     app[SERVICE] = svc
 
@@ -54,7 +40,6 @@ def create_app(
     widgets.setup(app)
     admin.setup(app)
     metrics.setup(app)
-    limits.setup(app)
     embed.setup(app)
     websub.setup(app)
     return app

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 
 from aiohttp import web
@@ -16,8 +15,6 @@ from feedhub.embed import Embed, allowed_origin, oembed, oembed_xml, widget_from
 from feedhub.render import csp_hash
 from feedhub.web.app import SERVICE
 
-# The answers other origins may read: fragments, the script, the feeds, oEmbed.
-_CORS_PATH = re.compile(r"^/w/[^/.]+\.(html|json|js|atom|rss)$|^/oembed$")
 _env = Environment(loader=FileSystemLoader(str(STATIC_DIR)),
                    autoescape=select_autoescape(default=True), trim_blocks=True,
                    lstrip_blocks=True)
@@ -26,19 +23,6 @@ _env = Environment(loader=FileSystemLoader(str(STATIC_DIR)),
 def embed_for(config: Config, name: str, query: str = "") -> Embed:
     cfg = config.widgets[name]
     return Embed(config.public_url, name, cfg.title or name, cfg.limit, query)
-
-
-async def add_cors(request: web.Request, response: web.StreamResponse) -> None:
-    """Let the configured origins (or anyone, when none are) read widget answers."""
-    if not _CORS_PATH.match(request.path):
-        return
-    origins = request.app[SERVICE].config.server.embed_origins
-    allow = allowed_origin(request.headers.get("Origin", ""), origins)
-    if allow:
-        response.headers["Access-Control-Allow-Origin"] = allow
-    if origins:  # the answer depends on who asks: caches must keep them apart
-        vary = response.headers.get("Vary")
-        response.headers["Vary"] = f"{vary}, Origin" if vary else "Origin"
 
 
 def _size(query: Mapping[str, str], key: str) -> int | None:
@@ -68,6 +52,11 @@ async def oembed_handler(request: web.Request) -> web.Response:
     data = oembed(embed_for(config, *found), _size(request.query, "maxwidth"),
                   _size(request.query, "maxheight"))
     headers = {"Cache-Control": "public, max-age=3600"}
+    origins = config.server.embed_origins
+    if allow := allowed_origin(request.headers.get("Origin", ""), origins):
+        headers["Access-Control-Allow-Origin"] = allow
+    if origins:  # the answer depends on who asks: caches must keep them apart
+        headers["Vary"] = "Origin"
     if fmt == "xml":
         return web.Response(body=oembed_xml(data), content_type="text/xml",
                             charset="utf-8", headers=headers)
@@ -105,4 +94,3 @@ async def publisher(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/", publisher)
     app.router.add_get("/oembed", oembed_handler)
-    app.on_response_prepare.append(add_cors)

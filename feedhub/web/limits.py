@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from feedhub.web.app import Handler
-
 MAX_QUERY = 1024  # bytes of query string
 MAX_PARAMS = 16
 MAX_HEADER_BYTES = 16 * 1024  # all header names and values together
@@ -29,16 +27,3 @@ def refusal(query_string: str, param_count: int, header_bytes: int) -> web.HTTPE
         return web.HTTPRequestHeaderFieldsTooLarge(
             text=f"request headers over {MAX_HEADER_BYTES} bytes\n", content_type=PLAIN)
     return None
-
-
-@web.middleware
-async def limits_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    header_bytes = sum(len(k) + len(v) for k, v in request.raw_headers)
-    refused = refusal(request.query_string, len(request.query), header_bytes)
-    if refused is not None:
-        raise refused
-    return await handler(request)
-
-
-def setup(app: web.Application) -> None:
-    app.middlewares.append(limits_middleware)

@@ -9,7 +9,7 @@ from aiohttp import web
 from feedhub.metrics import Exposition
 from feedhub.service import Service
 from feedhub.web.admin import guard
-from feedhub.web.app import SERVICE, Handler
+from feedhub.web.app import SERVICE
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 STATES = ("ok", "pending", "degraded", "failing")
@@ -19,21 +19,6 @@ def route_of(request: web.Request) -> str:
     """The route's pattern (`/w/{widget}`), never the raw path: labels must stay few."""
     resource = request.match_info.route.resource
     return "unmatched" if resource is None else resource.canonical
-
-
-@web.middleware
-async def metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Counts answers by route, method and status, errors included."""
-    status = 500
-    try:
-        response = await handler(request)
-        status = response.status
-        return response
-    except web.HTTPException as exc:
-        status = exc.status
-        raise
-    finally:
-        request.app[SERVICE].metrics.record_request(route_of(request), request.method, status)
 
 
 def exposition(svc: Service, now: float) -> str:
@@ -84,6 +69,4 @@ async def metrics(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    # Outermost, so the 500s that errors_middleware makes are counted too.
-    app.middlewares.insert(0, metrics_middleware)
     app.router.add_get("/metrics", metrics)

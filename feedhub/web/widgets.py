@@ -8,12 +8,15 @@ from aiohttp import web
 
 from feedhub.cache import Entry, Key
 from feedhub.config import NAME_RE, WidgetConfig, valid_locale
+from feedhub.embed import allowed_origin
 from feedhub.render import FORMATS
 from feedhub.service import Service
 from feedhub.web.app import SERVICE
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
 THEMED_FORMATS = {"page", "html"}  # the only formats whose bytes depend on the theme
+# What other origins may read (CORS): fragments, the script, the feeds. Not the framed page.
+CORS_FORMATS = {"html", "js", "json", "atom", "rss"}
 _ENCODING_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
 
 
@@ -73,18 +76,24 @@ def etag_matches(header: str, etag: str) -> bool:
     return False
 
 
-def response_headers(entry: Entry, encoding: str) -> dict[str, str]:
-    """Every header of a 200 for this entry in this encoding (a 304 sends them but the type)."""
+def response_headers(entry: Entry, encoding: str, cors: str) -> dict[str, str]:
+    """Every header of a 200 for this entry in this encoding (a 304 sends them but the type).
+
+    `cors` is "" (not readable cross-origin), "*" (anyone may read) or "listed" (the
+    answer depends on the request's Origin, so caches must keep them apart).
+    """
     headers = {
         "ETag": entry.etag[:-1] + _ENCODING_SUFFIX[encoding] + '"',
         "Cache-Control": CACHE_CONTROL,
-        "Vary": "Accept-Encoding",
+        "Vary": "Accept-Encoding, Origin" if cors == "listed" else "Accept-Encoding",
         "X-Content-Type-Options": "nosniff",
         **entry.headers,
         "Content-Type": entry.content_type,
     }
     if encoding:
         headers["Content-Encoding"] = encoding
+    if cors == "*":
+        headers["Access-Control-Allow-Origin"] = "*"
     return headers
 
 
@@ -99,7 +108,7 @@ class FastPath:
     def __init__(self) -> None:
         self.config: object = None
         self.keys: dict[tuple[str, str], Key] = {}
-        self.headers: dict[tuple[str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
+        self.headers: dict[tuple[str, str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
 
     def follow(self, config: object) -> None:
         """Forget everything when the config was reloaded: parameters and headers may differ."""
@@ -117,14 +126,15 @@ class FastPath:
             self.keys[(request.match_info["widget"], request.query_string)] = found
         return found
 
-    def headers_for(self, entry: Entry, encoding: str) -> tuple[dict[str, str], dict[str, str]]:
+    def headers_for(self, entry: Entry, encoding: str, cors: str
+                    ) -> tuple[dict[str, str], dict[str, str]]:
         """The headers of a 200 and of a 304 for this entry in this encoding."""
-        memo = (entry.etag, entry.content_type, encoding)
+        memo = (entry.etag, entry.content_type, encoding, cors)
         found = self.headers.get(memo)
         if found is None:
             if len(self.headers) >= self.LIMIT:
                 self.headers.clear()
-            full = response_headers(entry, encoding)
+            full = response_headers(entry, encoding, cors)
             not_modified = {k: v for k, v in full.items()
                             if k not in ("Content-Type", "Content-Encoding")}
             found = self.headers[memo] = (full, not_modified)
@@ -144,9 +154,15 @@ def request_key(request: web.Request, svc: Service) -> Key:
     return parse_key(name, fmt, request.query, cfg, svc.renderer.themes)
 
 
-def respond(request: web.Request, entry: Entry, fast: FastPath) -> web.Response:
+def respond(request: web.Request, key: Key, entry: Entry, fast: FastPath,
+            origins: list[str]) -> web.Response:
     body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""))
-    headers, not_modified = fast.headers_for(entry, encoding)
+    cors = ("listed" if origins else "*") if key.fmt in CORS_FORMATS else ""
+    headers, not_modified = fast.headers_for(entry, encoding, cors)
+    if cors == "listed" and (allow := allowed_origin(request.headers.get("Origin", ""),
+                                                     origins)):
+        headers = {**headers, "Access-Control-Allow-Origin": allow}
+        not_modified = {**not_modified, "Access-Control-Allow-Origin": allow}
     inm = request.headers.get("If-None-Match")
     if inm is not None and etag_matches(inm, entry.etag):
         return web.Response(status=304, headers=not_modified)
@@ -160,7 +176,7 @@ async def widget(request: web.Request) -> web.Response:
     key = fast.key(request, svc)
     # A hit needs no coroutine: peek first, render only on a miss.
     entry = svc.renders.peek(key, svc.versions[key.widget]) or await svc.rendered(key)
-    return respond(request, entry, fast)
+    return respond(request, key, entry, fast, svc.config.server.embed_origins)
 
 
 def setup(app: web.Application) -> None:
