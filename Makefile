@@ -23,6 +23,8 @@ check: $(VENV)/.base
 
 test: $(VENV)/.test
 	scripts/system-deps.sh test
+	$(VENV)/bin/ruff check feedhub tests bench
+	$(VENV)/bin/mypy feedhub
 	scripts/run-tests.sh $(PY) $(TESTS)
 
 bench: $(VENV)/.test
@@ -38,7 +40,7 @@ screenshots: $(VENV)/.test
 	FEEDHUB_WRITE_DOCS=1 $(PY) -m pytest -q -k "browser" tests
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check feedhub tests
+	$(VENV)/bin/ruff check feedhub tests bench
 	$(VENV)/bin/mypy feedhub
 
 clean:

@@ -5,8 +5,9 @@ them publish a new item every 10 s, one third cycles through the faults of the t
 fault-injection upstream (hangs, drips, 5xx, 429, gzip and entity bombs, truncation, redirect
 loops, oversized bodies) with healthy phases in between. Meanwhile clients ask for widgets in
 every format and revalidate with ETags, an admin reloads /admin, Prometheus scrapes /metrics,
-and a prober asks /healthz every 0.2 s. The report: requests and unexpected answers, latencies, memory of the daemon and
-its parse workers over time, fetch outcomes, and how the daemon stopped. Run by hand, not in CI.
+and a prober asks /healthz every 0.2 s. The report: requests and unexpected answers,
+latencies, memory of the daemon and its parse workers over time, fetch outcomes, and how the
+daemon stopped. Run by hand, not in CI.
 """
 
 from __future__ import annotations
