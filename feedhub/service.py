@@ -16,7 +16,7 @@ from feedhub.cache import Entry, Key, RenderCache
 from feedhub.config import Config, WidgetConfig, load_config
 from feedhub.fetcher import Fetcher
 from feedhub.metrics import Metrics
-from feedhub.models import FetchState, Item
+from feedhub.models import FetchState, Item, items_digest
 from feedhub.poller import Poller
 from feedhub.render import Renderer, WidgetView
 from feedhub.selection import select
@@ -122,9 +122,12 @@ class Service:
         if result.incremental and result.items is not None:
             # Only new items came: keep the stored ones beside them (none new: no change).
             result.items = merge_incremental(result.items, stored) if result.items else None
+        # Hashing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.
+        digest = "" if result.items is None else await asyncio.to_thread(
+            items_digest, result.items)
         new_state, items = apply_poll(
             state, result, now=time.time(), interval=self.interval(source_id),
-            elapsed=elapsed, stored_ids={it.id for it in stored},
+            elapsed=elapsed, stored_ids={it.id for it in stored}, digest=digest,
         )
         if result.error:
             log.warning("source %s: %s (error %d, next try in %.0fs)", source_id, result.error,

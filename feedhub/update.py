@@ -29,8 +29,12 @@ def apply_poll(
     interval: float,
     elapsed: float,
     stored_ids: set[str],
+    digest: str = "",
 ) -> tuple[FetchState, list[Item] | None]:
-    """The new state, and the items to store (None: keep what is stored)."""
+    """The new state, and the items to store (None: keep what is stored).
+
+    `digest` is the items' `items_digest` when the caller computed it already.
+    """
     new = dataclasses.replace(state, meta={**state.meta, **result.meta},
                               history=list(state.history))
     new.last_attempt = now
@@ -46,7 +50,7 @@ def apply_poll(
         if result.items is not None:
             items = result.items
             added = sum(1 for it in items if it.id not in stored_ids)
-            digest = items_digest(items)
+            digest = digest or items_digest(items)
             if digest == state.digest:
                 items = None  # same items: nothing to write, no widget to rebuild
             new.digest = digest

@@ -80,14 +80,14 @@ class SqliteStore(Store):
         return self.db.execute(sql, params).fetchall()
 
     async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
+        # Serialized in the store's thread, not on the event loop.
+        await self._run(self._save, source_id, state, items)
+
+    def _save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
         state_json = json.dumps(state.to_dict())
         rows = None
         if items is not None:
             rows = [(source_id, it.id, json.dumps(it.to_dict())) for it in items]
-        await self._run(self._save, source_id, state_json, rows)
-
-    def _save(self, source_id: str, state_json: str, rows: list[tuple[str, str, str]] | None
-              ) -> None:
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
