@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import select
+import threading
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -27,8 +29,23 @@ def worker_count() -> int:
     return max(1, os.cpu_count() or 2)
 
 
-def _lower_priority() -> None:
+def _start_worker(owner: int) -> None:
+    """In each worker: a lower priority, and an exit as soon as the owning process is gone.
+
+    A `kill -9` of the daemon would otherwise leave its workers (and the forkserver they keep
+    alive) waiting forever on a queue nobody writes to.
+    """
     os.nice(WORKER_NICE)
+    try:
+        pidfd = os.pidfd_open(owner)
+    except (AttributeError, OSError):  # not Linux ≥ 5.3: the owner's normal exit still works
+        return
+
+    def watch() -> None:
+        select.select([pidfd], [], [])  # readable once the owner has exited
+        os._exit(0)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
 def _executor() -> Executor:
@@ -37,7 +54,7 @@ def _executor() -> Executor:
         # forkserver: workers start clean, not as copies of a process full of sockets.
         ctx = multiprocessing.get_context("forkserver")
         _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=ctx,
-                                    initializer=_lower_priority)
+                                    initializer=_start_worker, initargs=(os.getpid(),))
     return _pool
 
 

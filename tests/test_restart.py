@@ -10,6 +10,24 @@ import urllib.request
 from tests.conftest import fixture_bytes, free_port, wait_until, write_config
 
 
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid` (its forkserver and parse workers, here)."""
+    from pathlib import Path
+
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier}
+        found |= frontier
+    return found
+
+
 def fetch(url: str) -> tuple[int, str]:
     with urllib.request.urlopen(url, timeout=5) as resp:
         return resp.status, resp.read().decode()
@@ -36,8 +54,13 @@ async def test_kill_9_then_restart_without_upstream_serves_stored_items(
         return "Entry two" in body
 
     await wait_until(served)
+    workers = descendants(first.proc.pid)
+    assert workers  # the feed was parsed in worker processes
     first.proc.send_signal(signal.SIGKILL)
     first.proc.wait()
+    # Orphaned parse workers notice and exit: a hard stop leaks no processes.
+    from pathlib import Path
+    await wait_until(lambda: not any(Path(f"/proc/{p}").exists() for p in workers))
 
     # The database a kill -9 left behind is readable and whole.
     con = sqlite3.connect(db)
