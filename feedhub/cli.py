@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import logging
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedhub import __version__
 from feedhub.config import Config, ConfigError, load_config
 from feedhub.logs import setup_logging
+
+if TYPE_CHECKING:
+    from feedhub.service import Service
 
 log = logging.getLogger("feedhub")
 
@@ -126,20 +131,27 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         return runner.run(_fetch(config, args.source, args.json))
 
 
-async def _fetch(config: Config, source_id: str, as_json: bool) -> int:
+@contextlib.asynccontextmanager
+async def _one_shot(config: Config) -> AsyncIterator[Service]:
+    """A service for one command: no poller; store and parse workers closed after."""
     from feedhub.service import Service
     from feedhub.workers import shutdown
 
-    memory = config.model_copy(update={"storage": config.storage.model_copy(
-        update={"backend": "memory"})})
-    svc = Service(memory)
+    svc = Service(config)
     await svc.start(poll=False)
     try:
-        result = await svc.poll(source_id)
-        items = await svc.store.get_items(source_id)
+        yield svc
     finally:
         await svc.stop()
         shutdown()
+
+
+async def _fetch(config: Config, source_id: str, as_json: bool) -> int:
+    memory = config.model_copy(update={"storage": config.storage.model_copy(
+        update={"backend": "memory"})})
+    async with _one_shot(memory) as svc:
+        result = await svc.poll(source_id)
+        items = await svc.store.get_items(source_id)
     if result.error:
         print(f"{source_id}: {result.error}", file=sys.stderr)
         return 1
@@ -172,21 +184,13 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 async def _render(config: Config, name: str, fmt: str, fetch: bool) -> bytes:
     from feedhub.cache import Key
-    from feedhub.service import Service
-    from feedhub.workers import shutdown
-
-    svc = Service(config)
-    await svc.start(poll=False)
-    try:
+    async with _one_shot(config) as svc:
         if fetch:
             for sid in config.widgets[name].sources:
                 await svc.poll(sid)
         widget = config.widgets[name]
         view = await svc.view(Key(name, fmt, widget.limit, widget.locale, widget.theme))
         return svc.renderer.render(fmt, view).body
-    finally:
-        await svc.stop()
-        shutdown()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -48,13 +48,16 @@ async def test_mixed_widget_in_chromium(tmp_path, upstream, feedhub_service, bro
         img = images.nth(i)
         assert await img.get_attribute("alt") is not None
         assert await img.get_attribute("loading") == "lazy"
-    # a content warning stays folded until the visitor opens it
-    warning = page.locator("details.fh-cw").first
-    if await warning.count():
-        assert await warning.get_attribute("open") is None
     # only image requests left the page, and none were scripts
     assert outside and all("/w/" not in u for u in outside)
     shot = await page.locator(".fh").screenshot(path=str(tmp_path / "mixed.png"))
     assert len(shot) > 10_000
     if os.environ.get("FEEDHUB_WRITE_DOCS") == "1":
         (ROOT / "docs" / "mixed.png").write_bytes(shot)
+    # further down the wall, content warnings stay folded, media included, until opened
+    await page.goto(local + "w/wall?locale=fr")
+    warning = page.locator("details.fh-cw").first
+    assert await warning.get_attribute("open") is None
+    assert not await warning.locator(".fh-content").is_visible()
+    await warning.locator("summary").click()
+    assert await warning.locator(".fh-content").is_visible()
