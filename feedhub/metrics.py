@@ -1,7 +1,7 @@
 """Counters for /metrics, written in the Prometheus text format (version 0.0.4) by hand.
 
-The service records each poll here; the web layer records each request through
-`front_middleware`. Gauges that already live elsewhere (items per source, render cache
+The service records each poll here; the web layer records each request (`feedhub.web.routes`
+and the widget handler). Gauges that already live elsewhere (items per source, render cache
 hits) are read at scrape time, so nothing is counted twice.
 """
 

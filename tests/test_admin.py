@@ -140,8 +140,14 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
     await running.poll_all()
     await running.poll_all()
     for _ in range(3):
-        await running.get("/w/side")
+        _, _, widget_headers = await running.get("/w/side")
+    assert (await running.get("/w/side", headers={"If-None-Match": widget_headers["ETag"]}))[0] \
+        == 304
     await running.get("/w/nope")
+    assert (await running.client.head("/w/side")).status == 200
+    refused = await running.client.post("/w/side")
+    assert refused.status == 405 and "GET" in refused.headers["Allow"]
+    assert (await running.get("/no/such/page"))[0] == 404
 
     code, text, headers = await running.get("/metrics")
     assert code == 200 and headers["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -154,9 +160,13 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
     assert 'feedhub_source_items{source="good"} 3' in lines
     assert 'feedhub_source_state{source="bad",state="failing"} 1' in lines
     assert "feedhub_render_cache_misses_total 1" in lines
-    assert "feedhub_render_cache_hits_total 2" in lines
+    assert "feedhub_render_cache_hits_total 4" in lines  # two 200s, the 304, the HEAD
     assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="200"} 3' in lines
+    assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="304"} 1' in lines
     assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="404"} 1' in lines
+    assert 'feedhub_http_requests_total{route="/w/{widget}",method="HEAD",status="200"} 1' in lines
+    assert 'feedhub_http_requests_total{route="unmatched",method="POST",status="405"} 1' in lines
+    assert 'feedhub_http_requests_total{route="unmatched",method="GET",status="404"} 1' in lines
     # Every sample line is `name{labels} number`: what a Prometheus scraper accepts.
     sample = re.compile(r'^[a-z_]+(\{([a-z_]+="[^"\\\n]*",?)+\})? [-+0-9.eInf]+$')
     for line in lines:

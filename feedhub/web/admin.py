@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from feedhub import __version__
 from feedhub.config import NAME_RE
 from feedhub.render import csp_hash
+from feedhub.web import routes
 from feedhub.web.admin_view import source_row, widget_row
 from feedhub.web.app import SERVICE
 
@@ -164,8 +165,8 @@ async def logout(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app[SECRET] = secrets.token_bytes(32)
-    app.router.add_get("/admin", admin)
-    app.router.add_get("/admin/login", login_form)
-    app.router.add_post("/admin/login", login)
-    app.router.add_post("/admin/logout", logout)
-    app.router.add_post("/admin/sources/{source}/refresh", refresh)
+    routes.get(app, "/admin", admin)
+    routes.get(app, "/admin/login", login_form)
+    routes.post(app, "/admin/login", login)
+    routes.post(app, "/admin/logout", logout)
+    routes.post(app, "/admin/sources/{source}/refresh", refresh)

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from feedhub.config import Config
 from feedhub.service import Service
+from feedhub.web.limits import PARSER_LIMITS
 
 SERVICE = web.AppKey("service", Service)
 
@@ -23,10 +24,10 @@ def create_app(
     service: Service | None = None,
 ) -> web.Application:
     """The whole web app; the service starts with the app and stops with it."""
-    from feedhub.web import admin, embed, health, metrics, websub, widgets
-    from feedhub.web.middleware import front_middleware
+    from feedhub.web import admin, embed, health, metrics, routes, websub, widgets
 
-    app = web.Application(middlewares=[front_middleware])
+    # No middlewares: aiohttp then skips its middleware chain; routes are guarded one by one.
+    app = web.Application(handler_args=PARSER_LIMITS)
     svc = service or Service(config, config_path)
     app[SERVICE] = svc
 
@@ -42,4 +43,5 @@ def create_app(
     metrics.setup(app)
     embed.setup(app)
     websub.setup(app)
+    routes.add_fallback(app)
     return app

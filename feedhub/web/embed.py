@@ -13,6 +13,7 @@ from feedhub.assets import STATIC_DIR, asset
 from feedhub.config import Config
 from feedhub.embed import Embed, allowed_origin, oembed, oembed_xml, widget_from_url
 from feedhub.render import csp_hash
+from feedhub.web import routes
 from feedhub.web.app import SERVICE
 
 _env = Environment(loader=FileSystemLoader(str(STATIC_DIR)),
@@ -92,5 +93,5 @@ async def publisher(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_get("/", publisher)
-    app.router.add_get("/oembed", oembed_handler)
+    routes.get(app, "/", publisher)
+    routes.get(app, "/oembed", oembed_handler)

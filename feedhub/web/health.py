@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from feedhub.web import routes
 from feedhub.web.app import SERVICE
 
 
@@ -21,5 +22,5 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_get("/healthz", healthz)
-    app.router.add_get("/readyz", readyz)
+    routes.get(app, "/healthz", healthz)
+    routes.get(app, "/readyz", readyz)

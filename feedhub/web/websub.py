@@ -13,6 +13,7 @@ from feedhub.models import FetchState
 from feedhub.service import Service
 from feedhub.sources.base import PollResult
 from feedhub.sources.feed import FeedAdapter, parse_feed
+from feedhub.web import routes
 from feedhub.web.app import SERVICE
 from feedhub.websub import Subscriber, signature_ok, subscription, verify
 
@@ -87,8 +88,8 @@ async def delivery(request: web.Request) -> web.Response:
 
 
 def setup(app: web.Application) -> None:
-    app.router.add_get("/websub/{source}", verification)
-    app.router.add_post("/websub/{source}", delivery)
+    routes.get(app, "/websub/{source}", verification)
+    routes.post(app, "/websub/{source}", delivery)
 
     async def subscriber(app: web.Application) -> AsyncIterator[None]:
         sub = Subscriber(app[SERVICE])

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from aiohttp import web
+from multidict import CIMultiDict
 
 from feedhub.cache import Entry, Key
 from feedhub.config import NAME_RE, WidgetConfig, valid_locale
 from feedhub.embed import allowed_origin
 from feedhub.render import FORMATS
 from feedhub.service import Service
+from feedhub.web import routes
 from feedhub.web.app import SERVICE
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
@@ -18,6 +20,7 @@ THEMED_FORMATS = {"page", "html"}  # the only formats whose bytes depend on the 
 # What other origins may read (CORS): fragments, the script, the feeds. Not the framed page.
 CORS_FORMATS = {"html", "js", "json", "atom", "rss"}
 _ENCODING_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
+ROUTE = "/w/{widget}"
 
 
 def bad(message: str) -> web.HTTPBadRequest:
@@ -97,51 +100,78 @@ def response_headers(entry: Entry, encoding: str, cors: str) -> dict[str, str]:
     return headers
 
 
-class FastPath:
-    """Per config: request -> Key and entry -> headers, so a cached widget costs two lookups.
+class Prepared:
+    """One widget answer ready to send: per encoding, the body with the headers of a 200 and
+    of a 304, built once per rendered entry instead of once per request."""
 
-    Both maps are bounded (cleared when full: query strings are the client's to vary).
-    """
+    __slots__ = ("key", "entry", "origins", "listed", "plain", "gzip", "br")
+
+    def __init__(self, key: Key, entry: Entry, origins: list[str]) -> None:
+        self.key, self.entry, self.origins = key, entry, origins
+        # "" (not readable cross-origin), "*" (anyone may read) or "listed" (the answer
+        # depends on the request's Origin, so it is finished per request).
+        cors = ("listed" if origins else "*") if key.fmt in CORS_FORMATS else ""
+        self.listed = cors == "listed"
+        self.plain = self._variant(entry.identity, "", cors)
+        self.gzip = self._variant(entry.gzip, "gzip", cors)
+        self.br = self._variant(entry.br, "br", cors)
+
+    def _variant(self, body: bytes | None, encoding: str, cors: str) -> Variant | None:
+        if body is None:
+            return None
+        full = response_headers(self.entry, encoding, cors)
+        not_modified = {k: v for k, v in full.items()
+                        if k not in ("Content-Type", "Content-Encoding")}
+        return body, CIMultiDict(full), CIMultiDict(not_modified)
+
+    def variant(self, accept_encoding: str) -> Variant:
+        """The best body this client accepts (as `Entry.body_for` chooses), with its headers."""
+        if self.br is not None and "br" in accept_encoding:
+            return self.br
+        if self.gzip is not None and "gzip" in accept_encoding:
+            return self.gzip
+        return self.plain  # type: ignore[return-value]  # the identity body always exists
+
+
+Variant = tuple[bytes, CIMultiDict[str], CIMultiDict[str]]
+
+
+class Answers:
+    """Per config: raw request path (query included) -> the prepared answer, so a cached
+    widget costs one lookup and a version check. A hit means the path already passed the
+    limits and the parameter checks. Bounded: cleared when full (paths are the client's)."""
 
     LIMIT = 1024
 
-    def __init__(self) -> None:
-        self.config: object = None
-        self.keys: dict[tuple[str, str], Key] = {}
-        self.headers: dict[tuple[str, str, str, str], tuple[dict[str, str], dict[str, str]]] = {}
+    def __init__(self, svc: Service) -> None:
+        self.svc = svc
+        self.config: object = svc.config
+        self.memo: dict[str, Prepared] = {}
+        # Answers of the fast path, counted here (no allocation) and added to the request
+        # metrics at scrape time.
+        self.ok = 0
+        self.not_modified = 0
 
-    def follow(self, config: object) -> None:
-        """Forget everything when the config was reloaded: parameters and headers may differ."""
-        if config is not self.config:
-            self.config = config
-            self.keys.clear()
-            self.headers.clear()
+    async def answer(self, request: web.Request) -> web.Response:
+        """The slow way: parse, render if needed, remember the answer, respond."""
+        svc = self.svc
+        if svc.config is not self.config:  # reloaded: parameters and headers may differ
+            self.config = svc.config
+            self.memo.clear()
+        key = request_key(request, svc)
+        entry = svc.renders.peek(key, svc.versions[key.widget]) or await svc.rendered(key)
+        prepared = Prepared(key, entry, svc.config.server.embed_origins)
+        if len(self.memo) >= self.LIMIT:
+            self.memo.clear()
+        self.memo[request.raw_path] = prepared
+        return respond(request, prepared)
 
-    def key(self, request: web.Request, svc: Service) -> Key:
-        found = self.keys.get((request.match_info["widget"], request.query_string))
-        if found is None:
-            found = request_key(request, svc)
-            if len(self.keys) >= self.LIMIT:
-                self.keys.clear()
-            self.keys[(request.match_info["widget"], request.query_string)] = found
-        return found
-
-    def headers_for(self, entry: Entry, encoding: str, cors: str
-                    ) -> tuple[dict[str, str], dict[str, str]]:
-        """The headers of a 200 and of a 304 for this entry in this encoding."""
-        memo = (entry.etag, entry.content_type, encoding, cors)
-        found = self.headers.get(memo)
-        if found is None:
-            if len(self.headers) >= self.LIMIT:
-                self.headers.clear()
-            full = response_headers(entry, encoding, cors)
-            not_modified = {k: v for k, v in full.items()
-                            if k not in ("Content-Type", "Content-Encoding")}
-            found = self.headers[memo] = (full, not_modified)
-        return found
+    def requests(self) -> dict[tuple[str, str, int], int]:
+        """The fast path's answers as request-metric series."""
+        return {(ROUTE, "GET", 200): self.ok, (ROUTE, "GET", 304): self.not_modified}
 
 
-FAST_PATH = web.AppKey("widgets_fast_path", FastPath)
+ANSWERS = web.AppKey("widget_answers", Answers)
 
 
 def request_key(request: web.Request, svc: Service) -> Key:
@@ -154,31 +184,45 @@ def request_key(request: web.Request, svc: Service) -> Key:
     return parse_key(name, fmt, request.query, cfg, svc.renderer.themes)
 
 
-def respond(request: web.Request, key: Key, entry: Entry, fast: FastPath,
-            origins: list[str]) -> web.Response:
-    body, encoding = entry.body_for(request.headers.get("Accept-Encoding", ""))
-    cors = ("listed" if origins else "*") if key.fmt in CORS_FORMATS else ""
-    headers, not_modified = fast.headers_for(entry, encoding, cors)
-    if cors == "listed" and (allow := allowed_origin(request.headers.get("Origin", ""),
-                                                     origins)):
-        headers = {**headers, "Access-Control-Allow-Origin": allow}
-        not_modified = {**not_modified, "Access-Control-Allow-Origin": allow}
+def respond(request: web.Request, prepared: Prepared) -> web.Response:
+    body, headers, not_modified = prepared.variant(request.headers.get("Accept-Encoding", ""))
+    if prepared.listed and (allow := allowed_origin(request.headers.get("Origin", ""),
+                                                    prepared.origins)):
+        headers, not_modified = headers.copy(), not_modified.copy()
+        headers["Access-Control-Allow-Origin"] = not_modified["Access-Control-Allow-Origin"] = allow
     inm = request.headers.get("If-None-Match")
-    if inm is not None and etag_matches(inm, entry.etag):
+    if inm is not None and etag_matches(inm, prepared.entry.etag):
         return web.Response(status=304, headers=not_modified)
     return web.Response(body=body, headers=headers)
 
 
-async def widget(request: web.Request) -> web.Response:
-    svc = request.app[SERVICE]
-    fast = request.app[FAST_PATH]
-    fast.follow(svc.config)
-    key = fast.key(request, svc)
-    # A hit needs no coroutine: peek first, render only on a miss.
-    entry = svc.renders.peek(key, svc.versions[key.widget]) or await svc.rendered(key)
-    return respond(request, key, entry, fast, svc.config.server.embed_origins)
-
-
 def setup(app: web.Application) -> None:
-    app[FAST_PATH] = FastPath()
-    app.router.add_get("/w/{widget}", widget)
+    svc = app[SERVICE]
+    answers = app[ANSWERS] = Answers(svc)
+    memo = answers.memo
+    slow = routes.guarded(ROUTE, answers.answer)
+
+    async def widget(request: web.Request) -> web.StreamResponse:
+        """GET of a widget. Measured: every attribute load and call here costs, so a prepared
+        answer is sent with nothing but the lookups it needs; all else takes the slow way."""
+        try:
+            prepared = memo.get(request.raw_path)
+            if (prepared is None or prepared.listed or answers.config is not svc.config
+                    or prepared.entry.version != svc.versions.get(prepared.key.widget)):
+                return await slow(request)
+            body, headers, not_modified = prepared.variant(
+                request.headers.get("Accept-Encoding", ""))
+            inm = request.headers.get("If-None-Match")
+            if inm is not None and etag_matches(inm, prepared.entry.etag):
+                answers.not_modified += 1
+                return web.Response(status=304, headers=not_modified)
+            answers.ok += 1
+            return web.Response(body=body, headers=headers)
+        except web.HTTPException:
+            raise  # the slow way's answers, already counted
+        except Exception:
+            svc.metrics.record_request(ROUTE, request.method, 500)
+            return routes.internal_error(request)
+
+    app.router.add_get(ROUTE, widget, allow_head=False)
+    app.router.add_route("HEAD", ROUTE, slow)
