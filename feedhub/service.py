@@ -168,7 +168,11 @@ class Service:
     # -- widgets ----------------------------------------------------------------------
 
     def _recompute_versions(self) -> None:
-        """A widget's version changes when its config or any of its sources' items change."""
+        """A widget's version changes when its config or any of its sources' items change.
+
+        The map is new every time, so a reader may compare its identity to know that nothing
+        changed since it last looked (the widget handler's fast path does).
+        """
         versions = {}
         for name, widget in self.config.widgets.items():
             h = hashlib.blake2b(digest_size=10)

@@ -104,7 +104,7 @@ class Prepared:
     """One widget answer ready to send: per encoding, the body with the headers of a 200 and
     of a 304, built once per rendered entry instead of once per request."""
 
-    __slots__ = ("key", "entry", "origins", "listed", "plain", "gzip", "br")
+    __slots__ = ("key", "entry", "origins", "listed", "plain", "gzip", "br", "seen")
 
     def __init__(self, key: Key, entry: Entry, origins: list[str]) -> None:
         self.key, self.entry, self.origins = key, entry, origins
@@ -112,17 +112,18 @@ class Prepared:
         # depends on the request's Origin, so it is finished per request).
         cors = ("listed" if origins else "*") if key.fmt in CORS_FORMATS else ""
         self.listed = cors == "listed"
-        self.plain = self._variant(entry.identity, "", cors)
-        self.gzip = self._variant(entry.gzip, "gzip", cors)
-        self.br = self._variant(entry.br, "br", cors)
+        self.plain: Variant = (entry.identity, *self._headers("", cors))
+        self.gzip = None if entry.gzip is None else (entry.gzip, *self._headers("gzip", cors))
+        self.br = None if entry.br is None else (entry.br, *self._headers("br", cors))
+        # The service's versions map this answer was last checked against: the service
+        # makes a new map whenever the config or any widget's items change.
+        self.seen: object = None
 
-    def _variant(self, body: bytes | None, encoding: str, cors: str) -> Variant | None:
-        if body is None:
-            return None
+    def _headers(self, encoding: str, cors: str) -> tuple[CIMultiDict[str], CIMultiDict[str]]:
         full = response_headers(self.entry, encoding, cors)
         not_modified = {k: v for k, v in full.items()
                         if k not in ("Content-Type", "Content-Encoding")}
-        return body, CIMultiDict(full), CIMultiDict(not_modified)
+        return CIMultiDict(full), CIMultiDict(not_modified)
 
     def variant(self, accept_encoding: str) -> Variant:
         """The best body this client accepts (as `Entry.body_for` chooses), with its headers."""
@@ -130,16 +131,17 @@ class Prepared:
             return self.br
         if self.gzip is not None and "gzip" in accept_encoding:
             return self.gzip
-        return self.plain  # type: ignore[return-value]  # the identity body always exists
+        return self.plain
 
 
 Variant = tuple[bytes, CIMultiDict[str], CIMultiDict[str]]
 
 
 class Answers:
-    """Per config: raw request path (query included) -> the prepared answer, so a cached
-    widget costs one lookup and a version check. A hit means the path already passed the
-    limits and the parameter checks. Bounded: cleared when full (paths are the client's)."""
+    """Raw request path (query included) -> the prepared answer, so a cached widget costs one
+    lookup and one identity check. Only answers that passed the limits and the parameter
+    checks are kept, and only those that are the same for every client. Bounded: cleared
+    when full (paths are the client's to vary)."""
 
     LIMIT = 1024
 
@@ -158,12 +160,20 @@ class Answers:
         if svc.config is not self.config:  # reloaded: parameters and headers may differ
             self.config = svc.config
             self.memo.clear()
-        key = request_key(request, svc)
-        entry = svc.renders.peek(key, svc.versions[key.widget]) or await svc.rendered(key)
-        prepared = Prepared(key, entry, svc.config.server.embed_origins)
-        if len(self.memo) >= self.LIMIT:
-            self.memo.clear()
-        self.memo[request.raw_path] = prepared
+        versions = svc.versions
+        prepared = self.memo.get(request.raw_path)
+        if prepared is None or prepared.entry.version != versions.get(prepared.key.widget):
+            key = request_key(request, svc)
+            entry = svc.renders.peek(key, versions[key.widget]) or await svc.rendered(key)
+            prepared = Prepared(key, entry, svc.config.server.embed_origins)
+            if not prepared.listed:
+                if len(self.memo) >= self.LIMIT:
+                    self.memo.clear()
+                self.memo[request.raw_path] = prepared
+        else:
+            svc.renders.hits += 1  # served from rendered bytes, as a peek would have
+        if svc.versions is versions:  # nothing changed while it rendered
+            prepared.seen = versions
         return respond(request, prepared)
 
     def requests(self) -> dict[tuple[str, str, int], int]:
@@ -207,8 +217,7 @@ def setup(app: web.Application) -> None:
         answer is sent with nothing but the lookups it needs; all else takes the slow way."""
         try:
             prepared = memo.get(request.raw_path)
-            if (prepared is None or prepared.listed or answers.config is not svc.config
-                    or prepared.entry.version != svc.versions.get(prepared.key.widget)):
+            if prepared is None or prepared.seen is not svc.versions:
                 return await slow(request)
             body, headers, not_modified = prepared.variant(
                 request.headers.get("Accept-Encoding", ""))
