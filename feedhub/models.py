@@ -92,12 +92,31 @@ def _slots_dict(obj: Author | Media) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__slots__}
 
 
+def item_json(item: Item) -> str:
+    """An item's canonical JSON: what the stores keep and what the digest hashes."""
+    return json.dumps(item.to_dict(), sort_keys=True, default=str)
+
+
+@dataclass(frozen=True, slots=True)
+class EncodedItems:
+    """A list of items' canonical JSON texts and their digest, made once per poll (in the
+    parse worker when the items come from one) for both the change check and the store."""
+
+    texts: list[str]
+    digest: str
+
+    @classmethod
+    def of(cls, items: list[Item]) -> EncodedItems:
+        texts = [item_json(item) for item in items]
+        h = hashlib.blake2b(digest_size=12)
+        for text in texts:
+            h.update(text.encode())
+        return cls(texts, h.hexdigest())
+
+
 def items_digest(items: list[Item]) -> str:
     """A short digest of a source's items: equal digests mean nothing a widget shows changed."""
-    h = hashlib.blake2b(digest_size=12)
-    for item in items:
-        h.update(json.dumps(item.to_dict(), sort_keys=True, default=str).encode())
-    return h.hexdigest()
+    return EncodedItems.of(items).digest
 
 
 def stable_id(*candidates: str | None) -> str:

@@ -16,7 +16,7 @@ from feedhub.cache import Entry, Key, RenderCache
 from feedhub.config import Config, WidgetConfig, load_config
 from feedhub.fetcher import Fetcher
 from feedhub.metrics import Metrics
-from feedhub.models import FetchState, Item, items_digest
+from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.poller import Poller
 from feedhub.render import Renderer, WidgetView
 from feedhub.selection import select
@@ -41,6 +41,8 @@ class Service:
         self.adapters: dict[str, SourceAdapter] = {}
         self.states: dict[str, FetchState] = {}
         self.versions: dict[str, str] = {}
+        self._seeds: dict[str, bytes] = {}
+        self._seeds_for: object = None
         self.fetcher: Fetcher | None = None
         self.poller = Poller(self)
         self.reload_error = ""
@@ -121,13 +123,16 @@ class Service:
             stored = await self.store.get_items(source_id)
         if result.incremental and result.items is not None:
             # Only new items came: keep the stored ones beside them (none new: no change).
-            result.items = merge_incremental(result.items, stored) if result.items else None
-        # Hashing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.
-        digest = "" if result.items is None else await asyncio.to_thread(
-            items_digest, result.items)
+            result.replace_items(merge_incremental(result.items, stored) if result.items
+                                 else None)
+        encoded = result.encoded
+        if result.items is not None and encoded is None:
+            # Serializing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.
+            encoded = await asyncio.to_thread(EncodedItems.of, result.items)
         new_state, items = apply_poll(
             state, result, now=time.time(), interval=self.interval(source_id),
-            elapsed=elapsed, stored_ids={it.id for it in stored}, digest=digest,
+            elapsed=elapsed, stored_ids={it.id for it in stored},
+            digest=encoded.digest if encoded else "",
         )
         if result.error:
             log.warning("source %s: %s (error %d, next try in %.0fs)", source_id, result.error,
@@ -135,7 +140,8 @@ class Service:
         else:
             log.info("source %s: %s", source_id,
                      f"{len(items)} items stored" if items is not None else "unchanged")
-        await self.store.save(source_id, new_state, items)
+        await self.store.save(source_id, new_state, items,
+                              encoded.texts if items is not None and encoded else None)
         self.states[source_id] = new_state
         self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
@@ -143,7 +149,7 @@ class Service:
         return result
 
     async def _source_changed(self, source_id: str, *, publish: bool) -> None:
-        self._recompute_versions()
+        self._recompute_versions(source_id)
         for hook in self.change_hooks:
             outcome = hook(source_id)
             if outcome is not None:
@@ -167,16 +173,23 @@ class Service:
 
     # -- widgets ----------------------------------------------------------------------
 
-    def _recompute_versions(self) -> None:
+    def _recompute_versions(self, source_id: str | None = None) -> None:
         """A widget's version changes when its config or any of its sources' items change.
 
-        The map is new every time, so a reader may compare its identity to know that nothing
-        changed since it last looked (the widget handler's fast path does).
+        With `source_id`, only the widgets showing that source are recomputed. The map is new
+        every time, so a reader may compare its identity to know that nothing changed since
+        it last looked (the widget handler's fast path does).
         """
-        versions = {}
+        if self._seeds_for is not self.config:  # each widget's config, serialized once
+            self._seeds = {name: json.dumps(w.model_dump(mode="json"), sort_keys=True).encode()
+                           for name, w in self.config.widgets.items()}
+            self._seeds_for = self.config
+            source_id = None
+        versions = dict(self.versions) if source_id else {}
         for name, widget in self.config.widgets.items():
-            h = hashlib.blake2b(digest_size=10)
-            h.update(json.dumps(widget.model_dump(mode="json"), sort_keys=True).encode())
+            if source_id and source_id not in widget.sources:
+                continue
+            h = hashlib.blake2b(self._seeds[name], digest_size=10)
             for sid in widget.sources:
                 state = self.states.get(sid)
                 h.update(f"|{sid}={state.digest if state else ''}".encode())

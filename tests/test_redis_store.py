@@ -7,7 +7,7 @@ import contextlib
 
 import pytest
 
-from feedhub.models import FetchState, Item
+from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.store.redis import RedisStore, decode_change, missed_changes
 from tests import redis_support
 from tests.conftest import make_config, wait_until
@@ -54,6 +54,10 @@ async def test_items_and_state_round_trip_and_are_shared(redis_prefix):
         await b.save("blog", FetchState(etag='"y"', digest="d1"), None)  # state only
         assert await a.get_items("blog") == items
         assert set(await a.all_states()) == {"blog"}
+        # Saved with the JSON the parse worker made: read back the same by a replica.
+        more = [*items, Item(id="2", source="blog", url="https://example.org/2", title="Two")]
+        await a.save("blog", FetchState(digest="d2"), more, EncodedItems.of(more).texts)
+        assert await b.get_items("blog") == more
         await a.delete("blog")
         assert await b.get_items("blog") == [] and await b.all_states() == {}
 

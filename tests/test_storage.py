@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feedhub.models import Author, FetchState, Item, Media
+from feedhub.models import Author, EncodedItems, FetchState, Item, Media
 from feedhub.store.memory import MemoryStore
 from feedhub.store.sqlite import SqliteStore
 
@@ -32,6 +32,12 @@ async def test_items_and_state_round_trip(store):
     assert await store.get_state("s") == state
     assert await store.all_states() == {"s": state}
     assert await store.get_state("other") is None
+
+
+async def test_items_saved_with_their_json_read_back_the_same(store):
+    # The parse worker sends each item's JSON along; the store writes that text as it is.
+    await store.save("s", FetchState(), [ITEM], EncodedItems.of([ITEM]).texts)
+    assert await store.get_items("s") == [ITEM]
 
 
 async def test_save_without_items_keeps_items(store):

@@ -142,3 +142,29 @@ async def test_health_and_readiness(tmp_path, upstream, feedhub_service):
     assert (await running.get("/healthz"))[0] == 200
     status, body, _ = await running.get("/readyz")
     assert status == 200 and body.strip() == "ready"
+
+
+async def test_a_change_moves_only_the_versions_of_widgets_that_show_it(
+        tmp_path, upstream, feedhub_service):
+    upstream.set("/a", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
+    upstream.set("/b", fixture_bytes("feeds/rss20.xml"), "application/rss+xml")
+    running = await feedhub_service(make_config(tmp_path, {
+        "sources": {"a": {"type": "feed", "url": upstream.url("/a")},
+                    "b": {"type": "feed", "url": upstream.url("/b")}},
+        "widgets": {"only_a": {"sources": ["a"]}, "only_b": {"sources": ["b"]},
+                    "both": {"sources": ["a", "b"]}},
+    }))
+    await running.poll_all()
+    before = running.service.versions
+    _, _, served = await running.get("/w/only_b.html")
+    upstream.set("/a", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
+                 "application/atom+xml")
+    await running.service.poll("a")
+    after = running.service.versions
+    assert after is not before  # a new map: the widget handler's cue to look again
+    assert after["only_b"] == before["only_b"]
+    assert after["only_a"] != before["only_a"] and after["both"] != before["both"]
+    # The untouched widget is still the same answer, and the changed one shows the change.
+    _, _, again = await running.get("/w/only_b.html")
+    assert again["ETag"] == served["ETag"]
+    assert "Entry uno" in (await running.get("/w/both.html"))[1]

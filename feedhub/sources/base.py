@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from feedhub.fetcher import Fetcher, FetchResult, Request
-from feedhub.models import FetchState, Item
+from feedhub.models import EncodedItems, FetchState, Item
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +18,14 @@ RunParse = Callable[..., Awaitable[Any]]
 
 class ParseError(Exception):
     """An upstream answer that is not of the shape the adapter reads."""
+
+
+def parse_and_encode(parse: ParseFn, body: bytes, url: str, *args: Any
+                     ) -> tuple[Any, EncodedItems]:
+    """In a parse worker: `parse`, then the items' JSON and digest, so that the service's
+    process (its event loop and its store thread) serializes nothing."""
+    parsed = parse(body, url, *args)
+    return parsed, EncodedItems.of(parsed[0] if isinstance(parsed, tuple) else parsed)
 
 
 @dataclass(slots=True)
@@ -35,10 +43,16 @@ class PollResult:
     # True when `items` are only what is new since the last poll (X's since_id): the
     # poller merges them with the stored items instead of replacing those.
     incremental: bool = False
+    # The items' JSON and digest when the parse worker made them (see `parse_and_encode`).
+    encoded: EncodedItems | None = None
 
     @property
     def ok(self) -> bool:
         return not self.error
+
+    def replace_items(self, items: list[Item] | None) -> None:
+        """Items other than the parsed ones: their JSON is no longer the worker's."""
+        self.items, self.encoded = items, None
 
 
 @dataclass(slots=True)
@@ -108,7 +122,8 @@ class SourceAdapter:
         if state and state.digest and res.etag and res.etag == state.etag:
             return result  # a 200 whose validator did not change: nothing new
         try:
-            parsed = await ctx.run_parse(parse, res.body, res.url, *args)
+            parsed, result.encoded = await ctx.run_parse(parse_and_encode, parse, res.body,
+                                                         res.url, *args)
         except ParseError as exc:
             result.error = f"malformed answer from {res.url}: {exc}"
             return result

@@ -78,8 +78,8 @@ class MastodonAdapter(SourceAdapter):
             # Without the pins the widget would lose its pinned posts until the next poll.
             return explain(merge_lookup(pins, lookup), self.messages)
         pinned_ids = {it.id for it in pins.items or []}
-        result.items = (pins.items or []) + [it for it in result.items
-                                             if it.id not in pinned_ids]
+        result.replace_items((pins.items or []) + [it for it in result.items
+                                                   if it.id not in pinned_ids])
         return result
 
 

@@ -55,7 +55,8 @@ def take_upstream_error(result: PollResult) -> PollResult:
     """Turn an error a parse function read from a 200 answer into the poll's error."""
     message = result.meta.pop(UPSTREAM_ERROR, None)
     if message:
-        result.error, result.items = str(message), None
+        result.error = str(message)
+        result.replace_items(None)
     return result
 
 

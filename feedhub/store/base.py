@@ -26,8 +26,13 @@ class Store(ABC):
         """The source's stored items (any order)."""
 
     @abstractmethod
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
-        """Store the fetch state and, when given, replace the source's items, atomically."""
+    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
+                   texts: list[str] | None = None) -> None:
+        """Store the fetch state and, when given, replace the source's items, atomically.
+
+        `texts` are the items' `item_json` when the caller has them already (made in the
+        parse worker): a store that keeps JSON writes those instead of serializing again.
+        """
 
     @abstractmethod
     async def get_state(self, source_id: str) -> FetchState | None:

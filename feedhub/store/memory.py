@@ -16,7 +16,8 @@ class MemoryStore(Store):
     async def get_items(self, source_id: str) -> list[Item]:
         return list(self._items.get(source_id, ()))
 
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
+    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
+                   texts: list[str] | None = None) -> None:
         self._states[source_id] = copy.deepcopy(state)
         if items is not None:
             self._items[source_id] = list(items)

@@ -22,7 +22,7 @@ from cachetools import LRUCache
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from feedhub.models import FetchState, Item
+from feedhub.models import FetchState, Item, item_json
 from feedhub.store.base import ChangeListener, Store
 
 log = logging.getLogger("feedhub.store.redis")
@@ -129,12 +129,13 @@ class RedisStore(Store):
         self._items[source_id] = items
         return list(items)
 
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
+    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
+                   texts: list[str] | None = None) -> None:
         async with self.r.pipeline(transaction=True) as tx:
             tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
             if items is not None:
-                tx.set(self._key("items", source_id),
-                       json.dumps([it.to_dict() for it in items]))
+                texts = texts if texts is not None else [item_json(it) for it in items]
+                tx.set(self._key("items", source_id), "[" + ",".join(texts) + "]")
             await tx.execute()
         if items is not None and source_id in self._items:
             self._items[source_id] = list(items)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from feedhub.models import FetchState, Item
+from feedhub.models import FetchState, Item, item_json
 from feedhub.store.base import Store
 
 T = TypeVar("T")
@@ -79,15 +79,18 @@ class SqliteStore(Store):
     def _select(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
-        # Serialized in the store's thread, not on the event loop.
-        await self._run(self._save, source_id, state, items)
+    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
+                   texts: list[str] | None = None) -> None:
+        # Whatever is left to serialize is serialized in the store's thread, not on the loop.
+        await self._run(self._save, source_id, state, items, texts)
 
-    def _save(self, source_id: str, state: FetchState, items: list[Item] | None) -> None:
+    def _save(self, source_id: str, state: FetchState, items: list[Item] | None,
+              texts: list[str] | None) -> None:
         state_json = json.dumps(state.to_dict())
         rows = None
         if items is not None:
-            rows = [(source_id, it.id, json.dumps(it.to_dict())) for it in items]
+            texts = texts if texts is not None else [item_json(it) for it in items]
+            rows = [(source_id, it.id, text) for it, text in zip(items, texts, strict=True)]
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:

@@ -11,7 +11,7 @@ from aiohttp import web
 from feedhub import workers
 from feedhub.models import FetchState
 from feedhub.service import Service
-from feedhub.sources.base import PollResult
+from feedhub.sources.base import PollResult, parse_and_encode
 from feedhub.sources.feed import FeedAdapter, parse_feed
 from feedhub.web import routes
 from feedhub.web.app import SERVICE
@@ -76,13 +76,13 @@ async def delivery(request: web.Request) -> web.Response:
         return _plain(202, "ignored")
     assert isinstance(adapter, FeedAdapter)
     try:
-        items, extra = await workers.run_parse(parse_feed, body, adapter.url, sid,
-                                               adapter.network)
+        (items, extra), encoded = await workers.run_parse(
+            parse_and_encode, parse_feed, body, adapter.url, sid, adapter.network)
     except Exception as exc:  # a hostile or broken push costs nothing but a log line
         log.warning("source %s: pushed content unreadable: %s", sid, exc)
         return _plain(202, "unreadable")
     result = PollResult(items=items, status=200, meta=extra.get("meta", {}),
-                        ttl=extra.get("ttl"))
+                        ttl=extra.get("ttl"), encoded=encoded)
     await svc.record(sid, state, result)
     return _plain(202, "stored")
 
