@@ -42,14 +42,6 @@ class Entry:
     br: bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
 
-    def body_for(self, accept_encoding: str) -> tuple[bytes, str]:
-        """The best body this client accepts, and its Content-Encoding ("" for none)."""
-        if self.br is not None and "br" in accept_encoding:
-            return self.br, "br"
-        if self.gzip is not None and "gzip" in accept_encoding:
-            return self.gzip, "gzip"
-        return self.identity, ""
-
 
 def make_entry(version: str, key: Key, body: bytes, content_type: str,
                headers: dict[str, str]) -> Entry:

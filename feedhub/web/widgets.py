@@ -126,7 +126,7 @@ class Prepared:
         return CIMultiDict(full), CIMultiDict(not_modified)
 
     def variant(self, accept_encoding: str) -> Variant:
-        """The best body this client accepts (as `Entry.body_for` chooses), with its headers."""
+        """The best body this client accepts, with its headers: brotli, else gzip, else none."""
         if self.br is not None and "br" in accept_encoding:
             return self.br
         if self.gzip is not None and "gzip" in accept_encoding:
