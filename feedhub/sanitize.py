@@ -32,15 +32,18 @@ ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
 }
-SET_ATTRIBUTES = {
-    "a": {"target": "_blank"},
-    "img": {"loading": "lazy", "decoding": "async", "referrerpolicy": "no-referrer"},
-    "iframe": {
-        "sandbox": "allow-scripts allow-same-origin allow-popups allow-presentation",
-        "loading": "lazy",
-        "referrerpolicy": "strict-origin-when-cross-origin",
-    },
+SET_ATTRIBUTES = {"a": {"target": "_blank"}}
+# Attributes every img and iframe gets, in this order. Not through nh3's
+# set_tag_attribute_values: it writes several in a different order on every call, and the same
+# item must always sanitize to the same bytes (the change check hashes them).
+FIXED_ATTRIBUTES = {
+    "img": ' loading="lazy" decoding="async" referrerpolicy="no-referrer"',
+    "iframe": ' sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"'
+              ' loading="lazy" referrerpolicy="strict-origin-when-cross-origin"',
 }
+# A whole start tag of nh3's output, quoted values included: there a value never holds a `"`
+# and text never holds a `<`, so matching every tag from the left never starts inside a value.
+_START_TAG_RE = re.compile(r'<([a-z][a-z0-9]*)((?:[^>"]|"[^"]*")*)>')
 LINK_SCHEMES = {"http", "https", "mailto"}
 # Only players that are safe to frame, sandboxed, and only on their embed paths.
 IFRAME_HOSTS = {
@@ -112,6 +115,11 @@ def _filter(base: str, tag: str, attr: str, value: str) -> str | None:
     return value
 
 
+def _fix_attributes(tag: re.Match[str]) -> str:
+    extra = FIXED_ATTRIBUTES.get(tag[1])
+    return tag[0] if extra is None else f"<{tag[1]}{tag[2]}{extra}>"
+
+
 def sanitize_html(fragment: str, base: str = "") -> str:
     """Upstream HTML reduced to the allowlist; relative URLs resolved against `base`."""
     if not fragment:
@@ -126,6 +134,7 @@ def sanitize_html(fragment: str, base: str = "") -> str:
         strip_comments=True,
         link_rel="noopener noreferrer nofollow ugc",
     )
+    cleaned = _START_TAG_RE.sub(_fix_attributes, cleaned)
     cleaned = _PIXEL_RE.sub("", cleaned)
     # An iframe whose src was refused is an empty box: drop it.
     return re.sub(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>", "", cleaned)

@@ -168,3 +168,21 @@ async def test_a_change_moves_only_the_versions_of_widgets_that_show_it(
     _, _, again = await running.get("/w/only_b.html")
     assert again["ETag"] == served["ETag"]
     assert "Entry uno" in (await running.get("/w/both.html"))[1]
+
+
+async def test_a_feed_with_images_answered_again_in_full_is_unchanged(
+        tmp_path, upstream, feedhub_service):
+    # No ETag: every poll is a full 200 whose items must hash as they did before.
+    upstream.set("/feed", fixture_bytes("feeds/rss20.xml").replace(b"<ttl>30</ttl>", b""),
+                 "application/rss+xml", etag=False)
+    running = await feedhub_service(config(tmp_path, upstream))
+    await running.poll_all()
+    digest = running.service.states["blog"].digest
+    _, body, first = await running.get("/w/side.html")
+    assert 'loading="lazy"' in body
+    for _ in range(3):
+        await running.poll_all()
+        assert running.service.states["blog"].history[-1]["status"] == 200
+    assert running.service.states["blog"].digest == digest
+    assert running.service.renders.misses == 1
+    assert (await running.get("/w/side.html"))[2]["ETag"] == first["ETag"]
