@@ -1,5 +1,8 @@
 """The `feed` source: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON Feed 1.1 by hand.
 
+Ordinary RSS and Atom feeds are read by `fastfeed`, which gives exactly feedparser's result
+in a fraction of the time; it declines the rest, and feedparser reads those. Both readers
+give feedparser-shaped dicts, which `build_parsed` alone turns into items.
 The parse functions here are pure (bytes in, items out) and run in a worker process.
 """
 
@@ -15,6 +18,7 @@ from feedhub.config import FeedSource
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.fastfeed import parse_xml_feed
 from feedhub.sources.values import SUMMARY_CHARS, as_int, as_str, iso_time, load_json
 from feedhub.sources.xmlguard import check_complete, refuse_entity_declarations
 
@@ -44,6 +48,12 @@ def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> 
     if body.lstrip()[:1] == b"{":
         return parse_json_feed(body, url, source_id, network)
     refuse_entity_declarations(body)
+    fast = parse_xml_feed(body, url, source_id, network)
+    return fast if fast is not None else parse_with_feedparser(body, url, source_id, network)
+
+
+def parse_with_feedparser(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:
+    """Items of any RSS, Atom or RDF feed feedparser can read: the reference `fastfeed` meets."""
     parsed = feedparser.parse(
         body,
         sanitize_html=False,
@@ -55,15 +65,21 @@ def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> 
     if not parsed.version and not parsed.entries:
         raise ParseError("not an RSS, Atom or JSON feed")
     check_complete(parsed)
-    feed_lang = parsed.feed.get("language", "")
-    feed_author = parsed.feed.get("author_detail") or {}
-    items = [_entry_item(e, url, source_id, network, feed_lang, feed_author)
-             for e in parsed.entries]
-    extra: dict[str, Any] = {"meta": {"hubs": _links(parsed.feed, "hub")}}
-    self_links = _links(parsed.feed, "self")
+    return build_parsed(parsed.feed, parsed.entries, url, source_id, network)
+
+
+def build_parsed(feed: Any, entries: list[Any], url: str, source_id: str,
+                 network: str = "feed") -> Parsed:
+    """Items and hints (ttl, hubs, self) from feedparser-shaped feed and entry dicts, whichever
+    reader made them. They are read as plain mappings, without FeedParserDict's aliases."""
+    feed_lang = feed.get("language", "")
+    feed_author = feed.get("author_detail") or {}
+    items = [_entry_item(e, url, source_id, network, feed_lang, feed_author) for e in entries]
+    extra: dict[str, Any] = {"meta": {"hubs": _links(feed, "hub")}}
+    self_links = _links(feed, "self")
     if self_links:
         extra["meta"]["self"] = self_links[0]
-    ttl = parsed.feed.get("ttl")
+    ttl = feed.get("ttl")
     if ttl and str(ttl).strip().isdigit():
         extra["ttl"] = int(str(ttl).strip()) * 60.0
     return items, extra
@@ -98,6 +114,9 @@ def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str,
     link = safe_url(entry.get("link"), base)
     author = entry.get("author_detail") or feed_author
     summary_src = entry.get("summary", "") if content else raw
+    # A FeedParserDict answers updated_parsed with published_parsed when it has none.
+    updated = _time(entry.get("updated_parsed") if "updated_parsed" in entry else
+                    entry.get("published_parsed"))
     return Item(
         id=stable_id(entry.get("id"), link, f"{title}\n{raw}"),
         source=source_id,
@@ -109,8 +128,8 @@ def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str,
             name=author.get("name") or entry.get("author", ""),
             url=safe_url(author.get("href"), base),
         ),
-        published=_time(entry.get("published_parsed")) or _time(entry.get("updated_parsed")),
-        updated=_time(entry.get("updated_parsed")),
+        published=_time(entry.get("published_parsed")) or updated,
+        updated=updated,
         media=tuple(_media(entry, base)),
         lang=(detail or {}).get("language") or lang or "",
         network=network,
@@ -135,9 +154,9 @@ def _media(entry: Any, base: str) -> list[Media]:
         medium = mc.get("medium") or (mc.get("type") or "").split("/")[0]
         if medium == "image":
             add(mc.get("url"), "image", mc.get("width"), mc.get("height"))
-    for enc in entry.get("enclosures", []):
+    for enc in entry.get("links", []):  # what a FeedParserDict calls its enclosures
         kind = (enc.get("type") or "").split("/")[0]
-        if kind == "image":
+        if enc.get("rel") == "enclosure" and kind == "image":
             add(enc.get("href"), "image")
     return found
 
