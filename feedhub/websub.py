@@ -122,6 +122,7 @@ class Subscriber:
     def __init__(self, service: Service) -> None:
         self.service = service
         self._wake = asyncio.Event()
+        self._poked: set[str] = set()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -137,6 +138,7 @@ class Subscriber:
                 await self._task
 
     def poke(self, source_id: str) -> None:
+        self._poked.add(source_id)
         self._wake.set()
 
     def sources(self) -> list[str]:
@@ -144,14 +146,28 @@ class Subscriber:
                 if cfg.type == "feed" and getattr(cfg, "websub", False)]
 
     async def _run(self) -> None:
+        """Check each source when it is due (at least every TICK_MAX) or when a poll changed
+        it; never all of them on every change, which was quadratic in a big first poll."""
+        due: dict[str, float] = {}
+        config: object = None
         while True:
             self._wake.clear()
-            next_due = time.time() + TICK_MAX
-            for sid in self.sources():
+            if self.service.config is not config:  # started or reloaded: every source now
+                config = self.service.config
+                due = dict.fromkeys(self.sources(), 0.0)
+            now = time.time()
+            todo = [sid for sid, at in due.items() if at <= now]
+            todo += [sid for sid in self._poked if due.get(sid, 0.0) > now]
+            self._poked.clear()
+            for n, sid in enumerate(todo, 1):
                 try:
-                    next_due = min(next_due, await self.check(sid))
+                    due[sid] = min(now + TICK_MAX, await self.check(sid))
                 except Exception:  # one source's hub must not stop the others' renewals
                     log.exception("source %s: websub check failed", sid)
+                    due[sid] = now + TICK_MAX
+                if n % 64 == 0:
+                    await asyncio.sleep(0)  # a long round must not hold requests back
+            next_due = min(due.values(), default=now + TICK_MAX)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), max(0.2, next_due - time.time()))
 

@@ -13,9 +13,11 @@ import aiohttp
 from aiohttp import web
 
 from feedhub.models import FetchState
+from feedhub.service import Service
 from feedhub.web.app import SERVICE, create_app
 from feedhub.websub import (
     SAFETY_INTERVAL,
+    Subscriber,
     discover,
     due_at,
     parse_link_header,
@@ -191,3 +193,29 @@ def test_signatures_and_verification_decisions():
     state = FetchState(meta={"websub": active})
     assert poll_interval(60, state, 1050) == SAFETY_INTERVAL
     assert poll_interval(60, state, 1200) == 60
+
+
+async def test_a_change_sends_the_subscriber_to_that_source_only(tmp_path):
+    # Checking every source on every change made a big first poll quadratic, and held the
+    # event loop for a whole round each time.
+    config = make_config(tmp_path, {"sources": {
+        f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
+        for n in range(200)}})
+    sub = Subscriber(Service(config))
+    checked: list[str] = []
+
+    async def check(sid: str) -> float:
+        checked.append(sid)
+        return time.time() + 3600
+
+    sub.check = check  # type: ignore[method-assign]
+    sub.start()
+    try:
+        await wait_until(lambda: len(checked) == 200)  # at start: every source once
+        sub.poke("s3")
+        sub.poke("s7")
+        await wait_until(lambda: len(checked) == 202)
+        await asyncio.sleep(0.3)
+        assert sorted(checked[200:]) == ["s3", "s7"] and len(checked) == 202
+    finally:
+        await sub.stop()
