@@ -25,6 +25,9 @@ from feedhub.store import Store, open_store
 from feedhub.update import apply_poll, merge_incremental
 
 log = logging.getLogger("feedhub")
+# Of a changed widget, at most this many of its rendered variants (format, limit, locale,
+# theme) are rendered ahead; any other renders when it is next asked for.
+PRERENDER = 16
 
 ChangeHook = Callable[[str], Awaitable[None] | None]
 
@@ -149,7 +152,8 @@ class Service:
         return result
 
     async def _source_changed(self, source_id: str, *, publish: bool) -> None:
-        self._recompute_versions(source_id)
+        await self._prerender(self._widget_versions(source_id))
+        self._recompute_versions(source_id)  # from the states as they are now
         for hook in self.change_hooks:
             outcome = hook(source_id)
             if outcome is not None:
@@ -180,12 +184,17 @@ class Service:
         every time, so a reader may compare its identity to know that nothing changed since
         it last looked (the widget handler's fast path does).
         """
+        fresh = self._widget_versions(source_id)
+        self.versions = {**self.versions, **fresh} if source_id else fresh
+
+    def _widget_versions(self, source_id: str | None = None) -> dict[str, str]:
+        """The versions of the widgets showing `source_id` (of all without it), from the
+        current states."""
         if self._seeds_for is not self.config:  # each widget's config, serialized once
             self._seeds = {name: json.dumps(w.model_dump(mode="json"), sort_keys=True).encode()
                            for name, w in self.config.widgets.items()}
             self._seeds_for = self.config
-            source_id = None
-        versions = dict(self.versions) if source_id else {}
+        versions = {}
         for name, widget in self.config.widgets.items():
             if source_id and source_id not in widget.sources:
                 continue
@@ -194,7 +203,30 @@ class Service:
                 state = self.states.get(sid)
                 h.update(f"|{sid}={state.digest if state else ''}".encode())
             versions[name] = h.hexdigest()
-        self.versions = versions
+        return versions
+
+    async def _prerender(self, versions: dict[str, str]) -> None:
+        """Render the new version of what was being served of each changed widget, before the
+        version switches: meanwhile visitors get the previous bytes and never wait on it."""
+        for name, version in versions.items():
+            if self.versions.get(name) == version:
+                continue
+            for key in self.renders.keys_for(name)[:PRERENDER]:
+                try:
+                    await self._render(key, version)
+                except Exception:  # the request that asks for it will answer 500 and log it
+                    log.exception("widget %s: rendering %s failed", name, key.fmt)
+
+    async def warm(self) -> None:
+        """Render each widget's page and fragment before serving: templates compile and locale
+        data loads here, not in the first visitors' requests."""
+        for name, widget in self.config.widgets.items():
+            for fmt in ("page", "html"):
+                key = Key(name, fmt, widget.limit, widget.locale, widget.theme)
+                try:
+                    await self.rendered(key)
+                except Exception:
+                    log.exception("widget %s: rendering %s failed", name, fmt)
 
     async def widget_items(self, name: str, limit: int | None = None) -> list[Item]:
         widget = self.config.widgets[name]
@@ -205,7 +237,9 @@ class Service:
 
     async def rendered(self, key: Key) -> Entry:
         """The widget's bytes for these parameters, rendered only if its items changed."""
-        version = self.versions[key.widget]
+        return await self._render(key, self.versions[key.widget])
+
+    async def _render(self, key: Key, version: str) -> Entry:
         entry = self.renders.peek(key, version)
         if entry is not None:
             return entry

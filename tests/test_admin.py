@@ -139,6 +139,9 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
     running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
     await running.poll_all()
     await running.poll_all()
+    # Both widgets' page and fragment were rendered before serving (4), then side's two again
+    # when the poll changed its items, ahead of any request: no request below renders.
+    assert running.service.renders.misses == 6
     for _ in range(3):
         _, _, widget_headers = await running.get("/w/side")
     assert (await running.get("/w/side", headers={"If-None-Match": widget_headers["ETag"]}))[0] \
@@ -159,8 +162,8 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
     assert 'feedhub_new_items_total{source="good"} 3' in lines
     assert 'feedhub_source_items{source="good"} 3' in lines
     assert 'feedhub_source_state{source="bad",state="failing"} 1' in lines
-    assert "feedhub_render_cache_misses_total 1" in lines
-    assert "feedhub_render_cache_hits_total 4" in lines  # two 200s, the 304, the HEAD
+    assert "feedhub_render_cache_misses_total 6" in lines
+    assert "feedhub_render_cache_hits_total 5" in lines  # the three 200s, the 304, the HEAD
     assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="200"} 3' in lines
     assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="304"} 1' in lines
     assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="404"} 1' in lines

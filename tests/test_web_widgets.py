@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 
 import brotli
@@ -98,20 +99,23 @@ async def test_rendered_once_per_change(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service)
     cache = running.service.renders
     answers = running.client.server.app[ANSWERS]
+    # Rendered before serving (page, fragment), then again when the poll changed the items.
+    assert cache.misses == 4
     for _ in range(5):
         await running.get("/w/side.html")
-    # The first answer rendered; the others were the prepared answer, sent as it was.
-    assert cache.misses == 1 and answers.ok == 4
+    # No request rendered: the first found the bytes, the others the prepared answer.
+    assert cache.misses == 4 and answers.ok == 4
     _, _, first = await running.get("/w/side.html")
     upstream.set("/feed", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
                  "application/atom+xml")
     await running.poll_all()
+    assert cache.misses == 6  # the change re-rendered what was served, before it showed
     _, body, second = await running.get("/w/side.html")
     assert "Entry uno" in body and first["ETag"] != second["ETag"]
-    assert cache.misses == 2
+    assert cache.misses == 6
     await running.poll_all()  # unchanged upstream (304): nothing re-rendered
     await running.get("/w/side.html")
-    assert cache.misses == 2
+    assert cache.misses == 6
 
 
 async def test_empty_widget_is_a_quiet_placeholder(tmp_path, upstream, feedhub_service):
@@ -180,9 +184,37 @@ async def test_a_feed_with_images_answered_again_in_full_is_unchanged(
     digest = running.service.states["blog"].digest
     _, body, first = await running.get("/w/side.html")
     assert 'loading="lazy"' in body
+    misses = running.service.renders.misses
     for _ in range(3):
         await running.poll_all()
         assert running.service.states["blog"].history[-1]["status"] == 200
     assert running.service.states["blog"].digest == digest
-    assert running.service.renders.misses == 1
+    assert running.service.renders.misses == misses
     assert (await running.get("/w/side.html"))[2]["ETag"] == first["ETag"]
+
+
+async def test_visitors_get_the_previous_bytes_while_a_change_renders(
+        tmp_path, upstream, feedhub_service, monkeypatch):
+    running = await started(tmp_path, upstream, feedhub_service)
+    _, _, before = await running.get("/w/side.html")
+    upstream.set("/feed", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
+                 "application/atom+xml")
+    entered, release = asyncio.Event(), asyncio.Event()
+    view = running.service.view
+
+    async def slow_view(key):
+        entered.set()
+        await release.wait()  # a render that takes as long as the test wants
+        return await view(key)
+
+    monkeypatch.setattr(running.service, "view", slow_view)
+    poll = asyncio.create_task(running.service.poll("blog"))
+    await asyncio.wait_for(entered.wait(), 5)
+    # The change is stored and its render is under way: requests do not wait for it.
+    for _ in range(3):
+        status, body, headers = await asyncio.wait_for(running.get("/w/side.html"), 2)
+        assert status == 200 and "Entry one" in body and headers["ETag"] == before["ETag"]
+    release.set()
+    await poll
+    _, body, after = await running.get("/w/side.html")
+    assert "Entry uno" in body and after["ETag"] != before["ETag"]

@@ -33,6 +33,7 @@ def create_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await svc.start(poll=poll)
+        await svc.warm()
         yield
         await svc.stop()
 
