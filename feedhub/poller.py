@@ -34,7 +34,8 @@ class Poller:
 
     def start(self) -> None:
         for sid in self.service.config.sources:
-            self._spawn(sid)
+            if sid not in self._tasks:  # a reload may have started some already
+                self._spawn(sid)
 
     def _spawn(self, sid: str) -> None:
         self._wake[sid] = asyncio.Event()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -52,6 +53,7 @@ class Service:
         self.metrics = Metrics()
         self.started = 0.0
         self.change_hooks: list[ChangeHook] = []
+        self._starting: asyncio.Task[None] | None = None
         self._build_adapters()
 
     # -- life cycle -------------------------------------------------------------------
@@ -65,9 +67,18 @@ class Service:
         self.fetcher = self._make_fetcher()
         self.started = time.time()
         if poll:
-            self.poller.start()
+            self._starting = asyncio.create_task(self._start_polling(), name="start polling")
+
+    async def _start_polling(self) -> None:
+        # Forking the parse workers blocks for tens of ms: in a thread, while serving starts.
+        await asyncio.to_thread(workers.prestart)
+        self.poller.start()
 
     async def stop(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
         await self.poller.stop()
         if self.fetcher is not None:
             await self.fetcher.close()

@@ -12,6 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 _pool: Executor | None = None
+_pool_lock = threading.Lock()  # prestart (in a thread) and the loop may both ask first
 
 
 WORKER_NICE = 10
@@ -50,12 +51,21 @@ def _start_worker(owner: int) -> None:
 
 def _executor() -> Executor:
     global _pool
-    if _pool is None:
-        # forkserver: workers start clean, not as copies of a process full of sockets.
-        ctx = multiprocessing.get_context("forkserver")
-        _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=ctx,
-                                    initializer=_start_worker, initargs=(os.getpid(),))
-    return _pool
+    with _pool_lock:
+        if _pool is None:
+            # forkserver: workers start clean, not as copies of a process full of sockets.
+            ctx = multiprocessing.get_context("forkserver")
+            _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=ctx,
+                                        initializer=_start_worker, initargs=(os.getpid(),))
+        return _pool
+
+
+def prestart() -> None:
+    """Start the forkserver and the workers now. It blocks (~50 ms of forking and waiting
+    here): run it in a thread before the first parse, so that the event loop never does."""
+    pool = _executor()
+    for started in [pool.submit(os.getpid) for _ in range(worker_count())]:
+        started.result()
 
 
 async def run_parse(fn: Any, *args: Any) -> Any:

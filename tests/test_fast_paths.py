@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import json
@@ -60,3 +61,12 @@ def test_item_to_dict_with_every_nested_field():
 async def test_parse_workers_run_at_a_lower_priority():
     here = os.nice(0)
     assert await workers.run_parse(os.nice, 0) == min(19, here + workers.WORKER_NICE)
+
+
+async def test_workers_start_in_a_thread_before_the_first_parse():
+    # Forking them blocks its caller for tens of ms: the service does it off the loop.
+    workers.shutdown()
+    await asyncio.to_thread(workers.prestart)
+    pool = workers._executor()
+    assert len(pool._processes) == workers.worker_count()  # type: ignore[attr-defined]
+    assert await workers.run_parse(os.getpid) in pool._processes  # type: ignore[attr-defined]
