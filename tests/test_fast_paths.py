@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import pickle
 
 import pytest
 
@@ -54,6 +55,7 @@ def test_item_to_dict_with_every_nested_field():
                 extra={"nested": [1, {"x": 2}]})
     data = item.to_dict()
     assert data == reference_dict(item)
+    assert pickle.loads(pickle.dumps(item)) == item  # how parse workers send items
     data["extra"]["nested"].append(3)
     assert item.extra == {"nested": [1, {"x": 2}]}  # a copy, as asdict gave
 
