@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from bench import polling, serving
+from bench import feedparse, polling, serving
 from bench.report import Figure, load, table, write
 
-GROUPS = ("serving", "polling", "startup")
+GROUPS = ("serving", "polling", "startup", "parsing")
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -27,6 +27,8 @@ def main(argv: list[str]) -> int:
         print(table(figures), flush=True)
     if "polling" in wanted or "startup" in wanted:
         figures += polling.run(notes, startup_only="polling" not in wanted)
+    if "parsing" in wanted:
+        figures += feedparse.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)
