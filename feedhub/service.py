@@ -71,7 +71,10 @@ class Service:
 
     async def _start_polling(self) -> None:
         # Forking the parse workers blocks for tens of ms: in a thread, while serving starts.
-        await asyncio.to_thread(workers.prestart)
+        try:
+            await asyncio.to_thread(workers.prestart)
+        except Exception:  # the first parse tries again, and its source's error says why
+            log.exception("the parse workers did not start")
         self.poller.start()
 
     async def stop(self) -> None:
