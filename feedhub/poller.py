@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("feedhub.poller")
 
 LEASE_SECONDS = 30.0
+START_BATCH = 64  # tasks started per turn of the event loop: a first step each, then requests
 
 
 class Poller:
@@ -32,10 +33,14 @@ class Poller:
     def running(self) -> bool:
         return bool(self._tasks)
 
-    def start(self) -> None:
-        for sid in self.service.config.sources:
+    async def start(self) -> None:
+        """A task per source, started a batch at a time: a thousand first steps in one turn
+        of the loop would hold every request back for tens of ms."""
+        for n, sid in enumerate(list(self.service.config.sources), 1):
             if sid not in self._tasks:  # a reload may have started some already
                 self._spawn(sid)
+            if n % START_BATCH == 0:
+                await asyncio.sleep(0)
 
     def _spawn(self, sid: str) -> None:
         self._wake[sid] = asyncio.Event()

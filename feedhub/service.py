@@ -75,7 +75,7 @@ class Service:
             await asyncio.to_thread(workers.prestart)
         except Exception:  # the first parse tries again, and its source's error says why
             log.exception("the parse workers did not start")
-        self.poller.start()
+        await self.poller.start()
 
     async def stop(self) -> None:
         if self._starting is not None:
