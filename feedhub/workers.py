@@ -15,7 +15,7 @@ _pool: Executor | None = None
 _pool_lock = threading.Lock()  # prestart (in a thread) and the loop may both ask first
 
 
-WORKER_NICE = 10
+WORKER_NICE = 19  # the lowest: a batch job beside the server it serves
 
 
 def worker_count() -> int:
