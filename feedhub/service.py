@@ -135,20 +135,22 @@ class Service:
     async def record(self, source_id: str, state: FetchState, result: PollResult,
                      elapsed: float = 0.0) -> PollResult:
         """Store a poll's (or a WebSub push's) outcome; rebuild the widgets that show it."""
-        stored: list[Item] = []
-        if result.items is not None and (state.digest or result.incremental):
-            stored = await self.store.get_items(source_id)
+        stored_ids: set[str] = set()
         if result.incremental and result.items is not None:
             # Only new items came: keep the stored ones beside them (none new: no change).
+            stored = await self.store.get_items(source_id)
+            stored_ids = {it.id for it in stored}
             result.replace_items(merge_incremental(result.items, stored) if result.items
                                  else None)
+        elif result.items is not None and state.digest:
+            stored_ids = await self.store.item_ids(source_id)  # to count the new ones
         encoded = result.encoded
         if result.items is not None and encoded is None:
             # Serializing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.
             encoded = await asyncio.to_thread(EncodedItems.of, result.items)
         new_state, items = apply_poll(
             state, result, now=time.time(), interval=self.interval(source_id),
-            elapsed=elapsed, stored_ids={it.id for it in stored},
+            elapsed=elapsed, stored_ids=stored_ids,
             digest=encoded.digest if encoded else "",
         )
         if result.error:

@@ -29,6 +29,7 @@ async def test_items_and_state_round_trip(store):
                        meta={"account_id": "42"})
     await store.save("s", state, [ITEM])
     assert await store.get_items("s") == [ITEM]
+    assert await store.item_ids("s") == {"1"} and await store.item_ids("other") == set()
     assert await store.get_state("s") == state
     assert await store.all_states() == {"s": state}
     assert await store.get_state("other") is None

@@ -9,6 +9,7 @@ import brotli
 
 from feedhub.web.widgets import ANSWERS
 from tests.conftest import fixture_bytes, make_config
+from tests.fault_upstream import good_feed
 
 
 def config(tmp_path, upstream, **widget):
@@ -218,3 +219,13 @@ async def test_visitors_get_the_previous_bytes_while_a_change_renders(
     await poll
     _, body, after = await running.get("/w/side.html")
     assert "Entry uno" in body and after["ETag"] != before["ETag"]
+
+
+async def test_a_poll_counts_only_the_items_it_did_not_have(tmp_path, upstream, feedhub_service):
+    upstream.set("/feed", good_feed("post", 3), "application/rss+xml")
+    running = await feedhub_service(config(tmp_path, upstream))
+    await running.poll_all()
+    upstream.set("/feed", good_feed("post", 5), "application/rss+xml")  # two more
+    await running.poll_all()
+    history = running.service.states["blog"].history
+    assert [h["new"] for h in history] == [3, 2]

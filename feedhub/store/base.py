@@ -25,6 +25,10 @@ class Store(ABC):
     async def get_items(self, source_id: str) -> list[Item]:
         """The source's stored items (any order)."""
 
+    async def item_ids(self, source_id: str) -> set[str]:
+        """The ids of the source's stored items (a backend may read only those)."""
+        return {item.id for item in await self.get_items(source_id)}
+
     @abstractmethod
     async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
                    texts: list[str] | None = None) -> None:

@@ -76,6 +76,11 @@ class SqliteStore(Store):
                                (source_id,))
         return [Item.from_dict(json.loads(data)) for (data,) in rows]
 
+    async def item_ids(self, source_id: str) -> set[str]:
+        rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?",
+                               (source_id,))
+        return {item_id for (item_id,) in rows}
+
     def _select(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 
