@@ -129,6 +129,14 @@ class Renderer:
         self._css: dict[str, str] = {}
         self.themes = config.theme_names()
 
+    def warm(self, locales: set[str]) -> None:
+        """Load what an item's first rendering would load on the way: each locale's date
+        data (~10 ms the first time) and the sanitizer's."""
+        now = datetime.now(UTC)
+        for locale in locales:
+            local_date(now, locale)
+        _clean('<p><a href="https://example.org/">a</a><img src="https://example.org/i.png">')
+
     def css(self, theme: str) -> str:
         """The theme's stylesheet: the base one, then those of the themes it extends (once)."""
         if theme not in self._css:

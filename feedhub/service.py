@@ -236,6 +236,7 @@ class Service:
     async def warm(self) -> None:
         """Render each widget's page and fragment before serving: templates compile and locale
         data loads here, not in the first visitors' requests."""
+        self.renderer.warm({widget.locale for widget in self.config.widgets.values()})
         for name, widget in self.config.widgets.items():
             for fmt in ("page", "html"):
                 key = Key(name, fmt, widget.limit, widget.locale, widget.theme)
