@@ -11,6 +11,9 @@ from email.utils import formatdate
 
 from aiohttp import web
 
+from feedhub.models import FetchState
+from feedhub.poller import START_BATCH
+from feedhub.service import Service
 from tests.conftest import make_config, wait_until
 from tests.fault_upstream import (
     ENTITY_BOMB,
@@ -212,3 +215,25 @@ async def test_poller_keeps_polling_a_failing_source(tmp_path, upstream, feedhub
         return "up v2 0" in (await running.get("/w/w.html"))[1]
 
     await wait_until(shows_new, timeout=15)
+
+
+async def test_the_poller_starts_every_source_once_a_batch_at_a_time(tmp_path):
+    # More sources than one batch: the start yields to the loop between batches and still
+    # starts each source exactly once, keeping a task a reload started meanwhile.
+    count = START_BATCH * 2 + 3
+    service = Service(make_config(tmp_path, {"sources": {
+        f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml"} for n in range(count)}}))
+    await service.store.open()
+    # Not due for an hour: the tasks only wait, nothing is fetched.
+    service.states = {sid: FetchState(next_check=time.time() + HOUR) for sid in
+                      service.config.sources}
+    poller = service.poller
+    try:
+        poller._spawn("s5")
+        early = poller._tasks["s5"]
+        await poller.start()
+        assert set(poller._tasks) == set(service.config.sources)
+        assert poller._tasks["s5"] is early
+    finally:
+        await poller.stop()
+        await service.store.close()

@@ -5,9 +5,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 
-from feedhub.models import FetchState, Item
+from feedhub.models import FetchState, Item, item_json
 
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
+
+
+def item_texts(items: list[Item], texts: list[str] | None) -> list[str]:
+    """The items' JSON: the caller's when it has it (made in the parse worker), else made now."""
+    return texts if texts is not None else [item_json(item) for item in items]
 
 
 class Store(ABC):

@@ -22,8 +22,8 @@ from cachetools import LRUCache
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from feedhub.models import FetchState, Item, item_json
-from feedhub.store.base import ChangeListener, Store
+from feedhub.models import FetchState, Item
+from feedhub.store.base import ChangeListener, Store, item_texts
 
 log = logging.getLogger("feedhub.store.redis")
 
@@ -134,7 +134,7 @@ class RedisStore(Store):
         async with self.r.pipeline(transaction=True) as tx:
             tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
             if items is not None:
-                texts = texts if texts is not None else [item_json(it) for it in items]
+                texts = item_texts(items, texts)
                 tx.set(self._key("items", source_id), "[" + ",".join(texts) + "]")
             await tx.execute()
         if items is not None and source_id in self._items:

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from feedhub.models import FetchState, Item, item_json
-from feedhub.store.base import Store
+from feedhub.models import FetchState, Item
+from feedhub.store.base import Store, item_texts
 
 T = TypeVar("T")
 
@@ -94,7 +94,7 @@ class SqliteStore(Store):
         state_json = json.dumps(state.to_dict())
         rows = None
         if items is not None:
-            texts = texts if texts is not None else [item_json(it) for it in items]
+            texts = item_texts(items, texts)
             rows = [(source_id, it.id, text) for it, text in zip(items, texts, strict=True)]
         db = self.db
         db.execute("BEGIN IMMEDIATE")

@@ -19,15 +19,13 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 STATES = ("ok", "pending", "degraded", "failing")
 
 
-def exposition(svc: Service, now: float,
-               fast: Mapping[tuple[str, str, int], int] | None = None) -> str:
+def exposition(svc: Service, now: float, fast: Mapping[tuple[str, str, int], int]) -> str:
     """The whole scrape: counters kept by `Metrics` plus gauges read from the service.
 
     `fast` holds the widget answers sent by the handler's fast path (all served from rendered
     bytes), which counts them apart from `Metrics` to allocate nothing per request.
     """
     m = svc.metrics
-    fast = fast or {}
     requests = Counter(m.requests)
     requests.update(fast)
     out = Exposition()

@@ -219,6 +219,8 @@ def setup(app: web.Application) -> None:
             prepared = memo.get(request.raw_path)
             if prepared is None or prepared.seen is not svc.versions:
                 return await slow(request)
+            # `respond` without its Origin step (kept answers never need it), inline: the
+            # call measured 2-4 % of gzip throughput here.
             body, headers, not_modified = prepared.variant(
                 request.headers.get("Accept-Encoding", ""))
             inm = request.headers.get("If-None-Match")
