@@ -13,8 +13,8 @@ import resource
 import sys
 import time
 
-from feedhub import workers
 from feedhub.config import load_config
+from feedhub.ingest import workers
 from feedhub.service import Service
 from feedhub.sources import PollResult
 

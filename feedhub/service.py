@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
-from feedhub import websub, workers
-from feedhub.cache import Entry, Key, RenderCache
-from feedhub.config import Config, WidgetConfig, load_config
-from feedhub.fetcher import Fetcher
+import aiohttp
+
+from feedhub.config import Config, ConfigError, load_config
+from feedhub.fetch.fetcher import Fetcher
+from feedhub.ingest import websub, workers
+from feedhub.ingest.poller import Poller
+from feedhub.ingest.update import apply_poll, merge_incremental
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
-from feedhub.poller import Poller
-from feedhub.render import Renderer, WidgetView
-from feedhub.selection import select
+from feedhub.publish.cache import Entry, Key, RenderCache
+from feedhub.publish.render import Renderer, WidgetView
+from feedhub.publish.widgets import Widgets
 from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
 from feedhub.store import Store, open_store
-from feedhub.update import apply_poll, merge_incremental
 
 log = logging.getLogger("feedhub")
-# Of a changed widget, at most this many of its rendered variants (format, limit, locale,
-# theme) are rendered ahead; any other renders when it is next asked for.
-PRERENDER = 16
 
 ChangeHook = Callable[[str], Awaitable[None] | None]
 
@@ -40,15 +36,16 @@ class Service:
         self.config = config
         self.config_path = Path(config_path) if config_path else None
         self.store: Store = open_store(config.storage, config.base_dir)
-        self.renderer = Renderer(config)
-        self.renders = RenderCache()
         self.adapters: dict[str, SourceAdapter] = {}
         self.states: dict[str, FetchState] = {}
-        self.versions: dict[str, str] = {}
-        self._seeds: dict[str, bytes] = {}
-        self._seeds_for: object = None
+        self.widgets = Widgets(config, self.store, self.states)
         self.fetcher: Fetcher | None = None
-        self.poller = Poller(self)
+        self.poller = Poller(
+            store=self.store, states=self.states, sources=lambda: self.config.sources,
+            poll=self.poll, interval=self.interval, lease_seconds=config.storage.lease,
+        )
+        self._hubs: websub.Hubs | None = None
+        self._hubs_for: tuple[object, ...] = (None, None)
         self.reload_error = ""
         self.metrics = Metrics()
         self.started = 0.0
@@ -62,8 +59,8 @@ class Service:
         """Open the store and serve its items at once; polling starts after, in background."""
         await self.store.open()
         self.store.on_change(self._on_remote_change)
-        self.states = await self.store.all_states()
-        self._recompute_versions()
+        self.states.update(await self.store.all_states())
+        self.widgets.recompute()
         self.fetcher = self._make_fetcher()
         self.started = time.time()
         if poll:
@@ -102,6 +99,25 @@ class Service:
             sid: make_adapter(sid, cfg, self.config.base_dir)
             for sid, cfg in self.config.sources.items()
         }
+
+    def hubs(self) -> websub.Hubs:
+        """What the WebSub subscriber needs: the same object until a reload changes it."""
+        made_for = (self.config, self.fetcher)
+        if self._hubs is None or any(a is not b for a, b in zip(self._hubs_for, made_for,
+                                                                   strict=True)):
+            topics = {sid: getattr(self.adapters[sid], "url", "")
+                      for sid, cfg in self.config.sources.items()
+                      if cfg.type == "feed" and getattr(cfg, "websub", False)}
+            self._hubs = websub.Hubs(
+                public_url=self.config.public_url,
+                allow_private=self.config.fetch.allow_private_addresses,
+                topics=topics, session=self._session)
+            self._hubs_for = made_for
+        return self._hubs
+
+    def _session(self) -> aiohttp.ClientSession:
+        assert self.fetcher is not None, "service not started"
+        return self.fetcher.session
 
     # -- polling ----------------------------------------------------------------------
 
@@ -168,8 +184,8 @@ class Service:
         return result
 
     async def _source_changed(self, source_id: str, *, publish: bool) -> None:
-        await self._prerender(self._widget_versions(source_id))
-        self._recompute_versions(source_id)  # from the states as they are now
+        await self.widgets.prerender(self.widgets.versions_of(source_id))
+        self.widgets.recompute(source_id)  # from the states as they are now
         for hook in self.change_hooks:
             outcome = hook(source_id)
             if outcome is not None:
@@ -191,98 +207,31 @@ class Service:
             self.states[source_id] = state
             await self._source_changed(source_id, publish=False)
 
-    # -- widgets ----------------------------------------------------------------------
+    # -- widgets (what the web layer and the command line ask for) -----------------------
 
-    def _recompute_versions(self, source_id: str | None = None) -> None:
-        """A widget's version changes when its config or any of its sources' items change.
+    @property
+    def versions(self) -> dict[str, str]:
+        return self.widgets.versions
 
-        With `source_id`, only the widgets showing that source are recomputed. The map is new
-        every time, so a reader may compare its identity to know that nothing changed since
-        it last looked (the widget handler's fast path does).
-        """
-        fresh = self._widget_versions(source_id)
-        self.versions = {**self.versions, **fresh} if source_id else fresh
+    @property
+    def renders(self) -> RenderCache:
+        return self.widgets.renders
 
-    def _widget_versions(self, source_id: str | None = None) -> dict[str, str]:
-        """The versions of the widgets showing `source_id` (of all without it), from the
-        current states."""
-        if self._seeds_for is not self.config:  # each widget's config, serialized once
-            self._seeds = {name: json.dumps(w.model_dump(mode="json"), sort_keys=True).encode()
-                           for name, w in self.config.widgets.items()}
-            self._seeds_for = self.config
-        versions = {}
-        for name, widget in self.config.widgets.items():
-            if source_id and source_id not in widget.sources:
-                continue
-            h = hashlib.blake2b(self._seeds[name], digest_size=10)
-            for sid in widget.sources:
-                state = self.states.get(sid)
-                h.update(f"|{sid}={state.digest if state else ''}".encode())
-            versions[name] = h.hexdigest()
-        return versions
-
-    async def _prerender(self, versions: dict[str, str]) -> None:
-        """Render the new version of what was being served of each changed widget, before the
-        version switches: meanwhile visitors get the previous bytes and never wait on it."""
-        for name, version in versions.items():
-            if self.versions.get(name) == version:
-                continue
-            for key in self.renders.keys_for(name)[:PRERENDER]:
-                try:
-                    await self._render(key, version)
-                except Exception:  # the request that asks for it will answer 500 and log it
-                    log.exception("widget %s: rendering %s failed", name, key.fmt)
+    @property
+    def renderer(self) -> Renderer:
+        return self.widgets.renderer
 
     async def warm(self) -> None:
-        """Render each widget's page and fragment before serving: templates compile and locale
-        data loads here, not in the first visitors' requests."""
-        self.renderer.warm({widget.locale for widget in self.config.widgets.values()})
-        for name, widget in self.config.widgets.items():
-            for fmt in ("page", "html"):
-                key = Key(name, fmt, widget.limit, widget.locale, widget.theme)
-                try:
-                    await self.rendered(key)
-                except Exception:
-                    log.exception("widget %s: rendering %s failed", name, fmt)
+        await self.widgets.warm()
 
     async def widget_items(self, name: str, limit: int | None = None) -> list[Item]:
-        widget = self.config.widgets[name]
-        items: list[Item] = []
-        for sid in widget.sources:
-            items.extend(await self.store.get_items(sid))
-        return select(items, widget, datetime.now(UTC), limit)
+        return await self.widgets.items(name, limit)
 
     async def rendered(self, key: Key) -> Entry:
-        """The widget's bytes for these parameters, rendered only if its items changed."""
-        return await self._render(key, self.versions[key.widget])
-
-    async def _render(self, key: Key, version: str) -> Entry:
-        entry = self.renders.peek(key, version)
-        if entry is not None:
-            return entry
-
-        async def produce() -> tuple[bytes, str, dict[str, str]]:
-            view = await self.view(key)
-            out = self.renderer.render(key.fmt, view)
-            return out.body, out.content_type, out.headers
-
-        return await self.renders.get(key, version, produce)
-
-    def _widget_config(self, key: Key) -> WidgetConfig:
-        """The widget's config, with the color scheme a request asked for."""
-        cfg = self.config.widgets[key.widget]
-        return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
+        return await self.widgets.rendered(key)
 
     async def view(self, key: Key) -> WidgetView:
-        return WidgetView(
-            name=key.widget,
-            cfg=self._widget_config(key),
-            items=await self.widget_items(key.widget, key.limit),
-            theme=key.theme,
-            locale=key.locale,
-            limit=key.limit,
-            public_url=self.config.public_url,
-        )
+        return await self.widgets.view(key)
 
     # -- configuration ------------------------------------------------------------------
 
@@ -290,14 +239,13 @@ class Service:
         """Switch to a new, already validated config without dropping stored items."""
         old = self.config
         self.config = config
-        self.renderer = Renderer(config)
-        self.renders.clear()
+        self.widgets.configure(config)
         self._build_adapters()
         removed = set(old.sources) - set(config.sources)
         for sid in removed:
             self.states.pop(sid, None)
         self.metrics.forget(config.sources)
-        self._recompute_versions()
+        self.widgets.recompute()
         if old.fetch != config.fetch and self.fetcher is not None:
             previous, self.fetcher = self.fetcher, self._make_fetcher()
             await previous.close()
@@ -308,8 +256,6 @@ class Service:
 
     async def reload(self) -> bool:
         """Re-read the config file; a bad one is refused and the running config stays."""
-        from feedhub.config import ConfigError
-
         if self.config_path is None:
             return False
         try:

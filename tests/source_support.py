@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from feedhub.fetcher import Fetcher
+from feedhub.fetch.fetcher import Fetcher
+from feedhub.ingest.update import apply_poll
 from feedhub.models import FetchState
 from feedhub.sources import PollContext, PollResult, SourceAdapter
-from feedhub.update import apply_poll
 from tests.conftest import FIXTURES
 
 Poll = Callable[..., Awaitable[PollResult]]

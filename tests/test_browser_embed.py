@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from feedhub.embed import Embed
+from feedhub.publish.embed import Embed
 from tests.conftest import fixture_bytes, make_config, wait_until
 
 pytestmark = pytest.mark.browser

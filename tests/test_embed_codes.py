@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feedhub.embed import Embed, allowed_origin, default_height, widget_from_url
+from feedhub.publish.embed import Embed, allowed_origin, default_height, widget_from_url
 
 WIDGETS = {"side", "grid"}
 

@@ -9,8 +9,8 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
-from feedhub.assets import asset
-from feedhub.render import csp_hash
+from feedhub.publish.assets import asset
+from feedhub.publish.render import csp_hash
 from tests.conftest import fixture_bytes, make_config
 
 PUBLIC = "https://widgets.example.org"

@@ -11,7 +11,7 @@ import pickle
 
 import pytest
 
-from feedhub import workers
+from feedhub.ingest import workers
 from feedhub.models import Author, EncodedItems, Item, Media, items_digest
 from feedhub.sources.base import parse_and_encode
 from feedhub.sources.feed import parse_feed

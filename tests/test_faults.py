@@ -11,8 +11,8 @@ from email.utils import formatdate
 
 from aiohttp import web
 
+from feedhub.ingest.poller import START_BATCH
 from feedhub.models import FetchState
-from feedhub.poller import START_BATCH
 from feedhub.service import Service
 from tests.conftest import make_config, wait_until
 from tests.fault_upstream import (

@@ -118,6 +118,6 @@ async def test_empty_widget_feeds_are_still_valid(tmp_path, upstream, feedhub_se
 
 
 def test_text_xml_cannot_carry_is_dropped():
-    from feedhub.feeds import xml_chars
+    from feedhub.publish.feeds import xml_chars
 
     assert xml_chars("a\x00b\x0bc\x1fd\ufffee\ud800\tf\n\U0001f600") == "abcde\tf\n\U0001f600"

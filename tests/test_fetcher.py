@@ -6,7 +6,7 @@ import asyncio
 
 from aiohttp import web
 
-from feedhub.fetcher import Fetcher, Request
+from feedhub.fetch.fetcher import Fetcher, Request
 
 
 async def make_fetcher(**kw) -> Fetcher:

@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-import feedhub.fetcher
-from feedhub.fetcher import PublicOnlyResolver, is_public_address
+import feedhub.fetch.fetcher
+from feedhub.fetch.fetcher import PublicOnlyResolver, is_public_address
 from tests.conftest import make_config
 from tests.fault_upstream import good_feed, redirect_to
 
@@ -66,7 +66,7 @@ def public_test_name(monkeypatch):
                          "family": socket.AF_INET, "proto": 0, "flags": 0}]
             return await super().resolve(host, port, family)
 
-    monkeypatch.setattr(feedhub.fetcher, "PublicOnlyResolver", Resolver)
+    monkeypatch.setattr(feedhub.fetch.fetcher, "PublicOnlyResolver", Resolver)
 
 
 async def test_redirects_to_private_addresses_are_refused(tmp_path, upstream, feedhub_service,

@@ -7,7 +7,7 @@ from email.utils import formatdate
 
 import pytest
 
-from feedhub.schedule import MAX_DELAY, backoff, hinted_delay, next_check
+from feedhub.ingest.schedule import MAX_DELAY, backoff, hinted_delay, next_check
 
 NOW = 1_800_000_000.0
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from feedhub.config import WidgetConfig
 from feedhub.models import Item
-from feedhub.selection import select
+from feedhub.publish.selection import select
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ import time
 import pytest
 
 from feedhub.config import BlueskySource
+from feedhub.ingest.schedule import hinted_delay
 from feedhub.models import FetchState
-from feedhub.schedule import hinted_delay
 from feedhub.sources.bluesky import BlueskyAdapter, rich_text_html
 from tests.conftest import Upstream, fixture_bytes
 from tests.source_support import poll_source_fixture, remember  # noqa: F401

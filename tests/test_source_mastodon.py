@@ -7,8 +7,8 @@ import time
 from aiohttp import web
 
 from feedhub.config import MastodonSource
+from feedhub.ingest.schedule import hinted_delay
 from feedhub.models import FetchState
-from feedhub.schedule import hinted_delay
 from feedhub.sources.mastodon import MastodonAdapter
 from tests.conftest import Upstream, fixture_bytes
 from tests.source_support import poll_source_fixture, remember  # noqa: F401

@@ -201,14 +201,14 @@ async def test_visitors_get_the_previous_bytes_while_a_change_renders(
     upstream.set("/feed", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
                  "application/atom+xml")
     entered, release = asyncio.Event(), asyncio.Event()
-    view = running.service.view
+    view = running.service.widgets.view
 
     async def slow_view(key):
         entered.set()
         await release.wait()  # a render that takes as long as the test wants
         return await view(key)
 
-    monkeypatch.setattr(running.service, "view", slow_view)
+    monkeypatch.setattr(running.service.widgets, "view", slow_view)
     poll = asyncio.create_task(running.service.poll("blog"))
     await asyncio.wait_for(entered.wait(), 5)
     # The change is stored and its render is under way: requests do not wait for it.

@@ -12,10 +12,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from feedhub.models import FetchState
-from feedhub.service import Service
-from feedhub.web.app import SERVICE, create_app
-from feedhub.websub import (
+from feedhub.ingest.websub import (
     SAFETY_INTERVAL,
     Subscriber,
     discover,
@@ -25,6 +22,9 @@ from feedhub.websub import (
     signature_ok,
     verify,
 )
+from feedhub.models import FetchState
+from feedhub.service import Service
+from feedhub.web.app import SERVICE, create_app
 from tests.conftest import free_port, make_config, wait_until
 
 
@@ -201,7 +201,8 @@ async def test_a_change_sends_the_subscriber_to_that_source_only(tmp_path):
     config = make_config(tmp_path, {"sources": {
         f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
         for n in range(200)}})
-    sub = Subscriber(Service(config))
+    svc = Service(config)
+    sub = Subscriber(store=svc.store, states=svc.states, lease=svc.poller, hubs=svc.hubs)
     checked: list[str] = []
 
     async def check(sid: str) -> float:

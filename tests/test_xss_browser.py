@@ -20,7 +20,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from feedhub.render import FORMATS
+from feedhub.publish.formats import FORMATS
 from tests.conftest import make_config, write_config
 from tests.xss_corpus import ALL, HTML_VECTORS, vector_of
 from tests.xss_sources import TYPES, serve_all

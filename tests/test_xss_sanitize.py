@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from tests.xss_corpus import ALL, HTML_VECTORS, URL_VECTORS
 
 ALLOWED_SCHEMES = ("http://", "https://", "mailto:", "data:image/")

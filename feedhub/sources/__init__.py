@@ -1,4 +1,11 @@
-"""Source adapters, one module per platform, found by the config's `type`."""
+"""Source adapters, one module per platform, found by the config's `type`.
+
+Each adapter asks the fetcher for what its platform answers and parses it (in a parse worker)
+into items of `feedhub.models`, sanitized by `feedhub.content`. Adapters share their helpers
+(`base`, `social`, `values`, `entries`); the feed reader's fast path is `fastfeed/`. A new
+platform is a module here and a config model in `feedhub.config.sources`.
+May import: models, config, content, fetch.
+"""
 
 from __future__ import annotations
 

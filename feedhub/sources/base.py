@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from feedhub.fetcher import Fetcher, FetchResult, Request
+from feedhub.fetch.fetcher import Fetcher, FetchResult, Request
 from feedhub.models import EncodedItems, FetchState, Item
 
 log = logging.getLogger(__name__)

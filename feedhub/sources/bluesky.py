@@ -11,8 +11,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from feedhub.config import BlueskySource
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, FetchState, Item, Media, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.social import arr, card_html, explain, obj, text
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json

@@ -8,21 +8,18 @@ The parse functions here are pure (bytes in, items out) and run in a worker proc
 
 from __future__ import annotations
 
-import calendar
-from datetime import UTC, datetime
 from typing import Any
 
 import feedparser
 
 from feedhub.config import FeedSource
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.models import Author, FetchState, Item, Media, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.entries import Parsed, build_parsed
 from feedhub.sources.fastfeed import parse_xml_feed
-from feedhub.sources.values import SUMMARY_CHARS, as_int, as_str, iso_time, load_json
+from feedhub.sources.values import SUMMARY_CHARS, as_str, iso_time, load_json
 from feedhub.sources.xmlguard import check_complete, refuse_entity_declarations
-
-Parsed = tuple[list[Item], dict[str, Any]]
 
 
 class FeedAdapter(SourceAdapter):
@@ -66,99 +63,6 @@ def parse_with_feedparser(body: bytes, url: str, source_id: str, network: str = 
         raise ParseError("not an RSS, Atom or JSON feed")
     check_complete(parsed)
     return build_parsed(parsed.feed, parsed.entries, url, source_id, network)
-
-
-def build_parsed(feed: Any, entries: list[Any], url: str, source_id: str,
-                 network: str = "feed") -> Parsed:
-    """Items and hints (ttl, hubs, self) from feedparser-shaped feed and entry dicts, whichever
-    reader made them. They are read as plain mappings, without FeedParserDict's aliases."""
-    feed_lang = feed.get("language", "")
-    feed_author = feed.get("author_detail") or {}
-    items = [_entry_item(e, url, source_id, network, feed_lang, feed_author) for e in entries]
-    extra: dict[str, Any] = {"meta": {"hubs": _links(feed, "hub")}}
-    self_links = _links(feed, "self")
-    if self_links:
-        extra["meta"]["self"] = self_links[0]
-    ttl = feed.get("ttl")
-    if ttl and str(ttl).strip().isdigit():
-        extra["ttl"] = int(str(ttl).strip()) * 60.0
-    return items, extra
-
-
-def _links(feed: Any, rel: str) -> list[str]:
-    return [link["href"] for link in feed.get("links", []) if link.get("rel") == rel and
-            link.get("href")]
-
-
-def _time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
-    except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str,
-                feed_author: Any) -> Item:
-    content = entry.get("content") or []
-    detail = content[0] if content else entry.get("summary_detail")
-    base = (detail or {}).get("base") or url
-    raw = (detail or {}).get("value", "")
-    is_html = "html" in ((detail or {}).get("type") or "text/html")
-    content_html = sanitize_html(raw, base) if is_html else text_to_html(raw)
-    title_detail = entry.get("title_detail") or {}
-    title = entry.get("title", "")
-    if "html" in (title_detail.get("type") or ""):
-        title = html_to_text(title)
-    link = safe_url(entry.get("link"), base)
-    author = entry.get("author_detail") or feed_author
-    summary_src = entry.get("summary", "") if content else raw
-    # A FeedParserDict answers updated_parsed with published_parsed when it has none.
-    updated = _time(entry.get("updated_parsed") if "updated_parsed" in entry else
-                    entry.get("published_parsed"))
-    return Item(
-        id=stable_id(entry.get("id"), link, f"{title}\n{raw}"),
-        source=source_id,
-        url=link,
-        title=title.strip(),
-        content_html=content_html,
-        summary=html_to_text(summary_src or raw, SUMMARY_CHARS),
-        author=Author(
-            name=author.get("name") or entry.get("author", ""),
-            url=safe_url(author.get("href"), base),
-        ),
-        published=_time(entry.get("published_parsed")) or updated,
-        updated=updated,
-        media=tuple(_media(entry, base)),
-        lang=(detail or {}).get("language") or lang or "",
-        network=network,
-    )
-
-
-def _media(entry: Any, base: str) -> list[Media]:
-    found: list[Media] = []
-    seen: set[str] = set()
-
-    def add(url: Any, kind: str, width: Any = None, height: Any = None, alt: str = "") -> None:
-        url = safe_url(url, base, image=True)
-        if url and url not in seen:
-            seen.add(url)
-            found.append(Media(url=url, type=kind, width=as_int(width), height=as_int(height),
-                               alt=alt or ""))
-
-    for thumb in entry.get("media_thumbnail", []):
-        add(thumb.get("url"), "image", thumb.get("width"), thumb.get("height"),
-            entry.get("media_description", "") or "")
-    for mc in entry.get("media_content", []):
-        medium = mc.get("medium") or (mc.get("type") or "").split("/")[0]
-        if medium == "image":
-            add(mc.get("url"), "image", mc.get("width"), mc.get("height"))
-    for enc in entry.get("links", []):  # what a FeedParserDict calls its enclosures
-        kind = (enc.get("type") or "").split("/")[0]
-        if enc.get("rel") == "enclosure" and kind == "image":
-            add(enc.get("href"), "image")
-    return found
 
 
 def parse_json_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:

@@ -13,8 +13,8 @@ from urllib.parse import quote, urlsplit
 
 from feedhub import __version__
 from feedhub.config import RedditSource
+from feedhub.content.sanitize import html_to_text, sanitize_html
 from feedhub.models import FetchState, Item
-from feedhub.sanitize import html_to_text, sanitize_html
 from feedhub.sources.base import PollContext, PollResult, SourceAdapter
 from feedhub.sources.feed import parse_feed
 from feedhub.sources.social import card_html, explain

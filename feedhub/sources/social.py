@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from feedhub.content.sanitize import safe_url
 from feedhub.models import FetchState
-from feedhub.sanitize import safe_url
 from feedhub.sources.base import ParseFn, PollContext, PollResult, SourceAdapter
 
 LOOKUP = "lookup"  # FetchState.meta key: {"key": what was looked up, "id": the platform's id}

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from feedhub.config import YoutubeSource
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import FetchState, Item, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import PollContext, PollResult, SourceAdapter
 from feedhub.sources.feed import parse_feed
 from feedhub.sources.social import explain

@@ -1,4 +1,10 @@
-"""Storage backends behind one interface: items and fetch state per source."""
+"""Storage backends behind one interface (`base.Store`): items and fetch state per source.
+
+`memory` (nothing survives a restart), `sqlite` (the default: one file, WAL mode) and `redis`
+(several replicas: shared items and state, poll leases, change notices). A new backend is a
+module here, a `Store` subclass, and a name in `open_store`.
+May import: models, config.
+"""
 
 from __future__ import annotations
 

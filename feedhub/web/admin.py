@@ -22,10 +22,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from feedhub import __version__
 from feedhub.config import NAME_RE
-from feedhub.render import csp_hash
+from feedhub.publish.render import csp_hash
 from feedhub.web import routes
 from feedhub.web.admin_view import source_row, widget_row
-from feedhub.web.app import SERVICE
+from feedhub.web.keys import SERVICE
 
 COOKIE = "feedhub_admin"
 SECRET = web.AppKey("admin_secret", bytes)

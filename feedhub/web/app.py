@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from aiohttp import web
 
 from feedhub.config import Config
 from feedhub.service import Service
+from feedhub.web import admin, embed, health, metrics, routes, websub, widgets
+from feedhub.web.keys import SERVICE
 from feedhub.web.limits import PARSER_LIMITS
 
-SERVICE = web.AppKey("service", Service)
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+__all__ = ["SERVICE", "create_app"]
 
 
 def create_app(
@@ -24,8 +24,6 @@ def create_app(
     service: Service | None = None,
 ) -> web.Application:
     """The whole web app; the service starts with the app and stops with it."""
-    from feedhub.web import admin, embed, health, metrics, routes, websub, widgets
-
     # No middlewares: aiohttp then skips its middleware chain; routes are guarded one by one.
     app = web.Application(handler_args=PARSER_LIMITS)
     svc = service or Service(config, config_path)

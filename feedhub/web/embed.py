@@ -9,12 +9,12 @@ from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from feedhub.assets import STATIC_DIR, asset
 from feedhub.config import Config
-from feedhub.embed import Embed, allowed_origin, oembed, oembed_xml, widget_from_url
-from feedhub.render import csp_hash
+from feedhub.publish.assets import STATIC_DIR, asset
+from feedhub.publish.embed import Embed, allowed_origin, oembed, oembed_xml, widget_from_url
+from feedhub.publish.render import csp_hash
 from feedhub.web import routes
-from feedhub.web.app import SERVICE
+from feedhub.web.keys import SERVICE
 
 _env = Environment(loader=FileSystemLoader(str(STATIC_DIR)),
                    autoescape=select_autoescape(default=True), trim_blocks=True,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from feedhub.web import routes
-from feedhub.web.app import SERVICE
+from feedhub.web.keys import SERVICE
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -12,7 +12,7 @@ from feedhub.metrics import Exposition
 from feedhub.service import Service
 from feedhub.web import routes
 from feedhub.web.admin import guard
-from feedhub.web.app import SERVICE
+from feedhub.web.keys import SERVICE
 from feedhub.web.widgets import ANSWERS
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -13,7 +13,7 @@ import logging
 
 from aiohttp import web
 
-from feedhub.web.app import SERVICE, Handler
+from feedhub.web.keys import SERVICE, Handler
 from feedhub.web.limits import refusal
 
 log = logging.getLogger("feedhub.web")

@@ -8,14 +8,14 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from feedhub import workers
+from feedhub.ingest import workers
+from feedhub.ingest.websub import Subscriber, signature_ok, subscription, verify
 from feedhub.models import FetchState
 from feedhub.service import Service
 from feedhub.sources.base import PollResult, parse_and_encode
 from feedhub.sources.feed import FeedAdapter, parse_feed
 from feedhub.web import routes
-from feedhub.web.app import SERVICE
-from feedhub.websub import Subscriber, signature_ok, subscription, verify
+from feedhub.web.keys import SERVICE
 
 log = logging.getLogger("feedhub.websub")
 
@@ -92,10 +92,13 @@ def setup(app: web.Application) -> None:
     routes.post(app, "/websub/{source}", delivery)
 
     async def subscriber(app: web.Application) -> AsyncIterator[None]:
-        sub = Subscriber(app[SERVICE])
+        svc = app[SERVICE]
+        sub = Subscriber(store=svc.store, states=svc.states, lease=svc.poller, hubs=svc.hubs)
         app[SUBSCRIBER] = sub
+        svc.change_hooks.append(sub.poke)
         sub.start()
         yield
+        svc.change_hooks.remove(sub.poke)
         await sub.stop()
 
     app.cleanup_ctx.append(subscriber)

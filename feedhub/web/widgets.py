@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from aiohttp import web
 from multidict import CIMultiDict
 
-from feedhub.cache import Entry, Key
 from feedhub.config import NAME_RE, WidgetConfig, valid_locale
-from feedhub.embed import allowed_origin
-from feedhub.render import FORMATS
+from feedhub.publish.cache import Entry, Key
+from feedhub.publish.embed import allowed_origin
+from feedhub.publish.formats import FORMATS
 from feedhub.service import Service
 from feedhub.web import routes
-from feedhub.web.app import SERVICE
+from feedhub.web.keys import SERVICE
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
 THEMED_FORMATS = {"page", "html"}  # the only formats whose bytes depend on the theme

@@ -15,17 +15,17 @@ import logging
 import re
 import secrets
 import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, MutableMapping
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from feedhub.fetcher import is_public_address
+from feedhub.fetch.addresses import is_public_address
+from feedhub.ingest.poller import Poller
 from feedhub.models import FetchState
-
-if TYPE_CHECKING:
-    from feedhub.service import Service
+from feedhub.store import Store
 
 log = logging.getLogger("feedhub.websub")
 
@@ -116,22 +116,33 @@ def verify(sub: Mapping[str, Any], query: Mapping[str, str], now: float
     return challenge, new
 
 
-class Subscriber:
-    """Keeps every push-capable feed source subscribed; wakes when a poll finds a hub."""
+@dataclass(frozen=True, slots=True)
+class Hubs:
+    """What the subscriber needs of the running config; a reload gives a new one."""
 
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    public_url: str
+    allow_private: bool
+    topics: Mapping[str, str]  # push-capable source id -> the feed URL it polls
+    session: Callable[[], aiohttp.ClientSession]  # the fetcher's, as it is now
+
+
+class Subscriber:
+    """Keeps every push-capable feed source subscribed; `poke` it when a poll finds a hub."""
+
+    def __init__(self, *, store: Store, states: MutableMapping[str, FetchState], lease: Poller,
+                 hubs: Callable[[], Hubs]) -> None:
+        self.store = store
+        self.states = states
+        self.lease = lease  # one replica speaks to a hub: the one holding the poll lease
+        self._hubs = hubs
         self._wake = asyncio.Event()
         self._poked: set[str] = set()
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self.service.change_hooks.append(self.poke)
         self._task = asyncio.create_task(self._run(), name="websub")
 
     async def stop(self) -> None:
-        if self.poke in self.service.change_hooks:
-            self.service.change_hooks.remove(self.poke)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -141,20 +152,16 @@ class Subscriber:
         self._poked.add(source_id)
         self._wake.set()
 
-    def sources(self) -> list[str]:
-        return [sid for sid, cfg in self.service.config.sources.items()
-                if cfg.type == "feed" and getattr(cfg, "websub", False)]
-
     async def _run(self) -> None:
         """Check each source when it is due (at least every TICK_MAX) or when a poll changed
         it; never all of them on every change, which was quadratic in a big first poll."""
         due: dict[str, float] = {}
-        config: object = None
+        hubs: object = None
         while True:
             self._wake.clear()
-            if self.service.config is not config:  # started or reloaded: every source now
-                config = self.service.config
-                due = dict.fromkeys(self.sources(), 0.0)
+            if self._hubs() is not hubs:  # started or reloaded: every source now
+                hubs = self._hubs()
+                due = dict.fromkeys(self._hubs().topics, 0.0)
             now = time.time()
             todo = [sid for sid, at in due.items() if at <= now]
             todo += [sid for sid in self._poked if due.get(sid, 0.0) > now]
@@ -173,15 +180,15 @@ class Subscriber:
 
     async def check(self, sid: str) -> float:
         """Subscribe or renew when due; returns when to look again."""
-        svc = self.service
-        state = svc.states.get(sid)
-        if svc.store.shared:  # another replica may have answered the hub meanwhile
-            state = await svc.store.get_state(sid) or state
+        hubs = self._hubs()
+        state = self.states.get(sid)
+        if self.store.shared:  # another replica may have answered the hub meanwhile
+            state = await self.store.get_state(sid) or state
             if state is not None:
-                svc.states[sid] = state
-        if state is None or not svc.config.public_url:
+                self.states[sid] = state
+        if state is None or not hubs.public_url or sid not in hubs.topics:
             return float("inf")
-        found = discover(state.meta, getattr(svc.adapters[sid], "url", ""))
+        found = discover(state.meta, hubs.topics[sid])
         sub = subscription(state)
         now = time.time()
         if sub.get("status") == "pending" and now >= due_at(sub, found):
@@ -193,15 +200,14 @@ class Subscriber:
         if when > now or found is None:
             return when
         # One replica speaks to the hub: the one holding the source's poll lease.
-        if not await svc.store.acquire(sid, svc.poller.owner, svc.poller.lease_seconds):
-            return now + svc.poller.lease_seconds
+        if not await self.store.acquire(sid, self.lease.owner, self.lease.lease_seconds):
+            return now + self.lease.lease_seconds
         await self.subscribe(sid, state, found, sub)
         return due_at(subscription(state), found)
 
     async def subscribe(self, sid: str, state: FetchState, found: tuple[str, str],
                         sub: dict[str, Any]) -> None:
         hub, topic = found
-        svc = self.service
         secret = sub.get("secret") or secrets.token_hex(20)
         record = {"hub": hub, "topic": topic, "secret": secret, "status": "pending",
                   "requested": time.time(), "expires": sub.get("expires", 0),
@@ -210,7 +216,7 @@ class Subscriber:
             record["status"] = "active"  # renewing: push keeps working meanwhile
         await self._save(sid, state, record)  # before asking: the hub may verify at once
         error = await self._request(hub, {
-            "hub.callback": f"{svc.config.public_url}/websub/{sid}",
+            "hub.callback": f"{self._hubs().public_url}/websub/{sid}",
             "hub.mode": "subscribe", "hub.topic": topic,
             "hub.lease_seconds": str(LEASE_ASKED), "hub.secret": secret,
         })
@@ -224,15 +230,14 @@ class Subscriber:
             log.info("source %s: asked %s to push %s", sid, hub, topic)
 
     async def _request(self, hub: str, form: dict[str, str]) -> str:
-        svc = self.service
+        hubs = self._hubs()
         host = urlsplit(hub).hostname or ""
         if urlsplit(hub).scheme not in ("http", "https"):
             return "the hub is not an http(s) URL"
-        if not svc.config.fetch.allow_private_addresses and not is_public_address(host):
+        if not hubs.allow_private and not is_public_address(host):
             return f"refused: {host} is a private address"
-        assert svc.fetcher is not None
         try:
-            async with svc.fetcher.session.post(
+            async with hubs.session().post(
                 hub, data=form, timeout=aiohttp.ClientTimeout(total=30), allow_redirects=False
             ) as resp:
                 return "" if 200 <= resp.status < 300 else f"HTTP {resp.status} from the hub"
@@ -242,4 +247,4 @@ class Subscriber:
     async def _save(self, sid: str, state: FetchState, record: dict[str, Any]) -> None:
         # In place: a poll running now copies this meta into the state it saves.
         state.meta["websub"] = record
-        await self.service.store.save(sid, state, None)
+        await self.store.save(sid, state, None)

@@ -14,9 +14,9 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.models import Item
-from feedhub.render import Rendered, Renderer, WidgetView, iso_date, writer
-from feedhub.sanitize import safe_url, sanitize_html
+from feedhub.publish.render import Rendered, Renderer, WidgetView, iso_date
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -103,7 +103,6 @@ def json_feed(view: WidgetView) -> dict[str, Any]:
     }
 
 
-@writer("json")
 def write_json(r: Renderer, view: WidgetView) -> Rendered:
     body = json.dumps(json_feed(view), ensure_ascii=False, indent=1)
     return Rendered(body.encode(), "application/feed+json; charset=utf-8")
@@ -161,7 +160,6 @@ def atom_feed(view: WidgetView) -> ET.Element:
     return feed
 
 
-@writer("atom")
 def write_atom(r: Renderer, view: WidgetView) -> Rendered:
     return Rendered(_xml(atom_feed(view)), "application/atom+xml; charset=utf-8")
 
@@ -199,6 +197,5 @@ def rss_feed(view: WidgetView) -> ET.Element:
     return rss
 
 
-@writer("rss")
 def write_rss(r: Renderer, view: WidgetView) -> Rendered:
     return Rendered(_xml(rss_feed(view)), "application/rss+xml; charset=utf-8")

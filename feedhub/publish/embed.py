@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
-from feedhub.assets import asset
-from feedhub.render import Rendered, Renderer, WidgetView, writer
+from feedhub.publish.assets import asset
+from feedhub.publish.render import Rendered, Renderer, WidgetView
 
 OEMBED_WIDTH = 400
 OEMBED_MAX_HEIGHT = 900
@@ -20,7 +20,6 @@ OEMBED_CACHE_AGE = 3600
 DISPLAY_PARAMS = ("limit", "locale", "theme", "scheme")  # what a pasted URL may choose
 
 
-@writer("js")
 def write_script(r: Renderer, view: WidgetView) -> Rendered:
     # One loader for every widget: it fetches each `data-feedhub` element's fragment itself.
     return Rendered(asset("embed.js").encode(), "text/javascript; charset=utf-8")

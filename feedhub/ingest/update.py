@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from feedhub.ingest.schedule import header_hints, hinted_delay, next_check
 from feedhub.models import FetchState, Item, items_digest
-from feedhub.schedule import header_hints, hinted_delay, next_check
 from feedhub.sources.base import PollResult
 
 HISTORY = 30  # recent fetches kept per source, for the admin view

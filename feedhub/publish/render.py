@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -26,12 +25,11 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
-from feedhub.assets import asset
 from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
-from feedhub.messages import NETWORK_NAMES, messages_for
+from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.models import Item
-from feedhub.sanitize import safe_url, sanitize_html
-from feedhub.themes import theme_css
+from feedhub.publish.messages import NETWORK_NAMES, messages_for
+from feedhub.publish.themes import theme_css
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,20 +51,6 @@ class Rendered:
     body: bytes
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
-
-
-Writer = Callable[["Renderer", WidgetView], Rendered]
-FORMATS: dict[str, Writer] = {}
-
-
-def writer(fmt: str) -> Callable[[Writer], Writer]:
-    """Register the function that renders a format (`page`, `html`, `json`, ...)."""
-
-    def register(fn: Writer) -> Writer:
-        FORMATS[fmt] = fn
-        return fn
-
-    return register
 
 
 @lru_cache(maxsize=64)
@@ -106,7 +90,7 @@ def csp_hash(text: str) -> str:
 
 
 class Renderer:
-    """Owns the Jinja2 environment and the format writers."""
+    """Owns the Jinja2 environment, the themes' stylesheets and the templates' filters."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
@@ -143,9 +127,6 @@ class Renderer:
             self._css[theme] = theme_css(self.env, theme)
         return self._css[theme]
 
-    def render(self, fmt: str, view: WidgetView) -> Rendered:
-        return FORMATS[fmt](self, view)
-
     def template(self, view: WidgetView, name: str, **extra: object) -> str:
         tmpl = self.env.select_template([f"{view.theme}/{name}", f"_base/{name}"])
         return tmpl.render(
@@ -161,35 +142,3 @@ class Renderer:
             networks=NETWORK_NAMES,
             **extra,
         )
-
-
-@writer("html")
-def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
-    # A fragment travels alone (server-side include, embed script): its styles go with it.
-    body = f"<style>{r.css(view.theme)}</style>\n" + r.template(view, "widget.html")
-    return Rendered(body.encode(), "text/html; charset=utf-8")
-
-
-@writer("page")
-def write_page(r: Renderer, view: WidgetView) -> Rendered:
-    fragment = Markup(r.template(view, "widget.html"))
-    body = r.template(view, "page.html", fragment=fragment, frame_js=Markup(asset("frame.js")))
-    # The framed page runs no script but ours (by hash) and takes styles only from itself.
-    return Rendered(
-        body.encode(),
-        "text/html; charset=utf-8",
-        {"Content-Security-Policy": page_csp(r.css(view.theme), r.config.server.embed_origins)},
-    )
-
-
-def page_csp(css: str, embed_origins: list[str]) -> str:
-    # 'self' too: the publisher page previews every widget in a frame.
-    ancestors = " ".join(["'self'", *embed_origins]) if embed_origins else "*"
-    return (
-        "default-src 'none'; img-src https: http: data:; "
-        f"style-src {csp_hash(css)}; script-src {csp_hash(asset('frame.js'))}; "
-        f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
-    )
-
-
-from feedhub import embed, feeds  # noqa: E402,F401  (they register their formats)

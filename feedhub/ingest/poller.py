@@ -9,10 +9,11 @@ import os
 import socket
 import time
 import uuid
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
 
-if TYPE_CHECKING:
-    from feedhub.service import Service
+from feedhub.models import FetchState
+from feedhub.store import Store
 
 log = logging.getLogger("feedhub.poller")
 
@@ -21,13 +22,32 @@ START_BATCH = 64  # tasks started per turn of the event loop: a first step each,
 
 
 class Poller:
-    def __init__(self, service: Service) -> None:
-        self.service = service
+    """Runs `poll(source_id)` for each source of `sources()` when its state says it is due.
+
+    `states` is the map of fetch states, read and updated in place; `interval` gives a
+    source's current polling interval (how long to wait after a failure to record a poll).
+    """
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        states: MutableMapping[str, FetchState],
+        sources: Callable[[], Iterable[str]],
+        poll: Callable[[str], Awaitable[Any]],
+        interval: Callable[[str], float],
+        lease_seconds: float | None = None,
+    ) -> None:
+        self.store = store
+        self.states = states
+        self._sources = sources
+        self._poll = poll
+        self._interval = interval
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._wake: dict[str, asyncio.Event] = {}
         self._forced: set[str] = set()  # refreshed by hand: polled even if not due
-        self.lease_seconds = service.config.storage.lease or LEASE_SECONDS
+        self.lease_seconds = lease_seconds or LEASE_SECONDS
 
     @property
     def running(self) -> bool:
@@ -36,7 +56,7 @@ class Poller:
     async def start(self) -> None:
         """A task per source, started a batch at a time: a thousand first steps in one turn
         of the loop would hold every request back for tens of ms."""
-        for n, sid in enumerate(list(self.service.config.sources), 1):
+        for n, sid in enumerate(list(self._sources()), 1):
             if sid not in self._tasks:  # a reload may have started some already
                 self._spawn(sid)
             if n % START_BATCH == 0:
@@ -53,7 +73,7 @@ class Poller:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self.service.store.release(sid, self.owner)
+        await self.store.release(sid, self.owner)
 
     async def stop(self) -> None:
         for sid in list(self._tasks):
@@ -63,11 +83,11 @@ class Poller:
         """After a reload: stop removed sources, restart changed ones, start new ones."""
         if not self._tasks and not changed:
             return
-        wanted = set(self.service.config.sources)
+        wanted = set(self._sources())
         for sid in set(self._tasks) - wanted | (changed & set(self._tasks)):
             await self._cancel(sid)
         for sid in changed:
-            state = self.service.states.get(sid)
+            state = self.states.get(sid)
             if state is not None:
                 state.next_check = 0.0
         for sid in wanted - set(self._tasks):
@@ -75,7 +95,7 @@ class Poller:
 
     def refresh(self, sid: str) -> None:
         """Poll a source as soon as possible (admin button, WebSub ping)."""
-        state = self.service.states.get(sid)
+        state = self.states.get(sid)
         if state is not None:
             state.next_check = 0.0
         self._forced.add(sid)
@@ -83,9 +103,8 @@ class Poller:
             self._wake[sid].set()
 
     async def _run(self, sid: str) -> None:
-        svc = self.service
         while True:
-            state = svc.states.get(sid)
+            state = self.states.get(sid)
             delay = (state.next_check if state else 0.0) - time.time()
             if delay > 0:
                 wake = self._wake[sid]
@@ -98,32 +117,32 @@ class Poller:
                 await self._still_due(sid)
                 continue
             # Shared store: another replica may have polled it since we last looked.
-            if svc.store.shared and sid not in self._forced and not await self._still_due(sid):
+            if self.store.shared and sid not in self._forced and not await self._still_due(sid):
                 continue
             self._forced.discard(sid)
             try:
-                await svc.poll(sid)
+                await self._poll(sid)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the store failing must not end this source's polling
                 log.exception("source %s: poll could not be recorded", sid)
-                await asyncio.sleep(min(svc.interval(sid), 60))
+                await asyncio.sleep(min(self._interval(sid), 60))
 
     async def _still_due(self, sid: str) -> bool:
         """Re-read a source's shared state; is it still time to poll it?"""
         try:
-            fresh = await self.service.store.get_state(sid)
+            fresh = await self.store.get_state(sid)
         except Exception as exc:
             log.warning("source %s: cannot read its state: %s", sid, exc)
             return True
         if fresh is None:
             return True
-        self.service.states[sid] = fresh
+        self.states[sid] = fresh
         return fresh.next_check <= time.time()
 
     async def _lease(self, sid: str) -> bool:
         try:
-            return await self.service.store.acquire(sid, self.owner, self.lease_seconds)
+            return await self.store.acquire(sid, self.owner, self.lease_seconds)
         except Exception as exc:
             log.warning("source %s: cannot take the poll lease: %s", sid, exc)
             return False

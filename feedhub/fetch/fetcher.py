@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import socket
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -13,10 +11,9 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import DefaultResolver
 
 from feedhub import __version__
+from feedhub.fetch.addresses import AddressRefused, PublicOnlyResolver, is_public_address
 
 MAX_REDIRECTS = 10
 READ_CHUNK = 64 * 1024
@@ -57,40 +54,6 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
-
-
-class AddressRefused(Exception):
-    pass
-
-
-def is_public_address(host: str) -> bool:
-    """False for loopback, private, link-local (cloud metadata), multicast and reserved."""
-    try:
-        ip = ipaddress.ip_address(host.strip("[]").split("%")[0])
-    except ValueError:
-        return True  # a name, not an address: the resolver checks what it resolves to
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
-
-
-class PublicOnlyResolver(AbstractResolver):
-    """Resolves names, then refuses any answer that is not a public address (SSRF, rebinding)."""
-
-    def __init__(self) -> None:
-        self._inner = DefaultResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        results = await self._inner.resolve(host, port, family)
-        public = [r for r in results if is_public_address(r["host"])]
-        if not public:
-            raise AddressRefused(f"{host} resolves to a private or loopback address")
-        return public
-
-    async def close(self) -> None:
-        await self._inner.close()
 
 
 class Fetcher:

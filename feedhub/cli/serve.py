@@ -1,0 +1,84 @@
+"""`feedhub serve`: the daemon, reloading its config on SIGHUP or when the file changes."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import logging
+import signal
+from pathlib import Path
+
+from feedhub.cli.common import AddCommand, load, loop_runner
+from feedhub.config import Config
+from feedhub.service import Service
+
+log = logging.getLogger("feedhub")
+
+
+def register(add: AddCommand) -> None:
+    add("serve", "run the daemon (SIGHUP or an edited file reloads the config)").set_defaults(
+        func=cmd_serve)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    config = load(args.config)
+    if config is None:
+        return 1
+    with loop_runner() as runner:
+        runner.run(_serve(config, args.config))
+    return 0
+
+
+async def _serve(config: Config, path: str) -> None:
+    from aiohttp import web
+
+    from feedhub.ingest.workers import shutdown
+    from feedhub.web.app import SERVICE, create_app
+
+    app = create_app(config, config_path=path)
+    runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=10)
+    await runner.setup()
+    site = web.TCPSite(runner, config.server.host, config.server.port, reuse_address=True)
+    await site.start()
+    # What start-up built (modules, config, templates, states) lives as long as the process:
+    # kept out of the collector, a full collection no longer stalls requests for ~40 ms.
+    gc.freeze()
+    log.info("serving %d widgets on http://%s:%d/ (public URL %s)", len(config.widgets),
+             config.server.host, config.server.port, config.public_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    svc = app[SERVICE]
+    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(svc.reload()))
+    watcher = asyncio.create_task(_watch(svc, Path(path)))
+    await stop.wait()
+    log.info("stopping: finishing requests in flight")
+    watcher.cancel()
+    await runner.cleanup()
+    shutdown()
+    log.info("stopped")
+
+
+async def _watch(svc: object, path: Path, every: float = 2.0) -> None:
+    """Reload when the config file changes (mtime or size), as SIGHUP does."""
+
+    assert isinstance(svc, Service)
+
+    def stamp() -> tuple[int, int]:
+        try:
+            st = path.stat()
+        except OSError:
+            return (0, 0)
+        return (st.st_mtime_ns, st.st_size)
+
+    seen = stamp()
+    while True:
+        await asyncio.sleep(every)
+        now = stamp()
+        if now != seen and now != (0, 0):
+            seen = now
+            await svc.reload()
+
+

@@ -1,0 +1,37 @@
+"""The config file: its schema (`schema`, `sources`, `fields`, `units`) and its loading
+(`loader`). Imports nothing of feedhub but itself; every other stage may import it.
+
+`from feedhub.config import Config, load_config, ...` is the way in for the rest of the package.
+"""
+
+from feedhub.config.fields import NAME_RE
+from feedhub.config.loader import ConfigError, load_config, parse_config, valid_locale
+from feedhub.config.schema import (
+    BUILTIN_WIDGETS_DIR,
+    AdminConfig,
+    Config,
+    FetchConfig,
+    Filters,
+    MoreLink,
+    ServerConfig,
+    StorageConfig,
+    WidgetConfig,
+    theme_names,
+)
+from feedhub.config.sources import (
+    NETWORKS,
+    BlueskySource,
+    FeedSource,
+    MastodonSource,
+    RedditSource,
+    SourceConfig,
+    XSource,
+    YoutubeSource,
+)
+
+__all__ = [
+    "BUILTIN_WIDGETS_DIR", "NAME_RE", "NETWORKS", "AdminConfig", "BlueskySource", "Config",
+    "ConfigError", "FeedSource", "FetchConfig", "Filters", "MastodonSource", "MoreLink",
+    "RedditSource", "ServerConfig", "SourceConfig", "StorageConfig", "WidgetConfig", "XSource",
+    "YoutubeSource", "load_config", "parse_config", "theme_names", "valid_locale",
+]

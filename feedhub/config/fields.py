@@ -1,0 +1,21 @@
+"""What every part of the config schema shares: the strict base model, durations, sizes, names."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+from feedhub.config.units import parse_duration, parse_size
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors; a loaded config never changes."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)

@@ -1,0 +1,175 @@
+"""Reading config.yaml: `${VAR}` interpolation, validation, and every problem with its path."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from feedhub.config.fields import NAME_RE
+from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, theme_names
+from feedhub.config.sources import NETWORKS
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; `problems` lists every one, each with its path."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def interpolate(node: Any, path: str, env: dict[str, str], problems: list[str]) -> Any:
+    """Replace `${VAR}` and `${VAR:-default}` in every string of the tree."""
+    if isinstance(node, dict):
+        return {k: interpolate(v, _join(path, k), env, problems) for k, v in node.items()}
+    if isinstance(node, list):
+        return [interpolate(v, f"{path}[{i}]", env, problems) for i, v in enumerate(node)]
+    if not isinstance(node, str):
+        return node
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        problems.append(
+            f"{path}: environment variable {name} is not set"
+            f" (set it, or give a default: ${{{name}:-default}})"
+        )
+        return ""
+
+    return _ENV_RE.sub(replace, node)
+
+
+def _join(path: str, key: object) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _error_path(loc: tuple[int | str, ...]) -> str:
+    parts = list(loc)
+    # A discriminated union puts the tag in the path: sources.blog.feed.url -> sources.blog.url
+    if len(parts) >= 3 and parts[0] == "sources" and parts[2] in NETWORKS:
+        del parts[2]
+    out = ""
+    for part in parts:
+        out = f"{out}[{part}]" if isinstance(part, int) else _join(out, part)
+    return out or "(top level)"
+
+
+def _error_message(err: Any) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    if kind == "union_tag_invalid":
+        return f"type must be one of {', '.join(NETWORKS)}, got {ctx.get('tag')!r}"
+    if kind == "union_tag_not_found":
+        return f"type is required (one of {', '.join(NETWORKS)})"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}, got {value!r}"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"{err['msg'].lower().replace('input should be', 'must be')}, got {value!r}"
+    return f"{err['msg'].lower().replace('input should be', 'must be')}, got {value!r}"
+
+
+def parse_config(
+    data: Any, base_dir: str = ".", env: dict[str, str] | None = None
+) -> Config:
+    """Validate a config tree; raise ConfigError listing every problem with its path."""
+    problems: list[str] = []
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(["(top level): must be a mapping of sections (server, sources, ...)"])
+    data = interpolate(data, "", dict(os.environ) if env is None else env, problems)
+    data["base_dir"] = base_dir
+    config = None
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        problems += [f"{_error_path(e['loc'])}: {_error_message(e)}" for e in exc.errors()]
+    # Cross-references are checked on the raw tree, so they are listed with the rest.
+    problems += _cross_checks(data, base_dir)
+    if problems or config is None:
+        raise ConfigError(problems)
+    return config
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
+    problems = []
+    server = _mapping(data.get("server"))
+    widgets_dir = server.get("widgets_dir")
+    dirs = [BUILTIN_WIDGETS_DIR]
+    if isinstance(widgets_dir, str):
+        site = Path(base_dir) / widgets_dir  # an absolute widgets_dir stays absolute
+        if site.is_dir():
+            dirs.insert(0, site)
+        else:
+            problems.append(f"server.widgets_dir: {widgets_dir!r} is not a folder")
+    themes = theme_names(dirs)
+    sources = _mapping(data.get("sources"))
+    for sid in sources:
+        if not NAME_RE.match(str(sid)):
+            problems.append(f"sources.{sid}: ids may use letters, digits, '-' and '_' only")
+    for name, widget in _mapping(data.get("widgets")).items():
+        if not NAME_RE.match(str(name)):
+            problems.append(f"widgets.{name}: names may use letters, digits, '-' and '_' only")
+        widget = _mapping(widget)
+        refs = widget.get("sources")
+        for i, sid in enumerate(refs if isinstance(refs, list) else []):
+            if sid not in sources:
+                problems.append(f"widgets.{name}.sources[{i}]: unknown source {sid!r}")
+        theme = widget.get("theme", "sidebar")
+        if isinstance(theme, str) and theme not in themes:
+            problems.append(
+                f"widgets.{name}.theme: no theme {theme!r} (have: {', '.join(sorted(themes))})"
+            )
+        locale = widget.get("locale", "en")
+        if isinstance(locale, str) and not valid_locale(locale):
+            problems.append(f"widgets.{name}.locale: unknown locale {locale!r}")
+    return problems
+
+
+def valid_locale(name: str) -> bool:
+    from babel import Locale, UnknownLocaleError
+
+    if not re.match(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})*$", name):
+        return False
+    try:
+        Locale.parse(name.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
+    """Read and validate a config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read the file: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        at = f":{where.line + 1}:{where.column + 1}" if where else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([f"{path}{at}: not valid YAML: {problem}"]) from None
+    return parse_config(data, base_dir=str(path.resolve().parent), env=env)

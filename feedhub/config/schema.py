@@ -1,0 +1,148 @@
+"""The config file's sections other than `sources:`, and the whole `Config`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from feedhub.config.fields import NAME_RE, Duration, Size, Strict
+from feedhub.config.sources import SourceConfig
+
+BUILTIN_WIDGETS_DIR = Path(__file__).resolve().parent.parent.parent / "widgets"
+
+
+class ServerConfig(Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    public_url: str = ""
+    embed_origins: list[str] = []
+    widgets_dir: str | None = None
+
+    @field_validator("public_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not re.match(r"^https?://[^/\s]+$", origin):
+                raise ValueError(f"each origin must be scheme://host[:port], got {origin!r}")
+        return value
+
+
+class StorageConfig(Strict):
+    backend: Literal["memory", "sqlite", "redis"] = "sqlite"
+    path: str = "var/feedhub.sqlite3"
+    url: str = "redis://127.0.0.1:6379/0"
+    prefix: str = "feedhub"
+    lease: Duration = 30.0  # redis: how long a replica's right to poll a source lasts
+
+
+class FetchConfig(Strict):
+    interval: Duration = 900.0
+    timeout: Duration = 30.0
+    max_bytes: Size = 10 * 1024 * 1024
+    concurrency: int = Field(16, ge=1, le=1024)
+    per_host: int = Field(2, ge=1, le=64)
+    allow_private_addresses: bool = False
+    user_agent: str = ""
+
+
+class AdminConfig(Strict):
+    token: str = ""
+
+
+class MoreLink(Strict):
+    label: str
+    url: str
+
+
+class Filters(Strict):
+    include: list[str] = []
+    exclude: list[str] = []
+    max_age: Duration | None = None
+
+    @field_validator("include", "exclude")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
+                try:
+                    re.compile(pattern[1:-1])
+                except re.error as exc:
+                    raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+        return value
+
+
+class WidgetConfig(Strict):
+    title: str = ""
+    sources: list[str]
+    limit: int = 10
+    theme: str = "sidebar"
+    scheme: Literal["light", "dark", "auto"] = "auto"
+    locale: str = "en"
+    more: MoreLink | None = None
+    filters: Filters = Filters()
+    hide: list[str] = []
+    pin: list[str] = []
+
+    @field_validator("limit")
+    @classmethod
+    def _limit(cls, value: int) -> int:
+        if not 1 <= value <= 200:
+            raise ValueError(f"must be between 1 and 200, got {value}")
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _some(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must list at least one source")
+        return value
+
+
+class Config(Strict):
+    server: ServerConfig = ServerConfig()
+    storage: StorageConfig = StorageConfig()
+    fetch: FetchConfig = FetchConfig()
+    admin: AdminConfig = AdminConfig()
+    sources: dict[str, SourceConfig] = {}
+    widgets: dict[str, WidgetConfig] = {}
+    # Where the file lives: relative paths in it are relative to this folder.
+    base_dir: str = Field(".", exclude=True)
+
+    def resolve(self, path: str) -> Path:
+        p = Path(path)
+        return p if p.is_absolute() else Path(self.base_dir) / p
+
+    @property
+    def public_url(self) -> str:
+        return self.server.public_url or f"http://{self.server.host}:{self.server.port}"
+
+    def theme_dirs(self) -> list[Path]:
+        """Theme folders, searched in order: the site's own first, then the built-in ones."""
+        dirs = [self.resolve(self.server.widgets_dir)] if self.server.widgets_dir else []
+        return [*dirs, BUILTIN_WIDGETS_DIR]
+
+    def theme_names(self) -> set[str]:
+        return theme_names(self.theme_dirs())
+
+    def source_interval(self, source_id: str) -> float:
+        return self.sources[source_id].interval or self.fetch.interval
+
+
+def theme_names(dirs: list[Path]) -> set[str]:
+    """Themes are the folders of the theme dirs whose names are valid ids (not `_base`)."""
+    names: set[str] = set()
+    for d in dirs:
+        if d.is_dir():
+            names |= {p.name for p in d.iterdir() if p.is_dir() and NAME_RE.match(p.name)}
+    return names
+

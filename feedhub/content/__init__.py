@@ -1,0 +1,5 @@
+"""Content rules: what of hostile HTML and URLs may reach a visitor (`sanitize`).
+
+Applied once at ingest by every adapter and again on the way out by the renderers.
+May import: nothing of feedhub but the bottom modules.
+"""

@@ -1,0 +1,135 @@
+"""Each widget's version, its rendered bytes, and rendering a change before it shows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from feedhub.config import Config, WidgetConfig
+from feedhub.models import FetchState, Item
+from feedhub.publish import formats
+from feedhub.publish.cache import Entry, Key, RenderCache
+from feedhub.publish.render import Renderer, WidgetView
+from feedhub.publish.selection import select
+from feedhub.store import Store
+
+log = logging.getLogger("feedhub")
+# Of a changed widget, at most this many of its rendered variants (format, limit, locale,
+# theme) are rendered ahead; any other renders when it is next asked for.
+PRERENDER = 16
+
+
+class Widgets:
+    """Renders widgets from the store's items; a widget's version names its current bytes.
+
+    `states` is the service's map of fetch states: a widget's version is derived from its
+    config and the digests of its sources' items, so it changes exactly when they do.
+    """
+
+    def __init__(self, config: Config, store: Store, states: Mapping[str, FetchState]) -> None:
+        self.store = store
+        self.states = states
+        self.versions: dict[str, str] = {}
+        self.renders = RenderCache()
+        self._seeds: dict[str, bytes] = {}
+        self._seeds_for: object = None
+        self.configure(config)
+
+    def configure(self, config: Config) -> None:
+        """Use a new config: templates and every rendered copy are dropped."""
+        self.config = config
+        self.renderer = Renderer(config)
+        self.renders.clear()
+
+    def recompute(self, source_id: str | None = None) -> None:
+        """A widget's version changes when its config or any of its sources' items change.
+
+        With `source_id`, only the widgets showing that source are recomputed. The map is new
+        every time, so a reader may compare its identity to know that nothing changed since
+        it last looked (the widget handler's fast path does).
+        """
+        fresh = self.versions_of(source_id)
+        self.versions = {**self.versions, **fresh} if source_id else fresh
+
+    def versions_of(self, source_id: str | None = None) -> dict[str, str]:
+        """The versions of the widgets showing `source_id` (of all without it), from the
+        current states."""
+        if self._seeds_for is not self.config:  # each widget's config, serialized once
+            self._seeds = {name: json.dumps(w.model_dump(mode="json"), sort_keys=True).encode()
+                           for name, w in self.config.widgets.items()}
+            self._seeds_for = self.config
+        versions = {}
+        for name, widget in self.config.widgets.items():
+            if source_id and source_id not in widget.sources:
+                continue
+            h = hashlib.blake2b(self._seeds[name], digest_size=10)
+            for sid in widget.sources:
+                state = self.states.get(sid)
+                h.update(f"|{sid}={state.digest if state else ''}".encode())
+            versions[name] = h.hexdigest()
+        return versions
+
+    async def prerender(self, versions: dict[str, str]) -> None:
+        """Render the new version of what was being served of each changed widget, before the
+        version switches: meanwhile visitors get the previous bytes and never wait on it."""
+        for name, version in versions.items():
+            if self.versions.get(name) == version:
+                continue
+            for key in self.renders.keys_for(name)[:PRERENDER]:
+                try:
+                    await self._render(key, version)
+                except Exception:  # the request that asks for it will answer 500 and log it
+                    log.exception("widget %s: rendering %s failed", name, key.fmt)
+
+    async def warm(self) -> None:
+        """Render each widget's page and fragment before serving: templates compile and locale
+        data loads here, not in the first visitors' requests."""
+        self.renderer.warm({widget.locale for widget in self.config.widgets.values()})
+        for name, widget in self.config.widgets.items():
+            for fmt in ("page", "html"):
+                key = Key(name, fmt, widget.limit, widget.locale, widget.theme)
+                try:
+                    await self.rendered(key)
+                except Exception:
+                    log.exception("widget %s: rendering %s failed", name, fmt)
+
+    async def items(self, name: str, limit: int | None = None) -> list[Item]:
+        widget = self.config.widgets[name]
+        items: list[Item] = []
+        for sid in widget.sources:
+            items.extend(await self.store.get_items(sid))
+        return select(items, widget, datetime.now(UTC), limit)
+
+    async def rendered(self, key: Key) -> Entry:
+        """The widget's bytes for these parameters, rendered only if its items changed."""
+        return await self._render(key, self.versions[key.widget])
+
+    async def _render(self, key: Key, version: str) -> Entry:
+        entry = self.renders.peek(key, version)
+        if entry is not None:
+            return entry
+
+        async def produce() -> tuple[bytes, str, dict[str, str]]:
+            out = formats.render(self.renderer, key.fmt, await self.view(key))
+            return out.body, out.content_type, out.headers
+
+        return await self.renders.get(key, version, produce)
+
+    def _widget_config(self, key: Key) -> WidgetConfig:
+        """The widget's config, with the color scheme a request asked for."""
+        cfg = self.config.widgets[key.widget]
+        return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
+
+    async def view(self, key: Key) -> WidgetView:
+        return WidgetView(
+            name=key.widget,
+            cfg=self._widget_config(key),
+            items=await self.items(key.widget, key.limit),
+            theme=key.theme,
+            locale=key.locale,
+            limit=key.limit,
+            public_url=self.config.public_url,
+        )
