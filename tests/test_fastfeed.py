@@ -14,7 +14,7 @@ from feedhub.sources import feed
 from feedhub.sources.base import ParseError
 from feedhub.sources.fastfeed import parse_xml_feed
 from feedhub.sources.feed import parse_feed, parse_with_feedparser
-from tests.conftest import fixture_bytes
+from tests.conftest import FIXTURES, fixture_bytes
 from tests.xss_corpus import ALL, placed_xml
 
 URL = "https://feeds.example.org/feed"
@@ -22,6 +22,7 @@ UTF8 = '<?xml version="1.0" encoding="utf-8"?>\n'
 NS = ('xmlns:dc="http://purl.org/dc/elements/1.1/" '
       'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
       'xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom"')
+EDGES = sorted(p for p in (FIXTURES / "corpus").iterdir() if p.suffix in (".rss", ".atom"))
 XML_FIXTURES = ["feeds/rss20.xml", "feeds/atom.xml", "feeds/rss10.rdf", "feeds/rss091.xml",
                 "reddit/new.rss", "youtube/videos.xml"]
 
@@ -223,6 +224,9 @@ DOCUMENTS: dict[str, tuple[bytes, bool | str]] = {
     "rss_latin1_ascii_body": (rss(item(title="<title>Caf&#233;</title>"), decl=(
         '<?xml version="1.0" encoding="ISO-8859-1"?>')), True),
     "rss_utf8_bom": (b"\xef\xbb\xbf" + rss(item()), True),
+    "rss_empty_item": (rss("<item></item>", item()), True),
+    "rss_image_only_items": (rss(*(f'<item><media:content url="https://p.example/{n}.jpg" '
+                                   'medium="image"/></item>' for n in range(2))), True),
     "rss_relative_hub": (rss(item(), channel='<atom:link rel="hub" href=""/>'
                                              '<atom:link rel="self" href="/self"/>'), True),
     "rss_text_hub": (rss(item(), channel='<atom:link rel="hub">https://hub.example/t'
@@ -285,7 +289,6 @@ DOCUMENTS: dict[str, tuple[bytes, bool | str]] = {
                           channel="<dc:language>nl</dc:language>"), True),
     # Declined, each for the reason given.
     "empty_channel": (rss(), "no entries: feedparser's verdict hangs on the channel title"),
-    "empty_item": (rss("<item></item>"), "no readable entries: feedparser's check_complete"),
     "latin1_non_ascii": (rss(item(title="<title>Caf\u00e9</title>"), decl=(
         '<?xml version="1.0" encoding="ISO-8859-1"?>')).replace(b"\xc3\xa9", b"\xe9"),
         "not UTF-8: feedparser decodes it by another codec"),
@@ -325,6 +328,7 @@ DOCUMENTS: dict[str, tuple[bytes, bool | str]] = {
 
 def corpus() -> dict[str, bytes]:
     docs = {f"fixture {name}": fixture_bytes(name) for name in XML_FIXTURES}
+    docs.update({f"edges {path.name}": path.read_bytes() for path in EDGES})
     for name in ("feeds/rss20.xml", "feeds/atom.xml", "reddit/new.rss", "youtube/videos.xml"):
         for r in range(len(ALL)):
             docs[f"xss {name} round {r}"] = placed_xml(fixture_bytes(name), r)
@@ -338,18 +342,66 @@ def corpus() -> dict[str, bytes]:
 CORPUS = corpus()
 
 
+# How a body may be served: (url, network, headers); None is how parse_feed was called
+# before it took headers (the address only), {} a local file's.
+SERVED = [
+    (URL, "feed", None),
+    ("https://feeds.example.org/a/b.xml?x=1#f", "reddit", None),
+    ("/srv/site/public/feed.xml", "feed", {}),
+    (URL, "feed", {"content-type": "application/rss+xml; charset=UTF-8", "content-location": URL,
+                   "content-language": "de_CH"}),
+    (URL, "feed", {"content-type": "text/xml", "content-location": "https://cdn.example.net/f/"}),
+    (URL, "feed", {"content-type": "application/xml; charset=iso-8859-1",
+                   "content-location": URL}),
+    (URL, "feed", {"content-type": "text/html; charset=Shift_JIS", "content-location": URL}),
+    (URL, "feed", {"content-type": "application/octet-stream", "content-location": URL}),
+    (URL, "feed", {"content-type": "text/xml; charset=x-unknown", "content-location": URL}),
+]
+
+
 @pytest.mark.parametrize("name", list(CORPUS))
 def test_fast_path_matches_feedparser_or_declines(name):
     body = CORPUS[name]
-    for url, network in ((URL, "feed"), ("https://feeds.example.org/a/b.xml?x=1#f", "reddit")):
-        fast = parse_xml_feed(body, url, "src", network)
+    for url, network, headers in SERVED:
+        fast = parse_xml_feed(body, url, "src", network, headers)
         try:
-            expected = parse_with_feedparser(body, url, "src", network)
+            expected = parse_with_feedparser(body, url, "src", network, headers)
         except ParseError:
             assert fast is None  # the fast path may not turn parse_feed's error into items
             continue
         if fast is not None:
-            assert fast == expected
+            assert fast == expected, (url, headers)
+
+
+CHARSETS = {
+    "utf-8 said by both": (rss(item(title="<title>Café</title>")),
+                           "application/rss+xml; charset=utf-8", True),
+    "utf-8 undeclared, text/xml": (rss(item(title="<title>Café</title>"), decl=""),
+                                   "text/xml", True),
+    "utf-8 undeclared, said by http": (rss(item(title="<title>Café</title>"), decl=""),
+                                       "application/xml; charset=utf-8", True),
+    "utf-8 declared, latin-1 by http": (rss(item(title="<title>Café</title>")),
+                                        "application/xml; charset=ISO-8859-1", False),
+    "ascii declared latin-1, utf-8 by http": (rss(item(), decl=(
+        '<?xml version="1.0" encoding="ISO-8859-1"?>')), "text/xml; charset=utf-8", False),
+    "shift_jis by http only": (rss(item(title="<title>記事投稿</title>"), decl="").decode()
+                               .encode("shift_jis"), "application/xml; charset=Shift_JIS",
+                               False),
+    "latin-1 undeclared, said by http": (rss(item(title="<title>Café</title>"), decl="")
+                                         .decode().encode("latin-1"),
+                                         "text/xml; charset=iso-8859-1", False),
+}
+
+
+@pytest.mark.parametrize("name", list(CHARSETS))
+def test_fast_path_declines_when_http_and_the_document_disagree(name):
+    body, content_type, reads = CHARSETS[name]
+    headers = {"content-type": content_type, "content-location": URL}
+    fast = parse_xml_feed(body, URL, "src", "feed", headers)
+    assert (fast is not None) is reads
+    items, _ = parse_feed(body, URL, "src", headers=headers)
+    assert items == parse_with_feedparser(body, URL, "src", "feed", headers)[0]
+    assert items[0].title in ("Café", "記事投稿", "Post")
 
 
 @pytest.mark.parametrize("name", XML_FIXTURES)

@@ -9,6 +9,7 @@ it; 4. relative links in a local file; 5. a well-formed feed whose items hold on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import shutil
 from collections import Counter
@@ -77,10 +78,8 @@ async def polled(d: Daemon, widget: str, count: int) -> list[dict[str, Any]]:
     async def enough() -> bool:
         return len(await widget_items(d, widget)) >= count
 
-    try:
+    with contextlib.suppress(AssertionError):  # the assertions below say what is missing
         await wait_until(enough, timeout=15)
-    except AssertionError:
-        pass  # the assertions below say what is missing
     return await widget_items(d, widget)
 
 

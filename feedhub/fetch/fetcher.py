@@ -17,6 +17,9 @@ from feedhub.fetch.addresses import AddressRefused, PublicOnlyResolver, is_publi
 
 MAX_REDIRECTS = 10
 READ_CHUNK = 64 * 1024
+# The headers that say how to read a body: its charset, the base of its relative links, and
+# its language. They go with the body to the parse step.
+DOCUMENT_HEADERS = ("content-type", "content-location", "content-language")
 
 
 @dataclass(slots=True)
@@ -42,6 +45,16 @@ class FetchResult:
     @property
     def last_modified(self) -> str:
         return self.headers.get("last-modified", "")
+
+    @property
+    def document_headers(self) -> dict[str, str]:
+        """The DOCUMENT_HEADERS of an HTTP answer, Content-Location made absolute (the answer's
+        own URL when it has none); a local file has none."""
+        if not urlsplit(self.url).scheme:
+            return {}
+        found = {name: self.headers[name] for name in DOCUMENT_HEADERS if name in self.headers}
+        found["content-location"] = urljoin(self.url, found.get("content-location", ""))
+        return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, ClassVar
 
 from feedhub.fetch.fetcher import Fetcher, FetchResult, Request
@@ -109,8 +110,10 @@ class SourceAdapter:
         *args: Any,
         state: FetchState | None = None,
         headers: Mapping[str, str] | None = None,
+        read_headers: bool = False,
     ) -> PollResult:
-        """The common poll: conditional GET, then `parse(body, url, *args)` in a worker."""
+        """The common poll: conditional GET, then `parse(body, url, *args)` in a worker; with
+        `read_headers`, parse also takes the answer's `document_headers` as `headers=`."""
         res = await self.fetch(ctx, url, state=state, headers=headers)
         result = PollResult(status=res.status, headers=res.headers)
         if res.error:
@@ -121,6 +124,8 @@ class SourceAdapter:
             return result
         if state and state.digest and res.etag and res.etag == state.etag:
             return result  # a 200 whose validator did not change: nothing new
+        if read_headers:
+            parse = partial(parse, headers=res.document_headers)
         try:
             parsed, result.encoded = await ctx.run_parse(parse_and_encode, parse, res.body,
                                                          res.url, *args)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import calendar
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.models import Author, Item, Media, stable_id
+from feedhub.sources.document import is_http
+from feedhub.sources.identity import distinct
 from feedhub.sources.values import SUMMARY_CHARS, as_int
 
 # What a feed parser gives: the items, and hints for the scheduler and WebSub (ttl, hubs).
@@ -17,10 +20,15 @@ Parsed = tuple[list[Item], dict[str, Any]]
 def build_parsed(feed: Any, entries: list[Any], url: str, source_id: str,
                  network: str = "feed") -> Parsed:
     """Items and hints (ttl, hubs, self) from feedparser-shaped feed and entry dicts, whichever
-    reader made them. They are read as plain mappings, without FeedParserDict's aliases."""
+    reader made them. They are read as plain mappings, without FeedParserDict's aliases.
+
+    `url` is the document's base (its address); a local file has none, and its relative links
+    resolve, past any xml:base, against the channel's link, as readers do."""
     feed_lang = feed.get("language", "")
     feed_author = feed.get("author_detail") or {}
-    items = [_entry_item(e, url, source_id, network, feed_lang, feed_author) for e in entries]
+    home = url if is_http(url) else safe_url(feed.get("link"))
+    items = [_entry_item(e, home, source_id, network, feed_lang, feed_author) for e in entries]
+    items = distinct(items, [e.get("id") or "" for e in entries])
     extra: dict[str, Any] = {"meta": {"hubs": _links(feed, "hub")}}
     self_links = _links(feed, "self")
     if self_links:
@@ -45,11 +53,13 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-def _entry_item(entry: Any, url: str, source_id: str, network: str, lang: str,
+def _entry_item(entry: Any, home: str, source_id: str, network: str, lang: str,
                 feed_author: Any) -> Item:
     content = entry.get("content") or []
     detail = content[0] if content else entry.get("summary_detail")
-    base = (detail or {}).get("base") or url
+    base = (detail or {}).get("base") or ""
+    if not is_http(base):  # no http base above it: a local file's, or a relative xml:base
+        base = urljoin(home, base)
     raw = (detail or {}).get("value", "")
     is_html = "html" in ((detail or {}).get("type") or "text/html")
     content_html = sanitize_html(raw, base) if is_html else text_to_html(raw)

@@ -3,9 +3,9 @@
 An item's id is the hash of its guid (else its link, else its title and content), as it always
 was: feeds whose guids are distinct keep their stored ids. Some feeds give several posts one
 guid (an export that reused it, a generator that puts the feed's address in every guid).
-Among items that would share an id, those with the same link, title and content are one
-post said twice and are kept once; the others each get the hash of guid and link, or, where
-the link is shared too, of guid, link, title and content. Pure, so it runs in the worker.
+Among items that would share an id, those with the same link, title, content and images are
+one post said twice and are kept once; the others each get the hash of guid and link, or,
+where the link is shared too, of guid, link, title, content and images. Pure, so it runs in the worker.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def distinct(items: list[Item], guids: list[str]) -> list[Item]:
     `guids[i]` is the native id item i was read with ("" for none)."""
     if len({item.id for item in items}) == len(items):
         return items  # the usual case: nothing shared
-    posts: dict[tuple[str, str, str, str], tuple[Item, str]] = {}
+    posts: dict[tuple[str, ...], tuple[Item, str]] = {}
     for item, guid in zip(items, guids, strict=True):
         posts.setdefault((item.id, *_post(item)), (item, guid))  # a repeat is the first one
     ids = Counter(item.id for item, _ in posts.values())
@@ -32,6 +32,6 @@ def distinct(items: list[Item], guids: list[str]) -> list[Item]:
             for item, guid in posts.values()]
 
 
-def _post(item: Item) -> tuple[str, str, str]:
-    """What makes two items one post said twice."""
-    return item.url, item.title, item.content_html
+def _post(item: Item) -> tuple[str, ...]:
+    """What makes two items one post said twice: link, title, content and images."""
+    return item.url, item.title, item.content_html, *(m.url for m in item.media)

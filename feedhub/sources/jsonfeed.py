@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.models import Author, Item, Media, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
 from feedhub.sources.base import ParseError
+from feedhub.sources.entries import Parsed
 from feedhub.sources.identity import distinct
 from feedhub.sources.values import SUMMARY_CHARS, as_str, iso_time, load_json
-
-Parsed = tuple[list[Item], dict[str, Any]]
 
 
 def parse_json_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:

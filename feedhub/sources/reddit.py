@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -47,7 +48,7 @@ class RedditAdapter(SourceAdapter):
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         result = await self.fetch_and_parse(
             ctx, self.base_url + self.path, parse_reddit, self.source_id, state=state,
-            headers={"User-Agent": reddit_user_agent(ctx.fetcher.user_agent)},
+            headers={"User-Agent": reddit_user_agent(ctx.fetcher.user_agent)}, read_headers=True,
         )
         return explain(result, {
             403: f"{self.label} is private, quarantined or banned",
@@ -63,9 +64,10 @@ def reddit_user_agent(service_agent: str) -> str:
     return f"server:feedhub:{__version__}{suffix}"
 
 
-def parse_reddit(body: bytes, url: str, source_id: str) -> tuple[list[Item], dict[str, Any]]:
+def parse_reddit(body: bytes, url: str, source_id: str,
+                 headers: Mapping[str, str] | None = None) -> tuple[list[Item], dict[str, Any]]:
     """Items of a Reddit listing, without Reddit's per-entry footer; authors as u/name."""
-    items, extra = parse_feed(body, url, source_id, "reddit")
+    items, extra = parse_feed(body, url, source_id, "reddit", headers)
     return [_tidy(item) for item in items], extra
 
 

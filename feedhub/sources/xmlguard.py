@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
+
 from feedhub.sources.base import ParseError
 
 _ROOT_RE = re.compile(rb"<[A-Za-z_]")
@@ -26,14 +28,25 @@ def refuse_entity_declarations(body: bytes) -> None:
                          "external entity)")
 
 
+def ill_formed(parsed: Any) -> bool:
+    """Whether feedparser had to read the document with its lenient parser: it is not
+    well-formed XML (or in no charset it knows). A Content-Type that is not XML's, or a
+    document whose bytes are not in the charset it was declared in, is read strictly."""
+    return bool(parsed.get("bozo")) and not isinstance(
+        parsed.get("bozo_exception"), CharacterEncodingOverride | NonXMLContentType)
+
+
 def check_complete(parsed: Any) -> None:
-    """A truncated document, or one whose entries hold nothing readable, is malformed."""
+    """An ill-formed document that is cut short, or whose entries hold nothing readable, is
+    malformed: its "entries" are debris. A well-formed one is taken as it is."""
+    if not ill_formed(parsed):
+        return
     error = parsed.get("bozo_exception")
     message = str(getattr(error, "getMessage", lambda: error)() or "")
-    if parsed.get("bozo") and message.startswith(_TRUNCATED):
+    if message.startswith(_TRUNCATED):
         raise ParseError(f"truncated document ({message})")
     entries = parsed.get("entries") or []
-    if parsed.get("bozo") and entries and not any(
+    if entries and not any(
         e.get("title") or e.get("link") or e.get("id") or e.get("summary") or e.get("content")
         for e in entries
     ):

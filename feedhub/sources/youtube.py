@@ -6,6 +6,7 @@ import dataclasses
 import html
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -33,14 +34,15 @@ class YoutubeAdapter(SourceAdapter):
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         url = f"{self.base_url}/feeds/videos.xml?" + urlencode({"channel_id": self.channel_id})
         result = await self.fetch_and_parse(ctx, url, parse_youtube, self.source_id,
-                                            state=state)
+                                            state=state, read_headers=True)
         return explain(result, {404: f"channel {self.channel_id} not found"})
 
 
-def parse_youtube(body: bytes, url: str, source_id: str) -> tuple[list[Item], dict[str, Any]]:
+def parse_youtube(body: bytes, url: str, source_id: str,
+                  headers: Mapping[str, str] | None = None) -> tuple[list[Item], dict[str, Any]]:
     """Items of a channel feed: title, thumbnail (sized, the title as its alt) and the
     description as text with its links."""
-    items, extra = parse_feed(body, url, source_id, "youtube")
+    items, extra = parse_feed(body, url, source_id, "youtube", headers)
     descriptions = _descriptions(body)
     out = []
     for item in items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 
@@ -77,7 +78,8 @@ async def delivery(request: web.Request) -> web.Response:
     assert isinstance(adapter, FeedAdapter)
     try:
         (items, extra), encoded = await workers.run_parse(
-            parse_and_encode, parse_feed, body, adapter.url, sid, adapter.network)
+            parse_and_encode, partial(parse_feed, headers=_pushed_headers(request)), body,
+            adapter.url, sid, adapter.network)
     except Exception as exc:  # a hostile or broken push costs nothing but a log line
         log.warning("source %s: pushed content unreadable: %s", sid, exc)
         return _plain(202, "unreadable")
@@ -85,6 +87,13 @@ async def delivery(request: web.Request) -> web.Response:
                         ttl=extra.get("ttl"), encoded=encoded)
     await svc.record(sid, state, result)
     return _plain(202, "stored")
+
+
+def _pushed_headers(request: web.Request) -> dict[str, str]:
+    """How to read pushed content: the hub passes on the topic's Content-Type (its charset)
+    and language. Its base is the topic's address (parse_feed's `url`), not the hub's."""
+    return {name: request.headers[name] for name in ("content-type", "content-language")
+            if name in request.headers}
 
 
 def setup(app: web.Application) -> None:

@@ -73,16 +73,18 @@ class ReaderState:
 
     handlers: ClassVar[dict[str, Handler]] = {}
 
-    def __init__(self, url: str, prefixes: dict[str, str], atom: bool) -> None:
+    def __init__(self, url: str, prefixes: dict[str, str], atom: bool,
+                 lang: str | None = None) -> None:
         self.prefixes, self.atom = prefixes, atom
         self.names: dict[str, str] = {}
         self.joins: dict[tuple[str, str], str] = {}
         self.resolved: dict[tuple[str, str], str] = {}
-        self.feed: Dict = {}
+        # The answer's Content-Language is the document's until an xml:lang says otherwise.
+        self.feed: Dict = {"language": lang.replace("_", "-")} if lang else {}
         self.entries: list[Dict] = []
         self.depths: dict[str, int] = {}  # feedparser's property_depth_map, for the entry
         self.base = url
-        self.lang: str | None = None
+        self.lang = lang
         self.bases: list[str] = []
         self.langs: list[str | None] = []
         self.infeed = self.inentry = self.inauthor = self.has_content = self.guidislink = False
