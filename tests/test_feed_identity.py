@@ -3,6 +3,8 @@ ids of feeds without shared guids exactly as they were stored before."""
 
 from __future__ import annotations
 
+import pytest
+
 from feedhub.models import stable_id
 from feedhub.sources.feed import parse_feed
 from feedhub.sources.jsonfeed import parse_json_feed
@@ -76,3 +78,19 @@ def test_the_corpus_feed_with_48_guids_for_50_posts_keeps_50():
     items, _ = parse_feed((FIXTURES / "corpus/wordpress-duplicate-guids.rss").read_bytes(), URL,
                           "src")
     assert len(items) == len({it.id for it in items}) == 50
+
+
+@pytest.mark.parametrize("name, content_type", [
+    ("feeds/rss20.xml", "application/rss+xml; charset=utf-8"), ("feeds/atom.xml", "text/xml"),
+    ("feeds/rss10.rdf", "application/rdf+xml"), ("feeds/rss091.xml", "application/rss+xml"),
+    ("feeds/feed.json", "application/feed+json"), ("reddit/new.rss", "application/atom+xml"),
+    ("youtube/videos.xml", "text/xml; charset=UTF-8"),
+])
+def test_an_ordinary_feed_read_with_its_headers_gives_the_items_stored_before(name, content_type):
+    """Reading with the answer's headers changes nothing for ordinary feeds: same ids, same
+    items, so the first poll after an upgrade re-renders nothing."""
+    body = fixture_bytes(name)
+    before, _ = parse_feed(body, URL, "src")  # as the parse step was called: the address only
+    after, _ = parse_feed(body, URL, "src", headers={"content-type": content_type,
+                                                     "content-location": URL})
+    assert after == before

@@ -27,6 +27,31 @@ async def test_user_agent_and_conditional_headers(upstream):
     assert res.ok and res.body == b"<rss/>"
 
 
+async def test_the_headers_that_say_how_to_read_the_body(upstream, tmp_path):
+    upstream.set("/f", "<rss/>", "application/xml", headers={
+        "Content-Location": "/archive/f.xml", "Content-Language": "ja", "X-Other": "x"})
+    upstream.routes["/plain"] = lambda request: _answer(web.Response(
+        body=b"<rss/>", headers={"Content-Type": "text/xml; charset=Shift_JIS"}))
+    (tmp_path / "f.xml").write_bytes(b"<rss/>")
+    fetcher = await make_fetcher()
+    try:
+        res = await fetcher.get(Request(upstream.url("/f")))
+        plain = await fetcher.get(Request(upstream.url("/plain")))
+        local = await fetcher.get(Request(str(tmp_path / "f.xml")))
+    finally:
+        await fetcher.close()
+    assert res.document_headers == {"content-type": "application/xml",
+                                    "content-location": upstream.url("/archive/f.xml"),
+                                    "content-language": "ja"}
+    assert plain.document_headers == {"content-type": "text/xml; charset=Shift_JIS",
+                                      "content-location": upstream.url("/plain")}
+    assert local.ok and local.document_headers == {}
+
+
+async def _answer(response: web.Response) -> web.Response:
+    return response
+
+
 async def test_304_is_a_success(upstream):
     upstream.set("/f", "<rss/>")
     fetcher = await make_fetcher()

@@ -67,12 +67,13 @@ class Hub:
             if resp.status == 200 and await resp.text() == challenge:
                 self.verified.append(sub)
 
-    async def push(self, body: str, *, sign: str = "sha256", secret: str | None = None
-                   ) -> int:
+    async def push(self, body: str, *, sign: str = "sha256", secret: str | None = None,
+                   charset: str = "") -> int:
         sub = self.verified[-1]
-        data = body.encode()
+        data = body.encode(charset or "utf-8")
         key = (secret or sub["hub.secret"]).encode()
-        headers = {"Content-Type": "application/rss+xml"}
+        headers = {"Content-Type": "application/rss+xml" + (f"; charset={charset}" if charset
+                                                             else "")}
         if sign:
             digest = hmac.new(key, data, getattr(hashlib, sign)).hexdigest()
             headers["X-Hub-Signature"] = f"{sign}={digest}"
@@ -123,6 +124,9 @@ async def test_subscribes_verifies_and_serves_signed_pushes_within_a_second(
     await wait_until(lambda: _shows(client, "Pushed"), timeout=1.0 - (time.monotonic() - pushed))
     assert await hub.push(rss("Old hubs sign with sha1"), sign="sha1") == 202
     assert "Old hubs sign with sha1" in await widget(client)
+    # The hub passes on the topic's Content-Type: its charset reads the pushed content.
+    assert await hub.push(rss("記事投稿のお知らせ"), charset="Shift_JIS") == 202
+    assert "記事投稿のお知らせ" in await widget(client)
     # The pushed content was stored as it came: the upstream feed was not fetched again.
     assert len(upstream.requests_to("/feed.xml")) == 1
 

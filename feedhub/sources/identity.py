@@ -5,7 +5,8 @@ was: feeds whose guids are distinct keep their stored ids. Some feeds give sever
 guid (an export that reused it, a generator that puts the feed's address in every guid).
 Among items that would share an id, those with the same link, title, content and images are
 one post said twice and are kept once; the others each get the hash of guid and link, or,
-where the link is shared too, of guid, link, title, content and images. Pure, so it runs in the worker.
+where the link is shared too, of guid, link, title, content and images. Pure: it runs in
+the parse worker.
 """
 
 from __future__ import annotations
