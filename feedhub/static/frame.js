@@ -1,1 +1,26 @@
-(function(){if(parent===window)return;var last=-1;function post(again){var h=Math.ceil(document.documentElement.getBoundingClientRect().height);if(h!==last||again){last=h;parent.postMessage({feedhub:"height",height:h},"*");}}new ResizeObserver(function(){post(false);}).observe(document.documentElement);addEventListener("message",function(e){if(e.source===parent&&e.data&&e.data.feedhub==="ping")post(true);});post(false);})();
+/* The framed page's one script (allowed by its hash; served after live.js): posts the
+   page's height to the embedding page, writes relative dates, and keeps the widget live. */
+relativeDates(document);
+var seconds = liveInterval(document);
+if (seconds) {
+  every(seconds, function () {
+    recheck(location.href, { credentials: "same-origin" }, document, function (text) {
+      return new DOMParser().parseFromString(text, "text/html");
+    }, function (doc) {
+      document.querySelector(".fh").replaceWith(document.importNode(doc.body.querySelector(".fh"), true));
+    });
+  });
+}
+every(60, function () { relativeDates(document); });
+if (parent !== window) {
+  var last = -1;
+  var post = function (again) {
+    var h = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (h !== last || again) { last = h; parent.postMessage({ feedhub: "height", height: h }, "*"); }
+  };
+  new ResizeObserver(function () { post(false); }).observe(document.documentElement);
+  addEventListener("message", function (e) {
+    if (e.source === parent && e.data && e.data.feedhub === "ping") { post(true); }
+  });
+  post(false);
+}

@@ -1,0 +1,58 @@
+"""Dates as a widget's visitors read them: in the widget's time zone and language.
+
+The served `<time datetime>` is always UTC; the text inside it is the local date. A widget
+with `dates: relative` also carries `data-fh-relative` on its root, and the framed page's
+script (or the embed script) rewrites each date as "3 hours ago" at view time, so cached
+bytes never go stale; the absolute date stays as the fallback without scripts.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.localtime import get_localzone
+
+
+@lru_cache(maxsize=64)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name.replace("-", "_"))
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> tzinfo:
+    """The time zone called `name` (IANA, e.g. "Europe/Paris"); "" is the host's own."""
+    return ZoneInfo(name) if name else get_localzone()
+
+
+def valid_zone(name: str) -> bool:
+    """Whether `name` is an IANA time zone this host knows."""
+    if not name or name.startswith(("/", ".")) or ".." in name:
+        return False
+    try:
+        zone(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def host_zone_name() -> str:
+    """The host's zone as an IANA name when it has one ("Etc/UTC"), for the admin page."""
+    return str(getattr(get_localzone(), "key", None) or get_localzone())
+
+
+def local_date(value: datetime | None, locale: str = "en", timezone: str = "") -> str:
+    """A date as people of `locale` write it, in `timezone`: "24 nov. 2026, 10:30"."""
+    if value is None:
+        return ""
+    loc, tz = _locale(locale), zone(timezone)
+    local = value.astimezone(tz)
+    return f"{format_date(local, 'medium', locale=loc)}, {format_time(local, 'short', locale=loc)}"
+
+
+def iso_date(value: datetime | None) -> str:
+    """The machine-readable date of `<time datetime>`: always UTC."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
