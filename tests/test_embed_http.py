@@ -9,7 +9,7 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
-from feedhub.publish.assets import asset
+from feedhub.publish.assets import asset, script
 from feedhub.publish.render import csp_hash
 from tests.conftest import fixture_bytes, make_config
 
@@ -82,11 +82,11 @@ async def test_framed_page_discovery_and_policy(tmp_path, upstream, feedhub_serv
     assert links["application/feed+json"] == f"{PUBLIC}/w/side.json"
     csp = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
     assert csp["frame-ancestors"] == f"'self' {HOST}"
-    assert csp["script-src"] == csp_hash(asset("frame.js"))
+    assert csp["script-src"] == csp_hash(script("frame.js"))
     assert csp["default-src"] == "'none'"
     # The only script is the height reporter, byte for byte what the hash allows
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
-    assert scripts == [asset("frame.js")]
+    assert scripts == [script("frame.js")]
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://(?!widgets\.example)', page)
 
 
@@ -134,7 +134,7 @@ async def test_embed_script_is_served_as_javascript(tmp_path, upstream, feedhub_
     running = await started(tmp_path, upstream, feedhub_service)
     status, js, headers = await running.get("/w/side.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
-    assert js == asset("embed.js") and "ETag" in headers
+    assert js == script("embed.js") and "ETag" in headers
     # one global, and nothing fetched from anywhere but the script's own origin
     assert set(re.findall(r"window\.(\w+)\s*=", js)) == {"feedhub"}
     assert "http://" not in js and "https://" not in js

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from feedhub.config.units import parse_duration, parse_size
 
@@ -19,3 +20,17 @@ class Strict(BaseModel):
     """Unknown keys are errors; a loaded config never changes."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def check_zone(value: str) -> str:
+    """An IANA time zone name this host knows ("Europe/Paris"); "" stays (the host's zone)."""
+    if value:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (an IANA name such as Europe/Paris)") from None
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(check_zone)]

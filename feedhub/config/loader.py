@@ -124,9 +124,12 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
             problems.append(f"server.widgets_dir: {widgets_dir!r} is not a folder")
     themes = theme_names(dirs)
     sources = _mapping(data.get("sources"))
-    for sid in sources:
+    for sid, source in sources.items():
         if not NAME_RE.match(str(sid)):
             problems.append(f"sources.{sid}: ids may use letters, digits, '-' and '_' only")
+        lang = _mapping(source).get("lang")
+        if isinstance(lang, str) and lang and not valid_locale(lang):
+            problems.append(f"sources.{sid}.lang: unknown language {lang!r} (e.g. fr, en, pt-BR)")
     for name, widget in _mapping(data.get("widgets")).items():
         if not NAME_RE.match(str(name)):
             problems.append(f"widgets.{name}: names may use letters, digits, '-' and '_' only")

@@ -8,10 +8,11 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from feedhub.config.fields import NAME_RE, Duration, Size, Strict
+from feedhub.config.fields import NAME_RE, Duration, Size, Strict, TimeZone
 from feedhub.config.sources import SourceConfig
 
 BUILTIN_WIDGETS_DIR = Path(__file__).resolve().parent.parent.parent / "widgets"
+LIVE_MIN = 60.0  # seconds: embeds never re-check a widget more often
 
 
 class ServerConfig(Strict):
@@ -20,6 +21,7 @@ class ServerConfig(Strict):
     public_url: str = ""
     embed_origins: list[str] = []
     widgets_dir: str | None = None
+    timezone: TimeZone = ""  # "" is the host's zone
 
     @field_validator("public_url")
     @classmethod
@@ -60,7 +62,7 @@ class AdminConfig(Strict):
 
 
 class MoreLink(Strict):
-    label: str
+    label: str = ""  # "" says "More posts" in the widget's language
     url: str
 
 
@@ -92,6 +94,17 @@ class WidgetConfig(Strict):
     filters: Filters = Filters()
     hide: list[str] = []
     pin: list[str] = []
+    timezone: TimeZone | None = None  # None: server.timezone
+    dates: Literal["absolute", "relative"] = "absolute"
+    live: bool | Duration = True  # True: the shortest interval of its sources, at least 60s
+    dedupe: bool = True
+
+    @field_validator("live")
+    @classmethod
+    def _live(cls, value: bool | float) -> bool | float:
+        if not isinstance(value, bool) and value < LIVE_MIN:
+            raise ValueError(f"must be true, false or a duration of at least 60s, got {value:g}s")
+        return value
 
     @field_validator("limit")
     @classmethod
@@ -136,6 +149,20 @@ class Config(Strict):
 
     def source_interval(self, source_id: str) -> float:
         return self.sources[source_id].interval or self.fetch.interval
+
+    def widget_zone(self, name: str) -> str:
+        """The IANA zone a widget's dates are shown in; "" is the host's."""
+        zone = self.widgets[name].timezone
+        return self.server.timezone if zone is None else zone
+
+    def live_interval(self, name: str) -> int:
+        """Seconds between an embed's checks of the widget; 0 when it is not live."""
+        live = self.widgets[name].live
+        if live is False:
+            return 0
+        if live is True:
+            live = min(self.source_interval(sid) for sid in self.widgets[name].sources)
+        return round(max(live, LIVE_MIN))
 
 
 def theme_names(dirs: list[Path]) -> set[str]:

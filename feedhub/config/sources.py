@@ -17,6 +17,7 @@ class _SourceBase(Strict):
     timeout: Duration | None = None
     max_bytes: Size | None = None
     base_url: str | None = None
+    lang: str = ""  # the items' language when the platform gives none (YouTube, Reddit)
 
     @field_validator("base_url")
     @classmethod

@@ -13,3 +13,10 @@ def asset(name: str) -> str:
     """The text of `feedhub/static/<name>`, without its trailing newline (hashes see that)."""
     return (STATIC_DIR / name).read_text(encoding="utf-8").rstrip("\n")
 
+
+
+@cache
+def script(name: str) -> str:
+    """A script as served: `live.js` (what the framed page and the embed script share), then
+    `name`, both inside one function so that neither leaves a global behind."""
+    return f'(function () {{\n"use strict";\n{asset("live.js")}\n{asset(name)}\n}})();'

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -28,20 +28,10 @@ def zone(name: str) -> tzinfo:
     return ZoneInfo(name) if name else get_localzone()
 
 
-def valid_zone(name: str) -> bool:
-    """Whether `name` is an IANA time zone this host knows."""
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return False
-    try:
-        zone(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
-
-
-def host_zone_name() -> str:
-    """The host's zone as an IANA name when it has one ("Etc/UTC"), for the admin page."""
-    return str(getattr(get_localzone(), "key", None) or get_localzone())
+@lru_cache(maxsize=64)
+def text_direction(locale: str) -> str:
+    """"rtl" for a right-to-left language (ar, he, fa, ur, ...), else "ltr"."""
+    return "rtl" if _locale(locale).character_order == "right-to-left" else "ltr"
 
 
 def local_date(value: datetime | None, locale: str = "en", timezone: str = "") -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.sax.saxutils import escape
 
-from feedhub.publish.assets import asset
+from feedhub.publish.assets import script
 from feedhub.publish.render import Rendered, Renderer, WidgetView
 
 OEMBED_WIDTH = 400
@@ -22,7 +22,7 @@ DISPLAY_PARAMS = ("limit", "locale", "theme", "scheme")  # what a pasted URL may
 
 def write_script(r: Renderer, view: WidgetView) -> Rendered:
     # One loader for every widget: it fetches each `data-feedhub` element's fragment itself.
-    return Rendered(asset("embed.js").encode(), "text/javascript; charset=utf-8")
+    return Rendered(script("embed.js").encode(), "text/javascript; charset=utf-8")
 
 
 def allowed_origin(origin: str, embed_origins: list[str]) -> str | None:

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.models import Item
-from feedhub.publish.render import Rendered, Renderer, WidgetView, iso_date
+from feedhub.publish.dates import iso_date
+from feedhub.publish.render import Rendered, Renderer, WidgetView
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 DC_NS = "http://purl.org/dc/elements/1.1/"

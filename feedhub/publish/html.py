@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from feedhub.publish.assets import asset
+from feedhub.publish.assets import script
 from feedhub.publish.render import Rendered, Renderer, WidgetView, csp_hash
 
 
@@ -17,8 +17,9 @@ def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
 
 def write_page(r: Renderer, view: WidgetView) -> Rendered:
     fragment = Markup(r.template(view, "widget.html"))
-    body = r.template(view, "page.html", fragment=fragment, frame_js=Markup(asset("frame.js")))
-    # The framed page runs no script but ours (by hash) and takes styles only from itself.
+    body = r.template(view, "page.html", fragment=fragment, frame_js=Markup(script("frame.js")))
+    # The framed page runs no script but ours (by hash) and takes styles only from itself;
+    # the script may fetch the page again (live updates).
     return Rendered(
         body.encode(),
         "text/html; charset=utf-8",
@@ -30,7 +31,7 @@ def page_csp(css: str, embed_origins: list[str]) -> str:
     # 'self' too: the publisher page previews every widget in a frame.
     ancestors = " ".join(["'self'", *embed_origins]) if embed_origins else "*"
     return (
-        "default-src 'none'; img-src https: http: data:; "
-        f"style-src {csp_hash(css)}; script-src {csp_hash(asset('frame.js'))}; "
+        "default-src 'none'; img-src https: http: data:; connect-src 'self'; "
+        f"style-src {csp_hash(css)}; script-src {csp_hash(script('frame.js'))}; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )

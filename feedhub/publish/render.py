@@ -11,16 +11,15 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import lru_cache
+from typing import Any
 
-from babel import Locale
-from babel.dates import format_date, format_time
 from jinja2 import (
     ChoiceLoader,
     Environment,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
+    pass_context,
     select_autoescape,
 )
 from markupsafe import Markup
@@ -28,8 +27,11 @@ from markupsafe import Markup
 from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
 from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.models import Item
+from feedhub.publish.dates import iso_date, local_date, text_direction
 from feedhub.publish.messages import NETWORK_NAMES, messages_for
 from feedhub.publish.themes import theme_css
+
+TITLED = ("feed", "youtube", "reddit")  # networks whose posts have a title of their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,7 @@ class WidgetView:
     limit: int
     public_url: str
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    version: str = ""  # the widget's version: live embeds compare it to know a change
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,22 +56,15 @@ class Rendered:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=64)
-def _locale(name: str) -> Locale:
-    return Locale.parse(name.replace("-", "_"))
+@pass_context
+def _date(ctx: Any, value: datetime | None, locale: str = "") -> str:
+    """`|date`: in the widget's time zone (a site theme's `date(locale)` keeps working)."""
+    return local_date(value, locale or ctx["locale"], ctx["timezone"])
 
 
-def local_date(value: datetime | None, locale: str = "en") -> str:
-    """A date as people of `locale` write it: "25 nov. 2026, 20:39" in French."""
-    if value is None:
-        return ""
-    loc = _locale(locale)
-    day = format_date(value, "medium", locale=loc)
-    return f"{day}, {format_time(value, 'short', tzinfo=UTC, locale=loc)}"
-
-
-def iso_date(value: datetime | None) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+def _titled(item: Item) -> bool:
+    """Whether the item's title is shown (and labels its article)."""
+    return bool(item.title) and item.network in TITLED
 
 
 def _clean(value: str) -> Markup:
@@ -108,7 +104,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            date=local_date, isodate=iso_date, clean=_clean, url=_url, image=_image
+            date=_date, isodate=iso_date, clean=_clean, url=_url, image=_image, titled=_titled
         )
         self._css: dict[str, str] = {}
         self.themes = config.theme_names()
@@ -118,7 +114,7 @@ class Renderer:
         data (~10 ms the first time) and the sanitizer's."""
         now = datetime.now(UTC)
         for locale in locales:
-            local_date(now, locale)
+            local_date(now, locale, self.config.server.timezone)
         _clean('<p><a href="https://example.org/">a</a><img src="https://example.org/i.png">')
 
     def css(self, theme: str) -> str:
@@ -135,6 +131,10 @@ class Renderer:
             items=view.items,
             locale=view.locale,
             lang=view.locale.replace("_", "-"),
+            dir=text_direction(view.locale),
+            timezone=self.config.widget_zone(view.name),
+            version=view.version,
+            live=self.config.live_interval(view.name),
             theme=view.theme,
             public_url=view.public_url,
             css=self.css(view.theme),

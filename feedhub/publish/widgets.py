@@ -113,7 +113,7 @@ class Widgets:
             return entry
 
         async def produce() -> tuple[bytes, str, dict[str, str]]:
-            out = formats.render(self.renderer, key.fmt, await self.view(key))
+            out = formats.render(self.renderer, key.fmt, await self.view(key, version))
             return out.body, out.content_type, out.headers
 
         return await self.renders.get(key, version, produce)
@@ -123,7 +123,7 @@ class Widgets:
         cfg = self.config.widgets[key.widget]
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
 
-    async def view(self, key: Key) -> WidgetView:
+    async def view(self, key: Key, version: str | None = None) -> WidgetView:
         return WidgetView(
             name=key.widget,
             cfg=self._widget_config(key),
@@ -132,4 +132,5 @@ class Widgets:
             locale=key.locale,
             limit=key.limit,
             public_url=self.config.public_url,
+            version=self.versions.get(key.widget, "") if version is None else version,
         )
