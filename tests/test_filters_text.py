@@ -72,9 +72,11 @@ async def test_a_word_deep_in_the_text_and_behind_a_warning_is_matched(
 
 
 async def test_precedence_hide_then_pin_then_filters(tmp_path, upstream, feedhub_service):
-    from feedhub.models import stable_id
+    from feedhub.sources.feed import parse_feed
 
-    long_id, short_id = stable_id("long"), stable_id("short")
+    parsed, _ = parse_feed(long_feed().encode(), upstream.url("/feed"), "blog")
+    ids = {it.title: it.id for it in parsed}
+    long_id, short_id = ids["Billet long"], ids["Billet short"]
     running = await served(tmp_path, upstream, feedhub_service, {
         "pinned": {"filters": {"exclude": ["stationnement"], "max_age": "1s"},
                    "pin": [long_id]},

@@ -1,4 +1,9 @@
-"""Which items a widget shows: merge, filter, hide, pin, limit. Pure functions only."""
+"""Which items a widget shows: merge, filter, hide, pin, limit. Pure functions only.
+
+Precedence, as the README states it: `hide` beats everything; `pin` keeps an item whatever
+the filters say; then `filters.include`, `filters.exclude` and `filters.max_age` (which a
+post its platform pinned is spared). Filters read the whole plain text of a post.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from feedhub.config import WidgetConfig
+from feedhub.content.sanitize import html_to_text
 from feedhub.models import Item
+from feedhub.publish.crossposts import merge_crossposts
 
 
 @dataclass(frozen=True, slots=True)
 class Matcher:
-    """A filter word (case-insensitive substring) or a `/regex/`."""
+    """Filter words (case-insensitive substrings) and `/regex/`es (as written: case
+    matters unless the regex says `(?i)`)."""
 
     words: tuple[str, ...]
     patterns: tuple[re.Pattern[str], ...]
@@ -23,7 +31,7 @@ class Matcher:
         words, patterns = [], []
         for spec in specs:
             if len(spec) > 2 and spec.startswith("/") and spec.endswith("/"):
-                patterns.append(re.compile(spec[1:-1], re.IGNORECASE))
+                patterns.append(re.compile(spec[1:-1]))
             elif spec:
                 words.append(spec.casefold())
         return cls(tuple(words), tuple(patterns))
@@ -31,11 +39,18 @@ class Matcher:
     def __bool__(self) -> bool:
         return bool(self.words or self.patterns)
 
-    def matches(self, item: Item) -> bool:
-        text = f"{item.title}\n{item.summary}"
+    def matches(self, text: str) -> bool:
         folded = text.casefold()
         return any(w in folded for w in self.words) or any(p.search(text) for p in
                                                             self.patterns)
+
+
+def filter_text(item: Item) -> str:
+    """All a post says, as plain text: title, content warning, content (links' texts
+    included), link cards' titles; the summary when there is no content."""
+    cards = [m.alt for m in item.media if m.type == "link" and m.alt]
+    body = html_to_text(item.content_html) if item.content_html else item.summary
+    return "\n".join(t for t in (item.title, item.content_warning, body, *cards) if t)
 
 
 def select(
@@ -58,13 +73,17 @@ def select(
         if item.id in pin_rank:
             pinned.append(item)
             continue
-        if include and not include.matches(item):
+        text = filter_text(item) if include or exclude else ""
+        if include and not include.matches(text):
             continue
-        if exclude and exclude.matches(item):
+        if exclude and exclude.matches(text):
             continue
         if oldest and item.sort_time < oldest and not item.pinned:
             continue
         rest.append(item)
     pinned.sort(key=lambda it: pin_rank[it.id])
     rest.sort(key=lambda it: (it.pinned, it.sort_time), reverse=True)
-    return (pinned + rest)[: limit or widget.limit]
+    shown = pinned + rest
+    if widget.dedupe:
+        shown = merge_crossposts(shown)
+    return shown[: limit or widget.limit]
