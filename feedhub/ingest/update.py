@@ -10,6 +10,7 @@ from feedhub.sources.base import PollResult
 
 HISTORY = 30  # recent fetches kept per source, for the admin view
 KEEP_INCREMENTAL = 200  # items kept for sources that only send what is new
+TTL = "ttl"  # FetchState.meta: seconds the last body said to wait (RSS <ttl>)
 
 
 def merge_incremental(new: list[Item], stored: list[Item], keep: int = KEEP_INCREMENTAL
@@ -38,7 +39,12 @@ def apply_poll(
     new = dataclasses.replace(state, meta={**state.meta, **result.meta},
                               history=list(state.history))
     new.last_attempt = now
-    hint = hinted_delay(result.headers, now, result.ttl)
+    # A body's hint (RSS <ttl>) lasts until the next body: a 304 or an error carries none.
+    if result.items is not None:
+        new.meta.pop(TTL, None)
+        if result.ttl:
+            new.meta[TTL] = result.ttl
+    hint = hinted_delay(result.headers, now, new.meta.get(TTL))
     items = None
     added = 0
     if result.ok:
