@@ -73,4 +73,4 @@ async def test_dedupe_false_shows_every_copy(tmp_path, upstream, feedhub_service
     _, every, _ = await running.get("/w/every.html")
     articles = re.findall(r"<article.*?</article>", every, re.S)
     assert sum(TEXT in a for a in articles) == 3
-    assert "fh-also" not in every
+    assert 'class="fh-also"' not in every

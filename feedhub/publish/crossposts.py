@@ -3,16 +3,16 @@
 Two items of a widget are copies when they have the same URL (one entry in two feeds), or
 when they were published within `WINDOW` of each other and either share the first outside
 link of their text (a blog post announced on every network) or say the same once links,
-tags and punctuation are set aside (one may be cut short, as X cuts). The first copy in the
-widget's order is kept and carries the others' networks and URLs in `extra["also_on"]`.
-Pure: no I/O.
+tags and punctuation are set aside (one may be cut short, as X cuts). The copy from the
+source listed first in the widget is shown, where the newest copy would be, and carries the
+others' networks and URLs in `extra["also_on"]`. Pure: no I/O.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
@@ -72,8 +72,9 @@ class _Post:
     copies: list[Item]
 
 
-def merge_crossposts(items: Iterable[Item]) -> list[Item]:
-    """`items` in their order with each post's copies folded into its first copy."""
+def merge_crossposts(items: Iterable[Item], rank: Mapping[str, int]) -> list[Item]:
+    """`items` in their order with each post's copies folded into one; `rank` orders the
+    widget's sources (the lowest is the copy shown)."""
     posts: list[_Post] = []
     for item in items:
         url, link, text = normal_url(item.url), outside_link(item), normal_text(item)
@@ -85,22 +86,21 @@ def merge_crossposts(items: Iterable[Item]) -> list[Item]:
                 break
         else:
             posts.append(_Post(item, url, link, text, []))
-    return [_with_copies(p) for p in posts]
+    return [_with_copies(p, rank) for p in posts]
 
 
 def _close(a: Item, b: Item) -> bool:
     return abs(a.sort_time - b.sort_time) <= WINDOW
 
 
-def _with_copies(post: _Post) -> Item:
+def _with_copies(post: _Post, rank: Mapping[str, int]) -> Item:
     if not post.copies:
         return post.item
-    seen = {post.item.network}
+    shown, *others = sorted([post.item, *post.copies], key=lambda it: rank.get(it.source, 0))
+    seen = {shown.network}
     also = []
-    for copy in post.copies:
+    for copy in others:
         if copy.network not in seen and copy.url:
             seen.add(copy.network)
             also.append({"network": copy.network, "url": copy.url})
-    if not also:
-        return post.item
-    return dataclasses.replace(post.item, extra={**post.item.extra, "also_on": also})
+    return dataclasses.replace(shown, extra={**shown.extra, "also_on": also}) if also else shown

@@ -1,33 +1,64 @@
-"""The few words a widget says itself, in the widget's language."""
+"""The few words a widget says itself, in the widget's language.
+
+The English words are the message ids of a gettext catalogue: `locales/feedhub.pot` lists
+them, `locales/<locale>/LC_MESSAGES/feedhub.po` translates them, and `make messages` compiles
+each into the `feedhub.mo` read here (shipped in the package). A language without a
+catalogue gets English.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "en": {"empty": "No posts yet.", "pinned": "Pinned", "reposted": "{name} reposted",
-           "reply": "Reply", "sensitive": "Sensitive content"},
-    "fr": {"empty": "Aucune publication pour l’instant.", "pinned": "Épinglé",
-           "reposted": "{name} a partagé", "reply": "Réponse", "sensitive": "Contenu sensible"},
-    "de": {"empty": "Noch keine Beiträge.", "pinned": "Angeheftet", "reposted": "{name} teilte",
-           "reply": "Antwort", "sensitive": "Heikler Inhalt"},
-    "es": {"empty": "Todavía no hay publicaciones.", "pinned": "Fijado",
-           "reposted": "{name} compartió", "reply": "Respuesta", "sensitive": "Contenido sensible"},
-    "it": {"empty": "Ancora nessun post.", "pinned": "In evidenza",
-           "reposted": "{name} ha condiviso", "reply": "Risposta",
-           "sensitive": "Contenuto sensibile"},
-    "nl": {"empty": "Nog geen berichten.", "pinned": "Vastgezet", "reposted": "{name} deelde",
-           "reply": "Antwoord", "sensitive": "Gevoelige inhoud"},
-    "pt": {"empty": "Ainda não há publicações.", "pinned": "Fixado",
-           "reposted": "{name} compartilhou", "reply": "Resposta",
-           "sensitive": "Conteúdo sensível"},
+from babel import Locale, UnknownLocaleError
+from babel.support import NullTranslations, Translations
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+DOMAIN = "feedhub"
+# Template name -> message id. `{name}` in a message is replaced by the template.
+WORDS = {
+    "empty": "No posts yet.",
+    "pinned": "Pinned",
+    "reposted": "{name} reposted",
+    "reply": "Reply",
+    "sensitive": "Sensitive content",
+    "more": "More posts",
+    "also_on": "Also on:",
 }
 NETWORK_NAMES = {"feed": "", "mastodon": "Mastodon", "bluesky": "Bluesky", "youtube": "YouTube",
                  "reddit": "Reddit", "x": "X"}
+_TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
+
+
+def catalogue_names(locale: str) -> list[str]:
+    """The catalogues that may serve `locale`, most specific first: "pt_BR" → pt_BR, pt;
+    Chinese by script ("zh_TW" → zh_Hant, "zh" → zh_Hans)."""
+    try:
+        loc = Locale.parse(locale.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return []
+    names = [str(loc)]
+    if loc.language == "zh":
+        script = loc.script or ("Hant" if loc.territory in _TRADITIONAL else "Hans")
+        names.append(f"zh_{script}")
+    if loc.territory:
+        names.append(f"{loc.language}_{loc.territory}")
+    names.append(loc.language)
+    return list(dict.fromkeys(names))
+
+
+@lru_cache(maxsize=64)
+def translations(locale: str) -> NullTranslations:
+    """The compiled catalogue for `locale`, or one that answers in English."""
+    for name in catalogue_names(locale):
+        if (LOCALES_DIR / name / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file():
+            return Translations.load(str(LOCALES_DIR), [name], DOMAIN)
+    return NullTranslations()
 
 
 @lru_cache(maxsize=64)
 def messages_for(locale: str) -> dict[str, str]:
-    """The widget's words for a locale ("pt_BR" → Portuguese), English where we have none."""
-    language = locale.replace("-", "_").split("_")[0].lower()
-    return MESSAGES.get(language, MESSAGES["en"])
+    """The widget's words for a locale, by template name."""
+    gettext = translations(locale).gettext
+    return {key: gettext(message) for key, message in WORDS.items()}

@@ -85,5 +85,5 @@ def select(
     rest.sort(key=lambda it: (it.pinned, it.sort_time), reverse=True)
     shown = pinned + rest
     if widget.dedupe:
-        shown = merge_crossposts(shown)
+        shown = merge_crossposts(shown, {sid: i for i, sid in enumerate(widget.sources)})
     return shown[: limit or widget.limit]
