@@ -60,6 +60,7 @@ async def test_framed_page_updates_in_place(tmp_path, upstream, feedhub_service,
     await page.clock.run_for(MINUTE_MS + 1000)  # a check: nothing new
     await wait_until(lambda: _grew(running, before, 304))
     assert await page.locator("article").count() == 6
+    assert (await widget_answers(running))[200] == before[200], "an unchanged check is a 304"
 
     await publish_new_post(upstream, running)
     await page.clock.run_for(MINUTE_MS)

@@ -203,10 +203,10 @@ async def test_visitors_get_the_previous_bytes_while_a_change_renders(
     entered, release = asyncio.Event(), asyncio.Event()
     view = running.service.widgets.view
 
-    async def slow_view(key):
+    async def slow_view(key, version=None):
         entered.set()
         await release.wait()  # a render that takes as long as the test wants
-        return await view(key)
+        return await view(key, version)
 
     monkeypatch.setattr(running.service.widgets, "view", slow_view)
     poll = asyncio.create_task(running.service.poll("blog"))
