@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench soak lint check clean screenshots
+.PHONY: run test bench soak lint check clean screenshots messages
 
 $(VENV)/.base: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ soak: $(VENV)/.test
 screenshots: $(VENV)/.test
 	scripts/system-deps.sh screenshots
 	FEEDHUB_WRITE_DOCS=1 $(PY) -m pytest -q -k "browser" tests
+
+# The widget's words: after editing a feedhub.po (or adding a locale beside them), compile
+# the catalogues the package ships (tests check that the .mo files match the .po files).
+messages: $(VENV)/.base
+	$(VENV)/bin/pybabel compile -d feedhub/publish/locales -D feedhub
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check feedhub tests bench
