@@ -94,15 +94,17 @@ async def test_every_theme_passes_aa_and_shows_focus(wall, browser, scheme):
         for t in texts:
             need = 3.0 if t["large"] else 4.5
             assert contrast(t["color"], t["bg"]) >= need, (theme, scheme, t)
-        # keyboard focus: the first link gets an outline that stands out from its background
-        await page.keyboard.press("Tab")
-        focus = await page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
-            return {tag: document.activeElement.tagName, style: s.outlineStyle,
-                    width: s.outlineWidth, color: s.outlineColor}; }""")
-        assert focus["tag"] == "A" and focus["style"] == "solid", (theme, focus)
-        assert float(focus["width"][:-2]) >= 2
-        background = texts[0]["bg"]
-        assert contrast(focus["color"], background) >= 3.0, (theme, scheme, focus)
+        # keyboard focus: the first post, then its first link, each get an outline that
+        # stands out from its background
+        for tag in ("ARTICLE", "A"):
+            await page.keyboard.press("Tab")
+            focus = await page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+                return {tag: document.activeElement.tagName, style: s.outlineStyle,
+                        width: s.outlineWidth, color: s.outlineColor}; }""")
+            assert focus["tag"] == tag and focus["style"] == "solid", (theme, focus)
+            assert float(focus["width"][:-2]) >= 2
+            background = texts[0]["bg"]
+            assert contrast(focus["color"], background) >= 3.0, (theme, scheme, focus)
         if os.environ.get("FEEDHUB_WRITE_DOCS") == "1":
             await page.wait_for_load_state("networkidle")
             await page.keyboard.press("Shift+Tab")
