@@ -14,12 +14,12 @@ from feedhub.config import BlueskySource
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.consent import WITHHELD, bluesky_refusal
 from feedhub.sources.social import arr, card_html, explain, obj, text
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 30
 APP = "https://bsky.app"
-HIDDEN_LABEL = "!no-unauthenticated"  # the author asked not to be shown to logged-out viewers
 # Self-labels and moderation labels that call for a folded post.
 WARNINGS = {
     "porn": "Adult content", "sexual": "Sexually suggestive", "nudity": "Nudity",
@@ -58,21 +58,26 @@ class BlueskyAdapter(SourceAdapter):
 
 def parse_author_feed(
     body: bytes, url: str, source_id: str, exclude_reposts: bool = False
-) -> list[Item]:
-    """Items of a getAuthorFeed answer: reposts and pins marked, hidden authors left out."""
+) -> tuple[list[Item], dict[str, Any]]:
+    """Items of a getAuthorFeed answer: reposts and pins marked, the posts of authors who
+    asked not to be shown (`consent`) left out and named in the source's state."""
     doc = load_json(body, dict)
     feed = doc.get("feed")
     if not isinstance(feed, list):
         raise ParseError("no 'feed' array: not a getAuthorFeed answer")
     items: list[Item] = []
     seen: set[str] = set()
+    withheld: dict[str, str] = {}
     for entry in map(obj, feed):
         post = obj(entry.get("post"))
         if not text(post.get("uri")) or not isinstance(post.get("record"), dict):
             raise ParseError("a feed entry without post.uri or post.record")
         reason = text(obj(entry.get("reason")).get("$type"))
         repost = reason.endswith("#reasonRepost")
-        if (repost and exclude_reposts) or hidden(obj(post.get("author"))):
+        if repost and exclude_reposts:
+            continue
+        if why := bluesky_refusal(post.get("author")):
+            withheld[profile_author(obj(post.get("author"))).handle] = why
             continue
         booster = obj(obj(entry.get("reason")).get("by")) if repost else {}
         item = post_item(post, source_id, pinned=reason.endswith("#reasonPin"),
@@ -81,12 +86,7 @@ def parse_author_feed(
         if item.id not in seen:
             seen.add(item.id)
             items.append(item)
-    return items
-
-
-def hidden(profile: dict[str, Any]) -> bool:
-    """True for an author who asked not to be shown to logged-out viewers."""
-    return any(text(obj(label).get("val")) == HIDDEN_LABEL for label in arr(profile.get("labels")))
+    return items, {"meta": {WITHHELD: withheld}}
 
 
 def post_item(post: dict[str, Any], source_id: str, *, pinned: bool = False,
@@ -251,7 +251,7 @@ def quote_html(record: dict[str, Any]) -> str:
         return ""
     author = obj(record.get("author"))
     value = obj(record.get("value"))
-    if hidden(author) or text(value.get("$type")) != "app.bsky.feed.post":
+    if bluesky_refusal(author) or text(value.get("$type")) != "app.bsky.feed.post":
         return ""
     who = profile_author(author)
     url = post_url(text(record.get("uri")), author)

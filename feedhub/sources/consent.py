@@ -37,9 +37,9 @@ def fediverse_refusal(account: Any) -> str:
         if m := _TAG_RE.search(html_to_text(text)):
             return f"#{m.group(1).lower()} in its profile"
     if account.get("noindex") is True:
-        return "opted out of search engines (noindex)"
+        return "noindex: true"
     if account.get("discoverable") is False:
-        return "opted out of discovery (discoverable: false)"
+        return "discoverable: false"
     return ""
 
 

@@ -15,6 +15,7 @@ from feedhub.config import MastodonSource
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.consent import WITHHELD, fediverse_refusal
 from feedhub.sources.social import (
     FOUND_ID,
     arr,
@@ -77,6 +78,7 @@ class MastodonAdapter(SourceAdapter):
         if not pins.ok:
             # Without the pins the widget would lose its pinned posts until the next poll.
             return explain(merge_lookup(pins, lookup), self.messages)
+        result.meta[WITHHELD] = {**result.meta.get(WITHHELD, {}), **pins.meta.get(WITHHELD, {})}
         pinned_ids = {it.id for it in pins.items or []}
         result.replace_items((pins.items or []) + [it for it in result.items
                                                    if it.id not in pinned_ids])
@@ -98,15 +100,21 @@ def parse_account(body: bytes, url: str, source_id: str) -> tuple[list[Item], di
 
 def parse_statuses(
     body: bytes, url: str, source_id: str, instance: str, pinned: bool = False
-) -> list[Item]:
-    """Items of an `/api/v1/accounts/{id}/statuses` answer (an array of Status)."""
+) -> tuple[list[Item], dict[str, Any]]:
+    """Items of an `/api/v1/accounts/{id}/statuses` answer (an array of Status), without
+    the posts of authors who asked not to be republished (`consent`)."""
     statuses = load_json(body, list)
     items = []
+    withheld: dict[str, str] = {}
     for status in statuses:
         if not isinstance(status, dict) or not status.get("id"):
             raise ParseError("a status without an id: not a Mastodon statuses answer")
+        author = obj((obj(status.get("reblog")) or status).get("account"))
+        if why := fediverse_refusal(author):
+            withheld[account_author(author, instance).handle] = why
+            continue
         items.append(status_item(status, source_id, instance, pinned))
-    return items
+    return items, {"meta": {WITHHELD: withheld}}
 
 
 def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: bool) -> Item:

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from feedhub.models import FetchState, Item
+from feedhub.sources.consent import WITHHELD, withheld_line
 
 CHART_W, CHART_H = 180, 36
 
@@ -30,6 +31,7 @@ class SourceRow:
     next_check_iso: str
     item_count: int
     chart: Markup
+    withheld: str  # authors left out at their request, as one line; "" when none
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,7 @@ def source_row(sid: str, kind: str, state: FetchState | None, now: float) -> Sou
         next_check_iso=iso(state.next_check),
         item_count=state.item_count,
         chart=history_chart(state.history),
+        withheld=withheld_line(state.meta[WITHHELD]) if state.meta.get(WITHHELD) else "",
     )
 
 
