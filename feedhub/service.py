@@ -12,6 +12,7 @@ from pathlib import Path
 import aiohttp
 
 from feedhub.config import Config, ConfigError, load_config
+from feedhub.config.restart import applicable, needs_restart
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import websub, workers
 from feedhub.ingest.poller import Poller
@@ -47,6 +48,7 @@ class Service:
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)
         self.reload_error = ""
+        self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
         self.metrics = Metrics()
         self.started = 0.0
         self.change_hooks: list[ChangeHook] = []
@@ -265,9 +267,11 @@ class Service:
             log.error("config reload refused, keeping the running config:\n%s",
                       self.reload_error)
             return False
-        if config.storage != self.config.storage:
-            log.warning("storage settings changed: they apply at the next restart")
-            config = config.model_copy(update={"storage": self.config.storage})
+        self.needs_restart = needs_restart(self.config, config)
+        if self.needs_restart:
+            log.warning("config reloaded, but these settings need a restart (the running"
+                        " values stay until then): %s", "; ".join(self.needs_restart))
+            config = applicable(self.config, config)
         self.reload_error = ""
         await self.apply_config(config)
         log.info("config reloaded: %d sources, %d widgets", len(config.sources),

@@ -109,6 +109,7 @@ async def admin(request: web.Request) -> web.Response:
         widgets.append(widget_row(name, list(cfg.sources), items, today))
     return page(
         "admin.html", sources=sources, widgets=widgets, reload_error=svc.reload_error,
+        needs_restart=svc.needs_restart,
         csrf=csrf_token(request.app[SECRET]), can_logout=how == "cookie",
         uptime=now - svc.started if svc.started else 0.0,
         cache_hits=svc.renders.hits, cache_misses=svc.renders.misses,
