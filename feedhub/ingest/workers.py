@@ -81,8 +81,11 @@ async def run_parse(fn: Any, *args: Any) -> Any:
 
 
 def shutdown() -> None:
-    """Stop the worker processes (at exit)."""
+    """Stop the worker processes and wait for them (at exit; they are idle by then, so it
+    takes milliseconds). Not waiting left the pool's manager thread closing its wakeup pipe
+    while the interpreter's exit wrote to it: a "Bad file descriptor" traceback, now and
+    then, at the end of `feedhub fetch`."""
     global _pool
     if _pool is not None:
-        _pool.shutdown(wait=False, cancel_futures=True)
+        _pool.shutdown(wait=True, cancel_futures=True)
         _pool = None
