@@ -98,7 +98,8 @@ async def test_every_theme_passes_aa_and_shows_focus(wall, browser, scheme):
         # stands out from its background
         for tag in ("ARTICLE", "A"):
             await page.keyboard.press("Tab")
-            focus = await page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+            focus = await page.evaluate("""() => {
+                const s = getComputedStyle(document.activeElement);
                 return {tag: document.activeElement.tagName, style: s.outlineStyle,
                         width: s.outlineWidth, color: s.outlineColor}; }""")
             assert focus["tag"] == tag and focus["style"] == "solid", (theme, focus)

@@ -11,7 +11,9 @@ if (seconds) {
     });
   });
 }
-every(60, function () { relativeDates(document); });
+if (document.querySelector('.fh[data-fh-dates="relative"]')) {
+  every(60, function () { relativeDates(document); });
+}
 if (parent !== window) {
   var last = -1;
   var post = function (again) {
