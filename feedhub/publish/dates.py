@@ -1,9 +1,9 @@
 """Dates as a widget's visitors read them: in the widget's time zone and language.
 
 The served `<time datetime>` is always UTC; the text inside it is the local date. A widget
-with `dates: relative` also carries `data-fh-relative` on its root, and the framed page's
-script (or the embed script) rewrites each date as "3 hours ago" at view time, so cached
-bytes never go stale; the absolute date stays as the fallback without scripts.
+with `dates: relative` also carries `data-fh-dates="relative"` on its root, and the framed
+page's script (or the embed script) rewrites each date as "3 hours ago" at view time, so
+cached bytes never go stale; the absolute date stays as the fallback without scripts.
 """
 
 from __future__ import annotations
