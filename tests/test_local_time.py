@@ -93,3 +93,21 @@ async def test_relative_dates_written_by_the_page_script(tmp_path, feedhub_servi
     # The absolute date stays within reach: as the title, read on hover and by assistive tech.
     assert await first.get_attribute("title") == "24 nov. 2026, 10:30"
     assert await first.get_attribute("datetime") == "2026-11-24T09:30:00Z"
+
+
+async def test_relative_dates_in_the_embed_script(tmp_path, upstream, feedhub_service, browser):
+    config = make_config(tmp_path, news_config(tmp_path, {"timezone": "Europe/Paris"},
+                                               dates="relative"))
+    running = await feedhub_service(config)
+    await running.poll_all()
+    base = str(running.client.make_url("")).rstrip("/")
+    upstream.set("/host.html", f"""<!doctype html><html><body>
+<div data-feedhub="side"></div><script async src="{base}/w/side.js"></script></body></html>""",
+                 "text/html")
+    page = await browser.new_page()
+    await page.clock.set_fixed_time("2026-11-25T09:30:00Z")
+    await page.goto(upstream.url("/host.html"))
+    first = page.locator("[data-feedhub] >> article time").first
+    await first.wait_for()
+    assert await first.inner_text() == "hier"  # French "yesterday", by Intl
+    assert await first.get_attribute("title") == "24 nov. 2026, 10:30"
