@@ -24,6 +24,8 @@ from feedhub.publish.render import Renderer, WidgetView
 from feedhub.publish.widgets import Widgets
 from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
 from feedhub.store import Store, open_store
+from feedhub.store.errors import STORE_ERRORS
+from feedhub.store.health import StoreHealth
 
 log = logging.getLogger("feedhub")
 
@@ -37,6 +39,7 @@ class Service:
         self.config = config
         self.config_path = Path(config_path) if config_path else None
         self.store: Store = open_store(config.storage, config.base_dir)
+        self.store_health = StoreHealth(self.store.where)  # what /readyz answers
         self.adapters: dict[str, SourceAdapter] = {}
         self.states: dict[str, FetchState] = {}
         self.widgets = Widgets(config, self.store, self.states)
@@ -44,6 +47,7 @@ class Service:
         self.poller = Poller(
             store=self.store, states=self.states, sources=lambda: self.config.sources,
             poll=self.poll, interval=self.interval, lease_seconds=config.storage.lease,
+            health=self.store_health,
         )
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)
@@ -134,7 +138,8 @@ class Service:
         adapter = self.adapters[source_id]
         cfg = self.config.sources[source_id]
         if self.store.shared:
-            self.states[source_id] = await self.store.get_state(source_id) or FetchState()
+            with contextlib.suppress(*STORE_ERRORS):  # then recording it fails and says why
+                self.states[source_id] = await self.store.get_state(source_id) or FetchState()
         state = self.states.get(source_id) or FetchState()
         ctx = PollContext(
             fetcher=self.fetcher,
@@ -152,7 +157,25 @@ class Service:
 
     async def record(self, source_id: str, state: FetchState, result: PollResult,
                      elapsed: float = 0.0) -> PollResult:
-        """Store a poll's (or a WebSub push's) outcome; rebuild the widgets that show it."""
+        """Store a poll's (or a WebSub push's) outcome; rebuild the widgets that show it.
+
+        A store that fails here makes the poll one recorded error, with its backoff; the
+        outcome is one transaction, so nothing of it was written."""
+        try:
+            new_state, items = await self._store_outcome(source_id, state, result, elapsed)
+            self.store_health.succeeded()
+        except STORE_ERRORS as exc:
+            result = PollResult(error=f"store: {self.store_health.failed(exc)}")
+            new_state, items = apply_poll(state, result, now=time.time(), elapsed=elapsed,
+                                          interval=self.interval(source_id), stored_ids=set())
+        self.states[source_id] = new_state
+        self.metrics.record_poll(source_id, result.error, new_state)
+        if items is not None:
+            await self._source_changed(source_id, publish=True)
+        return result
+
+    async def _store_outcome(self, source_id: str, state: FetchState, result: PollResult,
+                             elapsed: float) -> tuple[FetchState, list[Item] | None]:
         stored_ids: set[str] = set()
         if result.incremental and result.items is not None:
             # Only new items came: keep the stored ones beside them (none new: no change).
@@ -171,19 +194,15 @@ class Service:
             elapsed=elapsed, stored_ids=stored_ids,
             digest=encoded.digest if encoded else "",
         )
+        await self.store.save(source_id, new_state, items,
+                              encoded.texts if items is not None and encoded else None)
         if result.error:
             log.warning("source %s: %s (error %d, next try in %.0fs)", source_id, result.error,
                         new_state.errors, new_state.next_check - time.time())
         else:
             log.info("source %s: %s", source_id,
                      f"{len(items)} items stored" if items is not None else "unchanged")
-        await self.store.save(source_id, new_state, items,
-                              encoded.texts if items is not None and encoded else None)
-        self.states[source_id] = new_state
-        self.metrics.record_poll(source_id, result.error, new_state)
-        if items is not None:
-            await self._source_changed(source_id, publish=True)
-        return result
+        return new_state, items
 
     async def _source_changed(self, source_id: str, *, publish: bool) -> None:
         await self.widgets.prerender(self.widgets.versions_of(source_id))

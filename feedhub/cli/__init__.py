@@ -9,7 +9,7 @@ import argparse
 import logging
 
 from feedhub import __version__
-from feedhub.cli import once, serve
+from feedhub.cli import once, serve, store
 from feedhub.cli.common import load
 from feedhub.logs import setup_logging
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("check", "validate the config; exit 1 listing every problem").set_defaults(
         func=cmd_check)
     once.register(add)
+    store.register(add)
     return parser
 
 

@@ -7,11 +7,13 @@ import asyncio
 import gc
 import logging
 import signal
+import sys
 from pathlib import Path
 
 from feedhub.cli.common import AddCommand, load, loop_runner
 from feedhub.config import Config
 from feedhub.service import Service
+from feedhub.store.errors import STORE_ERRORS, StoreDamaged, describe
 
 log = logging.getLogger("feedhub")
 
@@ -25,8 +27,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = load(args.config)
     if config is None:
         return 1
-    with loop_runner() as runner:
-        runner.run(_serve(config, args.config))
+    try:
+        with loop_runner() as runner:
+            runner.run(_serve(config, args.config))
+    except StoreDamaged as exc:  # the operator's to act on: what, where, the ways on
+        print(f"feedhub: not starting: {exc.message(args.config)}", file=sys.stderr)
+        return 1
+    except STORE_ERRORS as exc:
+        print(f"feedhub: not starting: cannot open the store: {describe(exc)}",
+              file=sys.stderr)
+        return 1
     return 0
 
 

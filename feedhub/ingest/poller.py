@@ -14,6 +14,7 @@ from typing import Any
 
 from feedhub.models import FetchState
 from feedhub.store import Store
+from feedhub.store.health import StoreHealth
 
 log = logging.getLogger("feedhub.poller")
 
@@ -37,8 +38,10 @@ class Poller:
         poll: Callable[[str], Awaitable[Any]],
         interval: Callable[[str], float],
         lease_seconds: float | None = None,
+        health: StoreHealth | None = None,
     ) -> None:
         self.store = store
+        self.health = health or StoreHealth(store.where)
         self.states = states
         self._sources = sources
         self._poll = poll
@@ -132,8 +135,8 @@ class Poller:
         """Re-read a source's shared state; is it still time to poll it?"""
         try:
             fresh = await self.store.get_state(sid)
-        except Exception as exc:
-            log.warning("source %s: cannot read its state: %s", sid, exc)
+        except Exception as exc:  # the store's fault: logged once, not once per source
+            self.health.failed(exc)
             return True
         if fresh is None:
             return True
@@ -144,5 +147,5 @@ class Poller:
         try:
             return await self.store.acquire(sid, self.owner, self.lease_seconds)
         except Exception as exc:
-            log.warning("source %s: cannot take the poll lease: %s", sid, exc)
+            self.health.failed(exc)
             return False

@@ -19,6 +19,7 @@ class Store(ABC):
     """Items and fetch state per source. Single-process backends lease every source to us."""
 
     shared = False  # True when several replicas share the data (redis)
+    where = "memory"  # the store, as messages to the operator name it
 
     async def open(self) -> None:
         """Connect, create the schema."""

@@ -12,8 +12,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, RedisError, OSError)
 
 WAYS_ON = (
-    "to save what can be read, stop feedhub and run `feedhub store recover -c {config}`;\n"
-    "to start over and re-poll every source, run `feedhub store quarantine -c {config}`"
+    "to save what can be read into a new file: `feedhub store recover -c {config}`;\n"
+    "to set it aside and start over, re-polling every source: "
+    "`feedhub store quarantine -c {config}`"
 )
 
 

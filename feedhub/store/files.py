@@ -1,4 +1,4 @@
-"""A SQLite store as files on disk: its companions, whether a daemon has it open, moving it aside."""
+"""A SQLite store as files: its companions, whether a daemon has it open, moving it aside."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ import contextlib
 import json
 import logging
 import uuid
+from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from cachetools import LRUCache
@@ -24,6 +25,8 @@ from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
 from feedhub.store.base import ChangeListener, Store, item_texts
+from feedhub.store.check import check_redis
+from feedhub.store.errors import StoreDamaged
 
 log = logging.getLogger("feedhub.store.redis")
 
@@ -43,6 +46,10 @@ RETRY_SECONDS = 1.0  # between reconnection attempts of the change listener
 FALLBACK_SOURCES = 512
 
 
+def encode_change(replica: str, source_id: str, digest: str) -> str:
+    return f"{replica} {source_id} {digest}"
+
+
 def decode_change(message: str) -> tuple[str, str, str] | None:
     """("replica", "source", "digest") from a change message, None if it is not one."""
     parts = message.split(" ")
@@ -54,12 +61,23 @@ def missed_changes(known: dict[str, str], current: dict[str, FetchState]) -> lis
     return [sid for sid, st in current.items() if known.get(sid) != st.digest]
 
 
+def redact(url: str) -> str:
+    """The URL without its password, fit for logs and messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:***@" if parts.username else ":***@"
+    return urlunsplit(parts._replace(netloc=user + host))
+
+
 class RedisStore(Store):
     shared = True
 
     def __init__(self, url: str, prefix: str = "feedhub") -> None:
         self.url = url
         self.prefix = prefix
+        self.where = f"{redact(url)} (prefix {prefix!r})"
         self.replica = uuid.uuid4().hex[:12]
         self._redis: aioredis.Redis | None = None
         self._listeners: list[ChangeListener] = []
@@ -97,6 +115,9 @@ class RedisStore(Store):
         self._renew = self._redis.register_script(_RENEW)
         self._release = self._redis.register_script(_RELEASE)
         await self._redis.ping()
+        report = await check_redis(self._redis, self.prefix)
+        if not report.ok:
+            raise StoreDamaged(self.where, report.problems)
 
     async def close(self) -> None:
         if self._listen_task is not None:
@@ -186,7 +207,7 @@ class RedisStore(Store):
         """Tell the other replicas a source's items changed; best effort."""
         self._digests[source_id] = digest
         try:
-            await self.r.publish(self.channel, f"{self.replica} {source_id} {digest}")
+            await self.r.publish(self.channel, encode_change(self.replica, source_id, digest))
         except (RedisError, OSError) as exc:
             log.warning("redis unreachable: change of %s not announced (%s); the other "
                         "replicas catch up when it is back", source_id, exc)

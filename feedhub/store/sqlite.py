@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
 from feedhub.store.base import Store, item_texts
+from feedhub.store.check import check_sqlite
+from feedhub.store.errors import StoreDamaged
 
 T = TypeVar("T")
 
@@ -35,6 +37,7 @@ CREATE TABLE IF NOT EXISTS state (
 class SqliteStore(Store):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        self.where = str(self.path)
         self._db: sqlite3.Connection | None = None
         # sqlite3 connections are not to be shared across threads: one worker owns it.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedhub-sqlite")
@@ -46,6 +49,12 @@ class SqliteStore(Store):
         await self._run(self._open)
 
     def _open(self) -> None:
+        # Checked read-only first: a damaged file must not be written to, not even the WAL
+        # mode switch, so that what the operator recovers from is what the disk had.
+        if self.path.exists():
+            report = check_sqlite(self.path)
+            if not report.ok:
+                raise StoreDamaged(self.where, report.problems)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
@@ -126,8 +135,8 @@ class SqliteStore(Store):
             self.db.execute("DELETE FROM state WHERE source = ?", (source_id,))
 
     async def ping(self) -> bool:
-        try:
-            await self._run(self._select, "SELECT 1", ())
+        try:  # a page of the file, not just the connection
+            await self._run(self._select, "SELECT source FROM state LIMIT 1", ())
         except (sqlite3.Error, RuntimeError):
             return False
         return True

@@ -7,18 +7,25 @@ from aiohttp import web
 from feedhub.web import routes
 from feedhub.web.keys import SERVICE
 
+NO_STORE = {"Cache-Control": "no-store"}
+
 
 async def healthz(request: web.Request) -> web.Response:
-    return web.Response(text="ok\n", headers={"Cache-Control": "no-store"})
+    return web.Response(text="ok\n", headers=NO_STORE)
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """Ready once the config is loaded and the store answers."""
+    """Ready once the config is loaded and the store can be read and written; 503 with the
+    reason otherwise, so a load balancer sends visitors to a replica whose store works."""
     svc = request.app[SERVICE]
-    if svc.started and await svc.store.ping():
-        return web.Response(text="ready\n", headers={"Cache-Control": "no-store"})
-    return web.Response(status=503, text="store unreachable\n",
-                        headers={"Cache-Control": "no-store"})
+    if not svc.started:
+        return web.Response(status=503, text="starting\n", headers=NO_STORE)
+    health = svc.store_health
+    health.pinged(await svc.store.ping())
+    if health.ok:
+        return web.Response(text="ready\n", headers=NO_STORE)
+    return web.Response(status=503, text=f"store {health.where}: {health.reason}\n",
+                        headers=NO_STORE)
 
 
 def setup(app: web.Application) -> None:

@@ -10,9 +10,11 @@ handler, the hottest, does the same work inline (see `feedhub.web.widgets`).
 from __future__ import annotations
 
 import logging
+import sys
 
 from aiohttp import web
 
+from feedhub.store.errors import STORE_ERRORS
 from feedhub.web.keys import SERVICE, Handler
 from feedhub.web.limits import refusal
 
@@ -28,7 +30,13 @@ def refused(request: web.Request) -> web.HTTPException | None:
 
 
 def internal_error(request: web.Request) -> web.Response:
-    """A bug's answer: logged with its trace here, a short plain 500 for the client."""
+    """A bug's answer: logged with its trace here, a short plain 500 for the client. A store
+    that fails is no bug: a 503, and one log line for the whole fault (see StoreHealth)."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, STORE_ERRORS):
+        request.app[SERVICE].store_health.failed(exc)
+        return web.Response(status=503, text="store unavailable\n", content_type="text/plain",
+                            headers={"Retry-After": "30"})
     log.exception("error serving %s %s", request.method, request.path)
     return web.Response(status=500, text="internal error", content_type="text/plain")
 
@@ -49,7 +57,9 @@ def guarded(route: str, handler: Handler) -> Handler:
             status = exc.status
             raise
         except Exception:
-            return internal_error(request)
+            response = internal_error(request)
+            status = response.status
+            return response
         finally:
             request.app[SERVICE].metrics.record_request(route, request.method, status)
 

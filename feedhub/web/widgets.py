@@ -232,8 +232,9 @@ def setup(app: web.Application) -> None:
         except web.HTTPException:
             raise  # the slow way's answers, already counted
         except Exception:
-            svc.metrics.record_request(ROUTE, request.method, 500)
-            return routes.internal_error(request)
+            response = routes.internal_error(request)
+            svc.metrics.record_request(ROUTE, request.method, response.status)
+            return response
 
     app.router.add_get(ROUTE, widget, allow_head=False)
     app.router.add_route("HEAD", ROUTE, slow)
