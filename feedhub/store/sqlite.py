@@ -112,10 +112,13 @@ class SqliteStore(Store):
                 db.execute("DELETE FROM items WHERE source = ?", (source_id,))
                 db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (source_id, state_json))
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # SQLite has already rolled back after some errors (SQLITE_FULL): a second
+            # rollback would fail and hide the error that says what happened.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
 
     async def get_state(self, source_id: str) -> FetchState | None:
         rows = await self._run(self._select, "SELECT data FROM state WHERE source = ?",
