@@ -18,9 +18,11 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, cwd=ROOT, timeout=60)
 
 
-@pytest.mark.parametrize("command", ["serve", "check", "fetch", "render"])
+@pytest.mark.parametrize("command", [
+    "serve", "check", "fetch", "render", *(f"store {action}" for action in (
+        "check", "backup", "restore", "recover", "quarantine", "copy"))])
 def test_every_command_has_help(command):
-    result = run(command, "--help")
+    result = run(*command.split(), "--help")
     assert result.returncode == 0 and "--config" in result.stdout
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -144,7 +145,48 @@ async def test_redis_stopped_under_a_replica_then_back(tmp_path, upstream, daemo
         await wait_until(ready, timeout=15)
         status, body = await asyncio.to_thread(fetch, f"{replica.url}/w/side.html")
         assert status == 200 and "Before the stop" in body
-        assert "Traceback" not in replica.output()
+        log = replica.output()
+        assert "Traceback" not in log
+        assert log.count("polls are recorded as errors") == 1, log  # one line per fault
+        assert log.count(") works again after") == 1, log
     finally:
         if server.proc is not None and server.proc.poll() is None:
             server.stop()
+
+
+def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
+                                                                        redis_prefix):
+    import asyncio as aio
+
+    from tests.store_support import fill
+
+    db = tmp_path / "var" / "feedhub.sqlite3"
+    aio.run(fill(db, {"blog": 5, "news": 3}))
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE media (name TEXT PRIMARY KEY, bytes BLOB)")
+    con.commit()
+    con.close()
+    config = write_config(tmp_path, {
+        "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3", "prefix": redis_prefix},
+        "sources": {"blog": {"type": "feed", "url": "https://example.org/feed.xml"}},
+    })
+    run = feedhub("store", "copy", "-c", str(config), "--to", REDIS_URL)
+    assert run.returncode == 0, run.stderr
+    assert "copied 2 sources (8 items" in run.stdout
+    assert "not carried: table media" in run.stdout
+    again = feedhub("store", "copy", "-c", str(config), "--to", REDIS_URL)
+    assert again.returncode == 1 and "already holds feedhub data" in again.stderr
+    assert feedhub("store", "copy", "-c", str(config), "--to", REDIS_URL,
+                   "--force").returncode == 0
+
+    # SQLite to SQLite: the file as it is, media table included.
+    run = feedhub("store", "copy", "-c", str(config), "--to", f"sqlite://{tmp_path}/b.sqlite3")
+    assert run.returncode == 0, run.stderr
+    other = sqlite3.connect(tmp_path / "b.sqlite3")
+    assert [n for (n,) in other.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            ] == ["items", "state", "media"]
+    assert other.execute("SELECT count(*) FROM items").fetchone() == (8,)
+    bad = feedhub("store", "copy", "-c", str(config), "--to", "ftp://example.org/x")
+    assert bad.returncode == 1 and "expected sqlite:///path" in bad.stderr
+    same = feedhub("store", "copy", "-c", str(config), "--to", f"sqlite://{db}")
+    assert same.returncode == 1 and "is the configured store itself" in same.stderr

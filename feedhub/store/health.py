@@ -1,7 +1,7 @@
 """Whether the store works right now, and why not: what `/readyz` answers.
 
-A fault is logged once when it starts (or its cause changes) and once when it ends, however
-many polls or requests meet it in between.
+A fault is logged once when it starts and once when it ends, however many polls, requests
+and readiness checks meet it in between.
 """
 
 from __future__ import annotations
@@ -32,12 +32,13 @@ class StoreHealth:
         return self._fault(describe(exc), ping_clears=shows_in_ping(exc))
 
     def _fault(self, reason: str, *, ping_clears: bool) -> str:
-        if reason != self.reason:
+        if not self.reason:  # logged when it starts; what else meets it adds no line
             log.error("store %s: %s; polls are recorded as errors and widgets keep the "
                       "versions already rendered until it works again", self.where, reason)
-            self.since = self.since if self.reason else time.time()
-            self.reason = reason
-        self._ping_clears = ping_clears
+            self.since = time.time()
+        elif reason == UNREACHABLE:  # a failed ping says less than the error it follows
+            return self.reason
+        self.reason, self._ping_clears = reason, ping_clears
         return reason
 
     def succeeded(self) -> None:

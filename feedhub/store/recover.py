@@ -49,7 +49,7 @@ class RecoveryReport:
                      else "fetch state lost (its next poll starts afresh)")
             out.append(f"  source {sid}: {saved} of {had} items saved{lost}; {state}")
         for name, t in self.tables.items():
-            damage = f", {t.gaps} damaged stretches skipped" if t.gaps else ""
+            damage = f", damaged stretches stepped over: {t.gaps}" if t.gaps else ""
             dropped = f", {t.dropped} unreadable rows dropped" if t.dropped else ""
             out.append(f"  table {name}: {t.saved} rows saved{damage}{dropped}")
         return out
