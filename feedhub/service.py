@@ -138,8 +138,10 @@ class Service:
         adapter = self.adapters[source_id]
         cfg = self.config.sources[source_id]
         if self.store.shared:
-            with contextlib.suppress(*STORE_ERRORS):  # then recording it fails and says why
+            try:
                 self.states[source_id] = await self.store.get_state(source_id) or FetchState()
+            except STORE_ERRORS as exc:  # not worth asking the upstream: it could not be kept
+                return self._store_fault(source_id, self.states.get(source_id), exc)
         state = self.states.get(source_id) or FetchState()
         ctx = PollContext(
             fetcher=self.fetcher,
@@ -157,21 +159,25 @@ class Service:
 
     async def record(self, source_id: str, state: FetchState, result: PollResult,
                      elapsed: float = 0.0) -> PollResult:
-        """Store a poll's (or a WebSub push's) outcome; rebuild the widgets that show it.
-
-        A store that fails here makes the poll one recorded error, with its backoff; the
-        outcome is one transaction, so nothing of it was written."""
+        """Store a poll's (or a WebSub push's) outcome; rebuild the widgets that show it."""
         try:
             new_state, items = await self._store_outcome(source_id, state, result, elapsed)
-            self.store_health.succeeded()
         except STORE_ERRORS as exc:
-            result = PollResult(error=f"store: {self.store_health.failed(exc)}")
-            new_state, items = apply_poll(state, result, now=time.time(), elapsed=elapsed,
-                                          interval=self.interval(source_id), stored_ids=set())
+            return self._store_fault(source_id, state, exc)
+        self.store_health.succeeded()
         self.states[source_id] = new_state
         self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
             await self._source_changed(source_id, publish=True)
+        return result
+
+    def _store_fault(self, sid: str, state: FetchState | None, exc: Exception) -> PollResult:
+        """A poll the store could not keep: a source error, backed off, held in memory."""
+        result = PollResult(error=f"store: {self.store_health.failed(exc)}")
+        self.states[sid], _ = apply_poll(state or FetchState(), result, now=time.time(),
+                                         elapsed=0.0, interval=self.interval(sid),
+                                         stored_ids=set())
+        self.metrics.record_poll(sid, result.error, self.states[sid])
         return result
 
     async def _store_outcome(self, source_id: str, state: FetchState, result: PollResult,

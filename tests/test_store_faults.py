@@ -8,7 +8,10 @@ import logging
 import sqlite3
 import time
 
+from tests import redis_support
 from tests.conftest import make_config
+
+redis_prefix = redis_support.redis_prefix
 
 
 def rss(*titles: str, words: int = 5) -> str:
@@ -83,3 +86,42 @@ async def test_a_full_disk_is_a_recorded_error_then_the_next_poll_stores(
     assert "SQLITE_FULL" in store_lines[0].getMessage()
     assert "works again" in store_lines[1].getMessage()
     assert not any(r.exc_info for r in caplog.records)
+
+
+async def test_redis_gone_during_a_poll_is_a_recorded_error_and_readyz_follows_it(
+    tmp_path, upstream, feedhub_service, redis_prefix
+):
+    from urllib.parse import urlsplit
+
+    from tests.redis_support import REDIS_URL
+    from tests.test_redis_store import Proxy
+
+    parts = urlsplit(REDIS_URL)
+    proxy = Proxy(parts.port or 6379)
+    await proxy.start()
+    upstream.set("/feed.xml", rss("kept"))
+    cfg = make_config(tmp_path, {
+        "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{proxy.port}{parts.path}",
+                    "prefix": redis_prefix},
+        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    })
+    run = await feedhub_service(cfg)
+    await run.poll_all()
+    assert "kept" in (await run.get("/w/side.html"))[1]
+
+    await proxy.cut()
+    upstream.set("/feed.xml", rss("lost in transit"))
+    fetched = len(upstream.seen)
+    result = await run.service.poll("blog")
+    assert result.error.startswith("store: redis unreachable")
+    assert run.service.states["blog"].errors == 1
+    assert len(upstream.seen) == fetched  # its state unreadable, the upstream is not asked
+    status, text, _ = await run.get("/readyz")
+    assert status == 503 and "redis unreachable" in text
+    status, body, _ = await run.get("/w/side.html")
+    assert status == 200 and "kept" in body
+
+    await proxy.start()
+    assert (await run.get("/readyz"))[0] == 200
+    await proxy.cut()

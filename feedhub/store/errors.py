@@ -9,7 +9,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 # Every failure a backend may raise while reading or writing (a bug raises something else).
-STORE_ERRORS: tuple[type[BaseException], ...] = (sqlite3.Error, RedisError, OSError)
+STORE_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, RedisError, OSError)
 
 WAYS_ON = (
     "to save what can be read into a new file: `feedhub store recover -c {config}`;\n"

@@ -46,10 +46,6 @@ RETRY_SECONDS = 1.0  # between reconnection attempts of the change listener
 FALLBACK_SOURCES = 512
 
 
-def encode_change(replica: str, source_id: str, digest: str) -> str:
-    return f"{replica} {source_id} {digest}"
-
-
 def decode_change(message: str) -> tuple[str, str, str] | None:
     """("replica", "source", "digest") from a change message, None if it is not one."""
     parts = message.split(" ")
@@ -207,7 +203,7 @@ class RedisStore(Store):
         """Tell the other replicas a source's items changed; best effort."""
         self._digests[source_id] = digest
         try:
-            await self.r.publish(self.channel, encode_change(self.replica, source_id, digest))
+            await self.r.publish(self.channel, f"{self.replica} {source_id} {digest}")
         except (RedisError, OSError) as exc:
             log.warning("redis unreachable: change of %s not announced (%s); the other "
                         "replicas catch up when it is back", source_id, exc)
