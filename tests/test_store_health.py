@@ -42,3 +42,12 @@ def test_a_lost_connection_ends_when_the_store_answers_again(caplog):
     health.pinged(True)
     assert health.ok
     assert [r.levelno for r in caplog.records] == [logging.ERROR, logging.INFO]
+
+
+def test_a_redis_url_is_named_without_its_password():
+    from feedhub.store.redis import RedisStore, redact
+
+    assert redact("redis://:s3cret@r.internal:6379/0") == "redis://:***@r.internal:6379/0"
+    assert redact("redis://app:s3cret@r:6379/1") == "redis://app:***@r:6379/1"
+    assert redact("redis://r:6379/0") == "redis://r:6379/0"
+    assert "s3cret" not in RedisStore("redis://:s3cret@r:6379/0").where

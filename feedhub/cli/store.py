@@ -32,6 +32,7 @@ from feedhub.store.check import check_redis, check_sqlite, read_only, tables
 from feedhub.store.errors import STORE_ERRORS, StoreDamaged, describe
 from feedhub.store.files import StoreInUse, move_aside
 from feedhub.store.recover import recover_sqlite
+from feedhub.store.redis import redact
 from feedhub.store.transfer import (
     BadTarget,
     copy_records,
@@ -204,6 +205,7 @@ async def quarantine(config: Config, args: argparse.Namespace) -> Outcome:
 async def copy(config: Config, args: argparse.Namespace) -> Outcome:
     source = config.storage
     target = parse_target(args.to, args.prefix or source.prefix)
+    args.to = redact(args.to)  # from here on only shown
     _backend(config, "sqlite", "redis")
     if same_place(source, target, config.base_dir):
         raise Refused(f"{args.to} is the configured store itself")

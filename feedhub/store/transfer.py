@@ -36,6 +36,7 @@ def parse_target(url: str, prefix: str) -> StorageConfig:
 
 
 def same_place(a: StorageConfig, b: StorageConfig, base_dir: str) -> bool:
+    """Whether two storage settings name one store (a copy onto itself would empty it)."""
     if a.backend != b.backend:
         return False
     if a.backend == "sqlite":
@@ -57,6 +58,7 @@ class CopyReport:
 
 
 async def is_empty(store: Store) -> bool:
+    """No source recorded yet: a copy into it loses nothing."""
     return not await store.all_states()
 
 
