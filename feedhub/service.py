@@ -24,7 +24,7 @@ from feedhub.publish.render import Renderer, WidgetView
 from feedhub.publish.widgets import Widgets
 from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
 from feedhub.store import Store, open_store
-from feedhub.store.errors import STORE_ERRORS
+from feedhub.store.errors import STORE_ERRORS, describe
 from feedhub.store.health import StoreHealth
 
 log = logging.getLogger("feedhub")
@@ -141,7 +141,9 @@ class Service:
             try:
                 self.states[source_id] = await self.store.get_state(source_id) or FetchState()
             except STORE_ERRORS as exc:  # not worth asking the upstream: it could not be kept
-                return self._store_fault(source_id, self.states.get(source_id), exc)
+                error = PollResult(error=f"store: {describe(exc)}")
+                return await self.record(source_id, self.states.get(source_id) or FetchState(),
+                                         error)
         state = self.states.get(source_id) or FetchState()
         ctx = PollContext(
             fetcher=self.fetcher,
@@ -162,22 +164,15 @@ class Service:
         """Store a poll's (or a WebSub push's) outcome; rebuild the widgets that show it."""
         try:
             new_state, items = await self._store_outcome(source_id, state, result, elapsed)
-        except STORE_ERRORS as exc:
-            return self._store_fault(source_id, state, exc)
-        self.store_health.succeeded()
+            self.store_health.succeeded()
+        except STORE_ERRORS as exc:  # nothing was written: a source error, held in memory
+            result = PollResult(error=f"store: {self.store_health.failed(exc)}")
+            new_state, items = apply_poll(state, result, now=time.time(), elapsed=elapsed,
+                                          interval=self.interval(source_id), stored_ids=set())
         self.states[source_id] = new_state
         self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
             await self._source_changed(source_id, publish=True)
-        return result
-
-    def _store_fault(self, sid: str, state: FetchState | None, exc: Exception) -> PollResult:
-        """A poll the store could not keep: a source error, backed off, held in memory."""
-        result = PollResult(error=f"store: {self.store_health.failed(exc)}")
-        self.states[sid], _ = apply_poll(state or FetchState(), result, now=time.time(),
-                                         elapsed=0.0, interval=self.interval(sid),
-                                         stored_ids=set())
-        self.metrics.record_poll(sid, result.error, self.states[sid])
         return result
 
     async def _store_outcome(self, source_id: str, state: FetchState, result: PollResult,
