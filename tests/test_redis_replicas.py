@@ -137,7 +137,14 @@ async def test_a_change_polled_by_one_replica_is_served_by_the_other_within_a_se
     replicas = [daemon(c0, p0), daemon(c1, p1)]
     for r in replicas:
         await wait_until(lambda r=r: _all_titles_in(r.url, feeds), timeout=15)
-    pids = await lease_pids(redis_prefix)
+    # A lease lapses between polls on a loaded machine: wait until one replica holds b's.
+    pids: dict[str, int] = {}
+
+    async def b_leased() -> bool:
+        pids.update(await lease_pids(redis_prefix))
+        return "b" in pids
+
+    await wait_until(b_leased, timeout=10)
     reader = next(r for r in replicas if r.proc.pid != pids["b"])
 
     feeds.titles["b"] = "changed-upstream"
