@@ -1,12 +1,13 @@
-# feedhub: `make run` serves config.yaml; `make test` runs the whole suite; `make bench`.
+# feedhub: `make run` serves config.yaml; `make test` runs the whole suite; `make bench`;
+# `make dist` builds the wheel and the sdist into dist/.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench soak lint check clean screenshots messages
+.PHONY: run test bench soak lint check clean screenshots messages dist
 
-$(VENV)/.base: pyproject.toml
+$(VENV)/.base: pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -e .
 	touch $@
@@ -44,9 +45,13 @@ screenshots: $(VENV)/.test
 messages: $(VENV)/.base
 	$(VENV)/bin/pybabel compile -d feedhub/publish/locales -D feedhub
 
+dist: $(VENV)/.test
+	rm -rf dist
+	$(PY) -m build --outdir dist .
+
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check feedhub tests bench
 	$(VENV)/bin/mypy feedhub
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache dist build

@@ -1,0 +1,1 @@
+"""The built-in themes, one folder each (`_base` is what they all extend): package data."""
