@@ -17,4 +17,19 @@ it, and docs/architecture.md explains it):
     cli/                    the `feedhub` command
 """
 
+
+from importlib import resources
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+
+def package_folder(package: str, *parts: str) -> Path:
+    """A folder of files shipped in the package (themes, scripts, templates), found with
+    importlib.resources wherever feedhub is installed: Jinja2 and the theme commands read
+    them as files on disk, so an installation that is not unpacked is refused here, clearly."""
+    folder = resources.files(package).joinpath(*parts)
+    if not isinstance(folder, Path) or not folder.is_dir():
+        raise RuntimeError(f"feedhub's files {package}/{'/'.join(parts)} are not a folder on "
+                           f"disk ({folder}): install feedhub unpacked (pip, pipx, a venv)")
+    return folder

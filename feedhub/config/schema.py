@@ -8,10 +8,12 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from feedhub import package_folder
 from feedhub.config.fields import NAME_RE, Duration, Size, Strict, TimeZone
 from feedhub.config.sources import SourceConfig
 
-BUILTIN_WIDGETS_DIR = Path(__file__).resolve().parent.parent.parent / "widgets"
+# widgets/ of the repository, shipped as package data (see setup.py).
+BUILTIN_WIDGETS_DIR = package_folder("feedhub.widgets")
 LIVE_MIN = 60.0  # seconds: embeds never re-check a widget more often
 
 

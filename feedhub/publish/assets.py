@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+from feedhub import package_folder
+
+STATIC_DIR = package_folder("feedhub", "static")
 
 
 @cache

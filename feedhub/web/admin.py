@@ -15,12 +15,11 @@ import secrets
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from feedhub import __version__
+from feedhub import __version__, package_folder
 from feedhub.config import NAME_RE
 from feedhub.publish.render import csp_hash
 from feedhub.web import routes
@@ -29,7 +28,7 @@ from feedhub.web.keys import SERVICE
 
 COOKIE = "feedhub_admin"
 SECRET = web.AppKey("admin_secret", bytes)
-TEMPLATES = Path(__file__).parent / "templates"
+TEMPLATES = package_folder("feedhub", "web", "templates")
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
     default=True), trim_blocks=True, lstrip_blocks=True)
 CSS = (TEMPLATES / "admin.css").read_text(encoding="utf-8")
