@@ -19,11 +19,18 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("command", [
-    "serve", "check", "fetch", "render", *(f"store {action}" for action in (
+    "serve", "check", "fetch", "render", "themes", *(f"store {action}" for action in (
         "check", "backup", "restore", "recover", "quarantine", "copy"))])
 def test_every_command_has_help(command):
     result = run(*command.split(), "--help")
     assert result.returncode == 0 and "--config" in result.stdout
+    assert "$FEEDHUB_CONFIG" in result.stdout
+
+
+def test_init_and_themes_copy_have_help():
+    for args in (["init", "--help"], ["themes", "copy", "--help"]):
+        result = run(*args)
+        assert result.returncode == 0 and "DIR" in result.stdout, args
 
 
 def cfg(tmp_path, upstream, **extra):

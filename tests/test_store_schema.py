@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ from feedhub.store.schema import (
     sqlite_version,
 )
 from feedhub.store.sqlite import SqliteStore
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, free_port, write_config
 from tests.redis_support import REDIS_URL, redis_prefix  # noqa: F401 (fixture)
 
 STORE = FIXTURES / "store"
@@ -105,6 +107,23 @@ async def test_a_sqlite_store_stamped_by_a_newer_release_is_refused_untouched(tm
     assert f"up to {SQLITE_VERSION}" in message and str(path) in message
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feedhub.sqlite3"]
+
+
+def test_serve_refuses_a_newer_store_with_a_message_not_a_traceback(tmp_path):
+    path = v0_copy(tmp_path)
+    db = connect(path)
+    db.execute(f"PRAGMA user_version = {SQLITE_VERSION + 1}")
+    db.close()
+    before = path.read_bytes()
+    config = write_config(tmp_path, {"storage": {"backend": "sqlite", "path": path.name},
+                                     "server": {"port": free_port()}})
+    result = subprocess.run([sys.executable, "-m", "feedhub", "serve", "-c", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"feedhub: {path} has schema version {SQLITE_VERSION + 1}, written by a newer " \
+        "feedhub" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_bytes() == before
 
 
 def test_a_new_step_migrates_the_store_in_place(tmp_path):

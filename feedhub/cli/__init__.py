@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 
 from feedhub import __version__
-from feedhub.cli import once, serve, store
+from feedhub.cli import init, once, serve, store, themes
 from feedhub.cli.common import load
 from feedhub.logs import setup_logging
+from feedhub.store.schema import SchemaError
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    config = load(args.config)
+    config = load(args)
     if config is None:
         return 1
     print(f"{args.config}: ok ({len(config.sources)} sources, {len(config.widgets)} widgets)")
@@ -31,10 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug lines too")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, help: str) -> argparse.ArgumentParser:
+    def add(name: str, help: str, *, config: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("-c", "--config", default="config.yaml",
-                       help="the config file (default: config.yaml)")
+        if config:
+            p.add_argument("-c", "--config", default=None, help=(
+                "the config file (default: ./config.yaml, else $FEEDHUB_CONFIG, else "
+                "/etc/feedhub/config.yaml)"))
         return p
 
     serve.register(add)
@@ -42,10 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check)
     once.register(add)
     store.register(add)
+    init.register(add)
+    themes.register(add)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.log_format, logging.DEBUG if args.verbose else logging.INFO)
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except SchemaError as exc:  # a store this release must not touch: said, not a traceback
+        print(f"feedhub: {exc}", file=sys.stderr)
+        return 1

@@ -29,7 +29,7 @@ def register(add: AddCommand) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    config = load(args.config)
+    config = load(args)
     if config is None:
         return 1
     if not known(args.source, "source", config.sources, args.config):
@@ -60,7 +60,7 @@ async def _fetch(config: Config, source_id: str, as_json: bool) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    config = load(args.config)
+    config = load(args)
     if config is None:
         return 1
     if not known(args.widget, "widget", config.widgets, args.config):

@@ -24,7 +24,7 @@ def register(add: AddCommand) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    config = load(args.config)
+    config = load(args)
     if config is None:
         return 1
     try:

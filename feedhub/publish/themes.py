@@ -7,7 +7,22 @@ single block and inherit everything else.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+
 from jinja2 import Environment, TemplateNotFound, nodes
+
+from feedhub.config import theme_names
+
+
+def theme_folders(dirs: Sequence[Path]) -> dict[str, list[Path]]:
+    """Every theme of the theme dirs and the folders that hold it, in search order: the
+    first is the one used, the others are hidden by it."""
+    found: dict[str, list[Path]] = {}
+    for folder in dirs:
+        for name in sorted(theme_names([folder])):
+            found.setdefault(name, []).append(folder / name)
+    return dict(sorted(found.items()))
 
 
 def parent_template(env: Environment, name: str) -> str | None:

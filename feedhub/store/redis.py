@@ -2,7 +2,8 @@
 
 Keys, under the configured prefix: `{p}:items:{source}` (a JSON list of items),
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
-right to poll), and the pub/sub channel `{p}:changes` ("replica source digest").
+right to poll), `{p}:schema` (the layout's version, see schema.py) and the pub/sub channel
+`{p}:changes` ("replica source digest").
 
 Redis may go away for a while: reads fall back to the last items this replica saw (so a
 widget whose version moved can still be rendered), the pub/sub listener reconnects by itself
@@ -27,6 +28,7 @@ from feedhub.models import FetchState, Item
 from feedhub.store.base import ChangeListener, Store, item_texts
 from feedhub.store.check import check_redis
 from feedhub.store.errors import StoreDamaged
+from feedhub.store.schema import migrate_redis
 
 log = logging.getLogger("feedhub.store.redis")
 
@@ -114,6 +116,7 @@ class RedisStore(Store):
         report = await check_redis(self._redis, self.prefix)
         if not report.ok:
             raise StoreDamaged(self.where, report.problems)
+        await migrate_redis(self._redis, self.prefix)
 
     async def close(self) -> None:
         if self._listen_task is not None:

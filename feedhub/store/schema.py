@@ -16,6 +16,7 @@ half-way, so a Redis step checks what it reads before it changes anything.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -24,6 +25,8 @@ from feedhub import __version__
 
 if TYPE_CHECKING:
     import redis.asyncio as aioredis
+
+log = logging.getLogger("feedhub.store")
 
 SQLITE_STEPS: Sequence[str] = (
     # 1: items and fetch state per source, as the releases before versions made them.
@@ -97,6 +100,7 @@ def migrate_sqlite(db: sqlite3.Connection, where: str,
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {current}")
         db.execute("COMMIT")
+        _migrated(where, found, current)
     except sqlite3.Error as exc:
         raise SchemaError(f"{where}: migrating from schema version {found} to {current} "
                           f"failed ({exc}); the store was left as it was") from exc
@@ -148,4 +152,11 @@ async def migrate_redis(r: aioredis.Redis, prefix: str,
                               f"{version} failed ({exc})") from exc
         if seen > current:  # a newer replica stamped it meanwhile
             raise newer_store(where, seen, current)
+    if found < current:
+        _migrated(where, found, current)
     return found
+
+
+def _migrated(where: str, found: int, current: int) -> None:
+    if found:  # a store that was new is not news
+        log.info("%s: schema version %d migrated to %d", where, found, current)

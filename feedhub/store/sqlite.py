@@ -17,22 +17,9 @@ from feedhub.models import FetchState, Item
 from feedhub.store.base import Store, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
+from feedhub.store.schema import migrate_sqlite
 
 T = TypeVar("T")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    source TEXT NOT NULL,
-    id TEXT NOT NULL,
-    data TEXT NOT NULL,
-    PRIMARY KEY (source, id)
-);
-CREATE TABLE IF NOT EXISTS state (
-    source TEXT PRIMARY KEY,
-    data TEXT NOT NULL
-);
-"""
-
 
 class SqliteStore(Store):
     def __init__(self, path: Path | str) -> None:
@@ -57,10 +44,15 @@ class SqliteStore(Store):
                 raise StoreDamaged(self.where, report.problems)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
-        db.executescript(SCHEMA)
+        try:
+            db.execute("PRAGMA busy_timeout=5000")
+            # Before anything writes (even the switch to WAL): a newer store stays as it is.
+            migrate_sqlite(db, str(self.path))
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            db.close()
+            raise
         self._db = db
 
     async def close(self) -> None:
