@@ -35,6 +35,16 @@ def test_unit_commands_are_valid_cli_invocations():
     assert unit["StateDirectory"] == ["feedhub"] and unit["ProtectSystem"] == ["strict"]
 
 
+def test_unit_documents_the_paths_of_a_venv_and_a_pipx_install():
+    """The unit runs a venv's script; its header says where pipx puts it instead."""
+    header = UNIT.read_text().split("[Unit]")[0]
+    venv = "/opt/feedhub/bin/feedhub"
+    assert all(shlex.split(directives()[k][0])[0] == venv for k in ("ExecStartPre", "ExecStart"))
+    assert "python3 -m venv /opt/feedhub" in header and f"gives {venv}" in header
+    assert "PIPX_BIN_DIR=/usr/local/bin pipx install" in header
+    assert "gives /usr/local/bin/feedhub" in header and "feedhub init /etc/feedhub" in header
+
+
 def test_readme_deployment_links_files_that_exist():
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("## Deployment"):]
