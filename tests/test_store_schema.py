@@ -7,6 +7,7 @@ The fixtures under tests/fixtures/store/ were written by the release before sche
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import sqlite3
 import subprocess
@@ -72,7 +73,9 @@ def connect(path: Path) -> sqlite3.Connection:
 # -- SQLite ---------------------------------------------------------------------------
 
 
-async def test_the_release_befores_sqlite_store_opens_with_its_items_and_fetch_state(tmp_path):
+async def test_the_release_befores_sqlite_store_opens_with_its_items_and_fetch_state(
+        tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger="feedhub.store")
     path = v0_copy(tmp_path)
     with connect(path) as db:
         assert sqlite_version(db) == 0
@@ -82,6 +85,7 @@ async def test_the_release_befores_sqlite_store_opens_with_its_items_and_fetch_s
     items = {sid: await store.get_items(sid) for sid in states}
     await store.close()
     assert_as_before(states, items)
+    assert f"{path}: schema version 0 migrated to {SQLITE_VERSION}" in caplog.text
     db = connect(path)
     assert sqlite_version(db) == SQLITE_VERSION
     db.close()

@@ -158,5 +158,4 @@ async def migrate_redis(r: aioredis.Redis, prefix: str,
 
 
 def _migrated(where: str, found: int, current: int) -> None:
-    if found:  # a store that was new is not news
-        log.info("%s: schema version %d migrated to %d", where, found, current)
+    log.info("%s: schema version %d migrated to %d", where, found, current)
