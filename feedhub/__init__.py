@@ -17,7 +17,6 @@ it, and docs/architecture.md explains it):
     cli/                    the `feedhub` command
 """
 
-
 from importlib import resources
 from pathlib import Path
 
