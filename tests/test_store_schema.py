@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,7 @@ async def test_the_release_befores_sqlite_store_opens_with_its_items_and_fetch_s
         tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="feedhub.store")
     path = v0_copy(tmp_path)
-    with connect(path) as db:
+    with closing(connect(path)) as db:
         assert sqlite_version(db) == 0
     store = SqliteStore(path)
     await store.open()
@@ -111,6 +112,24 @@ async def test_a_sqlite_store_stamped_by_a_newer_release_is_refused_untouched(tm
     assert f"up to {SQLITE_VERSION}" in message and str(path) in message
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["feedhub.sqlite3"]
+
+
+def test_the_new_release_renders_the_release_befores_items_without_asking_upstream(tmp_path):
+    """A site upgrades and renders at once: what it had stored is what its widget shows."""
+    path = v0_copy(tmp_path)
+    port = free_port()  # nothing listens there: the upstream is not asked
+    config = write_config(tmp_path, {
+        "storage": {"backend": "sqlite", "path": path.name},
+        "sources": {sid: {"type": "feed", "url": f"http://127.0.0.1:{port}/{sid}.xml"}
+                    for sid in ("blog", "broken")},
+        "widgets": {"side": {"title": "Blog", "sources": ["blog", "broken"]}},
+    })
+    result = subprocess.run([sys.executable, "-m", "feedhub", "render", "side", "-c",
+                             str(config)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Second post: images &amp; links" in result.stdout and "First post" in result.stdout
+    with closing(connect(path)) as db:
+        assert sqlite_version(db) == SQLITE_VERSION
 
 
 def test_serve_refuses_a_newer_store_with_a_message_not_a_traceback(tmp_path):
