@@ -105,6 +105,15 @@ async def upstream() -> AsyncIterator[Upstream]:
     await server.close()
 
 
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sdist and the wheel, built once per session as `make dist` builds them."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+                   check=True, capture_output=True, timeout=600)
+    return {"wheel": next(out.glob("feedhub-*.whl")), "sdist": next(out.glob("feedhub-*.tar.gz"))}
+
+
 def make_config(tmp_path: Path, data: dict[str, Any], env: dict[str, str] | None = None
                 ) -> Config:
     """A config from a dict, with test-friendly defaults (loopback allowed, sqlite in tmp)."""

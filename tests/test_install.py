@@ -1,8 +1,8 @@
 """feedhub installed like any Python daemon: the built wheel in a fresh virtualenv, outside the
 checkout, run from an empty folder, with no file of the checkout on any path it reads.
 
-The wheel and the sdist are built once per session (the wheel from the sdist, as a
-distribution packager builds it, so a file missing from the sdist fails here too).
+The wheel and the sdist are built once per session (`dist` in conftest.py: the wheel from the
+sdist, as a distribution packager builds it, so a file missing from the sdist fails here too).
 """
 
 from __future__ import annotations
@@ -31,15 +31,6 @@ NEWS_TITLES = re.findall(r"<item>\s*<title>([^<]+)</title>",
 
 
 @pytest.fixture(scope="session")
-def dist(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The sdist and the wheel, as `make dist` makes them."""
-    out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True, timeout=600)
-    return {"wheel": next(out.glob("feedhub-*.whl")), "sdist": next(out.glob("feedhub-*.tar.gz"))}
-
-
-@pytest.fixture(scope="session")
 def venv(dist: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtualenv outside the checkout with the wheel (and its dependencies) alone."""
     root = tmp_path_factory.mktemp("venv")
@@ -65,7 +56,9 @@ def test_the_wheel_carries_every_file_the_daemon_reads(dist):
         names = set(whl.namelist())
         meta = email.message_from_bytes(whl.read(f"feedhub-{VERSION}.dist-info/METADATA"))
         shipped_config = whl.read("feedhub/examples/config.yaml")
-    expected = {f"feedhub/{f}" for f in files_of(ROOT / "feedhub")}
+    # the message catalogues' sources stay behind: the daemon reads the compiled .mo files
+    expected = {f"feedhub/{f}" for f in files_of(ROOT / "feedhub")
+                if not f.endswith((".po", ".pot"))}
     expected |= {f"feedhub/widgets/{f}" for f in files_of(ROOT / "widgets")}
     expected |= {f"feedhub/examples/{f}" for f in files_of(ROOT / "examples")}
     assert expected - names == set()
@@ -96,7 +89,8 @@ def test_the_sdist_has_what_a_packager_builds_and_tests_from(dist):
         assert example is not None and example.read() == (ROOT / "config.yaml").read_bytes()
     for path in ("LICENSE", "README.md", "config.yaml", "setup.py", "pyproject.toml",
                  "Makefile", "contrib/systemd/feedhub.service", "widgets/cards/widget.html",
-                 "tests/conftest.py", "tests/fixtures/store/v0.sqlite3", "scripts/run-tests.sh"):
+                 "tests/conftest.py", "tests/fixtures/store/v0.sqlite3", "scripts/run-tests.sh",
+                 "feedhub/publish/locales/fr/LC_MESSAGES/feedhub.po"):
         assert path in members, path
     assert members["examples/config.yaml"].isfile()  # the link is a file in the sdist
 

@@ -9,12 +9,13 @@ catalogue gets English.
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
 
-LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+from feedhub import package_folder
+
+LOCALES_DIR = package_folder("feedhub", "publish", "locales")
 DOMAIN = "feedhub"
 # Template name -> message id. `{name}` in a message is replaced by the template.
 WORDS = {
