@@ -11,7 +11,7 @@ import sys
 
 from feedhub import __version__
 from feedhub.cli import init, once, serve, store, themes
-from feedhub.cli.common import load
+from feedhub.cli.common import CONFIG_HELP, load
 from feedhub.logs import setup_logging
 from feedhub.store.schema import SchemaError
 
@@ -36,9 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help: str, *, config: bool = True) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
         if config:
-            p.add_argument("-c", "--config", default=None, help=(
-                "the config file (default: ./config.yaml, else $FEEDHUB_CONFIG, else "
-                "/etc/feedhub/config.yaml)"))
+            p.add_argument("-c", "--config", default=None, help=CONFIG_HELP)
         return p
 
     serve.register(add)

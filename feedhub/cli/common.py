@@ -26,6 +26,8 @@ class AddCommand(Protocol):
 
 
 SYSTEM_CONFIG = Path("/etc/feedhub/config.yaml")
+CONFIG_HELP = ("the config file (default: ./config.yaml, else $FEEDHUB_CONFIG, else "
+               "/etc/feedhub/config.yaml)")
 
 log = logging.getLogger("feedhub")
 

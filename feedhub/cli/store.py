@@ -15,7 +15,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from feedhub.cli.common import AddCommand, load, loop_runner
+from feedhub.cli.common import CONFIG_HELP, AddCommand, load, loop_runner
 from feedhub.config import Config, StorageConfig
 from feedhub.store import Store, open_store
 from feedhub.store.backup import (
@@ -56,8 +56,7 @@ def register(add: AddCommand) -> None:
 
     def action(name: str, help: str, run: Action) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help, description=help)
-        p.add_argument("-c", "--config", default=argparse.SUPPRESS,
-                       help="the config file (default: config.yaml)")
+        p.add_argument("-c", "--config", default=argparse.SUPPRESS, help=CONFIG_HELP)
         p.set_defaults(func=lambda args: _run(run, args))
         return p
 
@@ -76,7 +75,7 @@ def register(add: AddCommand) -> None:
 
 
 def _run(run: Action, args: argparse.Namespace) -> int:
-    config = load(args.config)
+    config = load(args)
     if config is None:
         return 1
     try:

@@ -26,7 +26,7 @@ from feedhub import __version__
 if TYPE_CHECKING:
     import redis.asyncio as aioredis
 
-log = logging.getLogger("feedhub.store")
+log = logging.getLogger("feedhub.store.schema")
 
 SQLITE_STEPS: Sequence[str] = (
     # 1: items and fetch state per source, as the releases before versions made them.
@@ -90,6 +90,7 @@ def migrate_sqlite(db: sqlite3.Connection, where: str,
         raise newer_store(where, found, current)
     if found == current:
         return found
+    new = db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is None
     try:
         db.execute("BEGIN IMMEDIATE")
         found = sqlite_version(db)  # another process may have migrated it meanwhile
@@ -100,7 +101,8 @@ def migrate_sqlite(db: sqlite3.Connection, where: str,
                 db.execute(statement)
         db.execute(f"PRAGMA user_version = {current}")
         db.execute("COMMIT")
-        _migrated(where, found, current)
+        if not new:  # a file made just now is not news
+            _migrated(where, found, current)
     except sqlite3.Error as exc:
         raise SchemaError(f"{where}: migrating from schema version {found} to {current} "
                           f"failed ({exc}); the store was left as it was") from exc
@@ -152,7 +154,7 @@ async def migrate_redis(r: aioredis.Redis, prefix: str,
                               f"{version} failed ({exc})") from exc
         if seen > current:  # a newer replica stamped it meanwhile
             raise newer_store(where, seen, current)
-    if found < current:
+    if found < current and (found or await r.exists(f"{prefix}:states")):
         _migrated(where, found, current)
     return found
 
