@@ -1,4 +1,5 @@
-"""`python -m bench [serving] [polling] [startup] [parsing] [stalls]`: run the groups, print, write the report."""
+"""`python -m bench [serving] [polling] [startup] [parsing] [stalls]`: run the groups, print,
+write the report."""
 
 from __future__ import annotations
 

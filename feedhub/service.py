@@ -186,6 +186,11 @@ class Service:
                                  else None)
         elif result.items is not None and state.digest:
             stored_ids = await self.store.item_ids(source_id)  # to count the new ones
+        cap = self.config.source_max_items(source_id)
+        if result.items is not None and len(result.items) > cap:
+            # A feed may hold any number of entries; a source keeps its newest `max_items`.
+            result.replace_items(sorted(result.items, key=lambda it: it.rank,
+                                        reverse=True)[:cap])
         encoded = result.encoded
         if result.items is not None and encoded is None:
             # Serializing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.

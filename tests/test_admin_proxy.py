@@ -15,7 +15,7 @@ import aiohttp
 
 from feedhub.web.app import create_app
 from tests.conftest import free_port, make_config, wait_until
-from tests.test_nginx_proxy import RSS, _answers, local_conf, nginx, start_nginx  # noqa: F401
+from tests.test_nginx_proxy import RSS, _answers, local_conf, start_nginx
 
 PUBLIC = "https://widgets.example.org"
 
@@ -61,20 +61,20 @@ async def test_an_empty_token_behind_a_plain_proxy_pass_leaves_admin_off(
     public_url and no token, /admin, /metrics and refresh answer nobody, and the log says
     why at start."""
     caplog.set_level(logging.WARNING)
-    async with behind(tmp_path, upstream, aiohttp_client, nginx,
-                      {"server": {"public_url": PUBLIC}}, plain_conf) as base:
-        async with aiohttp.ClientSession() as http:
-            for extra in ({}, {"CF-Connecting-IP": "127.0.0.1"}, {"True-Client-IP": "::1"},
-                          {"X-Client-IP": "127.0.0.1"}):
-                for method, path in (("GET", "/admin"), ("GET", "/metrics"),
-                                     ("POST", "/admin/sources/blog/refresh")):
-                    async with http.request(method, base + path, headers=extra,
-                                            allow_redirects=False) as resp:
-                        text = await resp.text()
-                        assert resp.status == 403, (method, path, extra, resp.status)
-                        assert "admin.token" in text, text
-            async with http.get(base + "/w/side.html") as resp:
-                assert resp.status == 200  # the widgets are served as ever
+    async with (behind(tmp_path, upstream, aiohttp_client, nginx,
+                       {"server": {"public_url": PUBLIC}}, plain_conf) as base,
+                aiohttp.ClientSession() as http):
+        for extra in ({}, {"CF-Connecting-IP": "127.0.0.1"}, {"True-Client-IP": "::1"},
+                      {"X-Client-IP": "127.0.0.1"}):
+            for method, path in (("GET", "/admin"), ("GET", "/metrics"),
+                                 ("POST", "/admin/sources/blog/refresh")):
+                async with http.request(method, base + path, headers=extra,
+                                        allow_redirects=False) as resp:
+                    text = await resp.text()
+                    assert resp.status == 403, (method, path, extra, resp.status)
+                    assert "admin.token" in text, text
+        async with http.get(base + "/w/side.html") as resp:
+            assert resp.status == 200  # the widgets are served as ever
     assert any("admin pages are off" in r.getMessage() for r in caplog.records)
 
 

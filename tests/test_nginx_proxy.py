@@ -6,14 +6,12 @@ import asyncio
 import contextlib
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
 
 from feedhub.web.app import create_app
 from tests.conftest import ROOT, free_port, make_config, wait_until
@@ -45,16 +43,6 @@ def local_conf(tmp: Path, listen: int, backend: int) -> Path:
                     f"events {{}}\nhttp {{ access_log off; {temp}\n"
                     f"include {tmp / 'site.conf'}; }}\n")
     return main
-
-
-@pytest.fixture
-def nginx() -> str:
-    path = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not os.path.exists(path):
-        if os.environ.get("CI") == "true":
-            pytest.fail("nginx is missing: `make test` installs Debian's nginx-light")
-        pytest.skip("nginx is missing (apt-get install nginx-light)")
-    return path
 
 
 async def test_the_shipped_nginx_config_caches_widgets_per_encoding_and_answers_304s(

@@ -10,6 +10,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from feedhub.config.units import parse_duration, parse_size
 
+MAX_ITEMS = 100_000  # the most items a source may keep (`max_items`)
+
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]

@@ -146,6 +146,10 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
         locale = widget.get("locale", "en")
         if isinstance(locale, str) and not valid_locale(locale):
             problems.append(f"widgets.{name}.locale: unknown locale {locale!r}")
+        others = widget.get("locales")
+        for i, other in enumerate(others if isinstance(others, list) else []):
+            if not isinstance(other, str) or not valid_locale(other):
+                problems.append(f"widgets.{name}.locales[{i}]: unknown locale {other!r}")
     return problems
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import re
 from functools import partial
+
 import nh3
 
 from feedhub.content.urls import WEB_SCHEMES, web_url

@@ -13,7 +13,7 @@ from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.render import Renderer, WidgetView
-from feedhub.publish.selection import select
+from feedhub.publish.selection import read_window, select
 from feedhub.store import Store
 
 log = logging.getLogger("feedhub")
@@ -99,8 +99,9 @@ class Widgets:
     async def items(self, name: str, limit: int | None = None) -> list[Item]:
         widget = self.config.widgets[name]
         items: list[Item] = []
+        window = read_window(widget)
         for sid in widget.sources:
-            items.extend(await self.store.get_items(sid))
+            items.extend(await self.store.recent_items(sid, window))
         return select(items, widget, datetime.now(UTC), limit)
 
     async def rendered(self, key: Key) -> Entry:

@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS items (
     source TEXT NOT NULL,
     id TEXT NOT NULL,
     data TEXT NOT NULL,
+    rank REAL NOT NULL DEFAULT 0,  -- Item.rank: widgets read the first rows of this index
     PRIMARY KEY (source, id)
 );
 CREATE TABLE IF NOT EXISTS state (
@@ -61,6 +62,8 @@ class SqliteStore(Store):
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("PRAGMA busy_timeout=5000")
         db.executescript(SCHEMA)
+        _add_rank(db)
+        db.execute("CREATE INDEX IF NOT EXISTS items_rank ON items (source, rank DESC)")
         self._db = db
 
     async def close(self) -> None:
@@ -85,6 +88,11 @@ class SqliteStore(Store):
                                (source_id,))
         return [Item.from_dict(json.loads(data)) for (data,) in rows]
 
+    async def recent_items(self, source_id: str, count: int) -> list[Item]:
+        rows = await self._run(self._select, "SELECT data FROM items WHERE source = ? "
+                               "ORDER BY rank DESC LIMIT ?", (source_id, count))
+        return [Item.from_dict(json.loads(data)) for (data,) in rows]
+
     async def item_ids(self, source_id: str) -> set[str]:
         rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?",
                                (source_id,))
@@ -104,13 +112,14 @@ class SqliteStore(Store):
         rows = None
         if items is not None:
             texts = item_texts(items, texts)
-            rows = [(source_id, it.id, text) for it, text in zip(items, texts, strict=True)]
+            rows = [(source_id, it.id, text, it.rank)
+                    for it, text in zip(items, texts, strict=True)]
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
             if rows is not None:
                 db.execute("DELETE FROM items WHERE source = ?", (source_id,))
-                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)", rows)
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (source_id, state_json))
             db.execute("COMMIT")
         except BaseException:
@@ -143,3 +152,17 @@ class SqliteStore(Store):
         except (sqlite3.Error, RuntimeError):
             return False
         return True
+
+
+def _add_rank(db: sqlite3.Connection) -> None:
+    """Files written before items had a rank column get it, filled in once."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(items)")}
+    if "rank" in columns:
+        return
+    rows = db.execute("SELECT source, id, data FROM items").fetchall()
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("ALTER TABLE items ADD COLUMN rank REAL NOT NULL DEFAULT 0")
+    db.executemany("UPDATE items SET rank = ? WHERE source = ? AND id = ?",
+                   [(Item.from_dict(json.loads(data)).rank, source, item_id)
+                    for source, item_id, data in rows])
+    db.execute("COMMIT")

@@ -11,6 +11,7 @@ from feedhub.config import NAME_RE, WidgetConfig, valid_locale
 from feedhub.publish.cache import Entry, Key
 from feedhub.publish.embed import allowed_origin
 from feedhub.publish.formats import FORMATS
+from feedhub.publish.selection import prepared_limit, prepared_locale
 from feedhub.service import Service
 from feedhub.web import routes
 from feedhub.web.keys import SERVICE
@@ -33,14 +34,16 @@ def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfi
     limit = widget.limit
     if "limit" in query:
         raw = query["limit"]
-        if not raw.isdigit() or not 1 <= int(raw) <= widget.limit:
+        # ASCII digits only: "²".isdigit() is true and int("²") raises.
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= widget.limit:
             raise bad(f"limit must be a whole number from 1 to {widget.limit}")
-        limit = int(raw)
+        limit = prepared_limit(int(raw), widget.limit)
     locale = widget.locale
     if "locale" in query:
         locale = query["locale"]
         if len(locale) > 20 or not valid_locale(locale):
             raise bad("locale must be a known locale such as en, fr or pt_BR")
+        locale = prepared_locale(locale, widget)
     theme = widget.theme
     if "theme" in query:
         theme = query["theme"]
