@@ -29,3 +29,9 @@ def refusal(query_string: str, param_count: int) -> web.HTTPException | None:
         return web.HTTPBadRequest(text=f"more than {MAX_PARAMS} query parameters\n",
                                   content_type=PLAIN)
     return None
+
+
+def whole_number(raw: str) -> int | None:
+    """A query value as a whole number when it is one written in ASCII digits, else None:
+    `str.isdigit` is true for "²" and "٣", which `int` then refuses or reads."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None

@@ -15,6 +15,7 @@ from feedhub.publish.selection import prepared_limit, prepared_locale
 from feedhub.service import Service
 from feedhub.web import routes
 from feedhub.web.keys import SERVICE
+from feedhub.web.limits import whole_number
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
 THEMED_FORMATS = {"page", "html"}  # the only formats whose bytes depend on the theme
@@ -33,11 +34,10 @@ def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfi
     """Validate `limit`, `locale`, `theme` and `scheme` against what the widget allows."""
     limit = widget.limit
     if "limit" in query:
-        raw = query["limit"]
-        # ASCII digits only: "²".isdigit() is true and int("²") raises.
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= widget.limit:
+        asked = whole_number(query["limit"])
+        if asked is None or not 1 <= asked <= widget.limit:
             raise bad(f"limit must be a whole number from 1 to {widget.limit}")
-        limit = prepared_limit(int(raw), widget.limit)
+        limit = prepared_limit(asked, widget.limit)
     locale = widget.locale
     if "locale" in query:
         locale = query["locale"]
