@@ -89,6 +89,9 @@ async def _watch(svc: object, path: Path, every: float = 2.0) -> None:
         now = stamp()
         if now != seen and now != (0, 0):
             seen = now
-            await svc.reload()
+            try:
+                await svc.reload()
+            except Exception:  # a bug in reading one edit must not end the watching
+                log.exception("config reload failed; the running config stays")
 
 

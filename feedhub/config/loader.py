@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from feedhub.config.fields import NAME_RE
 from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, theme_names
 from feedhub.config.sources import NETWORKS
+from feedhub.config.yamlsafe import MAX_BYTES, YAMLLimitError, decode, load_yaml
 
 
 class ConfigError(Exception):
@@ -26,18 +27,22 @@ class ConfigError(Exception):
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def interpolate(node: Any, path: str, env: dict[str, str], problems: list[str]) -> Any:
-    """Replace `${VAR}` and `${VAR:-default}` in every string of the tree."""
+def interpolate(node: Any, path: str, env: dict[str, str], problems: list[str],
+                used: dict[str, str] | None = None) -> Any:
+    """Replace `${VAR}` and `${VAR:-default}` in every string of the tree; `used` collects
+    the variables taken from the environment, so messages can mask their values."""
+    used = {} if used is None else used
     if isinstance(node, dict):
-        return {k: interpolate(v, _join(path, k), env, problems) for k, v in node.items()}
+        return {k: interpolate(v, _join(path, k), env, problems, used) for k, v in node.items()}
     if isinstance(node, list):
-        return [interpolate(v, f"{path}[{i}]", env, problems) for i, v in enumerate(node)]
+        return [interpolate(v, f"{path}[{i}]", env, problems, used) for i, v in enumerate(node)]
     if not isinstance(node, str):
         return node
 
     def replace(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
         if name in env:
+            used[name] = env[name]
             return env[name]
         if default is not None:
             return default
@@ -93,7 +98,8 @@ def parse_config(
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(["(top level): must be a mapping of sections (server, sources, ...)"])
-    data = interpolate(data, "", dict(os.environ) if env is None else env, problems)
+    used: dict[str, str] = {}
+    data = interpolate(data, "", dict(os.environ) if env is None else env, problems, used)
     data["base_dir"] = base_dir
     config = None
     try:
@@ -103,8 +109,18 @@ def parse_config(
     # Cross-references are checked on the raw tree, so they are listed with the rest.
     problems += _cross_checks(data, base_dir)
     if problems or config is None:
-        raise ConfigError(problems)
+        raise ConfigError([mask_secrets(p, used) for p in problems])
     return config
+
+
+def mask_secrets(text: str, used: dict[str, str]) -> str:
+    """`text` with every value that came from the environment shown as its `${NAME}`: a
+    refused config's messages are printed, logged and shown on /admin."""
+    for name, value in sorted(used.items(), key=lambda kv: -len(kv[1])):
+        if len(value) >= 3:  # shorter ones would mask bits of every message
+            for shown in (repr(value)[1:-1], value):  # as a message quotes it, and as is
+                text = text.replace(shown, f"${{{name}}}")
+    return text
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -169,11 +185,13 @@ def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
     """Read and validate a config file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # never more than the limit, whatever the file holds
+        data = load_yaml(decode(raw))
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc.strerror}"]) from None
-    try:
-        data = yaml.safe_load(text)
+    except YAMLLimitError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f":{where.line + 1}:{where.column + 1}" if where else ""
