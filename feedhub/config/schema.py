@@ -190,6 +190,7 @@ def theme_names(dirs: list[Path]) -> set[str]:
     names: set[str] = set()
     for d in dirs:
         if d.is_dir():
-            names |= {p.name for p in d.iterdir() if p.is_dir() and NAME_RE.match(p.name)}
+            names |= {p.name for p in d.iterdir()
+                      if p.is_dir() and not p.is_symlink() and NAME_RE.match(p.name)}
     return names
 
