@@ -20,6 +20,9 @@ from feedhub.web.limits import refusal
 
 log = logging.getLogger("feedhub.web")
 UNMATCHED = "unmatched"  # the one route label of everything no route matched
+# On every answer: a browser must never read a text answer as another type (a 404 that
+# echoes a path as HTML, JSON read as a script).
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
 def refused(request: web.Request) -> web.HTTPException | None:
@@ -38,7 +41,8 @@ def internal_error(request: web.Request) -> web.Response:
         return web.Response(status=503, text="store unavailable\n", content_type="text/plain",
                             headers={"Retry-After": "30"})
     log.exception("error serving %s %s", request.method, request.path)
-    return web.Response(status=500, text="internal error", content_type="text/plain")
+    return web.Response(status=500, text="internal error", content_type="text/plain",
+                        headers=dict([NOSNIFF]))
 
 
 def guarded(route: str, handler: Handler) -> Handler:
@@ -52,9 +56,11 @@ def guarded(route: str, handler: Handler) -> Handler:
                 raise refusal_
             response = await handler(request)
             status = response.status
+            response.headers.setdefault(*NOSNIFF)
             return response
         except web.HTTPException as exc:
             status = exc.status
+            exc.headers.setdefault(*NOSNIFF)
             raise
         except Exception:
             response = internal_error(request)

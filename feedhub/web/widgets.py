@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -130,11 +131,32 @@ class Prepared:
 
     def variant(self, accept_encoding: str) -> Variant:
         """The best body this client accepts, with its headers: brotli, else gzip, else none."""
-        if self.br is not None and "br" in accept_encoding:
+        accepted = accepted_encodings(accept_encoding)
+        if self.br is not None and "br" in accepted:
             return self.br
-        if self.gzip is not None and "gzip" in accept_encoding:
+        if self.gzip is not None and "gzip" in accepted:
             return self.gzip
         return self.plain
+
+
+@lru_cache(maxsize=256)  # browsers send a handful of distinct headers
+def accepted_encodings(header: str) -> frozenset[str]:
+    """The codings of ours ("br", "gzip") an Accept-Encoding allows: named, or covered by
+    `*`, with a q-value above 0 (`br;q=0` refuses brotli)."""
+    weights: dict[str, float] = {}
+    for part in header.lower().split(","):
+        name, _, params = part.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[name.strip()] = q
+    star = weights.get("*", 0.0)
+    return frozenset(c for c in ("br", "gzip") if weights.get(c, star) > 0)
 
 
 Variant = tuple[bytes, CIMultiDict[str], CIMultiDict[str]]
