@@ -121,7 +121,7 @@ def verify(sub: Mapping[str, Any], query: Mapping[str, str], now: float
         return "", new
     challenge = query.get("hub.challenge", "")
     if not challenge:
-        return None, sub
+        return None, dict(sub)
     lease = query.get("hub.lease_seconds", "")
     asked = float(lease) if lease.isascii() and lease.isdigit() and len(lease) < 10 \
         else float(LEASE_ASKED)
