@@ -46,8 +46,9 @@ class Service:
         self.fetcher: Fetcher | None = None
         self.poller = Poller(
             store=self.store, states=self.states, sources=lambda: self.config.sources,
-            poll=self.poll, interval=self.interval, lease_seconds=config.storage.lease,
-            health=self.store_health,
+            poll=self.poll, interval=self.interval,
+            floor=lambda sid: self.adapters[sid].min_interval,
+            lease_seconds=config.storage.lease, health=self.store_health,
         )
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)

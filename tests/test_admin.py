@@ -276,3 +276,32 @@ async def test_admin_page_in_chromium(tmp_path, upstream, feedhub_service, brows
     assert len(shot) > 5000
     if os.environ.get("FEEDHUB_WRITE_DOCS") == "1":
         (ROOT / "docs" / "admin.png").write_bytes(shot)
+
+
+async def test_refresh_waits_out_backoff_and_platform_floors(tmp_path, upstream,
+                                                             feedhub_service):
+    """The refresh button polls at once only when the source may be polled: not while it
+    backs off after errors (or a Retry-After), not inside a platform's least interval."""
+    upstream.routes["/bad"] = status(503, {"Retry-After": "600"})
+    upstream.set("/2/users/by/username/acct", b'{"data": {"id": "42", "name": "A"}}',
+                 "application/json")
+    upstream.set("/2/users/42/tweets", b'{"data": [], "meta": {"result_count": 0}}',
+                 "application/json")
+    cfg = make_config(tmp_path, {
+        "admin": {"token": "t0ken"},
+        "sources": {"bad": {"type": "feed", "url": upstream.url("/bad")},
+                    "x": {"type": "x", "username": "acct", "bearer_token": "b",
+                          "base_url": upstream.base_url}},
+        "widgets": {"side": {"sources": ["bad", "x"]}},
+    })
+    running = await feedhub_service(cfg)
+    await running.poll_all()
+    states = running.service.states
+    assert states["bad"].errors == 1 and states["x"].errors == 0, states["x"].last_error
+    seen = len(upstream.seen)
+    for sid in ("bad", "x"):
+        resp = await running.client.post(f"/admin/sources/{sid}/refresh",
+                                          headers={"Authorization": "Bearer t0ken"},
+                                          allow_redirects=False)
+        assert resp.status == 303
+    assert len(upstream.seen) == seen, upstream.seen[seen:]  # nobody asked the upstreams

@@ -171,7 +171,7 @@ async def refresh(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=f"no source named {sid[:64]!r}\n", headers=PRIVATE)
     if svc.poller.running:
         svc.poller.refresh(sid)
-    else:
+    elif svc.poller.refresh_at(sid) <= time.time():  # nothing polls: here, when allowed
         await asyncio.shield(svc.poll(sid))
     raise web.HTTPSeeOther(f"/admin?refreshed={sid}", headers=PRIVATE)
 
