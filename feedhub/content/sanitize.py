@@ -13,6 +13,7 @@ from functools import partial
 
 import nh3
 
+from feedhub.content.structure import bounded, span
 from feedhub.content.urls import WEB_SCHEMES, web_url
 
 TAGS = {
@@ -105,6 +106,8 @@ def _filter(base: str, tag: str, attr: str, value: str) -> str | None:
         return _srcset(value, base)
     if attr in ("width", "height"):
         return value if value.isdigit() and len(value) < 6 else None
+    if attr in ("colspan", "rowspan"):
+        return span(value)
     return value
 
 
@@ -127,7 +130,7 @@ def sanitize_html(fragment: str, base: str = "") -> str:
         strip_comments=True,
         link_rel="noopener noreferrer nofollow ugc",
     )
-    cleaned = _START_TAG_RE.sub(_fix_attributes, cleaned)
+    cleaned = _START_TAG_RE.sub(_fix_attributes, bounded(cleaned))
     cleaned = _PIXEL_RE.sub("", cleaned)
     # An iframe whose src was refused is an empty box: drop it.
     return re.sub(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>", "", cleaned)
