@@ -14,9 +14,12 @@ MAX_QUERY = 1024  # bytes of query string
 MAX_PARAMS = 16
 MAX_HEADERS = 64
 MAX_LINE = 8190  # bytes of the request line, and of each header
+# A connection that has not sent a whole request head within this many seconds of opening
+# (or of its last answer) is closed: half-sent requests cannot hold connections for long.
+HEAD_TIMEOUT = 10.0
 # Given to the application as `handler_args`, so every runner (tests included) applies them.
 PARSER_LIMITS = {"max_headers": MAX_HEADERS, "max_field_size": MAX_LINE,
-                 "max_line_size": MAX_LINE}
+                 "max_line_size": MAX_LINE, "keepalive_timeout": HEAD_TIMEOUT}
 PLAIN = "text/plain"
 
 
