@@ -124,7 +124,7 @@ async def test_query_values_are_answered_from_prepared_variants(tmp_path, upstre
                               f"</title>{entries}</channel></rss>")
     cfg = make_config(tmp_path, {
         "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"], "limit": 12, "locale": "fr",
+        "widgets": {"side": {"sources": ["blog"], "limit": 22, "locale": "fr",
                              "locales": ["en", "pt_BR"]}},
     })
     running = await feedhub_service(cfg)
@@ -135,15 +135,23 @@ async def test_query_values_are_answered_from_prepared_variants(tmp_path, upstre
         assert status == 200, query
         return headers["ETag"]
 
-    assert await etag("limit=4") == await etag("limit=3")
+    assert await etag("limit=4") != await etag("limit=3")  # up to 10, every limit is exact
     assert await etag("limit=11") == await etag("limit=10") != await etag("limit=12")
+    assert await etag("limit=21") == await etag("limit=20") != await etag("limit=22")
     assert await etag("locale=de") == await etag("")  # not prepared: the widget's own
     assert await etag("locale=en_AU") == await etag("locale=en")
     assert await etag("locale=pt") == await etag("locale=pt_BR")
-    for limit in range(1, 13):
-        for locale in ("de", "ja", "en_GB", "fr_CA", "it", "pt_PT", "es", "nl"):
-            await etag(f"limit={limit}&locale={locale}")
+    queries = [f"limit={limit}&locale={locale}&theme={theme}&scheme={scheme}"
+               for limit in range(1, 23) for locale in ("de", "ja", "en_GB", "pt_PT")
+               for theme in sorted(running.service.renderer.themes)
+               for scheme in ("light", "dark", "auto")]
+    for query in queries:
+        await etag(query)
+    renders = running.service.renders.misses
+    for query in queries:  # every one of them is now a prepared answer
+        await etag(query)
+    assert running.service.renders.misses == renders
     keys = {(k.limit, k.locale) for k in running.service.renders.keys_for("side")
             if k.fmt == "html"}
-    assert {limit for limit, _ in keys} <= {1, 3, 5, 10, 12}
+    assert {limit for limit, _ in keys} <= {*range(1, 11), 12, 15, 20, 22}
     assert {locale for _, locale in keys} <= {"fr", "en", "pt_BR"}

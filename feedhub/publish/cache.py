@@ -97,6 +97,14 @@ class RenderCache:
         finally:
             del self._pending[(key, version)]
 
+    def resize(self, maxsize: int) -> None:
+        """Hold up to `maxsize` entries from now on, keeping those held (most recent last)."""
+        if maxsize != self._entries.maxsize:
+            entries = list(self._entries.items())
+            self._entries = LRUCache(maxsize=maxsize)
+            for key, entry in entries[-maxsize:]:
+                self._entries[key] = entry
+
     def keys_for(self, widget: str) -> list[Key]:
         return [k for k in list(self._entries.keys()) if k.widget == widget]
 

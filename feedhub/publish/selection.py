@@ -102,7 +102,8 @@ def read_window(widget: WidgetConfig) -> int:
 
 # The limits a widget is prepared at: a request's `limit` is answered by the largest of these
 # not above it (or the widget's own limit), so a query can choose among a few renderings.
-LIMIT_STEPS = (1, 3, 5, 10, 20, 50, 100, 200)
+LIMIT_STEPS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120,
+               150, 200)
 
 
 def prepared_limit(asked: int, widget_limit: int) -> int:
@@ -123,3 +124,15 @@ def prepared_locale(asked: str, widget: WidgetConfig) -> str:
                 return locale
     language = wanted.partition("_")[0]
     return next((loc for loc in prepared if loc.lower().startswith(language)), widget.locale)
+
+
+SCHEMES = ("", "light", "dark", "auto")  # "": the widget's own
+
+
+def variant_count(widget: WidgetConfig, themes: int, formats: int, themed: int) -> int:
+    """How many renderings of a widget a query string can choose among: what the render
+    cache must hold so that every one stays prepared."""
+    limits = {prepared_limit(step, widget.limit) for step in LIMIT_STEPS
+              if step <= widget.limit} | {widget.limit}
+    return len(limits) * (1 + len(widget.locales)) * (
+        themed * themes * len(SCHEMES) + formats - themed)

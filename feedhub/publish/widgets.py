@@ -13,13 +13,14 @@ from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.render import Renderer, WidgetView
-from feedhub.publish.selection import read_window, select
+from feedhub.publish.selection import read_window, select, variant_count
 from feedhub.store import Store
 
 log = logging.getLogger("feedhub")
 # Of a changed widget, at most this many of its rendered variants (format, limit, locale,
 # theme) are rendered ahead; any other renders when it is next asked for.
 PRERENDER = 16
+RENDER_CACHE = 2048  # rendered entries kept at least
 
 
 class Widgets:
@@ -43,6 +44,11 @@ class Widgets:
         self.config = config
         self.renderer = Renderer(config)
         self.renders.clear()
+        # Room for every variant of every widget: none is ever rendered twice per version.
+        themes = len(self.renderer.themes)
+        self.renders.resize(max(RENDER_CACHE, sum(
+            variant_count(w, themes, len(formats.FORMATS), len(formats.THEMED_FORMATS))
+            for w in config.widgets.values())))
 
     def recompute(self, source_id: str | None = None) -> None:
         """A widget's version changes when its config or any of its sources' items change.

@@ -11,7 +11,7 @@ from multidict import CIMultiDict
 from feedhub.config import NAME_RE, WidgetConfig, valid_locale
 from feedhub.publish.cache import Entry, Key
 from feedhub.publish.embed import allowed_origin
-from feedhub.publish.formats import FORMATS
+from feedhub.publish.formats import FORMATS, THEMED_FORMATS
 from feedhub.publish.selection import prepared_limit, prepared_locale
 from feedhub.service import Service
 from feedhub.web import routes
@@ -19,7 +19,6 @@ from feedhub.web.keys import SERVICE
 from feedhub.web.limits import whole_number
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
-THEMED_FORMATS = {"page", "html"}  # the only formats whose bytes depend on the theme
 # What other origins may read (CORS): fragments, the script, the feeds. Not the framed page.
 CORS_FORMATS = {"html", "js", "json", "atom", "rss"}
 _ENCODING_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
