@@ -86,7 +86,9 @@ class RenderCache:
         self._pending[(key, version)] = future
         try:
             body, content_type, headers = await produce()
-            entry = make_entry(version, key, body, content_type, headers)
+            # Compressing is CPU too (zlib and brotli let the GIL go): not on the loop.
+            entry = await asyncio.to_thread(make_entry, version, key, body, content_type,
+                                            headers)
             self._entries[key] = entry
             future.set_result(entry)
             return entry

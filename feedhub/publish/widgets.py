@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -120,7 +121,10 @@ class Widgets:
             return entry
 
         async def produce() -> tuple[bytes, str, dict[str, str]]:
-            out = formats.render(self.renderer, key.fmt, await self.view(key, version))
+            view = await self.view(key, version)
+            # In a thread: a render is milliseconds of CPU the loop's other answers must not
+            # wait behind (the serving process gives its loop the GIL back every 1 ms).
+            out = await asyncio.to_thread(formats.render, self.renderer, key.fmt, view)
             return out.body, out.content_type, out.headers
 
         return await self.renders.get(key, version, produce)
