@@ -6,12 +6,14 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import socket
 import time
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from feedhub.fetch import fetcher
 from feedhub.ingest import websub
 from feedhub.ingest.websub import (
     LEASE_ASKED,
@@ -29,6 +31,7 @@ from feedhub.ingest.websub import (
 )
 from feedhub.models import FetchState
 from feedhub.service import Service
+from feedhub.web import websub as web_websub
 from feedhub.web.app import SERVICE, create_app
 from tests.conftest import free_port, make_config, wait_until
 
@@ -76,10 +79,10 @@ class Hub:
                    charset: str = "") -> int:
         sub = self.verified[-1]
         data = body.encode(charset or "utf-8")
-        key = (secret or sub["hub.secret"]).encode()
         headers = {"Content-Type": "application/rss+xml" + (f"; charset={charset}" if charset
                                                              else "")}
         if sign:
+            key = (secret or sub["hub.secret"]).encode()
             digest = hmac.new(key, data, getattr(hashlib, sign)).hexdigest()
             headers["X-Hub-Signature"] = f"{sign}={digest}"
         async with aiohttp.ClientSession() as http, \
@@ -265,3 +268,41 @@ async def test_a_change_sends_the_subscriber_to_that_source_only(tmp_path):
         assert sorted(checked[200:]) == ["s3", "s7"] and len(checked) == 202
     finally:
         await sub.stop()
+
+
+async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll(
+    tmp_path, upstream, aiohttp_client, monkeypatch
+):
+    """The hub is `http://hub.test` (a name on the network, resolved here to the local
+    upstream): the secret would cross the network in clear text, so none is sent, and a
+    push, which could be anyone's, stores nothing; it only makes feedhub poll the feed."""
+
+    class Resolver(fetcher.PublicOnlyResolver):
+        async def resolve(self, host, port=0, family=socket.AF_INET):
+            if host.endswith(".test"):
+                return [{"hostname": host, "host": "127.0.0.1", "port": port,
+                         "family": socket.AF_INET, "proto": 0, "flags": 0}]
+            return await super().resolve(host, port, family)
+
+    monkeypatch.setattr(fetcher, "PublicOnlyResolver", Resolver)
+    monkeypatch.setattr(web_websub, "PING_GAP", 0.0)  # else the ping's poll waits a minute
+    hub = Hub()
+    upstream.routes["/hub"] = hub.handle
+    port, up = free_port(), upstream.server.port
+    feed_url, hub_url = f"http://feeds.test:{up}/feed.xml", f"http://hub.test:{up}/hub"
+    upstream.set("/feed.xml", rss("First", hub_url, feed_url))
+    cfg = make_config(tmp_path, {
+        "server": {"public_url": f"http://127.0.0.1:{port}"},
+        "fetch": {"allow_private_addresses": False},
+        "sources": {"blog": {"type": "feed", "url": feed_url}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    })
+    client = await aiohttp_client(create_app(cfg, poll=True), server_kwargs={"port": port})
+    await wait_until(lambda: hub.verified, timeout=10)
+    assert "hub.secret" not in hub.requests[0] and hub.requests[0]["hub.mode"] == "subscribe"
+    polls = len(upstream.requests_to("/feed.xml"))
+    upstream.set("/feed.xml", rss("Polled after the ping", hub_url, feed_url))
+    assert await hub.push(rss("Pushed by anyone"), sign="") == 202
+    await wait_until(lambda: _shows(client, "Polled after the ping"), timeout=10)
+    assert "Pushed by anyone" not in await widget(client)
+    assert len(upstream.requests_to("/feed.xml")) == polls + 1
