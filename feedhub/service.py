@@ -187,6 +187,8 @@ class Service:
                                  else None)
         elif result.items is not None and state.digest:
             stored_ids = await self.store.item_ids(source_id)  # to count the new ones
+        if result.error:  # shown on /admin, logged, kept: never with a secret in it
+            result.error = self.config.mask(result.error)
         cap = self.config.source_max_items(source_id)
         if result.items is not None and len(result.items) > cap:
             # A feed may hold any number of entries; a source keeps its newest `max_items`.

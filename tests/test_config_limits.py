@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.conftest import ROOT, free_port, wait_until, write_config
+from tests.conftest import ROOT, free_port, make_config, wait_until, write_config
 from tests.fault_upstream import good_feed
 from tests.test_reload import base_config
 
@@ -85,3 +85,20 @@ async def test_a_broken_edit_leaves_the_watcher_watching(tmp_path, upstream, dae
         write_config(tmp_path, good)
         await wait_until(lambda: shows("/w/more.html", "Encore"), timeout=15)
     assert proc.proc.poll() is None
+
+
+async def test_upstream_errors_quoting_a_secret_url_are_masked(tmp_path, upstream,
+                                                               feedhub_service):
+    """A feed URL that carries a key from the environment: its errors, as /admin and the
+    log show them, name the variable, never the key."""
+    cfg = make_config(tmp_path, {
+        "sources": {"keyed": {"type": "feed", "url": upstream.url("/gone") + "?key=${KEY}"}},
+        "widgets": {"side": {"sources": ["keyed"]}},
+    }, env={"KEY": "sup3r-s3cret-key"})
+    running = await feedhub_service(cfg)
+    await running.poll_all()
+    state = running.service.states["keyed"]
+    assert state.errors == 1 and "HTTP 404" in state.last_error
+    assert "sup3r-s3cret-key" not in state.last_error and "${KEY}" in state.last_error
+    _, admin, _ = await running.get("/admin")
+    assert "sup3r-s3cret-key" not in admin and "${KEY}" in admin

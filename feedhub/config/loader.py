@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from feedhub.config.fields import NAME_RE
+from feedhub.config.fields import NAME_RE, mask_secrets
 from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, theme_names
 from feedhub.config.sources import NETWORKS
 from feedhub.config.yamlsafe import MAX_BYTES, YAMLLimitError, decode, load_yaml
@@ -110,17 +110,9 @@ def parse_config(
     problems += _cross_checks(data, base_dir)
     if problems or config is None:
         raise ConfigError([mask_secrets(p, used) for p in problems])
+    config._env_values = used
     return config
 
-
-def mask_secrets(text: str, used: dict[str, str]) -> str:
-    """`text` with every value that came from the environment shown as its `${NAME}`: a
-    refused config's messages are printed, logged and shown on /admin."""
-    for name, value in sorted(used.items(), key=lambda kv: -len(kv[1])):
-        if len(value) >= 3:  # shorter ones would mask bits of every message
-            for shown in (repr(value)[1:-1], value):  # as a message quotes it, and as is
-                text = text.replace(shown, f"${{{name}}}")
-    return text
 
 
 def _mapping(value: Any) -> dict[str, Any]:

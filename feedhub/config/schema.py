@@ -7,9 +7,17 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 
-from feedhub.config.fields import MAX_ITEMS, NAME_RE, Duration, Size, Strict, TimeZone
+from feedhub.config.fields import (
+    MAX_ITEMS,
+    NAME_RE,
+    Duration,
+    Size,
+    Strict,
+    TimeZone,
+    mask_secrets,
+)
 from feedhub.config.sources import SourceConfig
 
 BUILTIN_WIDGETS_DIR = Path(__file__).resolve().parent.parent.parent / "widgets"
@@ -147,6 +155,12 @@ class Config(Strict):
     widgets: dict[str, WidgetConfig] = {}
     # Where the file lives: relative paths in it are relative to this folder.
     base_dir: str = Field(".", exclude=True)
+    # The values `${VAR}` took from the environment, by name: never shown (see `mask`).
+    _env_values: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def mask(self, text: str) -> str:
+        """`text` (an error quoting a URL, say) with the environment's values as `${VAR}`."""
+        return mask_secrets(text, self._env_values)
 
     def resolve(self, path: str) -> Path:
         p = Path(path)
