@@ -68,6 +68,12 @@ class Item:
     def sort_time(self) -> datetime:
         return self.published or self.updated or _EPOCH
 
+    @property
+    def rank(self) -> float:
+        """Where the item stands in its source, higher first: a platform's pinned posts,
+        then the newest. Stores index it, so a widget reads only the items it can show."""
+        return self.sort_time.timestamp() + (PINNED_RANK if self.pinned else 0.0)
+
     def to_dict(self) -> dict[str, Any]:
         # By hand, not dataclasses.asdict: this runs twice per item stored (digest, store)
         # and asdict's recursive deep copy was most of a poll's time on the event loop.
@@ -97,6 +103,7 @@ class Item:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+PINNED_RANK = 1e11  # above any timestamp: pinned posts rank first
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 

@@ -16,7 +16,7 @@ from feedhub.config.restart import applicable, needs_restart
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import websub, workers
 from feedhub.ingest.poller import Poller
-from feedhub.ingest.update import apply_poll, merge_incremental
+from feedhub.ingest.update import apply_poll, bound, merge_incremental
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.publish.cache import Entry, Key, RenderCache
@@ -47,7 +47,7 @@ class Service:
         self.poller = Poller(
             store=self.store, states=self.states, sources=lambda: self.config.sources,
             poll=self.poll, interval=self.interval, lease_seconds=config.storage.lease,
-            health=self.store_health,
+            health=self.store_health, floor=lambda sid: self.adapters[sid].min_interval,
         )
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)
@@ -186,6 +186,7 @@ class Service:
                                  else None)
         elif result.items is not None and state.digest:
             stored_ids = await self.store.item_ids(source_id)  # to count the new ones
+        bound(result, self.config.source_max_items(source_id), self.config.mask)
         encoded = result.encoded
         if result.items is not None and encoded is None:
             # Serializing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.

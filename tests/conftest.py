@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -258,3 +259,13 @@ async def browser() -> AsyncIterator[Any]:
         b = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         await b.close()
+
+
+@pytest.fixture
+def nginx() -> str:
+    path = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(path):
+        if os.environ.get("CI") == "true":
+            pytest.fail("nginx is missing: `make test` installs Debian's nginx-light")
+        pytest.skip("nginx is missing (apt-get install nginx-light)")
+    return path

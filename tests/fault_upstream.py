@@ -142,6 +142,13 @@ XXE = (
     b"<item><title>leak &secret;</title></item></channel></rss>"
 )
 
+# The same bomb past a naive pre-check: a comment in the DOCTYPE that looks like the root
+# element's start tag, and the whole document in UTF-16 (no ASCII "<!ENTITY" bytes at all).
+ENTITY_BOMB_COMMENTED = ENTITY_BOMB.replace(b"<!DOCTYPE rss [\n",
+                                            b"<!DOCTYPE rss [\n<!-- <rss> -->\n")
+XXE_UTF16 = XXE.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="UTF-16"?>'
+                        ).decode().encode("utf-16")
+
 
 @contextmanager
 def unaccepting_port() -> Iterator[int]:

@@ -66,8 +66,10 @@ async def test_feed_pattern_lang_and_dir(tmp_path, upstream, feedhub_service):
 ])
 async def test_widget_words_in_the_visitors_language(tmp_path, upstream, feedhub_service,
                                                      locale, words):
+    # A widget answers `?locale=` in the locales it lists (a fixed set of prepared variants).
     running = await wall(tmp_path, upstream, feedhub_service, ["mastodon"],
-                         more={"url": "https://toot.example/@hubservateur"})
+                         more={"url": "https://toot.example/@hubservateur"},
+                         locales=["ja", "ko", "zh_TW", "zh", "pt_BR", "tr"])
     _, html, _ = await running.get(f"/w/wall.html?locale={locale}")
     for word in words:
         assert word in html, (locale, word)

@@ -10,7 +10,8 @@ import pytest
 
 from feedhub.metrics import fetch_outcome
 from feedhub.models import FetchState
-from feedhub.web.admin import access, session_value
+from feedhub.web.access import Sessions, admin_policy, client_address, host_allowed
+from feedhub.web.admin import access
 from feedhub.web.admin_view import history_chart
 from tests.conftest import ROOT, make_config, wait_until
 from tests.fault_upstream import good_feed, status
@@ -127,7 +128,7 @@ async def test_token_is_required_as_bearer_or_login_cookie(tmp_path, upstream, f
                               allow_redirects=False)
     assert login.status == 303
     cookie = login.cookies["feedhub_admin"]
-    assert cookie.value == session_value("s3cret-t0ken") and "s3cret" not in cookie.value
+    assert len(cookie.value) >= 32 and "s3cret" not in cookie.value
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
     page = await client.get("/admin")
     assert page.status == 200 and 'id="source-good"' in await page.text()
@@ -178,16 +179,39 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
 
 def test_access_rules():
     none: dict[str, str] = {}
-    assert access("", "127.0.0.1", none, none) == "loopback"
-    assert access("", "::1", none, none) == "loopback"
-    assert access("", "192.0.2.7", none, none) == "remote"
+    sessions = Sessions()
+    assert access("", sessions, "127.0.0.1", none, none) == "loopback"
+    assert access("", sessions, "::1", none, none) == "loopback"
+    assert access("", sessions, "192.0.2.7", none, none) == "remote"
     # A reverse proxy on the same machine connects from loopback: its header gives it away.
-    assert access("", "127.0.0.1", {"X-Forwarded-For": "203.0.113.9"}, none) == "remote"
-    assert access("t", "127.0.0.1", none, none) == "login"
-    assert access("t", "192.0.2.7", {"Authorization": "Bearer t"}, none) == "bearer"
-    assert access("t", "192.0.2.7", {"Authorization": "Basic t"}, none) == "login"
-    assert access("t", "192.0.2.7", none, {"feedhub_admin": session_value("t")}) == "cookie"
-    assert access("t", "192.0.2.7", none, {"feedhub_admin": "t"}) == "login"
+    for header in ("X-Forwarded-For", "CF-Connecting-IP", "True-Client-IP", "X-Client-IP"):
+        assert access("", sessions, "127.0.0.1", {header: "203.0.113.9"}, none) == "remote"
+    assert access("t", sessions, "127.0.0.1", none, none) == "login"
+    assert access("t", sessions, "192.0.2.7", {"Authorization": "Bearer t"}, none) == "bearer"
+    assert access("t", sessions, "192.0.2.7", {"Authorization": "Bearer u"}, none) == "guess"
+    assert access("t", sessions, "192.0.2.7", {"Authorization": "Basic t"}, none) == "login"
+    sid = sessions.start()
+    assert access("t", sessions, "192.0.2.7", none, {"feedhub_admin": sid}) == "cookie"
+    sessions.end(sid)
+    assert access("t", sessions, "192.0.2.7", none, {"feedhub_admin": sid}) == "login"
+    assert access("t", sessions, "192.0.2.7", none, {"feedhub_admin": "t"}) == "login"
+
+
+def test_admin_policy_and_forwarded_clients():
+    assert admin_policy("", "127.0.0.1", 8080, "", [], "X-Forwarded-For").mode == "loopback"
+    for host, public, proxies in (("0.0.0.0", "", []), ("127.0.0.1", "https://w.example", []),
+                                  ("127.0.0.1", "", ["10.0.0.1"])):
+        off = admin_policy("", host, 8080, public, proxies, "X-Forwarded-For")
+        assert off.mode == "off" and "admin.token" in off.reason
+    rules = admin_policy("t", "0.0.0.0", 8080, "https://w.example", ["10.0.0.0/8"],
+                         "X-Forwarded-For")
+    assert host_allowed(rules, "w.example") and host_allowed(rules, "localhost:8080")
+    assert not host_allowed(rules, "rebound.example")
+    xff = {"X-Forwarded-For": "198.51.100.1, 203.0.113.5, 10.0.0.2"}
+    assert client_address("10.0.0.3", xff, rules.trusted, "X-Forwarded-For") == "203.0.113.5"
+    assert client_address("192.0.2.9", xff, rules.trusted, "X-Forwarded-For") == "192.0.2.9"
+    fwd = {"Forwarded": 'for=203.0.113.8;proto=https, for="[2001:db8::1]"'}
+    assert client_address("10.0.0.3", fwd, rules.trusted, "Forwarded") == "2001:db8::1"
 
 
 def test_history_chart_escapes_and_scales():
@@ -252,3 +276,32 @@ async def test_admin_page_in_chromium(tmp_path, upstream, feedhub_service, brows
     assert len(shot) > 5000
     if os.environ.get("FEEDHUB_WRITE_DOCS") == "1":
         (ROOT / "docs" / "admin.png").write_bytes(shot)
+
+
+async def test_refresh_waits_out_backoff_and_platform_floors(tmp_path, upstream,
+                                                             feedhub_service):
+    """The refresh button polls at once only when the source may be polled: not while it
+    backs off after errors (or a Retry-After), not inside a platform's least interval."""
+    upstream.routes["/bad"] = status(503, {"Retry-After": "600"})
+    upstream.set("/2/users/by/username/acct", b'{"data": {"id": "42", "name": "A"}}',
+                 "application/json")
+    upstream.set("/2/users/42/tweets", b'{"data": [], "meta": {"result_count": 0}}',
+                 "application/json")
+    cfg = make_config(tmp_path, {
+        "admin": {"token": "t0ken"},
+        "sources": {"bad": {"type": "feed", "url": upstream.url("/bad")},
+                    "x": {"type": "x", "username": "acct", "bearer_token": "b",
+                          "base_url": upstream.base_url}},
+        "widgets": {"side": {"sources": ["bad", "x"]}},
+    })
+    running = await feedhub_service(cfg)
+    await running.poll_all()
+    states = running.service.states
+    assert states["bad"].errors == 1 and states["x"].errors == 0, states["x"].last_error
+    seen = len(upstream.seen)
+    for sid in ("bad", "x"):
+        resp = await running.client.post(f"/admin/sources/{sid}/refresh",
+                                          headers={"Authorization": "Bearer t0ken"},
+                                          allow_redirects=False)
+        assert resp.status == 303
+    assert len(upstream.seen) == seen, upstream.seen[seen:]  # nobody asked the upstreams

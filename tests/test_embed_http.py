@@ -64,6 +64,8 @@ async def test_oembed_refusals(tmp_path, upstream, feedhub_service):
         f"/oembed?url={PUBLIC}/admin": (404, "not a widget URL"),
         f"/oembed?url={PUBLIC}/w/side&format=yaml": (501, "format must be json or xml"),
         f"/oembed?url={PUBLIC}/w/side&maxwidth=wide": (400, "maxwidth must be"),
+        f"/oembed?url={PUBLIC}/w/side&maxwidth=%C2%B2": (400, "maxwidth must be"),
+        f"/oembed?url={PUBLIC}/w/side&maxheight=%C2%B2": (400, "maxheight must be"),
     }
     for path, (code, message) in cases.items():
         status, text, _ = await running.get(path)

@@ -90,3 +90,42 @@ async def test_site_theme_extends_a_builtin_and_replaces_one_block(
     # the framed page allows exactly this stylesheet
     _, page, headers = await running.get("/w/grid?theme=brand")
     assert "brand-foot" in page and "style-src 'sha256-" in headers["Content-Security-Policy"]
+
+
+async def test_a_site_theme_runs_in_the_sandbox(tmp_path, upstream, feedhub_service):
+    """A template that walks from a string to the interpreter's classes (the classic way to
+    reach os.popen) gets a 500 for its widget, and runs nothing."""
+    marker = tmp_path / "ran"
+    site = tmp_path / "themes" / "evil"
+    site.mkdir(parents=True)
+    walk = ("{% for c in ''.__class__.__mro__[1].__subclasses__() %}"
+            "{% if c.__name__ == 'catch_warnings' %}"
+            "{{ c()._module.__builtins__['__import__']('os').system('touch " + str(marker)
+            + "') }}{% endif %}{% endfor %}")
+    (site / "widget.html").write_text('{% extends "_base/widget.html" %}'
+                                      "{% block footer %}" + walk + "{% endblock %}\n")
+    running = await started(tmp_path, upstream, feedhub_service, widgets_dir="themes")
+    status, body, _ = await running.get("/w/side.html?theme=evil")
+    assert status == 500 and "Traceback" not in body
+    assert not marker.exists()
+    assert (await running.get("/w/side.html"))[0] == 200  # the other themes are unharmed
+
+
+async def test_site_themes_do_not_follow_symbolic_links(tmp_path, upstream, feedhub_service):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the database password")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "widget.html").write_text("{% extends '_base/widget.html' %}")
+    themes = tmp_path / "themes"
+    (themes / "linked").mkdir(parents=True)
+    (themes / "linked" / "widget.html").write_text(
+        '{% extends "_base/widget.html" %}{% block footer %}'
+        '{% include "linked/leak.html" %}{% endblock %}\n')
+    (themes / "linked" / "leak.html").symlink_to(secret)
+    (themes / "aliased").symlink_to(outside, target_is_directory=True)
+    running = await started(tmp_path, upstream, feedhub_service, widgets_dir="themes")
+    status, body, _ = await running.get("/w/side.html?theme=linked")
+    assert "database password" not in body and status == 500
+    status, body, _ = await running.get("/w/side.html?theme=aliased")
+    assert status == 400 and "aliased" not in body.split(":", 1)[1]  # not a theme at all

@@ -17,7 +17,9 @@ from feedhub.service import Service
 from tests.conftest import make_config, wait_until
 from tests.fault_upstream import (
     ENTITY_BOMB,
+    ENTITY_BOMB_COMMENTED,
     XXE,
+    XXE_UTF16,
     big_body,
     dripping_body,
     good_feed,
@@ -72,6 +74,8 @@ def faults(upstream) -> dict[str, tuple[object, str]]:
         "truncated_json": (truncated(json_feed("truncated_json"), 0.5), "JSON: Unterminated"),
         "entity_bomb": (ENTITY_BOMB, "DOCTYPE declares entities"),
         "xxe": (XXE, "DOCTYPE declares entities"),
+        "entity_bomb_commented": (ENTITY_BOMB_COMMENTED, "DOCTYPE declares entities"),
+        "xxe_utf16": (XXE_UTF16, "DOCTYPE declares entities"),
         "wrong_type": (html_page, "malformed"),
         "binary": (png, "malformed"),
         "empty": (b"", "empty body"),

@@ -39,6 +39,12 @@ async def test_private_sources_are_refused_before_any_connection(tmp_path, upstr
         "private_10": "http://10.1.2.3/feed",
         "private_192": "http://192.168.1.1/feed",
         "ula_v6": "http://[fd00::1]/feed",
+        # IPv6 transition addresses leading to loopback or private IPv4 ones.
+        "nat64": f"http://[64:ff9b::7f00:1]:{port}/feed",
+        "nat64_private": "http://[64:ff9b::a00:1]/feed",
+        "sixtofour": f"http://[2002:7f00:1::1]:{port}/feed",
+        "ipv4_compatible": f"http://[::127.0.0.1]:{port}/feed",
+        "teredo": "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/feed",  # client 10.0.0.1
         "not_http": "ftp://example.org/feed.xml",
     }
     running = await feedhub_service(refusing(tmp_path, sources))
@@ -100,7 +106,11 @@ async def test_redirects_to_private_addresses_are_refused(tmp_path, upstream, fe
 def test_is_public_address():
     for private in ("127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.0.1", "169.254.169.254",
                     "100.64.0.1", "0.0.0.0", "::1", "fe80::1%eth0", "fd00::2", "::ffff:10.0.0.1",
-                    "[::1]", "224.0.0.1", "ff02::1", "192.0.2.1", "198.18.0.1"):
+                    "[::1]", "224.0.0.1", "ff02::1", "192.0.2.1", "198.18.0.1",
+                    "64:ff9b::127.0.0.1", "64:ff9b::169.254.169.254", "64:ff9b:1::8.8.8.8",
+                    "2002:a9fe:a9fe::1", "2002:c0a8:101::", "::10.0.0.1", "::127.0.0.1",
+                    "2001:0:4136:e378:8000:63bf:f5ff:fffe"):
         assert not is_public_address(private), private
-    for public in ("93.184.216.34", "2606:4700::1111", "1.1.1.1", "example.org"):
+    for public in ("93.184.216.34", "2606:4700::1111", "1.1.1.1", "example.org",
+                   "64:ff9b::1.1.1.1", "2002:101:101::1"):
         assert is_public_address(public), public

@@ -13,6 +13,7 @@ from tests.fault_upstream import good_feed
 BAD_PARAMS = [
     "limit=0", "limit=-1", "limit=abc", "limit=1.5", "limit=", "limit=6",
     "limit=99999999999999999999999", "limit=%00", "limit=1%0d%0aX-Injected:%201",
+    "limit=%C2%B2", "limit=%D9%A3", "limit=%EF%BC%93",  # superscript two, Arabic and fullwidth 3
     "locale=../../etc/passwd", "locale=%3Cscript%3E", "locale=zz", "locale=" + "a" * 40,
     "locale=en%00", "theme=../../../etc/passwd", "theme=_base", "theme=..%2f..%2fconfig",
     "theme=sidebar%00", "theme=%2Fetc", "theme=SIDEBAR", "theme=" + "x" * 300,
@@ -32,7 +33,7 @@ async def running(tmp_path, upstream, feedhub_service):
     upstream.set("/feed", good_feed("post"), "application/rss+xml")
     run = await feedhub_service(make_config(tmp_path, {
         "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"sources": ["blog"], "limit": 5}},
+        "widgets": {"side": {"sources": ["blog"], "limit": 5, "locales": ["fr"]}},
     }))
     await run.poll_all()
     return run

@@ -64,7 +64,7 @@ def test_facets_that_cut_a_character_or_overlap_are_ignored():
          "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "y"}]},
     ]
     assert rich_text_html(body, facets) == (
-        '<p>é <a href="https://a.example">https://a.example</a></p>')
+        '<p>é <a href="https://a.example/">https://a.example</a></p>')
     assert rich_text_html("<b>&\nx", None) == "<p>&lt;b&gt;&amp;<br>x</p>"
 
 

@@ -57,6 +57,10 @@ async def test_copy_to_redis_brings_the_posts_the_upstream_no_longer_lists(
     status, body, _ = await run.get("/w/wall.json")
     assert all(i in body for i in [*OLDEST, NEWEST]), body
     upstream.set(TWEETS, fixture("x/tweets_empty.json"), "application/json", etag=False)
+    # The last poll an hour ago: a refresh may poll X again (its floor is 30 minutes).
+    state = run.service.states["tw"]
+    state.last_attempt = (state.last_attempt or 0.0) - 3600
+    await run.service.store.save("tw", state, None)
 
     sqlite_config = write_config(tmp_path, data)
     copied = await asyncio.to_thread(feedhub, "store", "copy", "-c", str(sqlite_config),

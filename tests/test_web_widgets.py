@@ -16,7 +16,7 @@ def config(tmp_path, upstream, **widget):
     return make_config(tmp_path, {
         "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
         "widgets": {"side": {"title": "Tweets de @Hubservateur", "sources": ["blog"],
-                             "limit": 5, "locale": "fr",
+                             "limit": 5, "locale": "fr", "locales": ["en"],
                              "more": {"label": "plus", "url": "https://mastodon.social/@hub"},
                              **widget}},
     })

@@ -6,24 +6,32 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import socket
 import time
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
+from feedhub.fetch import fetcher
+from feedhub.ingest import websub
 from feedhub.ingest.websub import (
+    LEASE_ASKED,
+    MAX_LEASE,
+    MIN_LEASE,
     SAFETY_INTERVAL,
     Subscriber,
     discover,
     due_at,
     parse_link_header,
     poll_interval,
+    sends_secret,
     signature_ok,
     verify,
 )
 from feedhub.models import FetchState
 from feedhub.service import Service
+from feedhub.web import websub as web_websub
 from feedhub.web.app import SERVICE, create_app
 from tests.conftest import free_port, make_config, wait_until
 
@@ -71,10 +79,10 @@ class Hub:
                    charset: str = "") -> int:
         sub = self.verified[-1]
         data = body.encode(charset or "utf-8")
-        key = (secret or sub["hub.secret"]).encode()
         headers = {"Content-Type": "application/rss+xml" + (f"; charset={charset}" if charset
                                                              else "")}
         if sign:
+            key = (secret or sub["hub.secret"]).encode()
             digest = hmac.new(key, data, getattr(hashlib, sign)).hexdigest()
             headers["X-Hub-Signature"] = f"{sign}={digest}"
         async with aiohttp.ClientSession() as http, \
@@ -131,7 +139,8 @@ async def test_subscribes_verifies_and_serves_signed_pushes_within_a_second(
     assert len(upstream.requests_to("/feed.xml")) == 1
 
 
-async def test_renews_before_the_lease_ends(tmp_path, upstream, aiohttp_client):
+async def test_renews_before_the_lease_ends(tmp_path, upstream, aiohttp_client, monkeypatch):
+    monkeypatch.setattr(websub, "MIN_LEASE", 2.0)  # a real floor would make this test wait
     hub = Hub(lease=2)
     await start_feedhub(tmp_path, upstream, aiohttp_client, hub)
     await wait_until(lambda: len(hub.verified) >= 2, timeout=6)
@@ -161,6 +170,28 @@ async def test_verification_of_an_unknown_subscription_is_refused(
     assert (await client.post("/websub/nope", data=b"x")).status == 404
 
 
+async def test_forged_verifications_change_no_subscription(tmp_path, upstream,
+                                                            aiohttp_client):
+    """Anyone can GET the callback: a `denied` or a `subscribe` with an endless lease for a
+    subscription feedhub is not waiting on is refused and changes nothing."""
+    hub = Hub()
+    client = await start_feedhub(tmp_path, upstream, aiohttp_client, hub)
+    svc = client.app[SERVICE]
+    await wait_until(lambda: hub.verified, timeout=10)
+    await wait_until(lambda: svc.states["blog"].meta["websub"]["status"] == "active")
+    before = dict(svc.states["blog"].meta["websub"])
+    topic = upstream.url("/feed.xml")
+    for params in ({"hub.mode": "denied", "hub.topic": topic, "hub.reason": "forged"},
+                   {"hub.mode": "subscribe", "hub.topic": topic, "hub.challenge": "x",
+                    "hub.lease_seconds": "9" * 400},
+                   {"hub.mode": "unsubscribe", "hub.topic": topic, "hub.challenge": "y"}):
+        resp = await client.get("/websub/blog", params=params)
+        assert resp.status == 404, params
+    after = svc.states["blog"].meta["websub"]
+    assert after["status"] == "active" and after["expires"] == before["expires"]
+    assert len(hub.requests) == 1  # and feedhub did not ask the hub again
+
+
 async def _shows(client: Any, text: str) -> bool:
     return text in await widget(client)
 
@@ -182,14 +213,27 @@ def test_signatures_and_verification_decisions():
     assert not signature_ok("s3cret", body + b" ", f"sha256={good}")
     assert not signature_ok("s3cret", body, f"md5={good}")
     assert not signature_ok("", body, "sha256=")
-    sub = {"topic": "t", "status": "pending", "secret": "s"}
+    sub = {"topic": "t", "status": "pending", "secret": "s", "asking": True,
+           "requested": 990.0}
     challenge, new = verify(sub, {"hub.mode": "subscribe", "hub.topic": "t",
-                                  "hub.challenge": "c", "hub.lease_seconds": "100"}, 1000.0)
-    assert challenge == "c" and new["status"] == "active" and new["expires"] == 1100.0
+                                  "hub.challenge": "c", "hub.lease_seconds": "1000"}, 1000.0)
+    assert challenge == "c" and new["status"] == "active" and new["expires"] == 2000.0
+    assert not new["asking"]  # answered: a second verification is not awaited
+    assert verify(new, {"hub.mode": "subscribe", "hub.topic": "t", "hub.challenge": "c"},
+                  1001.0)[0] is None
     assert verify(sub, {"hub.mode": "subscribe", "hub.topic": "u", "hub.challenge": "c"},
-                  0)[0] is None
-    _, denied = verify(sub, {"hub.mode": "denied", "hub.topic": "t"}, 0)
+                  1000.0)[0] is None
+    _, denied = verify(sub, {"hub.mode": "denied", "hub.topic": "t"}, 1000.0)
     assert denied["status"] == "failed"
+    # Leases within bounds: neither a storm of renewals nor a subscription trusted forever.
+    for lease, granted in (("0", MIN_LEASE), ("1", MIN_LEASE), ("9" * 400, LEASE_ASKED),
+                           ("999999999", MAX_LEASE), ("inf", LEASE_ASKED), ("²", LEASE_ASKED)):
+        _, got = verify(sub, {"hub.mode": "subscribe", "hub.topic": "t", "hub.challenge": "c",
+                              "hub.lease_seconds": lease}, 1000.0)
+        assert got["granted"] == granted, lease
+    assert sends_secret("https://hub.example/") and sends_secret("http://127.0.0.1:9/hub")
+    assert not sends_secret("http://hub.example/") and not sends_secret("http://10.0.0.1/")
+    new = {**new, "expires": 1100.0, "granted": 100.0}
     assert due_at(new, ("h", "t")) == 0.0  # hub changed from the record's (none): subscribe
     assert due_at({**sub, "hub": "h", "requested": 10.0}, ("h", "t")) == 10.0 + 300.0
     active = {**new, "hub": "h"}
@@ -224,3 +268,41 @@ async def test_a_change_sends_the_subscriber_to_that_source_only(tmp_path):
         assert sorted(checked[200:]) == ["s3", "s7"] and len(checked) == 202
     finally:
         await sub.stop()
+
+
+async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll(
+    tmp_path, upstream, aiohttp_client, monkeypatch
+):
+    """The hub is `http://hub.test` (a name on the network, resolved here to the local
+    upstream): the secret would cross the network in clear text, so none is sent, and a
+    push, which could be anyone's, stores nothing; it only makes feedhub poll the feed."""
+
+    class Resolver(fetcher.PublicOnlyResolver):
+        async def resolve(self, host, port=0, family=socket.AF_INET):
+            if host.endswith(".test"):
+                return [{"hostname": host, "host": "127.0.0.1", "port": port,
+                         "family": socket.AF_INET, "proto": 0, "flags": 0}]
+            return await super().resolve(host, port, family)
+
+    monkeypatch.setattr(fetcher, "PublicOnlyResolver", Resolver)
+    monkeypatch.setattr(web_websub, "PING_GAP", 0.0)  # else the ping's poll waits a minute
+    hub = Hub()
+    upstream.routes["/hub"] = hub.handle
+    port, up = free_port(), upstream.server.port
+    feed_url, hub_url = f"http://feeds.test:{up}/feed.xml", f"http://hub.test:{up}/hub"
+    upstream.set("/feed.xml", rss("First", hub_url, feed_url))
+    cfg = make_config(tmp_path, {
+        "server": {"public_url": f"http://127.0.0.1:{port}"},
+        "fetch": {"allow_private_addresses": False},
+        "sources": {"blog": {"type": "feed", "url": feed_url}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    })
+    client = await aiohttp_client(create_app(cfg, poll=True), server_kwargs={"port": port})
+    await wait_until(lambda: hub.verified, timeout=10)
+    assert "hub.secret" not in hub.requests[0] and hub.requests[0]["hub.mode"] == "subscribe"
+    polls = len(upstream.requests_to("/feed.xml"))
+    upstream.set("/feed.xml", rss("Polled after the ping", hub_url, feed_url))
+    assert await hub.push(rss("Pushed by anyone"), sign="") == 202
+    await wait_until(lambda: _shows(client, "Polled after the ping"), timeout=10)
+    assert "Pushed by anyone" not in await widget(client)
+    assert len(upstream.requests_to("/feed.xml")) == polls + 1

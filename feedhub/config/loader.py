@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from feedhub.config.fields import NAME_RE
+from feedhub.config.fields import NAME_RE, mask_secrets
 from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, theme_names
 from feedhub.config.sources import NETWORKS
+from feedhub.config.yamlsafe import MAX_BYTES, YAMLLimitError, decode, load_yaml
 
 
 class ConfigError(Exception):
@@ -26,18 +27,22 @@ class ConfigError(Exception):
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def interpolate(node: Any, path: str, env: dict[str, str], problems: list[str]) -> Any:
-    """Replace `${VAR}` and `${VAR:-default}` in every string of the tree."""
+def interpolate(node: Any, path: str, env: dict[str, str], problems: list[str],
+                used: dict[str, str] | None = None) -> Any:
+    """Replace `${VAR}` and `${VAR:-default}` in every string of the tree; `used` collects
+    the variables taken from the environment, so messages can mask their values."""
+    used = {} if used is None else used
     if isinstance(node, dict):
-        return {k: interpolate(v, _join(path, k), env, problems) for k, v in node.items()}
+        return {k: interpolate(v, _join(path, k), env, problems, used) for k, v in node.items()}
     if isinstance(node, list):
-        return [interpolate(v, f"{path}[{i}]", env, problems) for i, v in enumerate(node)]
+        return [interpolate(v, f"{path}[{i}]", env, problems, used) for i, v in enumerate(node)]
     if not isinstance(node, str):
         return node
 
     def replace(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
         if name in env:
+            used[name] = env[name]
             return env[name]
         if default is not None:
             return default
@@ -93,7 +98,8 @@ def parse_config(
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(["(top level): must be a mapping of sections (server, sources, ...)"])
-    data = interpolate(data, "", dict(os.environ) if env is None else env, problems)
+    used: dict[str, str] = {}
+    data = interpolate(data, "", dict(os.environ) if env is None else env, problems, used)
     data["base_dir"] = base_dir
     config = None
     try:
@@ -103,8 +109,10 @@ def parse_config(
     # Cross-references are checked on the raw tree, so they are listed with the rest.
     problems += _cross_checks(data, base_dir)
     if problems or config is None:
-        raise ConfigError(problems)
+        raise ConfigError([mask_secrets(p, used) for p in problems])
+    config._env_values = used
     return config
+
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -146,6 +154,10 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
         locale = widget.get("locale", "en")
         if isinstance(locale, str) and not valid_locale(locale):
             problems.append(f"widgets.{name}.locale: unknown locale {locale!r}")
+        others = widget.get("locales")
+        for i, other in enumerate(others if isinstance(others, list) else []):
+            if not isinstance(other, str) or not valid_locale(other):
+                problems.append(f"widgets.{name}.locales[{i}]: unknown locale {other!r}")
     return problems
 
 
@@ -165,11 +177,13 @@ def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
     """Read and validate a config file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)  # never more than the limit, whatever the file holds
+        data = load_yaml(decode(raw))
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc.strerror}"]) from None
-    try:
-        data = yaml.safe_load(text)
+    except YAMLLimitError as exc:
+        raise ConfigError([f"{path}: {exc}"]) from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         at = f":{where.line + 1}:{where.column + 1}" if where else ""

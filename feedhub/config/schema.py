@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 
 from feedhub import package_folder
-from feedhub.config.fields import NAME_RE, Duration, Size, Strict, TimeZone
+from feedhub.config.fields import (
+    MAX_ITEMS,
+    NAME_RE,
+    Duration,
+    Size,
+    Strict,
+    TimeZone,
+    mask_secrets,
+)
 from feedhub.config.sources import SourceConfig
 
 # widgets/ of the repository, shipped as package data (see setup.py).
@@ -24,6 +33,20 @@ class ServerConfig(Strict):
     embed_origins: list[str] = []
     widgets_dir: str | None = None
     timezone: TimeZone = ""  # "" is the host's zone
+    trusted_proxies: list[str] = []  # addresses or networks whose client_header is believed
+    client_header: Literal["X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP",
+                           "True-Client-IP"] = "X-Forwarded-For"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"each entry must be an IP address or network such as "
+                                 f"10.0.0.0/8, got {entry!r}") from None
+        return value
 
     @field_validator("public_url")
     @classmethod
@@ -53,6 +76,7 @@ class FetchConfig(Strict):
     interval: Duration = 900.0
     timeout: Duration = 30.0
     max_bytes: Size = 10 * 1024 * 1024
+    max_items: int = Field(1000, ge=1, le=MAX_ITEMS)  # kept per source, newest first
     concurrency: int = Field(16, ge=1, le=1024)
     per_host: int = Field(2, ge=1, le=64)
     allow_private_addresses: bool = False
@@ -92,6 +116,7 @@ class WidgetConfig(Strict):
     theme: str = "sidebar"
     scheme: Literal["light", "dark", "auto"] = "auto"
     locale: str = "en"
+    locales: list[str] = Field([], max_length=8)  # others a `?locale=` may choose
     more: MoreLink | None = None
     filters: Filters = Filters()
     hide: list[str] = []
@@ -132,6 +157,12 @@ class Config(Strict):
     widgets: dict[str, WidgetConfig] = {}
     # Where the file lives: relative paths in it are relative to this folder.
     base_dir: str = Field(".", exclude=True)
+    # The values `${VAR}` took from the environment, by name: never shown (see `mask`).
+    _env_values: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    def mask(self, text: str) -> str:
+        """`text` (an error quoting a URL, say) with the environment's values as `${VAR}`."""
+        return mask_secrets(text, self._env_values)
 
     def resolve(self, path: str) -> Path:
         p = Path(path)
@@ -166,12 +197,16 @@ class Config(Strict):
             live = min(self.source_interval(sid) for sid in self.widgets[name].sources)
         return round(max(live, LIVE_MIN))
 
+    def source_max_items(self, source_id: str) -> int:
+        return self.sources[source_id].max_items or self.fetch.max_items
+
 
 def theme_names(dirs: list[Path]) -> set[str]:
     """Themes are the folders of the theme dirs whose names are valid ids (not `_base`)."""
     names: set[str] = set()
     for d in dirs:
         if d.is_dir():
-            names |= {p.name for p in d.iterdir() if p.is_dir() and NAME_RE.match(p.name)}
+            names |= {p.name for p in d.iterdir()
+                      if p.is_dir() and not p.is_symlink() and NAME_RE.match(p.name)}
     return names
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from feedhub.config.fields import Duration, Size, Strict
+from feedhub.config.fields import MAX_ITEMS, Duration, Size, Strict
 
 NETWORKS = ("feed", "mastodon", "bluesky", "youtube", "reddit", "x")
 
@@ -16,6 +16,7 @@ class _SourceBase(Strict):
     interval: Duration | None = None
     timeout: Duration | None = None
     max_bytes: Size | None = None
+    max_items: int | None = Field(None, ge=1, le=MAX_ITEMS)
     base_url: str | None = None
     lang: str = ""  # the items' language when the platform gives none (YouTube, Reddit)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import html
 import re
 from functools import partial
-from urllib.parse import urljoin, urlsplit
 
 import nh3
+
+from feedhub.content.structure import bounded, span
+from feedhub.content.urls import WEB_SCHEMES, web_url
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "dd", "del", "details", "dl", "dt",
@@ -44,8 +46,9 @@ FIXED_ATTRIBUTES = {
 # A whole start tag of nh3's output, quoted values included: there a value never holds a `"`
 # and text never holds a `<`, so matching every tag from the left never starts inside a value.
 _START_TAG_RE = re.compile(r'<([a-z][a-z0-9]*)((?:[^>"]|"[^"]*")*)>')
-LINK_SCHEMES = {"http", "https", "mailto"}
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # Only players that are safe to frame, sandboxed, and only on their embed paths.
+_IFRAME_SCHEMES = frozenset({"https"})
 IFRAME_HOSTS = {
     "www.youtube.com": "/embed/",
     "www.youtube-nocookie.com": "/embed/",
@@ -55,29 +58,18 @@ _DATA_IMAGE_RE = re.compile(r"^data:image/(png|gif|jpeg|webp|avif);base64,[A-Za-
 _PIXEL_RE = re.compile(r'<img\b[^>]*\bwidth="[01]"[^>]*\bheight="[01]"[^>]*>|'
                        r'<img\b[^>]*\bheight="[01]"[^>]*\bwidth="[01]"[^>]*>')
 _SPACE_RE = re.compile(r"\s+")
-_CONTROL_RE = re.compile(r"[\x00-\x20\x7f]+")
 
 
 def safe_url(url: str | None, base: str = "", *, image: bool = False) -> str:
-    """An absolute http(s)/mailto URL (or, for images, a raster data: URL), else ""."""
+    """An absolute http(s)/mailto URL (or, for images, a raster data: URL) in the normalized
+    form a browser reads it in (see `feedhub.content.urls`), else ""."""
     if not url:
         return ""
     url = url.strip()
     if image and url[:5].lower() == "data:":
         return url if _DATA_IMAGE_RE.match(url) else ""
-    # Browsers ignore tabs, newlines and control characters inside a scheme: so must we.
-    probe = _CONTROL_RE.sub("", url)
-    scheme = urlsplit(probe).scheme.lower()
-    if not scheme:
-        if not base or urlsplit(base).scheme.lower() not in ("http", "https"):
-            return ""
-        url = urljoin(base, url)
-        scheme = urlsplit(url).scheme.lower()
-    if scheme not in (("http", "https") if image else LINK_SCHEMES):
-        return ""
-    if scheme in ("http", "https") and not urlsplit(url).netloc:
-        return ""
-    return url
+    parsed = web_url(url, base, WEB_SCHEMES if image else LINK_SCHEMES)
+    return parsed.href if parsed is not None else ""
 
 
 def _srcset(value: str, base: str) -> str | None:
@@ -94,10 +86,12 @@ def _srcset(value: str, base: str) -> str | None:
 
 
 def _iframe_src(value: str) -> str | None:
-    parts = urlsplit(value)
-    prefix = IFRAME_HOSTS.get(parts.hostname or "")
-    if parts.scheme == "https" and prefix and parts.path.startswith(prefix):
-        return value
+    # The host and path checked are the ones the browser will load: same parser, and the
+    # normalized text is what goes out.
+    parsed = web_url(value, schemes=_IFRAME_SCHEMES)
+    prefix = IFRAME_HOSTS.get(parsed.host) if parsed is not None else None
+    if parsed is not None and prefix and parsed.path.startswith(prefix):
+        return parsed.href
     return None
 
 
@@ -112,6 +106,8 @@ def _filter(base: str, tag: str, attr: str, value: str) -> str | None:
         return _srcset(value, base)
     if attr in ("width", "height"):
         return value if value.isdigit() and len(value) < 6 else None
+    if attr in ("colspan", "rowspan"):
+        return span(value)
     return value
 
 
@@ -134,7 +130,7 @@ def sanitize_html(fragment: str, base: str = "") -> str:
         strip_comments=True,
         link_rel="noopener noreferrer nofollow ugc",
     )
-    cleaned = _START_TAG_RE.sub(_fix_attributes, cleaned)
+    cleaned = _START_TAG_RE.sub(_fix_attributes, bounded(cleaned))
     cleaned = _PIXEL_RE.sub("", cleaned)
     # An iframe whose src was refused is an empty box: drop it.
     return re.sub(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>", "", cleaned)

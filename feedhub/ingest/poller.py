@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+from feedhub.ingest.schedule import refresh_at
 from feedhub.models import FetchState
 from feedhub.store import Store
 from feedhub.store.health import StoreHealth
@@ -37,6 +38,7 @@ class Poller:
         sources: Callable[[], Iterable[str]],
         poll: Callable[[str], Awaitable[Any]],
         interval: Callable[[str], float],
+        floor: Callable[[str], float] = lambda sid: 0.0,
         lease_seconds: float | None = None,
         health: StoreHealth | None = None,
     ) -> None:
@@ -46,6 +48,7 @@ class Poller:
         self._sources = sources
         self._poll = poll
         self._interval = interval
+        self._floor = floor  # a source's platform floor: the least time between two polls
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._wake: dict[str, asyncio.Event] = {}
@@ -96,14 +99,25 @@ class Poller:
         for sid in wanted - set(self._tasks):
             self._spawn(sid)
 
-    def refresh(self, sid: str) -> None:
-        """Poll a source as soon as possible (admin button, WebSub ping)."""
+    def refresh_at(self, sid: str, gap: float = 0.0) -> float:
+        """When a refresh asked now may poll the source (unix time); `gap`: at least this
+        long after the last poll."""
+        state = self.states.get(sid)
+        now = time.time()
+        return now if state is None else refresh_at(state, max(self._floor(sid), gap), now)
+
+    def refresh(self, sid: str, gap: float = 0.0) -> float:
+        """Poll a source as soon as its backoff and floors allow (admin button, WebSub
+        ping); returns when."""
+        at = self.refresh_at(sid, gap)
         state = self.states.get(sid)
         if state is not None:
-            state.next_check = 0.0
-        self._forced.add(sid)
+            state.next_check = min(state.next_check, at)
+        if at <= time.time():
+            self._forced.add(sid)
         if sid in self._wake:
             self._wake[sid].set()
+        return at
 
     async def _run(self, sid: str) -> None:
         while True:

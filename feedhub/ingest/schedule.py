@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 
+from feedhub.models import FetchState
+
 MAX_DELAY = 24 * 3600.0
 JITTER = 0.10
 REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining", "ratelimit-remaining")
@@ -93,3 +95,12 @@ def next_check(
     delay = max(backoff(interval, errors), min(hint, MAX_DELAY))
     jitter = (rng or random).uniform(-JITTER, JITTER) * delay
     return now + max(delay + jitter, min(delay, 1.0))
+
+
+def refresh_at(state: FetchState, floor: float, now: float) -> float:
+    """When a requested refresh may poll: never inside a backoff or an upstream's
+    Retry-After (both in `next_check` while the source errs), nor sooner after the last
+    poll than `floor` (the platform's least interval, or a minimum between push pings)."""
+    if state.errors:
+        return max(now, state.next_check)
+    return max(now, (state.last_attempt or 0.0) + floor)

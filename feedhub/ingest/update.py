@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from feedhub.ingest.schedule import header_hints, hinted_delay, next_check
 from feedhub.models import FetchState, Item, items_digest
@@ -20,6 +21,16 @@ def merge_incremental(new: list[Item], stored: list[Item], keep: int = KEEP_INCR
     merged = new + [it for it in stored if it.id not in ids]
     merged.sort(key=lambda it: it.sort_time, reverse=True)
     return merged[:keep]
+
+
+def bound(result: PollResult, max_items: int, mask: Callable[[str], str]) -> None:
+    """A poll's outcome as it may be kept: its error without secrets (it is shown on /admin
+    and logged), and at most the source's newest `max_items` items (a feed may hold any
+    number of entries)."""
+    result.error = mask(result.error)
+    if result.items is not None and len(result.items) > max_items:
+        result.replace_items(sorted(result.items, key=lambda it: it.rank,
+                                    reverse=True)[:max_items])
 
 
 def apply_poll(

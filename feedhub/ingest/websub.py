@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import ipaddress
 import logging
 import re
 import secrets
@@ -34,6 +35,10 @@ SAFETY_INTERVAL = 3600.0  # polling while push works: only to catch a silent hub
 RETRY_AFTER = 3600.0  # a hub that refused or failed is asked again after this
 PENDING_TIMEOUT = 300.0  # a hub that never verifies counts as failed after this
 RENEW_SHARE = 0.2  # renew when this share of the granted lease is left
+# A granted lease is taken within these bounds: a hub (or whoever forges its verification)
+# can neither make feedhub ask again every minute nor make it trust a push forever.
+MIN_LEASE = 300.0
+MAX_LEASE = 30 * 86400.0
 TICK_MAX = 60.0
 
 _LINK_RE = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
@@ -99,21 +104,45 @@ def signature_ok(secret: str, body: bytes, header: str) -> bool:
 
 def verify(sub: Mapping[str, Any], query: Mapping[str, str], now: float
            ) -> tuple[str | None, dict[str, Any]]:
-    """The hub's verification GET: (challenge to echo or None to refuse, updated record)."""
+    """The hub's verification GET: (challenge to echo or None to refuse, updated record).
+
+    Only an answer to a request feedhub is waiting on counts: a `subscribe` or `denied` for
+    the topic asked, within PENDING_TIMEOUT of asking. Anyone can send this GET."""
     mode, topic = query.get("hub.mode", ""), query.get("hub.topic", "")
     new = dict(sub)
-    if mode == "denied" and topic == sub.get("topic"):
+    awaited = bool(sub.get("asking")) and now - float(sub.get("requested", 0)) < \
+        PENDING_TIMEOUT and topic == sub.get("topic")
+    if not awaited or mode not in ("subscribe", "denied"):
+        return None, new
+    new["asking"] = False
+    if mode == "denied":
         new.update(status="failed", retry_at=now + RETRY_AFTER,
-                   error=query.get("hub.reason", "denied by the hub"))
+                   error=query.get("hub.reason", "denied by the hub")[:200])
         return "", new
     challenge = query.get("hub.challenge", "")
-    if mode != "subscribe" or not challenge or topic != sub.get("topic") or \
-            sub.get("status") not in ("pending", "active"):
-        return None, new
+    if not challenge:
+        return None, dict(sub)
     lease = query.get("hub.lease_seconds", "")
-    granted = float(lease) if lease.isdigit() else float(LEASE_ASKED)
+    asked = float(lease) if lease.isascii() and lease.isdigit() and len(lease) < 10 \
+        else float(LEASE_ASKED)
+    granted = min(MAX_LEASE, max(MIN_LEASE, asked))
     new.update(status="active", granted=granted, expires=now + granted, error="")
     return challenge, new
+
+
+def sends_secret(hub: str) -> bool:
+    """Whether the subscription's secret may go to this hub: over https, or to a hub on this
+    machine; never in clear text across a network."""
+    parts = urlsplit(hub)
+    host = (parts.hostname or "").strip("[]")
+    return parts.scheme == "https" or host == "localhost" or _is_loopback(host)
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,18 +237,20 @@ class Subscriber:
     async def subscribe(self, sid: str, state: FetchState, found: tuple[str, str],
                         sub: dict[str, Any]) -> None:
         hub, topic = found
-        secret = sub.get("secret") or secrets.token_hex(20)
+        # Without a secret (a plain-http hub), a push only says "poll now" (see the handler).
+        secret = (sub.get("secret") or secrets.token_hex(20)) if sends_secret(hub) else ""
         record = {"hub": hub, "topic": topic, "secret": secret, "status": "pending",
                   "requested": time.time(), "expires": sub.get("expires", 0),
-                  "granted": sub.get("granted", 0)}
+                  "granted": sub.get("granted", 0), "asking": True}
         if sub.get("status") == "active":
             record["status"] = "active"  # renewing: push keeps working meanwhile
         await self._save(sid, state, record)  # before asking: the hub may verify at once
-        error = await self._request(hub, {
-            "hub.callback": f"{self._hubs().public_url}/websub/{sid}",
-            "hub.mode": "subscribe", "hub.topic": topic,
-            "hub.lease_seconds": str(LEASE_ASKED), "hub.secret": secret,
-        })
+        form = {"hub.callback": f"{self._hubs().public_url}/websub/{sid}",
+                "hub.mode": "subscribe", "hub.topic": topic,
+                "hub.lease_seconds": str(LEASE_ASKED)}
+        if secret:
+            form["hub.secret"] = secret
+        error = await self._request(hub, form)
         if error:
             log.warning("source %s: websub subscription to %s failed: %s; polling instead",
                         sid, hub, error)

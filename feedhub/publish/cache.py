@@ -86,7 +86,9 @@ class RenderCache:
         self._pending[(key, version)] = future
         try:
             body, content_type, headers = await produce()
-            entry = make_entry(version, key, body, content_type, headers)
+            # Compressing is CPU too (zlib and brotli let the GIL go): not on the loop.
+            entry = await asyncio.to_thread(make_entry, version, key, body, content_type,
+                                            headers)
             self._entries[key] = entry
             future.set_result(entry)
             return entry
@@ -96,6 +98,14 @@ class RenderCache:
             raise
         finally:
             del self._pending[(key, version)]
+
+    def resize(self, maxsize: int) -> None:
+        """Hold up to `maxsize` entries from now on, keeping those held (most recent last)."""
+        if maxsize != self._entries.maxsize:
+            entries = list(self._entries.items())
+            self._entries = LRUCache(maxsize=maxsize)
+            for key, entry in entries[-maxsize:]:
+                self._entries[key] = entry
 
     def keys_for(self, widget: str) -> list[Key]:
         return [k for k in list(self._entries.keys()) if k.widget == widget]

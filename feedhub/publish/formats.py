@@ -19,6 +19,7 @@ FORMATS: dict[str, Writer] = {
     "atom": write_atom,
     "rss": write_rss,
 }
+THEMED_FORMATS = frozenset({"page", "html"})  # the only formats whose bytes depend on the theme
 
 
 def render(renderer: Renderer, fmt: str, view: WidgetView) -> Rendered:

@@ -11,8 +11,12 @@ from feedhub.publish.render import Rendered, Renderer, WidgetView, csp_hash
 
 def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
     # A fragment travels alone (server-side include, embed script): its styles go with it.
-    body = f"<style>{r.css(view.theme)}</style>\n" + r.template(view, "widget.html")
-    return Rendered(body.encode(), "text/html; charset=utf-8")
+    css = r.css(view.theme)
+    body = f"<style>{css}</style>\n" + r.template(view, "widget.html")
+    # Opened on its own (a link to it, or a browser pointed at it), it is a page of our
+    # origin: no script at all, and only its own styles.
+    return Rendered(body.encode(), "text/html; charset=utf-8",
+                    {"Content-Security-Policy": csp(css, r.config.server.embed_origins, "")})
 
 
 def write_page(r: Renderer, view: WidgetView) -> Rendered:
@@ -23,15 +27,19 @@ def write_page(r: Renderer, view: WidgetView) -> Rendered:
     return Rendered(
         body.encode(),
         "text/html; charset=utf-8",
-        {"Content-Security-Policy": page_csp(r.css(view.theme), r.config.server.embed_origins)},
+        {"Content-Security-Policy": csp(r.css(view.theme), r.config.server.embed_origins,
+                                        script("frame.js"))},
     )
 
 
-def page_csp(css: str, embed_origins: list[str]) -> str:
+def csp(css: str, embed_origins: list[str], code: str) -> str:
+    """The policy of a widget document: its one stylesheet and its one script `code` (none,
+    and nothing to fetch, when empty), framed only by the embedding origins."""
     # 'self' too: the publisher page previews every widget in a frame.
     ancestors = " ".join(["'self'", *embed_origins]) if embed_origins else "*"
+    scripts = f"connect-src 'self'; script-src {csp_hash(code)}" if code else "script-src 'none'"
     return (
-        "default-src 'none'; img-src https: http: data:; connect-src 'self'; "
-        f"style-src {csp_hash(css)}; script-src {csp_hash(script('frame.js'))}; "
+        "default-src 'none'; img-src https: http: data:; "
+        f"style-src {csp_hash(css)}; {scripts}; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )

@@ -15,13 +15,12 @@ from typing import Any
 
 from jinja2 import (
     ChoiceLoader,
-    Environment,
-    FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
     pass_context,
     select_autoescape,
 )
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
@@ -29,7 +28,7 @@ from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.models import Item
 from feedhub.publish.dates import iso_date, local_date, text_direction
 from feedhub.publish.messages import NETWORK_NAMES, messages_for
-from feedhub.publish.themes import theme_css
+from feedhub.publish.themes import ThemeLoader, theme_css
 
 TITLED = ("feed", "youtube", "reddit")  # networks whose posts have a title of their own
 
@@ -91,11 +90,13 @@ class Renderer:
     def __init__(self, config: Config) -> None:
         self.config = config
         dirs = [str(d) for d in config.theme_dirs()]
-        self.env = Environment(
+        # Sandboxed: a site theme is a template, not a program (no attribute walks to
+        # os or subprocess from a `{{ }}`).
+        self.env = SandboxedEnvironment(
             loader=ChoiceLoader(
                 [
-                    FileSystemLoader(dirs),
-                    PrefixLoader({"default": FileSystemLoader(str(BUILTIN_WIDGETS_DIR))}, ":"),
+                    ThemeLoader(dirs),
+                    PrefixLoader({"default": ThemeLoader(str(BUILTIN_WIDGETS_DIR))}, ":"),
                 ]
             ),
             autoescape=select_autoescape(default=True, default_for_string=True),

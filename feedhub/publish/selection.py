@@ -87,3 +87,52 @@ def select(
     if widget.dedupe:
         shown = merge_crossposts(shown, {sid: i for i, sid in enumerate(widget.sources)})
     return shown[: limit or widget.limit]
+
+
+FILTERED_WINDOW = 10  # with include/exclude filters, items read per item shown
+
+
+def read_window(widget: WidgetConfig) -> int:
+    """How many of each source's first items (by rank) a widget reads: enough for its
+    largest limit after hidden, pinned and filtered items, never the whole source."""
+    filtered = widget.filters.include or widget.filters.exclude
+    return widget.limit * (FILTERED_WINDOW if filtered else 1) + len(widget.hide) + len(
+        widget.pin)
+
+
+# The limits a widget is prepared at: a request's `limit` is answered by the largest of these
+# not above it (or the widget's own limit), so a query can choose among a few renderings.
+LIMIT_STEPS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120,
+               150, 200)
+
+
+def prepared_limit(asked: int, widget_limit: int) -> int:
+    """The prepared limit that answers `?limit=asked` (1 <= asked <= widget_limit)."""
+    if asked >= widget_limit:
+        return widget_limit
+    return max(step for step in LIMIT_STEPS if step <= asked)
+
+
+def prepared_locale(asked: str, widget: WidgetConfig) -> str:
+    """The prepared locale that answers `?locale=asked`: the same one, else one of the same
+    language, else the widget's own."""
+    prepared = [widget.locale, *widget.locales]
+    wanted = asked.replace("-", "_").lower()
+    for candidate in (wanted, wanted.partition("_")[0]):
+        for locale in prepared:
+            if locale.replace("-", "_").lower() == candidate:
+                return locale
+    language = wanted.partition("_")[0]
+    return next((loc for loc in prepared if loc.lower().startswith(language)), widget.locale)
+
+
+SCHEMES = ("", "light", "dark", "auto")  # "": the widget's own
+
+
+def variant_count(widget: WidgetConfig, themes: int, formats: int, themed: int) -> int:
+    """How many renderings of a widget a query string can choose among: what the render
+    cache must hold so that every one stays prepared."""
+    limits = {prepared_limit(step, widget.limit) for step in LIMIT_STEPS
+              if step <= widget.limit} | {widget.limit}
+    return len(limits) * (1 + len(widget.locales)) * (
+        themed * themes * len(SCHEMES) + formats - themed)

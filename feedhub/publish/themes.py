@@ -7,12 +7,39 @@ single block and inherit everything else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from jinja2 import Environment, TemplateNotFound, nodes
+from jinja2 import Environment, FileSystemLoader, TemplateNotFound, nodes
 
 from feedhub.config import theme_names
+
+
+class ThemeLoader(FileSystemLoader):
+    """A theme folder's files, never through a symbolic link: a site theme is a folder of
+    templates, and a link inside it could make any file of the machine a template."""
+
+    def get_source(self, environment: Environment, template: str
+                   ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if _linked(Path(filename), [Path(p) for p in self.searchpath]):
+            raise TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+def _linked(path: Path, roots: list[Path]) -> bool:
+    """True when `path`, or a folder between it and the search root it is under, is a link."""
+    root = next((r for r in roots if path.is_relative_to(r)), None)
+    if root is None:
+        return True
+    here = path
+    while here != root:
+        if os.path.islink(here):
+            return True
+        here = here.parent
+    return False
+
 
 
 def theme_folders(dirs: Sequence[Path]) -> dict[str, list[Path]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -13,13 +14,14 @@ from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.render import Renderer, WidgetView
-from feedhub.publish.selection import select
+from feedhub.publish.selection import read_window, select, variant_count
 from feedhub.store import Store
 
 log = logging.getLogger("feedhub")
 # Of a changed widget, at most this many of its rendered variants (format, limit, locale,
 # theme) are rendered ahead; any other renders when it is next asked for.
 PRERENDER = 16
+RENDER_CACHE = 2048  # rendered entries kept at least
 
 
 class Widgets:
@@ -43,6 +45,11 @@ class Widgets:
         self.config = config
         self.renderer = Renderer(config)
         self.renders.clear()
+        # Room for every variant of every widget: none is ever rendered twice per version.
+        themes = len(self.renderer.themes)
+        self.renders.resize(max(RENDER_CACHE, sum(
+            variant_count(w, themes, len(formats.FORMATS), len(formats.THEMED_FORMATS))
+            for w in config.widgets.values())))
 
     def recompute(self, source_id: str | None = None) -> None:
         """A widget's version changes when its config or any of its sources' items change.
@@ -99,8 +106,9 @@ class Widgets:
     async def items(self, name: str, limit: int | None = None) -> list[Item]:
         widget = self.config.widgets[name]
         items: list[Item] = []
+        window = read_window(widget)
         for sid in widget.sources:
-            items.extend(await self.store.get_items(sid))
+            items.extend(await self.store.recent_items(sid, window))
         return select(items, widget, datetime.now(UTC), limit)
 
     async def rendered(self, key: Key) -> Entry:
@@ -113,7 +121,10 @@ class Widgets:
             return entry
 
         async def produce() -> tuple[bytes, str, dict[str, str]]:
-            out = formats.render(self.renderer, key.fmt, await self.view(key, version))
+            view = await self.view(key, version)
+            # In a thread: a render is milliseconds of CPU the loop's other answers must not
+            # wait behind (the serving process gives its loop the GIL back every 1 ms).
+            out = await asyncio.to_thread(formats.render, self.renderer, key.fmt, view)
             return out.body, out.content_type, out.headers
 
         return await self.renders.get(key, version, produce)

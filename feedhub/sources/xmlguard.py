@@ -14,16 +14,34 @@ from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
 
 from feedhub.sources.base import ParseError
 
-_ROOT_RE = re.compile(rb"<[A-Za-z_]")
+_ROOT_RE = re.compile(r"<[A-Za-z_]")
+_COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+# Without a BOM, the first "<" of the document tells a 16- or 32-bit encoding apart.
+_UNMARKED = ((b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
+             (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
 # expat's messages for a document that ends inside an element or a tag: it was cut short.
 _TRUNCATED = ("no element found", "unclosed token")
 
 
+def _text(body: bytes) -> str:
+    """The document as text, as far as the prolog needs: in its 16- or 32-bit encoding when
+    it has one, else byte for byte (every other encoding feeds accept keeps ASCII as is)."""
+    head = body[:4]
+    for mark, codec in (*_BOMS, *_UNMARKED):
+        if head.startswith(mark):
+            return body[len(mark) if (mark, codec) in _BOMS else 0:].decode(codec, "replace")
+    return body.decode("latin-1")
+
+
 def refuse_entity_declarations(body: bytes) -> None:
-    """A DOCTYPE that declares entities (expansion bombs, external files) is refused."""
-    root = _ROOT_RE.search(body)
-    prolog = body[: root.start()] if root else body
-    if b"<!entity" in prolog.lower():
+    """A DOCTYPE that declares entities (expansion bombs, external files) is refused,
+    whatever the encoding, and comments cannot hide one."""
+    text = _COMMENT_RE.sub("", _text(body))
+    root = _ROOT_RE.search(text)
+    prolog = text[: root.start()] if root else text
+    if "<!entity" in prolog.lower():
         raise ParseError("refused: the DOCTYPE declares entities (expansion bomb or "
                          "external entity)")
 

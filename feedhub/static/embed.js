@@ -3,7 +3,13 @@
    One global: window.feedhub = {scan(), version}. Works under a strict host CSP: the host
    allows this origin in script-src and connect-src; styles travel as constructed
    stylesheets, which style-src does not govern. Served after live.js, inside one function. */
-if (window.feedhub && window.feedhub.scan) { window.feedhub.scan(); return; }
+// Only our own earlier copy counts: an element with id="feedhub" (or a form with a "scan"
+// field) also shows up as window.feedhub, and must neither stop nor break this script.
+var prior = Object.prototype.hasOwnProperty.call(window, "feedhub") ? window.feedhub : null;
+if (prior && typeof prior.scan === "function" && !(prior instanceof Node)) {
+  prior.scan();
+  return;
+}
 var script = document.currentScript;
 if (!script || !script.src) { return; }
 var base = script.src.replace(/\/w\/[^\/?#]+\.js(?:[?#].*)?$/, "");

@@ -31,6 +31,12 @@ class Store(ABC):
     async def get_items(self, source_id: str) -> list[Item]:
         """The source's stored items (any order)."""
 
+    async def recent_items(self, source_id: str, count: int) -> list[Item]:
+        """The source's first `count` items by rank (`Item.rank`): what a widget can show,
+        read without loading every stored item (each backend keeps them in rank order)."""
+        items = await self.get_items(source_id)
+        return sorted(items, key=lambda it: it.rank, reverse=True)[:count]
+
     async def item_ids(self, source_id: str) -> set[str]:
         """The ids of the source's stored items (a backend may read only those)."""
         return {item.id for item in await self.get_items(source_id)}

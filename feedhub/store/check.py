@@ -17,8 +17,9 @@ from feedhub.store.errors import describe
 # The data columns that hold JSON, per table: read back by the backend, so checked too.
 JSON_COLUMNS = {"items": "data", "state": "data"}
 # The type of each kind of key under the prefix (the part after `{prefix}:`).
-KEY_TYPES = {"states": "hash", "items": "string", "lease": "string", "schema": "string"}
-JSON_KINDS = {"states", "items"}
+KEY_TYPES = {"states": "hash", "items": "string", "ranked": "list", "lease": "string",
+             "schema": "string"}
+JSON_KINDS = {"states", "items", "ranked"}
 
 
 @dataclass
@@ -120,8 +121,12 @@ async def _key_problems(client: Any, key: str, kind: str, full: bool) -> list[st
         return [f"{key} is a {actual}, not a {expected}"]
     if not full or kind not in JSON_KINDS:
         return []
-    values = list((await client.hgetall(key)).values()) if expected == "hash" else [
-        await client.get(key)]
+    if expected == "hash":
+        values = list((await client.hgetall(key)).values())
+    elif expected == "list":
+        values = list(await client.lrange(key, 0, -1))
+    else:
+        values = [await client.get(key)]
     bad = sum(1 for value in values if not _is_json(value))
     return [f"{key}: {bad} values that are not JSON"] if bad else []
 

@@ -16,11 +16,14 @@ class MemoryStore(Store):
     async def get_items(self, source_id: str) -> list[Item]:
         return list(self._items.get(source_id, ()))
 
+    async def recent_items(self, source_id: str, count: int) -> list[Item]:
+        return self._items.get(source_id, [])[:count]
+
     async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
                    texts: list[str] | None = None) -> None:
         self._states[source_id] = copy.deepcopy(state)
         if items is not None:
-            self._items[source_id] = list(items)
+            self._items[source_id] = sorted(items, key=lambda it: it.rank, reverse=True)
 
     async def get_state(self, source_id: str) -> FetchState | None:
         state = self._states.get(source_id)

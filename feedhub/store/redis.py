@@ -1,6 +1,8 @@
 """The `redis` backend: items and fetch state shared by several replicas.
 
-Keys, under the configured prefix: `{p}:items:{source}` (a JSON list of items),
+Keys, under the configured prefix: `{p}:ranked:{source}` (a list of item JSON texts in rank
+order, so a widget reads only its head; `{p}:items:{source}`, one JSON array, is read from
+stores written before),
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
 right to poll), `{p}:schema` (the layout's version, see schema.py) and the pub/sub channel
 `{p}:changes` ("replica source digest").
@@ -137,16 +139,26 @@ class RedisStore(Store):
     # -- items and state --------------------------------------------------------------
 
     async def get_items(self, source_id: str) -> list[Item]:
+        return await self.recent_items(source_id, -1)
+
+    async def recent_items(self, source_id: str, count: int) -> list[Item]:
+        """`count` items from the head of the source's list, kept in rank order (-1: all)."""
         try:
-            raw = await self.r.get(self._key("items", source_id))
+            raw = await self.r.lrange(self._key("ranked", source_id), 0, count - 1 if count > 0
+                                      else -1)
+            if not raw:  # written before items were kept ranked, or none
+                old = await self.r.get(self._key("items", source_id))
+                raw = [json.dumps(d) for d in json.loads(old)] if old else []
         except (RedisError, OSError) as exc:
             if source_id in self._items:
                 log.warning("redis unreachable (%s): serving the last items seen of %s",
                             exc, source_id)
-                return list(self._items[source_id])
+                return self._items[source_id][:count] if count > 0 else self._items[source_id]
             raise
-        items = [Item.from_dict(d) for d in json.loads(raw)] if raw else []
-        self._items[source_id] = items
+        items = sorted((Item.from_dict(json.loads(text)) for text in raw),
+                       key=lambda it: it.rank, reverse=True)[:count if count > 0 else None]
+        if len(items) >= len(self._items.get(source_id, ())):
+            self._items[source_id] = items
         return list(items)
 
     async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
@@ -155,10 +167,14 @@ class RedisStore(Store):
             tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
             if items is not None:
                 texts = item_texts(items, texts)
-                tx.set(self._key("items", source_id), "[" + ",".join(texts) + "]")
+                ranked = sorted(zip(items, texts, strict=True), key=lambda p: p[0].rank,
+                                reverse=True)
+                tx.delete(self._key("items", source_id), self._key("ranked", source_id))
+                if ranked:
+                    tx.rpush(self._key("ranked", source_id), *(text for _, text in ranked))
             await tx.execute()
         if items is not None and source_id in self._items:
-            self._items[source_id] = list(items)
+            self._items[source_id] = sorted(items, key=lambda it: it.rank, reverse=True)
         self._digests[source_id] = state.digest
 
     async def get_state(self, source_id: str) -> FetchState | None:
@@ -177,7 +193,7 @@ class RedisStore(Store):
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:
             tx.hdel(self._key("states"), source_id)
-            tx.delete(self._key("items", source_id))
+            tx.delete(self._key("items", source_id), self._key("ranked", source_id))
             await tx.execute()
         self._items.pop(source_id, None)
         self._digests.pop(source_id, None)

@@ -39,6 +39,12 @@ SQLITE_STEPS: Sequence[str] = (
     );
     CREATE TABLE IF NOT EXISTS state (source TEXT PRIMARY KEY, data TEXT NOT NULL);
     """,
+    # 2: each item's rank (Item.rank), indexed, so a widget reads only the rows it can show.
+    # Rows stored before are ranked by the backend right after, from their data.
+    """
+    ALTER TABLE items ADD COLUMN rank REAL;
+    CREATE INDEX IF NOT EXISTS items_rank ON items (source, rank DESC);
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (

@@ -48,6 +48,7 @@ class SqliteStore(Store):
             db.execute("PRAGMA busy_timeout=5000")
             # Before anything writes (even the switch to WAL): a newer store stays as it is.
             migrate_sqlite(db, str(self.path))
+            _fill_ranks(db)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
@@ -77,6 +78,11 @@ class SqliteStore(Store):
                                (source_id,))
         return [Item.from_dict(json.loads(data)) for (data,) in rows]
 
+    async def recent_items(self, source_id: str, count: int) -> list[Item]:
+        rows = await self._run(self._select, "SELECT data FROM items WHERE source = ? "
+                               "ORDER BY rank DESC LIMIT ?", (source_id, count))
+        return [Item.from_dict(json.loads(data)) for (data,) in rows]
+
     async def item_ids(self, source_id: str) -> set[str]:
         rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?",
                                (source_id,))
@@ -96,13 +102,14 @@ class SqliteStore(Store):
         rows = None
         if items is not None:
             texts = item_texts(items, texts)
-            rows = [(source_id, it.id, text) for it, text in zip(items, texts, strict=True)]
+            rows = [(source_id, it.id, text, it.rank)
+                    for it, text in zip(items, texts, strict=True)]
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
             if rows is not None:
                 db.execute("DELETE FROM items WHERE source = ?", (source_id,))
-                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?)", rows)
+                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)", rows)
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (source_id, state_json))
             db.execute("COMMIT")
         except BaseException:
@@ -135,3 +142,20 @@ class SqliteStore(Store):
         except (sqlite3.Error, RuntimeError):
             return False
         return True
+
+
+def _fill_ranks(db: sqlite3.Connection) -> None:
+    """Rows a store held before items had a rank (schema step 2 adds the column empty) get
+    theirs, computed from the item, in one transaction; nothing to do on later opens."""
+    if db.execute("SELECT 1 FROM items WHERE rank IS NULL LIMIT 1").fetchone() is None:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        rows = db.execute("SELECT source, id, data FROM items WHERE rank IS NULL").fetchall()
+        db.executemany("UPDATE items SET rank = ? WHERE source = ? AND id = ?",
+                       [(Item.from_dict(json.loads(data)).rank, source, item_id)
+                        for source, item_id, data in rows])
+        db.execute("COMMIT")
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")

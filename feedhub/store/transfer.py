@@ -17,7 +17,7 @@ from feedhub.store.base import Store
 
 # What the store interface carries, in each backend's terms (tables; kinds of keys).
 CARRIED_TABLES = {"items", "state"}
-CARRIED_KINDS = {"items", "states", "lease", "schema"}
+CARRIED_KINDS = {"items", "ranked", "states", "lease", "schema"}
 
 
 class BadTarget(ValueError):

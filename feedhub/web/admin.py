@@ -1,8 +1,8 @@
 """GET /admin (status of every source and widget), its login, and the refresh button.
 
 Access: with `admin.token` set, a request shows it as `Authorization: Bearer <token>` or
-carries the cookie the login form sets; without a token only loopback clients are served,
-and a request relayed by a proxy (it says so in Forwarded / X-Forwarded-For) is not one.
+carries a session cookie the login form sets; without a token only loopback clients are
+served, and only where no proxy can be in front (see `feedhub.web.access`).
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import ipaddress
+import logging
 import secrets
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from math import ceil
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -23,11 +24,25 @@ from feedhub import __version__, package_folder
 from feedhub.config import NAME_RE
 from feedhub.publish.render import csp_hash
 from feedhub.web import routes
+from feedhub.web.access import (
+    AdminPolicy,
+    Sessions,
+    Throttle,
+    admin_policy,
+    client_address,
+    host_allowed,
+    is_loopback,
+    relayed,
+)
 from feedhub.web.admin_view import source_row, widget_row
 from feedhub.web.keys import SERVICE
 
 COOKIE = "feedhub_admin"
 SECRET = web.AppKey("admin_secret", bytes)
+SESSIONS = web.AppKey("admin_sessions", Sessions)
+THROTTLE = web.AppKey("admin_throttle", Throttle)
+POLICY = web.AppKey("admin_policy", list)  # [the config it was decided for, the policy]
+log = logging.getLogger("feedhub.admin")
 TEMPLATES = package_folder("feedhub", "web", "templates")
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
     default=True), trim_blocks=True, lstrip_blocks=True)
@@ -37,36 +52,49 @@ CSP = (f"default-src 'none'; style-src {csp_hash(CSS)}; img-src 'self'; form-act
 PRIVATE = {"Cache-Control": "no-store", "Content-Security-Policy": CSP,
            "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
            "X-Content-Type-Options": "nosniff"}
-_PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")
 
 
-def session_value(token: str) -> str:
-    """What the login cookie holds: derived from the token, so the token itself never is."""
-    return hmac.new(token.encode(), b"feedhub admin session", hashlib.sha256).hexdigest()
-
-
-def is_loopback(remote: str | None) -> bool:
-    try:
-        return remote is not None and ipaddress.ip_address(remote.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
-def access(token: str, remote: str | None, headers: Mapping[str, str],
+def access(token: str, sessions: Sessions, remote: str | None, headers: Mapping[str, str],
            cookies: Mapping[str, str]) -> str:
-    """How a request may enter: "bearer", "cookie", "loopback", or why not ("login", "remote")."""
+    """How a request may enter: "bearer", "cookie", "loopback", or why not ("login", "guess":
+    a wrong Bearer token, "remote")."""
     if token:
-        auth = headers.get("Authorization", "")
-        scheme, _, given = auth.partition(" ")
-        if scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(),
-                                                              token.encode()):
-            return "bearer"
-        if hmac.compare_digest(cookies.get(COOKIE, "").encode(), session_value(token).encode()):
-            return "cookie"
-        return "login"
-    if is_loopback(remote) and not any(h in headers for h in _PROXY_HEADERS):
+        scheme, _, given = headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            return "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) \
+                else "guess"
+        return "cookie" if sessions.valid(cookies.get(COOKIE, "")) else "login"
+    if is_loopback(remote) and not relayed(headers):
         return "loopback"
     return "remote"
+
+
+def policy(app: web.Application) -> AdminPolicy:
+    """The admin access policy of the running config, decided once per config; saying at
+    once, in the log, when the admin pages are off."""
+    config = app[SERVICE].config
+    known = app[POLICY]
+    if known[0] is not config:
+        server = config.server
+        decided = admin_policy(config.admin.token, server.host, server.port, server.public_url,
+                               server.trusted_proxies, server.client_header)
+        if decided.mode == "off":
+            log.warning("%s", decided.reason)
+        if known[0] is not None and config.admin.token != known[0].admin.token:
+            app[SESSIONS].clear()  # a new token ends the sessions of the old one
+        known[:] = [config, decided]
+    return known[1]
+
+
+def client_of(request: web.Request, rules: AdminPolicy) -> str:
+    return client_address(request.remote, request.headers, rules.trusted, rules.client_header)
+
+
+def throttled(request: web.Request, client: str) -> None:
+    wait = request.app[THROTTLE].wait(client)
+    if wait > 0:
+        raise web.HTTPTooManyRequests(text="too many wrong tokens: wait and try again\n",
+                                      headers={**PRIVATE, "Retry-After": str(ceil(wait))})
 
 
 def csrf_token(secret: bytes) -> str:
@@ -74,16 +102,27 @@ def csrf_token(secret: bytes) -> str:
 
 
 def guard(request: web.Request) -> str:
-    """Let an admin in, or answer: the login form, 401 for API clients, 403 for remote ones."""
-    token = request.app[SERVICE].config.admin.token
-    how = access(token, request.remote, request.headers, request.cookies)
+    """Let an admin in, or answer: the login form, 401 for API clients, 403 for remote ones,
+    421 for a Host feedhub is not meant to be reached by, 429 for a client that guesses."""
+    rules = policy(request.app)
+    if rules.mode == "off":
+        raise web.HTTPForbidden(text=rules.reason + "\n", headers=PRIVATE)
+    if not host_allowed(rules, request.host):
+        raise web.HTTPMisdirectedRequest(
+            text="the admin pages answer only server.public_url's host\n", headers=PRIVATE)
+    client = client_of(request, rules)
+    throttled(request, client)
+    how = access(request.app[SERVICE].config.admin.token, request.app[SESSIONS],
+                 request.remote, request.headers, request.cookies)
     if how in ("bearer", "cookie", "loopback"):
         return how
     if how == "remote":
         raise web.HTTPForbidden(
             text="the admin pages answer only loopback clients while admin.token is empty\n",
             headers=PRIVATE)
-    if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
+    if how == "guess":
+        request.app[THROTTLE].failed(client)
+    elif request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
         raise web.HTTPSeeOther("/admin/login", headers=PRIVATE)
     raise web.HTTPUnauthorized(text="admin token required (Authorization: Bearer …)\n",
                                headers={**PRIVATE, "WWW-Authenticate": 'Bearer realm="feedhub"'})
@@ -131,7 +170,7 @@ async def refresh(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=f"no source named {sid[:64]!r}\n", headers=PRIVATE)
     if svc.poller.running:
         svc.poller.refresh(sid)
-    else:
+    elif svc.poller.refresh_at(sid) <= time.time():  # nothing polls: here, when allowed
         await asyncio.shield(svc.poll(sid))
     raise web.HTTPSeeOther(f"/admin?refreshed={sid}", headers=PRIVATE)
 
@@ -142,22 +181,28 @@ async def login_form(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
+    rules = policy(request.app)
     token = request.app[SERVICE].config.admin.token
+    if rules.mode == "off":
+        raise web.HTTPForbidden(text=rules.reason + "\n", headers=PRIVATE)
+    client = client_of(request, rules)
+    throttled(request, client)
     form = await request.post()
     given = str(form.get("token", ""))
     if not token or not hmac.compare_digest(given.encode(), token.encode()):
-        await asyncio.sleep(0.5)  # makes guessing slow without holding anything else up
+        request.app[THROTTLE].failed(client)
         return page("login.html", status=401, error="That token is not the admin token.",
                     token_set=bool(token))
     resp = web.HTTPSeeOther("/admin", headers=PRIVATE)
     secure = request.secure or request.app[SERVICE].config.public_url.startswith("https:")
-    resp.set_cookie(COOKIE, session_value(token), httponly=True, samesite="Strict",
-                    secure=secure, path="/", max_age=12 * 3600)
+    resp.set_cookie(COOKIE, request.app[SESSIONS].start(), httponly=True, samesite="Strict",
+                    secure=secure, path="/", max_age=int(request.app[SESSIONS].max_age))
     raise resp
 
 
 async def logout(request: web.Request) -> web.Response:
     guard(request)
+    request.app[SESSIONS].end(request.cookies.get(COOKIE, ""))
     resp = web.HTTPSeeOther("/admin/login", headers=PRIVATE)
     resp.del_cookie(COOKIE, path="/")
     raise resp
@@ -165,6 +210,10 @@ async def logout(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app[SECRET] = secrets.token_bytes(32)
+    app[SESSIONS] = Sessions()
+    app[THROTTLE] = Throttle()
+    app[POLICY] = [None, None]
+    policy(app)  # says now, at start, when the admin pages are off
     routes.get(app, "/admin", admin)
     routes.get(app, "/admin/login", login_form)
     routes.post(app, "/admin/login", login)

@@ -15,6 +15,7 @@ from feedhub.publish.embed import Embed, allowed_origin, oembed, oembed_xml, wid
 from feedhub.publish.render import csp_hash
 from feedhub.web import routes
 from feedhub.web.keys import SERVICE
+from feedhub.web.limits import whole_number
 
 _env = Environment(loader=FileSystemLoader(str(STATIC_DIR)),
                    autoescape=select_autoescape(default=True), trim_blocks=True,
@@ -30,10 +31,11 @@ def _size(query: Mapping[str, str], key: str) -> int | None:
     raw = query.get(key)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= 10000:
+    value = whole_number(raw)
+    if value is None or not 1 <= value <= 10000:
         raise web.HTTPBadRequest(text=f"{key} must be a whole number of pixels\n",
                                  content_type="text/plain")
-    return int(raw)
+    return value
 
 
 async def oembed_handler(request: web.Request) -> web.Response:

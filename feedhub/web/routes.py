@@ -13,6 +13,7 @@ import logging
 import sys
 
 from aiohttp import web
+from jinja2 import TemplateError
 
 from feedhub.store.errors import STORE_ERRORS
 from feedhub.web.keys import SERVICE, Handler
@@ -20,6 +21,9 @@ from feedhub.web.limits import refusal
 
 log = logging.getLogger("feedhub.web")
 UNMATCHED = "unmatched"  # the one route label of everything no route matched
+# On every answer: a browser must never read a text answer as another type (a 404 that
+# echoes a path as HTML, JSON read as a script).
+NOSNIFF = ("X-Content-Type-Options", "nosniff")
 
 
 def refused(request: web.Request) -> web.HTTPException | None:
@@ -33,12 +37,14 @@ def internal_error(request: web.Request) -> web.Response:
     """A bug's answer: logged with its trace here, a short plain 500 for the client. A store
     that fails is no bug: a 503, and one log line for the whole fault (see StoreHealth)."""
     exc = sys.exc_info()[1]
-    if isinstance(exc, STORE_ERRORS):
+    # Jinja's TemplateNotFound is an OSError too, and a broken theme is no store fault.
+    if isinstance(exc, STORE_ERRORS) and not isinstance(exc, TemplateError):
         request.app[SERVICE].store_health.failed(exc)
         return web.Response(status=503, text="store unavailable\n", content_type="text/plain",
-                            headers={"Retry-After": "30"})
+                            headers={"Retry-After": "30", NOSNIFF[0]: NOSNIFF[1]})
     log.exception("error serving %s %s", request.method, request.path)
-    return web.Response(status=500, text="internal error", content_type="text/plain")
+    return web.Response(status=500, text="internal error", content_type="text/plain",
+                        headers=dict([NOSNIFF]))
 
 
 def guarded(route: str, handler: Handler) -> Handler:
@@ -52,9 +58,11 @@ def guarded(route: str, handler: Handler) -> Handler:
                 raise refusal_
             response = await handler(request)
             status = response.status
+            response.headers.setdefault(*NOSNIFF)
             return response
         except web.HTTPException as exc:
             status = exc.status
+            exc.headers.setdefault(*NOSNIFF)
             raise
         except Exception:
             response = internal_error(request)

@@ -21,6 +21,7 @@ from feedhub.web.keys import SERVICE
 log = logging.getLogger("feedhub.websub")
 
 SUBSCRIBER = web.AppKey("websub", Subscriber)
+PING_GAP = 60.0  # pushes that only prompt a poll (unsigned ones) poll at most this often
 
 
 def _plain(status: int, text: str) -> web.Response:
@@ -63,8 +64,13 @@ async def delivery(request: web.Request) -> web.Response:
     adapter = svc.adapters.get(sid)
     state = await _state(svc, sid) if isinstance(adapter, FeedAdapter) else None
     sub = subscription(state)
-    if state is None or not sub.get("secret"):
+    if state is None or sub.get("status") != "active":
         return _plain(404, "no such subscription")
+    if not sub.get("secret"):
+        # A plain-http hub got no secret, so its pushes cannot be told from forgeries: one
+        # is only a hint to poll the feed itself (within the source's floors and backoff).
+        svc.poller.refresh(sid, gap=PING_GAP)
+        return _plain(202, "will poll")
     limit = svc.config.sources[sid].max_bytes or svc.config.fetch.max_bytes
     if request.content_length is not None and request.content_length > limit:
         return _plain(413, "body too large")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 
 from aiohttp import web
 from multidict import CIMultiDict
@@ -10,13 +11,14 @@ from multidict import CIMultiDict
 from feedhub.config import NAME_RE, WidgetConfig, valid_locale
 from feedhub.publish.cache import Entry, Key
 from feedhub.publish.embed import allowed_origin
-from feedhub.publish.formats import FORMATS
+from feedhub.publish.formats import FORMATS, THEMED_FORMATS
+from feedhub.publish.selection import prepared_limit, prepared_locale
 from feedhub.service import Service
 from feedhub.web import routes
 from feedhub.web.keys import SERVICE
+from feedhub.web.limits import whole_number
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
-THEMED_FORMATS = {"page", "html"}  # the only formats whose bytes depend on the theme
 # What other origins may read (CORS): fragments, the script, the feeds. Not the framed page.
 CORS_FORMATS = {"html", "js", "json", "atom", "rss"}
 _ENCODING_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
@@ -32,15 +34,16 @@ def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfi
     """Validate `limit`, `locale`, `theme` and `scheme` against what the widget allows."""
     limit = widget.limit
     if "limit" in query:
-        raw = query["limit"]
-        if not raw.isdigit() or not 1 <= int(raw) <= widget.limit:
+        asked = whole_number(query["limit"])
+        if asked is None or not 1 <= asked <= widget.limit:
             raise bad(f"limit must be a whole number from 1 to {widget.limit}")
-        limit = int(raw)
+        limit = prepared_limit(asked, widget.limit)
     locale = widget.locale
     if "locale" in query:
         locale = query["locale"]
         if len(locale) > 20 or not valid_locale(locale):
             raise bad("locale must be a known locale such as en, fr or pt_BR")
+        locale = prepared_locale(locale, widget)
     theme = widget.theme
     if "theme" in query:
         theme = query["theme"]
@@ -127,11 +130,32 @@ class Prepared:
 
     def variant(self, accept_encoding: str) -> Variant:
         """The best body this client accepts, with its headers: brotli, else gzip, else none."""
-        if self.br is not None and "br" in accept_encoding:
+        accepted = accepted_encodings(accept_encoding)
+        if self.br is not None and "br" in accepted:
             return self.br
-        if self.gzip is not None and "gzip" in accept_encoding:
+        if self.gzip is not None and "gzip" in accepted:
             return self.gzip
         return self.plain
+
+
+@lru_cache(maxsize=256)  # browsers send a handful of distinct headers
+def accepted_encodings(header: str) -> frozenset[str]:
+    """The codings of ours ("br", "gzip") an Accept-Encoding allows: named, or covered by
+    `*`, with a q-value above 0 (`br;q=0` refuses brotli)."""
+    weights: dict[str, float] = {}
+    for part in header.lower().split(","):
+        name, _, params = part.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            key, _, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[name.strip()] = q
+    star = weights.get("*", 0.0)
+    return frozenset(c for c in ("br", "gzip") if weights.get(c, star) > 0)
 
 
 Variant = tuple[bytes, CIMultiDict[str], CIMultiDict[str]]
