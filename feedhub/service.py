@@ -17,6 +17,8 @@ from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import websub, workers
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.update import apply_poll, merge_incremental
+from feedhub.media.cache import MediaCache
+from feedhub.media.collect import images_of
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.publish.cache import Entry, Key, RenderCache
@@ -43,6 +45,8 @@ class Service:
         self.adapters: dict[str, SourceAdapter] = {}
         self.states: dict[str, FetchState] = {}
         self.widgets = Widgets(config, self.store, self.states)
+        self.media = self.widgets.media = MediaCache.from_config(
+            config, self.store, workers.run_parse)
         self.fetcher: Fetcher | None = None
         self.poller = Poller(
             store=self.store, states=self.states, sources=lambda: self.config.sources,
@@ -57,6 +61,7 @@ class Service:
         self.started = 0.0
         self.change_hooks: list[ChangeHook] = []
         self._starting: asyncio.Task[None] | None = None
+        self._upkeep: asyncio.Task[None] | None = None
         self._build_adapters()
 
     # -- life cycle -------------------------------------------------------------------
@@ -66,6 +71,9 @@ class Service:
         await self.store.open()
         self.store.on_change(self._on_remote_change)
         self.states.update(await self.store.all_states())
+        if self.media is not None:
+            await self.media.open()
+            self._upkeep = asyncio.create_task(self.media.upkeep(self.widgets.stored_images))
         self.widgets.recompute()
         self.fetcher = self._make_fetcher()
         self.started = time.time()
@@ -81,10 +89,11 @@ class Service:
         await self.poller.start()
 
     async def stop(self) -> None:
-        if self._starting is not None:
-            self._starting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._starting
+        for task in (self._starting, self._upkeep):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.poller.stop()
         if self.fetcher is not None:
             await self.fetcher.close()
@@ -173,6 +182,8 @@ class Service:
         self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
             await self._source_changed(source_id, publish=True)
+            if self.media is not None and self.media.over_budget:
+                await self.media.enforce_budget(await self.widgets.shown_images())
         return result
 
     async def _store_outcome(self, source_id: str, state: FetchState, result: PollResult,
@@ -195,6 +206,11 @@ class Service:
             elapsed=elapsed, stored_ids=stored_ids,
             digest=encoded.digest if encoded else "",
         )
+        if items is not None and self.media is not None and self.fetcher is not None:
+            # Before the items are stored: the widgets switch to them once their images are
+            # cached or have failed, and a restart finds every stored item's images settled.
+            await self.media.prepare(images_of(items, self.config.media.youtube_player),
+                                     source_id, self.fetcher)
         await self.store.save(source_id, new_state, items,
                               encoded.texts if items is not None and encoded else None)
         if result.error:

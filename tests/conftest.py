@@ -123,6 +123,9 @@ def make_config(tmp_path: Path, data: dict[str, Any], env: dict[str, str] | None
     }
     fetch = {"allow_private_addresses": True, "interval": "1h", **data.get("fetch", {})}
     data["fetch"] = fetch
+    # The fixtures' images are on the platforms' CDNs, which no test may reach: tests of the
+    # media cache serve them locally and turn it on (tests/media_support.py).
+    data["media"] = {"proxy": False, "dir": str(tmp_path / "media"), **data.get("media", {})}
     return parse_config(data, base_dir=str(tmp_path), env=env or {})
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from feedhub.fetcher import Fetcher
+from feedhub.fetch.fetcher import Fetcher
 from feedhub.media.cache import MediaCache, Settings
 from feedhub.media.records import MediaRecord
 from tests import images

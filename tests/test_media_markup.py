@@ -7,7 +7,7 @@ from feedhub.media.markup import Images
 from feedhub.media.players import from_iframe, youtube_id
 from feedhub.media.records import MediaRecord
 from feedhub.models import Author, Item, Media
-from feedhub.sanitize import sanitize_html
+from feedhub.content.sanitize import sanitize_html
 
 WORDS = {"play": "Play", "plays_on": "Playing it connects to {host}.",
          "opens_on": "Opens on {host}."}

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from feedhub.fetcher import Fetcher, Request
+from feedhub.config import Config
+from feedhub.fetch.fetcher import Fetcher, Request
 from feedhub.media import records
 from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, expired, to_evict
 from feedhub.media.images import ImageRefused, process_image
@@ -25,6 +26,7 @@ from feedhub.media.records import MediaRecord
 
 log = logging.getLogger("feedhub.media")
 Runner = Callable[..., Awaitable[Any]]
+UPKEEP_EVERY = 3600.0
 ACCEPT = "image/webp,image/avif,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1"
 
 
@@ -51,6 +53,12 @@ class Settings:
     grace: float
     timeout: float
 
+    @classmethod
+    def of(cls, config: Config) -> Settings:
+        m = config.media
+        return cls(config.resolve(m.dir), tuple(m.widths), m.max_bytes, m.max_pixels,
+                   m.max_total, m.grace_period, m.timeout or config.fetch.timeout)
+
 
 @dataclass(frozen=True, slots=True)
 class Served:
@@ -74,6 +82,11 @@ class MediaCache:
         self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
         self._unused_since: dict[str, float] = {}
         self.counts: Counter[str] = Counter()  # fetched, failed, served, evicted, expired
+
+    @classmethod
+    def from_config(cls, config: Config, index: MediaIndex, run: Runner) -> MediaCache | None:
+        """The cache the config asks for; None when `media.proxy` is false."""
+        return cls(Settings.of(config), index, run) if config.media.proxy else None
 
     async def open(self) -> None:
         await asyncio.to_thread(self.dir.scan)
@@ -196,13 +209,27 @@ class MediaCache:
 
     # -- disk budget and grace period -----------------------------------------------------
 
+    @property
+    def over_budget(self) -> bool:
+        return self.dir.total > self.settings.max_total
+
+    async def upkeep(self, stored: Callable[[], Awaitable[list[str]]]) -> None:
+        """Forever: forget, every so often, the images no stored item has used for the grace
+        period."""
+        while True:
+            await asyncio.sleep(min(self.settings.grace / 4, UPKEEP_EVERY))
+            try:
+                await self.expire(await stored())
+            except Exception:  # the next round tries again; serving goes on meanwhile
+                log.exception("media: the grace-period sweep failed")
+
     def digests(self, urls: Iterable[str]) -> set[str]:
         return {r.digest for u in urls if (r := self.records.get(u)) is not None and r.ok}
 
     async def enforce_budget(self, shown: Iterable[str]) -> int:
         """Delete least recently used files until the disk use fits `media.max_total`, never
         one of `shown` (the images current widget versions show). The bytes freed."""
-        if self.dir.total <= self.settings.max_total:
+        if not self.over_budget:
             return 0
         victims = to_evict(self.dir.entries, self.digests(shown), self.settings.max_total)
         freed = sum([await asyncio.to_thread(self.dir.remove, d) for d in victims])

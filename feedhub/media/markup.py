@@ -7,18 +7,21 @@ with `srcset`, `sizes` and their real width and height; an image that failed sho
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from html import escape
 
 from markupsafe import Markup
 
+from feedhub.content.sanitize import safe_url
 from feedhub.media import players
 from feedhub.media.collect import TAG_RE, attributes
 from feedhub.media.records import MediaRecord
 from feedhub.models import Item
-from feedhub.sanitize import safe_url
 
 MEDIA_SIZES = "(min-width: 700px) 640px, 100vw"
+AVATAR = 32  # CSS pixels, as the themes show avatars
+_BOX_RE = re.compile(r' (?:width|height)="\d+"')
 _IFRAME_END = "</iframe>"
 
 
@@ -35,15 +38,24 @@ class Images:
         self.youtube_origin = youtube_origin
 
     def img(self, url: str, alt: str = "", cls: str = "", sizes: str = MEDIA_SIZES,
-            width: int | None = None, height: int | None = None) -> Markup:
-        """An `<img>` for an upstream image URL, or its alt text when there is no image."""
-        attrs = self._source(url, sizes, width, height)
+            width: int | None = None, height: int | None = None, direct: str = "",
+            box: int | None = None) -> Markup:
+        """An `<img>` for an upstream image URL, or its alt text when there is no image.
+
+        `direct` is the URL to link instead when the cache is off (a platform's smaller
+        preview); `box`, a square display size that overrides the image's own (avatars)."""
+        attrs = self._source(direct or url if not self.proxy else url, sizes, width, height)
+        if attrs is not None and box:
+            attrs = _BOX_RE.sub("", attrs) + f' width="{box}" height="{box}"'
         if attrs is None:
             return Markup(f'<span class="fh-alt">{escape(alt)}</span>') if alt else Markup()
         if cls:
             attrs = f' class="{escape(cls)}"' + attrs
         return Markup(f'<img{attrs} alt="{escape(alt)}" loading="lazy" decoding="async" '
                       'referrerpolicy="no-referrer">')
+
+    def avatar(self, url: str) -> Markup:
+        return self.img(url, "", "fh-avatar", sizes=f"{AVATAR}px", box=AVATAR)
 
     def _source(self, url: str, sizes: str, width: int | None, height: int | None
                 ) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
+from feedhub.config import Config
+from feedhub.media.players import player_origins
 from feedhub.publish.assets import script
 from feedhub.publish.render import Rendered, Renderer, WidgetView, csp_hash
 
@@ -12,7 +14,11 @@ from feedhub.publish.render import Rendered, Renderer, WidgetView, csp_hash
 def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
     # A fragment travels alone (server-side include, embed script): its styles go with it.
     body = f"<style>{r.css(view.theme)}</style>\n" + r.template(view, "widget.html")
-    return Rendered(body.encode(), "text/html; charset=utf-8")
+    # Only for a browser that opens the fragment itself; a host page applies its own CSP.
+    policy = (f"default-src 'none'; img-src {image_sources(r.config)}; "
+              "style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+    return Rendered(body.encode(), "text/html; charset=utf-8",
+                    {"Content-Security-Policy": policy})
 
 
 def write_page(r: Renderer, view: WidgetView) -> Rendered:
@@ -23,15 +29,24 @@ def write_page(r: Renderer, view: WidgetView) -> Rendered:
     return Rendered(
         body.encode(),
         "text/html; charset=utf-8",
-        {"Content-Security-Policy": page_csp(r.css(view.theme), r.config.server.embed_origins)},
+        {"Content-Security-Policy": page_csp(r.css(view.theme), r.config)},
     )
 
 
-def page_csp(css: str, embed_origins: list[str]) -> str:
+def image_sources(config: Config) -> str:
+    """Where a widget's images come from: feedhub itself, unless the media cache is off."""
+    return "'self'" if config.media.proxy else "https: http: data:"
+
+
+def page_csp(css: str, config: Config) -> str:
     # 'self' too: the publisher page previews every widget in a frame.
-    ancestors = " ".join(["'self'", *embed_origins]) if embed_origins else "*"
+    origins = config.server.embed_origins
+    ancestors = " ".join(["'self'", *origins]) if origins else "*"
+    # A player's origin is framed only after a click on its placeholder (see player.js).
+    frames = " ".join(player_origins(config.media.youtube_player))
     return (
-        "default-src 'none'; img-src https: http: data:; connect-src 'self'; "
-        f"style-src {csp_hash(css)}; script-src {csp_hash(script('frame.js'))}; "
+        f"default-src 'none'; img-src {image_sources(config)}; connect-src 'self'; "
+        f"frame-src {frames}; style-src {csp_hash(css)}; "
+        f"script-src {csp_hash(script('frame.js'))}; "
         f"base-uri 'none'; form-action 'none'; frame-ancestors {ancestors}"
     )

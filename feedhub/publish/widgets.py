@@ -9,9 +9,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from feedhub.config import Config, WidgetConfig
+from feedhub.media.cache import MediaCache
+from feedhub.media.collect import images_of
+from feedhub.media.markup import Images
 from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
+from feedhub.publish.messages import messages_for
 from feedhub.publish.render import Renderer, WidgetView
 from feedhub.publish.selection import select
 from feedhub.store import Store
@@ -36,6 +40,7 @@ class Widgets:
         self.renders = RenderCache()
         self._seeds: dict[str, bytes] = {}
         self._seeds_for: object = None
+        self.media: MediaCache | None = None  # None: images link to the platforms
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -124,13 +129,35 @@ class Widgets:
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
 
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
+        items = await self.items(key.widget, key.limit)
         return WidgetView(
             name=key.widget,
             cfg=self._widget_config(key),
-            items=await self.items(key.widget, key.limit),
+            items=items,
             theme=key.theme,
             locale=key.locale,
             limit=key.limit,
             public_url=self.config.public_url,
             version=self.versions.get(key.widget, "") if version is None else version,
+            images=await self.images(items, key.locale),
         )
+
+    async def shown_images(self) -> list[str]:
+        """The image URLs the current version of every widget shows."""
+        player = self.config.media.youtube_player
+        return [u for name in self.config.widgets
+                for u in images_of(await self.items(name), player)]
+
+    async def stored_images(self) -> list[str]:
+        """The image URLs of every stored item of every configured source."""
+        player = self.config.media.youtube_player
+        return [u for sid in self.config.sources
+                for u in images_of(await self.store.get_items(sid), player)]
+
+    async def images(self, items: list[Item], locale: str) -> Images:
+        """How these items' images are written: from the media cache's records, or direct."""
+        player = self.config.media.youtube_player
+        records = (await self.media.lookup(images_of(items, player))
+                   if self.media is not None else {})
+        return Images(records, self.config.public_url, proxy=self.media is not None,
+                      words=messages_for(locale), youtube_origin=player)

@@ -39,6 +39,15 @@ SQLITE_STEPS: Sequence[str] = (
     );
     CREATE TABLE IF NOT EXISTS state (source TEXT PRIMARY KEY, data TEXT NOT NULL);
     """,
+    # 2: the media cache's record of each image URL (its cached files, or its last error).
+    """
+    CREATE TABLE IF NOT EXISTS media_records (
+        url TEXT PRIMARY KEY,
+        digest TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS media_records_digest ON media_records (digest);
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from feedhub.embed import allowed_origin
+from feedhub.publish.embed import allowed_origin
 from feedhub.web import routes
-from feedhub.web.app import SERVICE
+from feedhub.web.keys import SERVICE
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 
