@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from html import escape
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from feedhub.content.sanitize import safe_url
 from feedhub.media import players
@@ -82,7 +81,8 @@ class Images:
         words = self.words
         note = (words["plays_on"] if player.embed else words["opens_on"]).format(
             host=player.host)
-        thumb = self.img(player.thumbnail, "", "fh-player-thumb") if player.thumbnail else ""
+        thumb = self.img(player.thumbnail, "", "fh-player-thumb", width=player.width,
+                         height=player.height) if player.thumbnail else ""
         data = (f' data-player="{escape(player.embed)}"'
                 f' data-player-title="{escape(player.title or words["play"])}"'
                 if player.embed else "")

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from feedhub.models import Item
+from feedhub.models import Item, Media
 
 YOUTUBE_PLAYER = "https://www.youtube-nocookie.com"
 VIMEO_PLAYER = "https://player.vimeo.com"
@@ -29,6 +29,8 @@ class Player:
     thumbnail: str  # an upstream image URL, served through the media cache
     title: str
     host: str  # what the visitor's browser contacts when playing: said on the placeholder
+    width: int | None = None  # of the thumbnail, as the source gave it
+    height: int | None = None
 
 
 def youtube_id(url: str) -> str:
@@ -46,20 +48,22 @@ def youtube_id(url: str) -> str:
     return candidate if _ID_RE.match(candidate) else ""
 
 
-def youtube_player(video_id: str, title: str, thumbnail: str, origin: str) -> Player:
+def youtube_player(video_id: str, title: str, thumb: Media | None, origin: str) -> Player:
     return Player(
         embed=f"{origin}/embed/{video_id}?autoplay=1",
         link=f"https://www.youtube.com/watch?v={video_id}",
-        thumbnail=thumbnail or f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
+        thumbnail=thumb.url if thumb else f"https://i.ytimg.com/vi/{video_id}/hqdefault.jpg",
         title=title,
         host=urlsplit(origin).hostname or origin,
+        width=thumb.width if thumb else None,
+        height=thumb.height if thumb else None,
     )
 
 
 def from_iframe(src: str, title: str, youtube_origin: str) -> Player | None:
     """The player of a (sanitized) content iframe; None for one that is not a known player."""
     if video := youtube_id(src):
-        return youtube_player(video, title, "", youtube_origin)
+        return youtube_player(video, title, None, youtube_origin)
     parts = urlsplit(src)
     if parts.hostname == "player.vimeo.com" and parts.path.startswith("/video/"):
         video = parts.path.split("/")[2]
@@ -72,12 +76,13 @@ def from_iframe(src: str, title: str, youtube_origin: str) -> Player | None:
 def from_item(item: Item, youtube_origin: str) -> Player | None:
     """The player an item is about: a YouTube video, or the item's first video media."""
     if item.network == "youtube" and (video := youtube_id(item.url)):
-        thumb = next((m.preview_url or m.url for m in item.media if m.type == "image"), "")
+        thumb = next((m for m in item.media if m.type == "image" and m.url), None)
         return youtube_player(video, item.title, thumb, youtube_origin)
     for m in item.media:
         if m.type == "video":
             host = urlsplit(item.url).hostname or ""
-            return Player("", item.url or m.url, m.preview_url, m.alt or item.title, host)
+            return Player("", item.url or m.url, m.preview_url, m.alt or item.title, host,
+                          m.width, m.height)
     return None
 
 
