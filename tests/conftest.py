@@ -163,6 +163,25 @@ async def feedhub_service(aiohttp_client: Any) -> AsyncIterator[Callable[..., Aw
     yield start
 
 
+@pytest.fixture
+async def feedhub_at() -> AsyncIterator[Callable[..., Awaitable[Running]]]:
+    """Start the real app on a port chosen first, so that its config's `server.public_url`
+    is its real address (absolute `/m/` URLs): `await feedhub_at(lambda url: config)`."""
+    clients: list[TestClient] = []
+
+    async def start(make: Callable[[str], Config], *, poll: bool = False) -> Running:
+        port = free_port()
+        app = create_app(make(f"http://127.0.0.1:{port}"), poll=poll)
+        client = TestClient(TestServer(app, host="127.0.0.1", port=port))
+        await client.start_server()
+        clients.append(client)
+        return Running(client, app[SERVICE])
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
 async def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, every: float = 0.05
                      ) -> Any:
     """Poll a (sync or async) predicate until it is truthy; fail with a clear message."""

@@ -54,3 +54,27 @@ def _rewriting(handler: Handler, rewrite: Callable[[bytes], bytes]) -> Handler:
         return resp
 
     return handle
+
+
+def image_feed(up: Upstream, path: str, images: list[tuple[str, str]], title: str = "Post"
+               ) -> str:
+    """Serve at `path` an RSS feed of one item per image (`(image path, alt)`), the image in
+    its content as `<img alt>`; the feed's URL."""
+    items = "".join(
+        f"<item><title>{title} {i}</title><link>https://blog.example.org/{i}</link>"
+        f"<guid>{path}-{i}</guid><pubDate>Mon, 0{1 + i % 9} Dec 2026 10:00:00 GMT</pubDate>"
+        f"<description><![CDATA[<p>{title} {i}</p><img src=\"{up.url(img)}\" alt=\"{alt}\">]]>"
+        "</description></item>"
+        for i, (img, alt) in enumerate(images))
+    up.set(path, f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+                 f"<link>https://blog.example.org/</link>{items}</channel></rss>",
+           "application/rss+xml")
+    return up.url(path)
+
+
+M_URL_RE = re.compile(r'(http://127\.0\.0\.1:\d+/m/[0-9a-f]{24}-\d+)')
+
+
+def m_urls(html: str) -> list[str]:
+    """Every `/m/` URL in a rendered widget, each once."""
+    return list(dict.fromkeys(M_URL_RE.findall(html)))

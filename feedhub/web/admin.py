@@ -112,6 +112,7 @@ async def admin(request: web.Request) -> web.Response:
         csrf=csrf_token(request.app[SECRET]), can_logout=how == "cookie",
         uptime=now - svc.started if svc.started else 0.0,
         cache_hits=svc.renders.hits, cache_misses=svc.renders.misses,
+        media=svc.media.by_source() if svc.media else {}, media_off=svc.media is None,
         flash=request.query.get("refreshed", "")[:64],
     )
 
