@@ -140,3 +140,23 @@ async def test_disk_budget_keeps_what_the_widget_shows(tmp_path, upstream, feedh
     # Served from disk, not fetched again: the widget's images were never evicted.
     assert all(len(upstream.requests_to(p)) == 1 for p, _ in pictures)
     assert len(media.dir.entries) < 8
+
+
+async def test_media_metrics(tmp_path, upstream, feedhub_at):
+    upstream.set("/cdn/a.jpg", images.photo(500, 400), "image/jpeg")
+    upstream.set("/cdn/b.png", images.HTML_PAGE, "image/png")
+    url = image_feed(upstream, "/feed", [("/cdn/a.jpg", "a"), ("/cdn/b.png", "b")])
+    running = await feedhub_at(media_config(tmp_path, {"blog": {"type": "feed", "url": url}}))
+    await running.poll_all()
+    _, body, _ = await running.get("/w/wall.html")
+    public = str(running.client.make_url("")).rstrip("/")
+    for m in m_urls(body):
+        assert (await running.client.get(m[len(public):])).status == 200
+    _, text, _ = await running.get("/metrics")
+    disk = running.service.media.dir.total
+    for line in ("feedhub_media_fetched_total 1", "feedhub_media_failed_total 1",
+                 "feedhub_media_served_total 2", f"feedhub_media_disk_bytes {disk}",
+                 'feedhub_media_source_cached{source="blog"} 1',
+                 'feedhub_media_source_failed{source="blog"} 1'):
+        assert line in text.splitlines(), line
+    assert disk > 0
