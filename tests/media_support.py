@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import unquote
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
@@ -12,7 +13,7 @@ from aiohttp import web
 from tests import images
 from tests.conftest import Route, Upstream
 
-CDN_HOSTS = ("files.toot.example", "files.piaille.example", "pbs.twimg.com", "video.bsky.app",
+CDN_HOSTS = ("files.toot.example", "blog.example.org", "files.piaille.example", "pbs.twimg.com", "video.bsky.app",
              "cdn.bsky.app", "b.thumbs.redditmedia.com", "i.redd.it", "i2.ytimg.com",
              "i3.ytimg.com", "i.ytimg.com", "www.redditstatic.com")
 _HOST_RE = re.compile(r"https://(" + "|".join(re.escape(h) for h in CDN_HOSTS) + r")/")
@@ -33,7 +34,7 @@ def with_local_cdn(up: Upstream, serve: Callable[[Upstream], None],
 
     def rewrite(body: bytes) -> bytes:
         text = local_cdn(up, body.decode())
-        for path in _PATH_RE.findall(text):
+        for path in map(unquote, _PATH_RE.findall(text)):
             if path not in up.routes:
                 seed = int(hashlib.sha256(path.encode()).hexdigest()[:6], 16)
                 up.set(path, images.photo(*size, seed=seed, quality=92), "image/jpeg")
