@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import unquote
 from collections.abc import Awaitable, Callable
+from urllib.parse import unquote
 
 from aiohttp import web
 
 from tests import images
 from tests.conftest import Route, Upstream
 
-CDN_HOSTS = ("files.toot.example", "blog.example.org", "files.piaille.example", "pbs.twimg.com", "video.bsky.app",
-             "cdn.bsky.app", "b.thumbs.redditmedia.com", "i.redd.it", "i2.ytimg.com",
-             "i3.ytimg.com", "i.ytimg.com", "www.redditstatic.com")
+CDN_HOSTS = ("files.toot.example", "blog.example.org", "files.piaille.example", "pbs.twimg.com",
+             "video.bsky.app", "cdn.bsky.app", "b.thumbs.redditmedia.com", "i.redd.it",
+             "i2.ytimg.com", "i3.ytimg.com", "i.ytimg.com", "www.redditstatic.com")
 _HOST_RE = re.compile(r"https://(" + "|".join(re.escape(h) for h in CDN_HOSTS) + r")/")
 _PATH_RE = re.compile(r"http://127\.0\.0\.1:\d+(/cdn/[^\"<>\s\\?&]+)")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

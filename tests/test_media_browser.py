@@ -145,7 +145,7 @@ async def test_the_player_loads_only_on_a_click(tmp_path, upstream, feedhub_at, 
         assert await frame.get_attribute("src") == f"{player_origin}/embed/{VIDEO}?autoplay=1"
         sandbox = (await frame.get_attribute("sandbox")).split()
         assert "allow-popups" not in sandbox and "allow-scripts" in sandbox
-        await wait_until(lambda: [u for u in requests if u.startswith(player_origin)])
+        await wait_until(lambda seen=requests: [u for u in seen if u.startswith(player_origin)])
         player = next(f for f in page.frames if f.url.startswith(player_origin))
         await player.wait_for_selector("#playing")
         assert {origin(u) for u in requests} == origins | {player_origin}

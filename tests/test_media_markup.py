@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from feedhub.content.sanitize import sanitize_html
 from feedhub.media.collect import item_images
 from feedhub.media.markup import Images
 from feedhub.media.players import from_iframe, youtube_id
 from feedhub.media.records import MediaRecord
 from feedhub.models import Author, Item, Media
-from feedhub.content.sanitize import sanitize_html
 
 WORDS = {"play": "Play", "plays_on": "Playing it connects to {host}.",
          "opens_on": "Opens on {host}."}
