@@ -103,3 +103,63 @@ async def test_replica_b_serves_an_image_only_replica_a_fetched(
     assert len(fetched) == 1  # B fetched that one image once, for all twelve requests
     a_copy = await a.client.get(path, headers={"Accept": "image/webp"})
     assert await a_copy.read() in bodies
+
+
+async def test_hostile_images_keep_the_daemon_under_400_mb(tmp_path, upstream, daemon):
+    hostile = [("/cdn/bomb.png", images.png_bomb(), "image/png"),
+               ("/cdn/x.svg", images.SVG_WITH_SCRIPT, "image/svg+xml"),
+               ("/cdn/cut.jpg", images.truncated_jpeg(), "image/jpeg"),
+               ("/cdn/page.png", images.HTML_PAGE, "image/png"),
+               ("/cdn/huge.jpg", images.huge_file(50), "image/jpeg"),
+               ("/cdn/tall.jpg", images.photo(6000, 6000, quality=80), "image/jpeg")]
+    for path, data, ctype in hostile:
+        upstream.set(path, data, ctype)
+    feed = image_feed(upstream, "/feed", [(p, p) for p, _, _ in hostile])
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    path = write_config(tmp_path, {
+        "server": {"port": port, "public_url": public},
+        "fetch": {"allow_private_addresses": True, "interval": "1h"},
+        "sources": {"blog": {"type": "feed", "url": feed}},
+        "widgets": {"side": {"sources": ["blog"], "limit": 20}},
+    })
+    d = daemon(path, port)
+    peak = 0.0
+
+    def settled() -> bool:
+        nonlocal peak
+        peak = max(peak, tree_rss_mb(d.proc.pid))
+        try:
+            with urllib.request.urlopen(f"{public}/metrics", timeout=5) as resp:
+                text = resp.read().decode()
+        except OSError:
+            return False
+        return "feedhub_media_failed_total 5" in text and "feedhub_media_fetched_total 1" in text
+
+    await wait_until(settled, timeout=60, every=0.02)
+    assert peak < 400, f"peak RSS {peak:.0f} MB"
+    with urllib.request.urlopen(f"{public}/w/side.html", timeout=5) as resp:
+        body = resp.read().decode()
+    for p, _, _ in hostile[:5]:
+        assert f'<span class="fh-alt">{p}</span>' in body
+    assert len(m_urls(body)) == 3  # the 6,000 px photo, at the three widths
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and every process below it (its workers), in MB."""
+    from pathlib import Path
+
+    parents, rss = {}, {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+        rss[int(stat.parent.name)] = int(fields[21]) * 4096
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo.extend(c for c, parent in parents.items() if parent == p)
+    return total / 1e6
