@@ -1,14 +1,15 @@
-"""`python -m bench [serving] [polling] [startup]`: run the groups, print, write the report."""
+"""`python -m bench [serving] [polling] [startup] [parsing] [media]`: run the groups, print,
+write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, polling, serving
+from bench import feedparse, media, polling, serving
 from bench.report import Figure, load, table, write
 
-GROUPS = ("serving", "polling", "startup", "parsing")
+GROUPS = ("serving", "polling", "startup", "parsing", "media")
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -29,6 +30,8 @@ def main(argv: list[str]) -> int:
         figures += polling.run(notes, startup_only="polling" not in wanted)
     if "parsing" in wanted:
         figures += feedparse.run(notes)
+    if "media" in wanted:
+        figures += media.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)
