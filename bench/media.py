@@ -44,6 +44,7 @@ def _wait_images(url: str, count: int, timeout: float = 120.0) -> str:
 def _serve(tmp: Path, up_port: int, sources: int, proxy: bool, name: str
            ) -> tuple[object, int]:
     port = procs.free_port()
+    (tmp / name).mkdir()
     config = write_config(tmp / name, port=port, upstream_port=up_port, sources=sources,
                           kind="imgfeed", proxy=proxy, widget_sources=sources)
     proc = procs.start(["-m", "feedhub", "serve", "-c", str(config)], core=0,
@@ -103,7 +104,7 @@ async def _browser_load(url: str) -> tuple[int, int]:
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         page = await browser.new_page(viewport={"width": 480, "height": 20000})
         done: list[object] = []
-        page.on("requestfinished", done.append)
+        page.on("requestfinished", lambda request: done.append(request))
         await page.goto(url, wait_until="networkidle")
         total = 0
         for request in done:
@@ -145,12 +146,14 @@ def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
     runs = {}
     for proxy in (False, True):
         name = "poll-proxied" if proxy else "poll-direct"
+        (tmp / name).mkdir()
         config = write_config(tmp / name, port=procs.free_port(), upstream_port=up_port,
                               sources=polling.SOURCES, kind="imgfeed", proxy=proxy)
         runs[name] = polling._poll_passes(config)
     (direct, _), (proxied, peak) = runs["poll-direct"], runs["poll-proxied"]
     # Serving during that first poll with images: a fresh store, wrk from the moment it listens.
     port = procs.free_port()
+    (tmp / "serve").mkdir()
     config = write_config(tmp / "serve", port=port, upstream_port=up_port,
                           sources=polling.SOURCES, kind="imgfeed")
     daemon = procs.start(["-m", "feedhub", "serve", "-c", str(config)],

@@ -19,6 +19,7 @@ from feedhub.ingest.poller import Poller
 from feedhub.ingest.update import apply_poll, merge_incremental
 from feedhub.media.cache import MediaCache
 from feedhub.media.collect import images_of
+from feedhub.media.upkeep import Upkeep
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.publish.cache import Entry, Key, RenderCache
@@ -71,11 +72,12 @@ class Service:
         await self.store.open()
         self.store.on_change(self._on_remote_change)
         self.states.update(await self.store.all_states())
-        if self.media is not None:
-            await self.media.open()
-            self._upkeep = asyncio.create_task(self.media.upkeep(self.widgets.stored_images))
         self.widgets.recompute()
         self.fetcher = self._make_fetcher()
+        if self.media is not None:
+            await self.media.open()
+            self._upkeep = asyncio.create_task(Upkeep(self.media).run(
+                self.widgets.stored_images, lambda: self.fetcher, self._images_changed))
         self.started = time.time()
         if poll:
             self._starting = asyncio.create_task(self._start_polling(), name="start polling")
@@ -230,6 +232,10 @@ class Service:
                 await outcome
         if publish:
             await self._publish(source_id)
+
+    async def _images_changed(self, source_id: str) -> None:
+        self.widgets.images_changed(source_id)
+        await self._source_changed(source_id, publish=False)
 
     async def _publish(self, source_id: str) -> None:
         publish = getattr(self.store, "publish", None)

@@ -13,6 +13,7 @@ from aiohttp import web
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.media.cache import MediaCache, Settings
 from feedhub.media.records import MediaRecord
+from feedhub.media.upkeep import Upkeep
 from tests import images
 
 WIDTHS = (320, 640, 1280)
@@ -143,8 +144,9 @@ async def test_grace_period_forgets_unused_images(tmp_path, upstream, fetcher):
     await cache.open()
     a, b = upstream.url("/a.jpg"), upstream.url("/b.jpg")
     await cache.prepare([a, b], "blog", fetcher)
-    assert await cache.expire([a], now=1000.0) == 0  # b unused from now on
-    assert await cache.expire([a], now=1050.0) == 0
-    assert await cache.expire([a], now=1101.0) == 1
+    upkeep = Upkeep(cache)
+    assert await upkeep.expire([a], now=1000.0) == 0  # b unused from now on
+    assert await upkeep.expire([a], now=1050.0) == 0
+    assert await upkeep.expire([a], now=1101.0) == 1
     assert b not in cache.records and b not in index.rows and a in index.rows
     assert MediaRecord.from_json(index.rows[a][1]).ok

@@ -9,7 +9,7 @@ import re
 from PIL import Image
 
 from tests import images
-from tests.conftest import make_config
+from tests.conftest import make_config, wait_until
 from tests.media_support import image_feed, m_urls
 
 
@@ -160,3 +160,22 @@ async def test_media_metrics(tmp_path, upstream, feedhub_at):
                  'feedhub_media_source_failed{source="blog"} 1'):
         assert line in text.splitlines(), line
     assert disk > 0
+
+
+async def test_items_stored_before_the_cache_get_their_images_in_the_background(
+        tmp_path, upstream, feedhub_at):
+    upstream.set("/cdn/a.jpg", images.photo(700, 500), "image/jpeg")
+    url = image_feed(upstream, "/feed", [("/cdn/a.jpg", "a tram")])
+    sources = {"blog": {"type": "feed", "url": url}}
+    before = await feedhub_at(media_config(tmp_path, sources, proxy=False))
+    await before.poll_all()
+    _, body, _ = await before.get("/w/wall.html")
+    assert upstream.url("/cdn/a.jpg") in body and not m_urls(body)
+    # The same store, now with the cache on: no poll, yet the widget comes to show it.
+    after = await feedhub_at(media_config(tmp_path, sources))
+
+    async def cached() -> list[str]:
+        return m_urls((await after.get("/w/wall.html"))[1])
+
+    assert len(await wait_until(cached, timeout=15)) == 3
+    assert len(upstream.requests_to("/feed")) == 1  # the images came without a poll

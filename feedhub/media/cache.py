@@ -20,13 +20,12 @@ from typing import Any, Protocol
 from feedhub.config import Config
 from feedhub.fetch.fetcher import Fetcher, Request
 from feedhub.media import records
-from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, expired, to_evict
+from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, to_evict
 from feedhub.media.images import ImageRefused, process_image
 from feedhub.media.records import MediaRecord
 
 log = logging.getLogger("feedhub.media")
 Runner = Callable[..., Awaitable[Any]]
-UPKEEP_EVERY = 3600.0
 ACCEPT = "image/webp,image/avif,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1"
 
 
@@ -80,7 +79,6 @@ class MediaCache:
         self.records: dict[str, MediaRecord] = {}
         self._by_digest: dict[str, str] = {}
         self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
-        self._unused_since: dict[str, float] = {}
         self.counts: Counter[str] = Counter()  # fetched, failed, served, evicted, expired
 
     @classmethod
@@ -92,6 +90,12 @@ class MediaCache:
         await asyncio.to_thread(self.dir.scan)
         for text in await self.index.media_records():
             self._remember(MediaRecord.from_json(text))
+
+    def forget(self, urls: list[str]) -> None:
+        for url in urls:
+            record = self.records.pop(url, None)
+            if record is not None and self._by_digest.get(record.digest) == url:
+                del self._by_digest[record.digest]
 
     def _remember(self, record: MediaRecord) -> None:
         self.records[record.url] = record
@@ -213,16 +217,6 @@ class MediaCache:
     def over_budget(self) -> bool:
         return self.dir.total > self.settings.max_total
 
-    async def upkeep(self, stored: Callable[[], Awaitable[list[str]]]) -> None:
-        """Forever: forget, every so often, the images no stored item has used for the grace
-        period."""
-        while True:
-            await asyncio.sleep(min(self.settings.grace / 4, UPKEEP_EVERY))
-            try:
-                await self.expire(await stored())
-            except Exception:  # the next round tries again; serving goes on meanwhile
-                log.exception("media: the grace-period sweep failed")
-
     def digests(self, urls: Iterable[str]) -> set[str]:
         return {r.digest for u in urls if (r := self.records.get(u)) is not None and r.ok}
 
@@ -238,29 +232,6 @@ class MediaCache:
             log.warning("media: the images current widgets show take %d bytes, over "
                         "media.max_total (%d)", self.dir.total, self.settings.max_total)
         return freed
-
-    async def expire(self, stored: Iterable[str], now: float | None = None) -> int:
-        """Forget the images no stored item has used for the grace period: files and records.
-        The number deleted."""
-        now = time.time() if now is None else now
-        in_use = self.digests(stored)
-        for digest in self.dir.entries:
-            if digest in in_use:
-                self._unused_since.pop(digest, None)
-            else:
-                self._unused_since.setdefault(digest, now)
-        gone = expired(self._unused_since, self.settings.grace, now)
-        urls = [u for u, r in self.records.items() if r.digest in gone]
-        for digest in gone:
-            await asyncio.to_thread(self.dir.remove, digest)
-            self._unused_since.pop(digest, None)
-            self._by_digest.pop(digest, None)
-        for url in urls:
-            del self.records[url]
-        if urls:
-            await self.index.delete_media(urls)
-        self.counts["expired"] += len(gone)
-        return len(gone)
 
     def by_source(self) -> dict[str, dict[str, Any]]:
         """Per source: images cached and failed, bytes on disk, the latest error."""

@@ -41,6 +41,7 @@ class Widgets:
         self._seeds: dict[str, bytes] = {}
         self._seeds_for: object = None
         self.media: MediaCache | None = None  # None: images link to the platforms
+        self.media_epochs: dict[str, int] = {}  # per source: images cached after its items
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -74,6 +75,8 @@ class Widgets:
             for sid in widget.sources:
                 state = self.states.get(sid)
                 h.update(f"|{sid}={state.digest if state else ''}".encode())
+                if sid in self.media_epochs:
+                    h.update(f"+{self.media_epochs[sid]}".encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -148,11 +151,15 @@ class Widgets:
         return [u for name in self.config.widgets
                 for u in images_of(await self.items(name), player)]
 
-    async def stored_images(self) -> list[str]:
-        """The image URLs of every stored item of every configured source."""
+    async def stored_images(self) -> dict[str, list[str]]:
+        """Per configured source, the image URLs of its stored items."""
         player = self.config.media.youtube_player
-        return [u for sid in self.config.sources
-                for u in images_of(await self.store.get_items(sid), player)]
+        return {sid: images_of(await self.store.get_items(sid), player)
+                for sid in self.config.sources}
+
+    def images_changed(self, source_id: str) -> None:
+        """More of a source's images are cached than when its widgets were last rendered."""
+        self.media_epochs[source_id] = self.media_epochs.get(source_id, 0) + 1
 
     async def images(self, items: list[Item], locale: str) -> Images:
         """How these items' images are written: from the media cache's records, or direct."""
