@@ -79,6 +79,7 @@ class Images:
         what playing contacts. It is a link to the platform; the page's script turns a click
         on it into the player (`data-player`), sandboxed and without popups."""
         words = self.words
+        link = safe_url(player.link) or "#"
         note = (words["plays_on"] if player.embed else words["opens_on"]).format(
             host=player.host)
         thumb = self.img(player.thumbnail, "", "fh-player-thumb", width=player.width,
@@ -89,7 +90,7 @@ class Images:
         title = f'<span class="fh-player-title">{escape(player.title)}</span>' \
             if player.title else ""
         return Markup(
-            f'<figure class="fh-player"{data}><a class="fh-play" href="{escape(player.link)}"'
+            f'<figure class="fh-player"{data}><a class="fh-play" href="{escape(link)}"'
             f' target="_blank" rel="noopener noreferrer">{thumb}'
             f'<span class="fh-play-button" aria-hidden="true">▶</span>{title}'
             f'<span class="fh-visually-hidden">{escape(words["play"])}</span></a>'
