@@ -130,7 +130,10 @@ def make_config(tmp_path: Path, data: dict[str, Any], env: dict[str, str] | None
 
 
 def write_config(tmp_path: Path, data: dict[str, Any], name: str = "config.yaml") -> Path:
+    """A config file for `feedhub serve`; the media cache off unless `data` says (as in
+    `make_config`)."""
     path = tmp_path / name
+    data = {**data, "media": {"proxy": False, **data.get("media", {})}}
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 

@@ -40,6 +40,7 @@ async def test_kill_9_then_restart_without_upstream_serves_widget_and_images(
         "server": {"port": port, "public_url": public},
         "storage": {"backend": "sqlite", "path": str(tmp_path / "var" / "feedhub.sqlite3")},
         "fetch": {"allow_private_addresses": True, "interval": "1h"},
+        "media": {"proxy": True},
         "sources": {"blog": {"type": "feed", "url": feed}},
         "widgets": {"side": {"sources": ["blog"]}},
     })
@@ -120,6 +121,7 @@ async def test_hostile_images_keep_the_daemon_under_400_mb(tmp_path, upstream, d
     path = write_config(tmp_path, {
         "server": {"port": port, "public_url": public},
         "fetch": {"allow_private_addresses": True, "interval": "1h"},
+        "media": {"proxy": True},
         "sources": {"blog": {"type": "feed", "url": feed}},
         "widgets": {"side": {"sources": ["blog"], "limit": 20}},
     })
