@@ -16,6 +16,9 @@ from feedhub.media.disk import expired
 
 log = logging.getLogger("feedhub.media")
 EVERY = 3600.0
+# The first round waits until start-up is over: it reads every stored item, which the first
+# answers and the first polls should not wait behind.
+FIRST_ROUND = 5.0
 
 Stored = Callable[[], Awaitable[Mapping[str, list[str]]]]  # source -> its items' image URLs
 Changed = Callable[[str], Awaitable[None]]
@@ -31,8 +34,9 @@ class Upkeep:
 
     async def run(self, stored: Stored, fetcher: Callable[[], Fetcher | None],
                   changed: Changed) -> None:
-        """Forever: catch up, then expire; at start, then every hour (or a quarter of the
-        grace period, when shorter)."""
+        """Forever: catch up, then expire; soon after start, then every hour (or a quarter of
+        the grace period, when shorter)."""
+        await asyncio.sleep(FIRST_ROUND)
         while True:
             try:
                 by_source = await stored()
