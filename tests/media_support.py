@@ -62,7 +62,7 @@ def image_feed(up: Upstream, path: str, images: list[tuple[str, str]], title: st
     """Serve at `path` an RSS feed of one item per image (`(image path, alt)`), the image in
     its content as `<img alt>`; the feed's URL."""
     items = "".join(
-        f"<item><title>{title} {i}</title><link>https://blog.example.org/{i}</link>"
+        f"<item><title>{title} {i}</title><link>https://blog.example.org{path}/{i}</link>"
         f"<guid>{path}-{i}</guid><pubDate>Mon, 0{1 + i % 9} Dec 2026 10:00:00 GMT</pubDate>"
         f"<description><![CDATA[<p>{title} {i}</p><img src=\"{up.url(img)}\" alt=\"{alt}\">]]>"
         "</description></item>"
