@@ -18,7 +18,6 @@ from feedhub.ingest import websub, workers
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.update import apply_poll, merge_incremental
 from feedhub.media.cache import MediaCache
-from feedhub.media.collect import images_of
 from feedhub.media.upkeep import Upkeep
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
@@ -211,8 +210,7 @@ class Service:
         if items is not None and self.media is not None and self.fetcher is not None:
             # Before the items are stored: the widgets switch to them once their images are
             # cached or have failed, and a restart finds every stored item's images settled.
-            await self.media.prepare(images_of(items, self.config.media.youtube_player),
-                                     source_id, self.fetcher)
+            await self.media.settle(items, source_id, self.fetcher)
         await self.store.save(source_id, new_state, items,
                               encoded.texts if items is not None and encoded else None)
         if result.error:

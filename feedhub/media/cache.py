@@ -20,9 +20,12 @@ from typing import Any, Protocol
 from feedhub.config import Config
 from feedhub.fetch.fetcher import Fetcher, Request
 from feedhub.media import records
+from feedhub.media.collect import images_of
 from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, to_evict
 from feedhub.media.images import ImageRefused, process_image
+from feedhub.media.players import YOUTUBE_PLAYER
 from feedhub.media.records import MediaRecord
+from feedhub.models import Item
 
 log = logging.getLogger("feedhub.media")
 Runner = Callable[..., Awaitable[Any]]
@@ -51,12 +54,14 @@ class Settings:
     max_total: int
     grace: float
     timeout: float
+    youtube_player: str = YOUTUBE_PLAYER
 
     @classmethod
     def of(cls, config: Config) -> Settings:
         m = config.media
         return cls(config.resolve(m.dir), tuple(m.widths), m.max_bytes, m.max_pixels,
-                   m.max_total, m.grace_period, m.timeout or config.fetch.timeout)
+                   m.max_total, m.grace_period, m.timeout or config.fetch.timeout,
+                   m.youtube_player)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,10 @@ class MediaCache:
             self._by_digest[record.digest] = record.url
 
     # -- fetching -----------------------------------------------------------------------
+
+    async def settle(self, items: Iterable[Item], source: str, fetcher: Fetcher) -> None:
+        """Fetch the images these items show that are due; return once each is settled."""
+        await self.prepare(images_of(items, self.settings.youtube_player), source, fetcher)
 
     async def prepare(self, urls: Iterable[str], source: str, fetcher: Fetcher) -> None:
         """Fetch every image of `urls` that is due, and return once each is settled (cached
