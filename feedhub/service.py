@@ -17,8 +17,6 @@ from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import websub, workers
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.update import apply_poll, merge_incremental
-from feedhub.media.cache import MediaCache
-from feedhub.media.upkeep import Upkeep
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.publish.cache import Entry, Key, RenderCache
@@ -45,8 +43,6 @@ class Service:
         self.adapters: dict[str, SourceAdapter] = {}
         self.states: dict[str, FetchState] = {}
         self.widgets = Widgets(config, self.store, self.states)
-        self.media = self.widgets.media = MediaCache.from_config(
-            config, self.store, workers.run_parse)
         self.fetcher: Fetcher | None = None
         self.poller = Poller(
             store=self.store, states=self.states, sources=lambda: self.config.sources,
@@ -61,7 +57,6 @@ class Service:
         self.started = 0.0
         self.change_hooks: list[ChangeHook] = []
         self._starting: asyncio.Task[None] | None = None
-        self._upkeep: asyncio.Task[None] | None = None
         self._build_adapters()
 
     # -- life cycle -------------------------------------------------------------------
@@ -73,10 +68,8 @@ class Service:
         self.states.update(await self.store.all_states())
         self.widgets.recompute()
         self.fetcher = self._make_fetcher()
-        if self.media is not None:
-            await self.media.open()
-            self._upkeep = asyncio.create_task(Upkeep(self.media).run(
-                self.widgets.stored_images, lambda: self.fetcher, self._images_changed))
+        await self.widgets.open_media(lambda: self.fetcher,
+                                      lambda sid: self._source_changed(sid, publish=False))
         self.started = time.time()
         if poll:
             self._starting = asyncio.create_task(self._start_polling(), name="start polling")
@@ -90,11 +83,11 @@ class Service:
         await self.poller.start()
 
     async def stop(self) -> None:
-        for task in (self._starting, self._upkeep):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        if self._starting is not None:
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        await self.widgets.close_media()
         await self.poller.stop()
         if self.fetcher is not None:
             await self.fetcher.close()
@@ -102,19 +95,13 @@ class Service:
 
     def _make_fetcher(self) -> Fetcher:
         f = self.config.fetch
-        return Fetcher(
-            public_url=self.config.public_url,
-            concurrency=f.concurrency,
-            per_host=f.per_host,
-            allow_private=f.allow_private_addresses,
-            user_agent=f.user_agent,
-        )
+        return Fetcher(public_url=self.config.public_url, concurrency=f.concurrency,
+                       per_host=f.per_host, allow_private=f.allow_private_addresses,
+                       user_agent=f.user_agent)
 
     def _build_adapters(self) -> None:
-        self.adapters = {
-            sid: make_adapter(sid, cfg, self.config.base_dir)
-            for sid, cfg in self.config.sources.items()
-        }
+        self.adapters = {sid: make_adapter(sid, cfg, self.config.base_dir)
+                         for sid, cfg in self.config.sources.items()}
 
     def hubs(self) -> websub.Hubs:
         """What the WebSub subscriber needs: the same object until a reload changes it."""
@@ -183,8 +170,7 @@ class Service:
         self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
             await self._source_changed(source_id, publish=True)
-            if self.media is not None and self.media.over_budget:
-                await self.media.enforce_budget(await self.widgets.shown_images())
+            await self.widgets.keep_media_budget()
         return result
 
     async def _store_outcome(self, source_id: str, state: FetchState, result: PollResult,
@@ -207,10 +193,8 @@ class Service:
             elapsed=elapsed, stored_ids=stored_ids,
             digest=encoded.digest if encoded else "",
         )
-        if items is not None and self.media is not None and self.fetcher is not None:
-            # Before the items are stored: the widgets switch to them once their images are
-            # cached or have failed, and a restart finds every stored item's images settled.
-            await self.media.settle(items, source_id, self.fetcher)
+        if items is not None:  # images first: a restart finds every stored item's settled
+            await self.widgets.settle_images(items, source_id, self.fetcher)
         await self.store.save(source_id, new_state, items,
                               encoded.texts if items is not None and encoded else None)
         if result.error:
@@ -230,10 +214,6 @@ class Service:
                 await outcome
         if publish:
             await self._publish(source_id)
-
-    async def _images_changed(self, source_id: str) -> None:
-        self.widgets.images_changed(source_id)
-        await self._source_changed(source_id, publish=False)
 
     async def _publish(self, source_id: str) -> None:
         publish = getattr(self.store, "publish", None)

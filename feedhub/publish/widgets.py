@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from feedhub.config import Config, WidgetConfig
+from feedhub.fetch.fetcher import Fetcher
+from feedhub.ingest import workers
 from feedhub.media.cache import MediaCache
 from feedhub.media.collect import images_of
 from feedhub.media.markup import Images
+from feedhub.media.upkeep import Upkeep
 from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
@@ -40,7 +45,9 @@ class Widgets:
         self.renders = RenderCache()
         self._seeds: dict[str, bytes] = {}
         self._seeds_for: object = None
-        self.media: MediaCache | None = None  # None: images link to the platforms
+        # None: images link to the platforms (media.proxy: false)
+        self.media = MediaCache.from_config(config, store, workers.run_parse)
+        self._upkeep: asyncio.Task[None] | None = None
         self.media_epochs: dict[str, int] = {}  # per source: images cached after its items
         self.configure(config)
 
@@ -157,9 +164,39 @@ class Widgets:
         return {sid: images_of(await self.store.get_items(sid), player)
                 for sid in self.config.sources}
 
-    def images_changed(self, source_id: str) -> None:
-        """More of a source's images are cached than when its widgets were last rendered."""
-        self.media_epochs[source_id] = self.media_epochs.get(source_id, 0) + 1
+    # -- the media cache: images settled before items show, housekept in the background ---
+
+    async def open_media(self, fetcher: Callable[[], Fetcher | None],
+                         changed: Callable[[str], Awaitable[None]]) -> None:
+        """Open the media cache and start its housekeeping; `changed` re-renders a source's
+        widgets once more of its images are cached."""
+        if self.media is None:
+            return
+        await self.media.open()
+
+        async def more_images(source_id: str) -> None:
+            self.media_epochs[source_id] = self.media_epochs.get(source_id, 0) + 1
+            await changed(source_id)
+
+        self._upkeep = asyncio.create_task(
+            Upkeep(self.media).run(self.stored_images, fetcher, more_images))
+
+    async def close_media(self) -> None:
+        if self._upkeep is not None:
+            self._upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upkeep
+
+    async def settle_images(self, items: list[Item], source_id: str,
+                            fetcher: Fetcher | None) -> None:
+        """Fetch what these items show, before they are stored: the widgets switch to them
+        once their images are cached or have failed."""
+        if self.media is not None and fetcher is not None:
+            await self.media.settle(items, source_id, fetcher)
+
+    async def keep_media_budget(self) -> None:
+        if self.media is not None and self.media.over_budget:
+            await self.media.enforce_budget(await self.shown_images())
 
     async def images(self, items: list[Item], locale: str) -> Images:
         """How these items' images are written: from the media cache's records, or direct."""

@@ -59,8 +59,8 @@ def exposition(svc: Service, now: float, fast: Mapping[tuple[str, str, int], int
     out.family("feedhub_http_requests_total", "counter", "HTTP answers by route and status.",
                [((("route", r), ("method", meth), ("status", str(st))), n)
                 for (r, meth, st), n in sorted(requests.items()) if n])
-    if svc.media is not None:
-        media_families(out, svc.media.counts, svc.media.by_source(), svc.media.dir.total)
+    if (media := svc.widgets.media) is not None:
+        media_families(out, media.counts, media.by_source(), media.dir.total)
     out.family("feedhub_config_reload_failed", "gauge",
                "1 while the last config reload was refused.", [((), int(bool(svc.reload_error)))])
     out.family("feedhub_uptime_seconds", "gauge", "Seconds since the service started.",
