@@ -2,9 +2,9 @@
 
 Keys, under the configured prefix: `{p}:items:{source}` (a JSON list of items),
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
-right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media` (a hash:
-image URL -> JSON record) and `{p}:media:digests` (a hash: content name -> image URL), and
-the pub/sub channel `{p}:changes` ("replica source digest").
+right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media_records` (a
+hash: image URL -> JSON record) and `{p}:media_records:digests` (a hash: content name ->
+image URL), and the pub/sub channel `{p}:changes` ("replica source digest").
 
 Redis may go away for a while: reads fall back to the last items this replica saw (so a
 widget whose version moved can still be rendered), the pub/sub listener reconnects by itself
@@ -186,27 +186,27 @@ class RedisStore(Store):
     # -- media records ------------------------------------------------------------------
 
     async def media_records(self) -> list[str]:
-        return [str(v) for v in (await self.r.hgetall(self._key("media"))).values()]
+        return [str(v) for v in (await self.r.hgetall(self._key("media_records"))).values()]
 
     async def get_media(self, urls: list[str]) -> dict[str, str]:
-        values = await self.r.hmget(self._key("media"), urls) if urls else []
+        values = await self.r.hmget(self._key("media_records"), urls) if urls else []
         return {u: str(v) for u, v in zip(urls, values, strict=True) if v is not None}
 
     async def media_by_digest(self, digest: str) -> str | None:
-        url = await self.r.hget(self._key("media", "digests"), digest)
-        text = await self.r.hget(self._key("media"), url) if url else None
+        url = await self.r.hget(self._key("media_records", "digests"), digest)
+        text = await self.r.hget(self._key("media_records"), url) if url else None
         return str(text) if text is not None else None
 
     async def put_media(self, url: str, digest: str, text: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:
-            tx.hset(self._key("media"), url, text)
+            tx.hset(self._key("media_records"), url, text)
             if digest:
-                tx.hset(self._key("media", "digests"), digest, url)
+                tx.hset(self._key("media_records", "digests"), digest, url)
             await tx.execute()
 
     async def delete_media(self, urls: list[str]) -> None:
         if urls:
-            await self.r.hdel(self._key("media"), *urls)
+            await self.r.hdel(self._key("media_records"), *urls)
 
     # -- leases -----------------------------------------------------------------------
 

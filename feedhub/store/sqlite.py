@@ -130,7 +130,8 @@ class SqliteStore(Store):
             self.db.execute("DELETE FROM state WHERE source = ?", (source_id,))
 
     async def media_records(self) -> list[str]:
-        return [data for (data,) in await self._run(self._select, "SELECT data FROM media", ())]
+        rows = await self._run(self._select, "SELECT data FROM media_records", ())
+        return [data for (data,) in rows]
 
     async def get_media(self, urls: list[str]) -> dict[str, str]:
         return dict(await self._run(self._select_media, urls))
@@ -141,20 +142,21 @@ class SqliteStore(Store):
             chunk = urls[start:start + 500]
             marks = ",".join("?" * len(chunk))
             found += self.db.execute(
-                f"SELECT url, data FROM media WHERE url IN ({marks})", chunk).fetchall()
+                f"SELECT url, data FROM media_records WHERE url IN ({marks})", chunk).fetchall()
         return found
 
     async def media_by_digest(self, digest: str) -> str | None:
-        rows = await self._run(self._select, "SELECT data FROM media WHERE digest = ? LIMIT 1",
-                               (digest,))
+        rows = await self._run(
+            self._select, "SELECT data FROM media_records WHERE digest = ? LIMIT 1", (digest,))
         return rows[0][0] if rows else None
 
     async def put_media(self, url: str, digest: str, text: str) -> None:
-        await self._run(self._write, "INSERT OR REPLACE INTO media VALUES (?, ?, ?)",
+        await self._run(self._write, "INSERT OR REPLACE INTO media_records VALUES (?, ?, ?)",
                         [(url, digest, text)])
 
     async def delete_media(self, urls: list[str]) -> None:
-        await self._run(self._write, "DELETE FROM media WHERE url = ?", [(u,) for u in urls])
+        await self._run(self._write, "DELETE FROM media_records WHERE url = ?",
+                        [(u,) for u in urls])
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self.db:
