@@ -1,15 +1,15 @@
-"""`python -m bench [serving] [polling] [startup] [parsing] [stalls]`: run the groups, print,
-write the report."""
+"""`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media]`: run the groups,
+print, write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, polling, serving, stalls
+from bench import feedparse, media, polling, serving, stalls
 from bench.report import Figure, load, table, write
 
-GROUPS = ("serving", "polling", "startup", "parsing", "stalls")
+GROUPS = ("serving", "polling", "startup", "parsing", "stalls", "media")
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -32,6 +32,8 @@ def main(argv: list[str]) -> int:
         figures += feedparse.run(notes)
     if "stalls" in wanted:
         figures += stalls.run(notes)
+    if "media" in wanted:
+        figures += media.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)

@@ -11,8 +11,9 @@ _PARAGRAPH = (
 )
 
 
-def feed(source: int, version: int = 0, items: int = ITEMS) -> bytes:
-    """An RSS 2.0 feed; `version` changes every item's title, as a changed upstream would."""
+def feed(source: int, version: int = 0, items: int = ITEMS, images: int = 0) -> bytes:
+    """An RSS 2.0 feed; `version` changes every item's title, as a changed upstream would.
+    The first `images` items carry a photo (an enclosure on the upstream's `/img/`)."""
     out = [
         '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
@@ -28,7 +29,10 @@ def feed(source: int, version: int = 0, items: int = ITEMS) -> bytes:
             f"<link>https://blog{source}.example.org/posts/{i}</link>"
             f"<guid>https://blog{source}.example.org/posts/{i}</guid>"
             f"<pubDate>{date}</pubDate><dc:creator>Author {i % 7}</dc:creator>"
-            f"<description><![CDATA[{_PARAGRAPH.format(n=n)}]]></description></item>"
+            f"<description><![CDATA[{_PARAGRAPH.format(n=n)}]]></description>"
+            + (f'<enclosure url="/img/{source}-{i}.jpg" type="image/jpeg" length="0"/>'
+               if i < images else "")
+            + "</item>"
         )
     out.append("</channel></rss>")
     return "".join(out).encode()

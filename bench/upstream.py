@@ -1,4 +1,5 @@
-"""`python -m bench.upstream PORT`: serves /feed/{n}.xml from bench.corpus, with ETags."""
+"""`python -m bench.upstream PORT`: serves /feed/{n}.xml from bench.corpus, with ETags, the
+same feeds with photos at /imgfeed/{n}.xml, and the photos at /img/{name}.jpg."""
 
 from __future__ import annotations
 
@@ -8,24 +9,33 @@ import sys
 from aiohttp import web
 
 from bench.corpus import feed
+from bench.photos import photo
+
+IMAGES_PER_FEED = 1
 
 
 def make_app() -> web.Application:
-    bodies: dict[int, tuple[bytes, str]] = {}
+    bodies: dict[tuple[str, int], tuple[bytes, str]] = {}
 
     async def handle(request: web.Request) -> web.Response:
         n = int(request.match_info["n"])
-        if n not in bodies:
-            body = feed(n)
-            bodies[n] = (body, '"' + hashlib.sha1(body).hexdigest()[:16] + '"')
-        body, etag = bodies[n]
+        key = (request.match_info["kind"], n)
+        if key not in bodies:
+            body = feed(n, images=IMAGES_PER_FEED if key[0] == "imgfeed" else 0)
+            bodies[key] = (body, '"' + hashlib.sha1(body).hexdigest()[:16] + '"')
+        body, etag = bodies[key]
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(body=body, headers={"ETag": etag},
                             content_type="application/rss+xml")
 
+    async def image(request: web.Request) -> web.Response:
+        return web.Response(body=photo(request.match_info["name"]), content_type="image/jpeg",
+                            headers={"Cache-Control": "max-age=86400"})
+
     app = web.Application()
-    app.router.add_get("/feed/{n:\\d+}.xml", handle)
+    app.router.add_get("/{kind:feed|imgfeed}/{n:\\d+}.xml", handle)
+    app.router.add_get("/img/{name}.jpg", image)
     return app
 
 

@@ -68,6 +68,8 @@ class Service:
         self.states.update(await self.store.all_states())
         self.widgets.recompute()
         self.fetcher = self._make_fetcher()
+        await self.widgets.open_media(lambda: self.fetcher,
+                                      lambda sid: self._source_changed(sid, publish=False))
         self.started = time.time()
         if poll:
             self._starting = asyncio.create_task(self._start_polling(), name="start polling")
@@ -85,6 +87,7 @@ class Service:
             self._starting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starting
+        await self.widgets.close_media()
         await self.poller.stop()
         if self.fetcher is not None:
             await self.fetcher.close()
@@ -92,19 +95,13 @@ class Service:
 
     def _make_fetcher(self) -> Fetcher:
         f = self.config.fetch
-        return Fetcher(
-            public_url=self.config.public_url,
-            concurrency=f.concurrency,
-            per_host=f.per_host,
-            allow_private=f.allow_private_addresses,
-            user_agent=f.user_agent,
-        )
+        return Fetcher(public_url=self.config.public_url, concurrency=f.concurrency,
+                       per_host=f.per_host, allow_private=f.allow_private_addresses,
+                       user_agent=f.user_agent)
 
     def _build_adapters(self) -> None:
-        self.adapters = {
-            sid: make_adapter(sid, cfg, self.config.base_dir)
-            for sid, cfg in self.config.sources.items()
-        }
+        self.adapters = {sid: make_adapter(sid, cfg, self.config.base_dir)
+                         for sid, cfg in self.config.sources.items()}
 
     def hubs(self) -> websub.Hubs:
         """What the WebSub subscriber needs: the same object until a reload changes it."""
@@ -173,6 +170,7 @@ class Service:
         self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
             await self._source_changed(source_id, publish=True)
+            await self.widgets.keep_media_budget()
         return result
 
     async def _store_outcome(self, source_id: str, state: FetchState, result: PollResult,
@@ -196,6 +194,8 @@ class Service:
             elapsed=elapsed, stored_ids=stored_ids,
             digest=encoded.digest if encoded else "",
         )
+        if items is not None:  # images first: a restart finds every stored item's settled
+            await self.widgets.settle_images(items, source_id, self.fetcher)
         await self.store.save(source_id, new_state, items,
                               encoded.texts if items is not None and encoded else None)
         if result.error:

@@ -124,11 +124,17 @@ def make_config(tmp_path: Path, data: dict[str, Any], env: dict[str, str] | None
     }
     fetch = {"allow_private_addresses": True, "interval": "1h", **data.get("fetch", {})}
     data["fetch"] = fetch
+    # The fixtures' images are on the platforms' CDNs, which no test may reach: tests of the
+    # media cache serve them locally and turn it on (tests/media_support.py).
+    data["media"] = {"proxy": False, "dir": str(tmp_path / "media"), **data.get("media", {})}
     return parse_config(data, base_dir=str(tmp_path), env=env or {})
 
 
 def write_config(tmp_path: Path, data: dict[str, Any], name: str = "config.yaml") -> Path:
+    """A config file for `feedhub serve`; the media cache off unless `data` says (as in
+    `make_config`)."""
     path = tmp_path / name
+    data = {**data, "media": {"proxy": False, **data.get("media", {})}}
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
 
@@ -159,6 +165,25 @@ async def feedhub_service(aiohttp_client: Any) -> AsyncIterator[Callable[..., Aw
         return Running(client, app[SERVICE])
 
     yield start
+
+
+@pytest.fixture
+async def feedhub_at() -> AsyncIterator[Callable[..., Awaitable[Running]]]:
+    """Start the real app on a port chosen first, so that its config's `server.public_url`
+    is its real address (absolute `/m/` URLs): `await feedhub_at(lambda url: config)`."""
+    clients: list[TestClient] = []
+
+    async def start(make: Callable[[str], Config], *, poll: bool = False) -> Running:
+        port = free_port()
+        app = create_app(make(f"http://127.0.0.1:{port}"), poll=poll)
+        client = TestClient(TestServer(app, host="127.0.0.1", port=port))
+        await client.start_server()
+        clients.append(client)
+        return Running(client, app[SERVICE])
+
+    yield start
+    for client in clients:
+        await client.close()
 
 
 async def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, every: float = 0.05

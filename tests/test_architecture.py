@@ -26,6 +26,7 @@ STAGES: list[tuple[str, ...]] = [
     ("feedhub.sources",),
     ("feedhub.store",),
     ("feedhub.ingest",),
+    ("feedhub.media",),
     ("feedhub.publish",),
     ("feedhub.service",),
     ("feedhub.web",),

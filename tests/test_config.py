@@ -167,3 +167,33 @@ def test_check_accepts_the_example():
     result = run_cli("check", "-c", "config.yaml")
     assert result.returncode == 0, result.stderr
     assert "ok (" in result.stdout
+
+
+def test_media_section_defaults_and_mistakes():
+    config = parse_config(BASE, env={})
+    m = config.media
+    assert (m.proxy, m.dir, m.widths, m.max_bytes, m.max_pixels, m.max_total) == (
+        True, "var/media", [320, 640, 1280], 20_000_000, 40_000_000, 2_000_000_000)
+    assert m.grace_period == 7 * 86400 and m.youtube_player == "https://www.youtube-nocookie.com"
+    assert parse_config(with_("media.widths", [640, 320, 640]), env={}).media.widths == [320, 640]
+    assert problems(with_("media.widths", [])) == ["media.widths: must list at least one width"]
+    assert problems(with_("media.widths", [8000])) == [
+        "media.widths: each width must be between 16 and 4096 pixels, got 8000"]
+    assert problems(with_("media.max_total", "lots"))[0].startswith(
+        "media.max_total: must be a size")
+    assert problems(with_("media.grace_period", 0))[0].startswith("media.grace_period:")
+    assert problems(with_("media.youtube_player", "https://p.example/embed")) == [
+        "media.youtube_player: must be an origin, scheme://host[:port], "
+        "got 'https://p.example/embed'"]
+    assert problems(with_("media.proxi", False))[0].startswith("media.proxi:")
+
+
+def test_check_warns_that_without_the_proxy_visitors_contact_the_platforms(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("sources:\n  blog: {type: feed, url: 'https://example.org/f.xml'}\n"
+                    "media:\n  proxy: false\n")
+    result = run_cli("check", "-c", str(path))
+    assert result.returncode == 0
+    assert "warning: media.proxy is false" in result.stdout
+    assert "contacts them" in result.stdout
+    assert "warning" not in run_cli("check", "-c", "config.yaml").stdout

@@ -88,7 +88,7 @@ async def test_framed_page_discovery_and_policy(tmp_path, upstream, feedhub_serv
     assert csp["default-src"] == "'none'"
     # The only script is the height reporter, byte for byte what the hash allows
     scripts = re.findall(r"<script>(.*?)</script>", page, re.S)
-    assert scripts == [script("frame.js")]
+    assert scripts == [script("frame.js")] and asset("player.js") in scripts[0]
     assert not re.search(r'<(script|link)[^>]+(src|href)="https?://(?!widgets\.example)', page)
 
 
@@ -137,6 +137,7 @@ async def test_embed_script_is_served_as_javascript(tmp_path, upstream, feedhub_
     status, js, headers = await running.get("/w/side.js")
     assert status == 200 and headers["Content-Type"].startswith("text/javascript")
     assert js == script("embed.js") and "ETag" in headers
+    assert asset("player.js") in js  # a click on a video's placeholder loads its player
     # one global, and nothing fetched from anywhere but the script's own origin
     assert set(re.findall(r"window\.(\w+)\s*=", js)) == {"feedhub"}
     assert "http://" not in js and "https://" not in js

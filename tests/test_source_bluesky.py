@@ -98,7 +98,9 @@ async def test_embeds(items):
     assert (second.width, second.height, second.alt) == (900, 1200, "")
 
     card = items[2].content_html
-    assert '<blockquote><p><a href="https://www.example.net/actu/garibaldi"' in card
+    assert ('<blockquote><img src="https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:'
+            'ewvi7nxzyoun6zhxrhs64oiz/bafkreicard@jpeg" alt=""') in card  # the card's picture
+    assert '<p><a href="https://www.example.net/actu/garibaldi"' in card
     assert "séparée &lt;entre&gt; la gare" in card
 
     quote = items[3].content_html

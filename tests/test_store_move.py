@@ -188,7 +188,7 @@ def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
     assert run.returncode == 0, run.stderr
     other = sqlite3.connect(tmp_path / "b.sqlite3")
     assert [n for (n,) in other.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            ] == ["items", "state", "media"]
+            ] == ["items", "state", "media_records", "media"]
     assert other.execute("SELECT count(*) FROM items").fetchone() == (8,)
     bad = feedhub("store", "copy", "-c", str(config), "--to", "ftp://example.org/x")
     assert bad.returncode == 1 and "expected sqlite:///path" in bad.stderr

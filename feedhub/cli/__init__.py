@@ -21,6 +21,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if config is None:
         return 1
     print(f"{args.config}: ok ({len(config.sources)} sources, {len(config.widgets)} widgets)")
+    if not config.media.proxy:
+        print("warning: media.proxy is false: widgets link images to the platforms' servers, "
+              "so every visitor's browser contacts them (address, browser, the page it is on)")
     return 0
 
 

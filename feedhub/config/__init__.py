@@ -12,6 +12,7 @@ from feedhub.config.schema import (
     Config,
     FetchConfig,
     Filters,
+    MediaConfig,
     MoreLink,
     ServerConfig,
     StorageConfig,
@@ -31,7 +32,8 @@ from feedhub.config.sources import (
 
 __all__ = [
     "BUILTIN_WIDGETS_DIR", "NAME_RE", "NETWORKS", "AdminConfig", "BlueskySource", "Config",
-    "ConfigError", "FeedSource", "FetchConfig", "Filters", "MastodonSource", "MoreLink",
+    "ConfigError", "FeedSource", "FetchConfig", "Filters", "MastodonSource", "MediaConfig",
+    "MoreLink",
     "RedditSource", "ServerConfig", "SourceConfig", "StorageConfig", "WidgetConfig", "XSource",
     "YoutubeSource", "load_config", "parse_config", "theme_names", "valid_locale",
 ]

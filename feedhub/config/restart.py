@@ -1,5 +1,5 @@
-"""Which settings a running daemon cannot change on reload: the address it listens on and
-the store it opened. Pure: a reload applies the rest and reports these."""
+"""Which settings a running daemon cannot change on reload: the address it listens on, the
+store it opened and its media cache. Pure: a reload applies the rest and reports these."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from feedhub.config.schema import Config
 
 # (section, key or None for the whole section)
 RESTART_ONLY: tuple[tuple[str, str | None], ...] = (
-    ("server", "host"), ("server", "port"), ("storage", None))
-SHOWN = {"backend", "path", "prefix", "lease"}
+    ("server", "host"), ("server", "port"), ("storage", None), ("media", None))
+SHOWN = {"backend", "path", "prefix", "lease", "proxy", "dir", "widths", "max_bytes",
+         "max_pixels", "max_total", "grace_period", "timeout", "youtube_player"}
 
 
 def _value(config: Config, section: str, key: str | None) -> Any:
@@ -40,4 +41,5 @@ def applicable(running: Config, new: Config) -> Config:
     """`new` with the restart-only settings of the running config."""
     server = new.server.model_copy(update={"host": running.server.host,
                                            "port": running.server.port})
-    return new.model_copy(update={"server": server, "storage": running.storage})
+    return new.model_copy(update={"server": server, "storage": running.storage,
+                                  "media": running.media})

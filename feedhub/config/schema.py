@@ -87,6 +87,37 @@ class AdminConfig(Strict):
     token: str = ""
 
 
+class MediaConfig(Strict):
+    """The media cache: images fetched, cleaned and served by feedhub itself."""
+
+    proxy: bool = True
+    dir: str = "var/media"
+    widths: list[int] = [320, 640, 1280]
+    max_bytes: Size = 20 * 1000**2
+    max_pixels: int = Field(40_000_000, ge=1)
+    max_total: Size = 2 * 1000**3
+    grace_period: Duration = 7 * 86400.0
+    timeout: Duration | None = None  # per image; fetch.timeout when unset
+    youtube_player: str = "https://www.youtube-nocookie.com"
+
+    @field_validator("widths")
+    @classmethod
+    def _widths(cls, value: list[int]) -> list[int]:
+        if not value:
+            raise ValueError("must list at least one width")
+        for width in value:
+            if not 16 <= width <= 4096:
+                raise ValueError(f"each width must be between 16 and 4096 pixels, got {width}")
+        return sorted(set(value))
+
+    @field_validator("youtube_player")
+    @classmethod
+    def _origin(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+$", value):
+            raise ValueError(f"must be an origin, scheme://host[:port], got {value!r}")
+        return value
+
+
 class MoreLink(Strict):
     label: str = ""  # "" says "More posts" in the widget's language
     url: str
@@ -153,6 +184,7 @@ class Config(Strict):
     storage: StorageConfig = StorageConfig()
     fetch: FetchConfig = FetchConfig()
     admin: AdminConfig = AdminConfig()
+    media: MediaConfig = MediaConfig()
     sources: dict[str, SourceConfig] = {}
     widgets: dict[str, WidgetConfig] = {}
     # Where the file lives: relative paths in it are relative to this folder.

@@ -18,6 +18,8 @@ def asset(name: str) -> str:
 
 @cache
 def script(name: str) -> str:
-    """A script as served: `live.js` (what the framed page and the embed script share), then
-    `name`, both inside one function so that neither leaves a global behind."""
-    return f'(function () {{\n"use strict";\n{asset("live.js")}\n{asset(name)}\n}})();'
+    """A script as served: `live.js` and `player.js` (what the framed page and the embed
+    script share), then `name`, all inside one function so that none leaves a global
+    behind."""
+    return (f'(function () {{\n"use strict";\n{asset("live.js")}\n{asset("player.js")}\n'
+            f'{asset(name)}\n}})();')

@@ -26,6 +26,10 @@ WORDS = {
     "sensitive": "Sensitive content",
     "more": "More posts",
     "also_on": "Also on:",
+    # A video's click-to-load placeholder; `{host}` is what playing it contacts.
+    "play": "Play",
+    "plays_on": "Playing it loads the player from {host}.",
+    "opens_on": "Plays on {host}, in a new tab.",
 }
 NETWORK_NAMES = {"feed": "", "mastodon": "Mastodon", "bluesky": "Bluesky", "youtube": "YouTube",
                  "reddit": "Reddit", "x": "X"}

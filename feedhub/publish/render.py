@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
 from feedhub.content.sanitize import safe_url, sanitize_html
+from feedhub.media.markup import Images
 from feedhub.models import Item
 from feedhub.publish.dates import iso_date, local_date, text_direction
 from feedhub.publish.messages import NETWORK_NAMES, messages_for
@@ -44,6 +45,7 @@ class WidgetView:
     locale: str
     limit: int
     public_url: str
+    images: Images  # how the items' images and players are written (`/m/` or direct)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = ""  # the widget's version: live embeds compare it to know a change
 
@@ -75,10 +77,6 @@ def _url(value: str) -> str:
     return safe_url(value)
 
 
-def _image(value: str) -> str:
-    return safe_url(value, image=True)
-
-
 def csp_hash(text: str) -> str:
     digest = hashlib.sha256(text.encode()).digest()
     return "'sha256-" + base64.b64encode(digest).decode() + "'"
@@ -105,7 +103,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            date=_date, isodate=iso_date, clean=_clean, url=_url, image=_image, titled=_titled
+            date=_date, isodate=iso_date, clean=_clean, url=_url, titled=_titled
         )
         self._css: dict[str, str] = {}
         self.themes = config.theme_names()
@@ -145,5 +143,6 @@ class Renderer:
             t=messages_for(view.locale),
             networks=NETWORK_NAMES,
             source_langs=self.source_langs,
+            images=view.images,
             **extra,
         )

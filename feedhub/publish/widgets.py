@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 
 from feedhub.config import Config, WidgetConfig
+from feedhub.fetch.fetcher import Fetcher
+from feedhub.ingest import workers
+from feedhub.media.cache import MediaCache
+from feedhub.media.collect import images_of
+from feedhub.media.markup import Images
+from feedhub.media.upkeep import Upkeep
 from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
+from feedhub.publish.messages import messages_for
 from feedhub.publish.render import Renderer, WidgetView
 from feedhub.publish.selection import read_window, select, variant_count
 from feedhub.store import Store
@@ -38,6 +46,10 @@ class Widgets:
         self.renders = RenderCache()
         self._seeds: dict[str, bytes] = {}
         self._seeds_for: object = None
+        # None: images link to the platforms (media.proxy: false)
+        self.media = MediaCache.from_config(config, store, workers.run_parse)
+        self._upkeep: asyncio.Task[None] | None = None
+        self.media_epochs: dict[str, int] = {}  # per source: images cached after its items
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -76,6 +88,8 @@ class Widgets:
             for sid in widget.sources:
                 state = self.states.get(sid)
                 h.update(f"|{sid}={state.digest if state else ''}".encode())
+                if sid in self.media_epochs:
+                    h.update(f"+{self.media_epochs[sid]}".encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -135,13 +149,69 @@ class Widgets:
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
 
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
+        items = await self.items(key.widget, key.limit)
         return WidgetView(
             name=key.widget,
             cfg=self._widget_config(key),
-            items=await self.items(key.widget, key.limit),
+            items=items,
             theme=key.theme,
             locale=key.locale,
             limit=key.limit,
             public_url=self.config.public_url,
             version=self.versions.get(key.widget, "") if version is None else version,
+            images=await self.images(items, key.locale),
         )
+
+    async def shown_images(self) -> list[str]:
+        """The image URLs the current version of every widget shows."""
+        player = self.config.media.youtube_player
+        return [u for name in self.config.widgets
+                for u in images_of(await self.items(name), player)]
+
+    async def stored_images(self) -> dict[str, list[str]]:
+        """Per configured source, the image URLs of its stored items."""
+        player = self.config.media.youtube_player
+        return {sid: images_of(await self.store.get_items(sid), player)
+                for sid in self.config.sources}
+
+    # -- the media cache: images settled before items show, housekept in the background ---
+
+    async def open_media(self, fetcher: Callable[[], Fetcher | None],
+                         changed: Callable[[str], Awaitable[None]]) -> None:
+        """Open the media cache and start its housekeeping; `changed` re-renders a source's
+        widgets once more of its images are cached."""
+        if self.media is None:
+            return
+        await self.media.open()
+
+        async def more_images(source_id: str) -> None:
+            self.media_epochs[source_id] = self.media_epochs.get(source_id, 0) + 1
+            await changed(source_id)
+
+        self._upkeep = asyncio.create_task(
+            Upkeep(self.media).run(self.stored_images, fetcher, more_images))
+
+    async def close_media(self) -> None:
+        if self._upkeep is not None:
+            self._upkeep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._upkeep
+
+    async def settle_images(self, items: list[Item], source_id: str,
+                            fetcher: Fetcher | None) -> None:
+        """Fetch what these items show, before they are stored: the widgets switch to them
+        once their images are cached or have failed."""
+        if self.media is not None and fetcher is not None:
+            await self.media.settle(items, source_id, fetcher)
+
+    async def keep_media_budget(self) -> None:
+        if self.media is not None and self.media.over_budget:
+            await self.media.enforce_budget(await self.shown_images())
+
+    async def images(self, items: list[Item], locale: str) -> Images:
+        """How these items' images are written: from the media cache's records, or direct."""
+        player = self.config.media.youtube_player
+        records = (await self.media.lookup(images_of(items, player))
+                   if self.media is not None else {})
+        return Images(records, self.config.public_url, proxy=self.media is not None,
+                      words=messages_for(locale), youtube_origin=player)

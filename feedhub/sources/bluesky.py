@@ -208,7 +208,7 @@ def embed_parts(embed: dict[str, Any]) -> tuple[tuple[Media, ...], str]:
     if kind == "app.bsky.embed.external#view":
         ext = obj(embed.get("external"))
         return (), card_html(text(ext.get("uri")), text(ext.get("title")),
-                             text(ext.get("description")))
+                             text(ext.get("description")), text(ext.get("thumb")))
     if kind == "app.bsky.embed.record#view":
         return (), quote_html(obj(embed.get("record")))
     if kind == "app.bsky.embed.recordWithMedia#view":

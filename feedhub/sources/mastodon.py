@@ -127,7 +127,7 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
     card = obj(post.get("card"))
     if card and not media:  # as Mastodon does: a card only when there is no media
         content += card_html(text(card.get("url")), text(card.get("title")),
-                             text(card.get("description")))
+                             text(card.get("description")), text(card.get("image")))
     content_html = sanitize_html(content, url)
     warning = text(post.get("spoiler_text")).strip()
     sensitive = bool(warning) or post.get("sensitive") is True

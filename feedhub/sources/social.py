@@ -97,11 +97,15 @@ def merge_lookup(result: PollResult, lookup: PollResult) -> PollResult:
     return result
 
 
-def card_html(url: str, title: str, description: str = "") -> str:
-    """A link preview (Mastodon card, Bluesky external embed) as a quoted block."""
+def card_html(url: str, title: str, description: str = "", image: str = "") -> str:
+    """A link preview (Mastodon card, Bluesky external embed) as a quoted block, its picture
+    first when it has one."""
     href = safe_url(url)
     if not href:
         return ""
     label = html.escape(title.strip() or urlsplit(href).hostname or href)
     desc = f"<br>{html.escape(description.strip())}" if description.strip() else ""
-    return f'<blockquote><p><a href="{html.escape(href)}">{label}</a>{desc}</p></blockquote>'
+    src = safe_url(image, image=True)
+    picture = f'<img src="{html.escape(src)}" alt="">' if src else ""
+    return (f'<blockquote>{picture}<p><a href="{html.escape(href)}">{label}</a>{desc}</p>'
+            '</blockquote>')

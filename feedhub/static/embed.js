@@ -69,6 +69,7 @@ function sheet(css) {
 
 function mount(el, part) {
   var root = el.shadowRoot || el.attachShadow({ mode: "open" });
+  players(root);
   root.adoptedStyleSheets = [sheet(part.css)];
   var nodes = document.createDocumentFragment();
   Array.prototype.forEach.call(part.body.childNodes, function (n) {

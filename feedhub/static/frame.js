@@ -1,6 +1,8 @@
-/* The framed page's one script (allowed by its hash; served after live.js): posts the
-   page's height to the embedding page, writes relative dates, and keeps the widget live. */
+/* The framed page's one script (allowed by its hash; served after live.js and player.js):
+   posts the page's height to the embedding page, writes relative dates, keeps the widget
+   live, and loads a video's player when its placeholder is clicked. */
 relativeDates(document);
+players(document);
 var seconds = liveInterval(document);
 if (seconds) {
   every(seconds, function () {

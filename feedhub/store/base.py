@@ -73,3 +73,26 @@ class Store(ABC):
 
     def on_change(self, listener: ChangeListener) -> None:
         """Be told of changes made by other replicas (shared backends only)."""
+
+    # -- the media cache's records: JSON by image URL, findable by content name --------
+
+    @abstractmethod
+    async def media_records(self) -> list[str]:
+        """Every image record (read once at start)."""
+
+    @abstractmethod
+    async def get_media(self, urls: list[str]) -> dict[str, str]:
+        """The records of those URLs that have one."""
+
+    @abstractmethod
+    async def media_by_digest(self, digest: str) -> str | None:
+        """A record whose files have this content name (a replica that lacks them fetches
+        them from its URL)."""
+
+    @abstractmethod
+    async def put_media(self, url: str, digest: str, text: str) -> None:
+        """Store an image URL's record (`digest` empty when it failed)."""
+
+    @abstractmethod
+    async def delete_media(self, urls: list[str]) -> None:
+        """Forget images no stored item uses any more."""

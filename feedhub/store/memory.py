@@ -12,6 +12,7 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         self._items: dict[str, list[Item]] = {}
         self._states: dict[str, FetchState] = {}
+        self._media: dict[str, tuple[str, str]] = {}  # url -> (digest, record)
 
     async def get_items(self, source_id: str) -> list[Item]:
         return list(self._items.get(source_id, ()))
@@ -35,3 +36,19 @@ class MemoryStore(Store):
     async def delete(self, source_id: str) -> None:
         self._items.pop(source_id, None)
         self._states.pop(source_id, None)
+
+    async def media_records(self) -> list[str]:
+        return [text for _, text in self._media.values()]
+
+    async def get_media(self, urls: list[str]) -> dict[str, str]:
+        return {url: self._media[url][1] for url in urls if url in self._media}
+
+    async def media_by_digest(self, digest: str) -> str | None:
+        return next((text for d, text in self._media.values() if d == digest), None)
+
+    async def put_media(self, url: str, digest: str, text: str) -> None:
+        self._media[url] = (digest, text)
+
+    async def delete_media(self, urls: list[str]) -> None:
+        for url in urls:
+            self._media.pop(url, None)

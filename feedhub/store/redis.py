@@ -4,8 +4,9 @@ Keys, under the configured prefix: `{p}:ranked:{source}` (a list of item JSON te
 order, so a widget reads only its head; `{p}:items:{source}`, one JSON array, is read from
 stores written before),
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
-right to poll), `{p}:schema` (the layout's version, see schema.py) and the pub/sub channel
-`{p}:changes` ("replica source digest").
+right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media_records` (a
+hash: image URL -> JSON record) and `{p}:media_records:digests` (a hash: content name ->
+image URL), and the pub/sub channel `{p}:changes` ("replica source digest").
 
 Redis may go away for a while: reads fall back to the last items this replica saw (so a
 widget whose version moved can still be rendered), the pub/sub listener reconnects by itself
@@ -30,6 +31,7 @@ from feedhub.models import FetchState, Item
 from feedhub.store.base import ChangeListener, Store, item_texts
 from feedhub.store.check import check_redis
 from feedhub.store.errors import StoreDamaged
+from feedhub.store.redis_media import RedisMediaRecords
 from feedhub.store.schema import migrate_redis
 
 log = logging.getLogger("feedhub.store.redis")
@@ -71,7 +73,7 @@ def redact(url: str) -> str:
     return urlunsplit(parts._replace(netloc=user + host))
 
 
-class RedisStore(Store):
+class RedisStore(RedisMediaRecords, Store):
     shared = True
 
     def __init__(self, url: str, prefix: str = "feedhub") -> None:

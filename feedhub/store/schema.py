@@ -45,6 +45,15 @@ SQLITE_STEPS: Sequence[str] = (
     ALTER TABLE items ADD COLUMN rank REAL;
     CREATE INDEX IF NOT EXISTS items_rank ON items (source, rank DESC);
     """,
+    # 3: the media cache's record of each image URL (its cached files, or its last error).
+    """
+    CREATE TABLE IF NOT EXISTS media_records (
+        url TEXT PRIMARY KEY,
+        digest TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS media_records_digest ON media_records (digest);
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (

@@ -136,6 +136,39 @@ class SqliteStore(Store):
             self.db.execute("DELETE FROM items WHERE source = ?", (source_id,))
             self.db.execute("DELETE FROM state WHERE source = ?", (source_id,))
 
+    async def media_records(self) -> list[str]:
+        rows = await self._run(self._select, "SELECT data FROM media_records", ())
+        return [data for (data,) in rows]
+
+    async def get_media(self, urls: list[str]) -> dict[str, str]:
+        return dict(await self._run(self._select_media, urls))
+
+    def _select_media(self, urls: list[str]) -> list[tuple[Any, ...]]:
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(urls), 500):  # under SQLite's limit on parameters
+            chunk = urls[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            found += self.db.execute(
+                f"SELECT url, data FROM media_records WHERE url IN ({marks})", chunk).fetchall()
+        return found
+
+    async def media_by_digest(self, digest: str) -> str | None:
+        rows = await self._run(
+            self._select, "SELECT data FROM media_records WHERE digest = ? LIMIT 1", (digest,))
+        return rows[0][0] if rows else None
+
+    async def put_media(self, url: str, digest: str, text: str) -> None:
+        await self._run(self._write, "INSERT OR REPLACE INTO media_records VALUES (?, ?, ?)",
+                        [(url, digest, text)])
+
+    async def delete_media(self, urls: list[str]) -> None:
+        await self._run(self._write, "DELETE FROM media_records WHERE url = ?",
+                        [(u,) for u in urls])
+
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        with self.db:
+            self.db.executemany(sql, rows)
+
     async def ping(self) -> bool:
         try:  # a page of the file, not just the connection
             await self._run(self._select, "SELECT source FROM state LIMIT 1", ())

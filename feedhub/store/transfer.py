@@ -8,6 +8,7 @@ What a backend holds beyond those is named, never dropped silently.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,8 +17,8 @@ from feedhub.config import StorageConfig
 from feedhub.store.base import Store
 
 # What the store interface carries, in each backend's terms (tables; kinds of keys).
-CARRIED_TABLES = {"items", "state"}
-CARRIED_KINDS = {"items", "ranked", "states", "lease", "schema"}
+CARRIED_TABLES = {"items", "state", "media_records"}
+CARRIED_KINDS = {"items", "ranked", "states", "lease", "schema", "media_records"}
 
 
 class BadTarget(ValueError):
@@ -70,6 +71,10 @@ async def copy_records(source: Store, target: Store) -> CopyReport:
         await target.save(sid, state, items)
         report.sources += 1
         report.items += len(items)
+    # What the media cache knows of each image URL (the files stay in media.dir).
+    for text in await source.media_records():
+        record = json.loads(text)
+        await target.put_media(record["url"], record.get("digest", ""), text)
     return report
 
 

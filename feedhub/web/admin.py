@@ -137,6 +137,7 @@ def page(name: str, status: int = 200, **context: object) -> web.Response:
 async def admin(request: web.Request) -> web.Response:
     how = guard(request)
     svc = request.app[SERVICE]
+    media = svc.widgets.media
     now = time.time()
     sources = [source_row(sid, cfg.type, svc.states.get(sid), now)
                for sid, cfg in svc.config.sources.items()]
@@ -151,6 +152,7 @@ async def admin(request: web.Request) -> web.Response:
         csrf=csrf_token(request.app[SECRET]), can_logout=how == "cookie",
         uptime=now - svc.started if svc.started else 0.0,
         cache_hits=svc.renders.hits, cache_misses=svc.renders.misses,
+        media=media.by_source() if media else {}, media_off=media is None,
         flash=request.query.get("refreshed", "")[:64],
     )
 

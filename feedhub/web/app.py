@@ -9,7 +9,7 @@ from aiohttp import web
 
 from feedhub.config import Config
 from feedhub.service import Service
-from feedhub.web import admin, embed, health, metrics, routes, websub, widgets
+from feedhub.web import admin, embed, health, media, metrics, routes, websub, widgets
 from feedhub.web.keys import SERVICE
 from feedhub.web.limits import PARSER_LIMITS
 
@@ -41,6 +41,7 @@ def create_app(
     admin.setup(app)
     metrics.setup(app)
     embed.setup(app)
+    media.setup(app)
     websub.setup(app)
     routes.add_fallback(app)
     return app

@@ -69,7 +69,7 @@ async def oembed_handler(request: web.Request) -> web.Response:
 
 def publisher_csp() -> str:
     return (
-        "default-src 'none'; img-src https: http: data:; frame-src 'self'; "
+        "default-src 'none'; img-src 'self'; frame-src 'self'; "
         f"style-src {csp_hash(asset('publisher.css'))}; "
         f"script-src {csp_hash(asset('publisher.js'))}; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"

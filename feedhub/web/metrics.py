@@ -59,11 +59,32 @@ def exposition(svc: Service, now: float, fast: Mapping[tuple[str, str, int], int
     out.family("feedhub_http_requests_total", "counter", "HTTP answers by route and status.",
                [((("route", r), ("method", meth), ("status", str(st))), n)
                 for (r, meth, st), n in sorted(requests.items()) if n])
+    if (media := svc.widgets.media) is not None:
+        media_families(out, media.counts, media.by_source(), media.dir.total)
     out.family("feedhub_config_reload_failed", "gauge",
                "1 while the last config reload was refused.", [((), int(bool(svc.reload_error)))])
     out.family("feedhub_uptime_seconds", "gauge", "Seconds since the service started.",
                [((), round(now - svc.started, 3) if svc.started else 0)])
     return out.text()
+
+
+def media_families(out: Exposition, counts: Mapping[str, int],
+                   by_source: Mapping[str, Mapping[str, int | str]], disk: int) -> None:
+    """The media cache's counters and gauges."""
+    for name, key, text in (
+            ("feedhub_media_fetched_total", "fetched", "Images fetched and cached."),
+            ("feedhub_media_failed_total", "failed", "Images refused or failed to fetch."),
+            ("feedhub_media_fetched_bytes_total", "fetched_bytes", "Bytes of originals fetched."),
+            ("feedhub_media_served_total", "served", "Answers of GET /m/ with an image."),
+            ("feedhub_media_evicted_total", "evicted", "Images deleted for the disk budget."),
+            ("feedhub_media_expired_total", "expired",
+             "Images deleted after the grace period unused.")):
+        out.family(name, "counter", text, [((), counts.get(key, 0))])
+    out.family("feedhub_media_disk_bytes", "gauge", "Bytes the cached images take on disk.",
+               [((), disk)])
+    for state in ("cached", "failed"):
+        out.family(f"feedhub_media_source_{state}", "gauge", f"Images {state}, per source.",
+                   [((("source", s),), int(row[state])) for s, row in sorted(by_source.items())])
 
 
 async def metrics(request: web.Request) -> web.Response:

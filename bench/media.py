@@ -1,0 +1,190 @@
+"""The media cache: (6) a cached `/m/` image against a bare `FileResponse` of the same file;
+(7) what a browser spends loading a wall of photos, hotlinked against proxied; (8) the
+1,000-source first poll with a photo per feed, against the same poll with `proxy: false`,
+and serving p99 during it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench import polling, procs, wrk
+from bench.report import Figure
+from bench.setup import WIDGET, write_config
+
+SECONDS = 3.0
+ROUNDS = 5
+WALL_SOURCES = 20
+CHROMIUM = "/usr/bin/chromium"
+_M_RE = re.compile(r"http://127\.0\.0\.1:\d+/m/[0-9a-f]{24}-640")
+
+
+def _get(url: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict[str, str]]:
+    req = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(req, timeout=5) as resp:
+        return resp.read(), dict(resp.headers)
+
+
+def _wait_images(url: str, count: int, timeout: float = 120.0) -> str:
+    """The widget's HTML once it shows `count` cached images."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = _get(url)[0].decode()
+        if len(set(_M_RE.findall(body))) >= count:
+            return body
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} never showed {count} cached images")
+
+
+def _serve(tmp: Path, up_port: int, sources: int, proxy: bool, name: str
+           ) -> tuple[object, int]:
+    port = procs.free_port()
+    (tmp / name).mkdir()
+    config = write_config(tmp / name, port=port, upstream_port=up_port, sources=sources,
+                          kind="imgfeed", proxy=proxy, widget_sources=sources)
+    proc = procs.start(["-m", "feedhub", "serve", "-c", str(config)], core=0,
+                       log=tmp / f"{name}.log")
+    procs.wait_port(port, proc)
+    return proc, port
+
+
+def _file_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
+    feedhub, port = _serve(tmp, up_port, 1, True, "one")
+    bare = None
+    try:
+        body = _wait_images(f"http://127.0.0.1:{port}/w/{WIDGET}.html", 1)
+        url = _M_RE.findall(body)[0]
+        data, headers = _get(url, {"Accept": "image/webp"})
+        name = url.rsplit("/", 1)[1]
+        path = next((tmp / "one" / "media").rglob(f"{name}.webp"))
+        keep = {k: v for k, v in headers.items()
+                if k.lower() not in ("date", "server", "content-length", "content-type")}
+        (tmp / "m.headers").write_text(json.dumps(keep))
+        bare_port = procs.free_port()
+        bare = procs.start(["-m", "bench.bare_file", str(bare_port), str(path),
+                            str(tmp / "m.headers")], core=0)
+        procs.wait_port(bare_port, bare)
+        bare_url = f"http://127.0.0.1:{bare_port}/m/{name}"
+        accept = ("Accept: image/webp",)
+        for u in (url, bare_url):
+            wrk.run(u, seconds=1, headers=accept)
+        runs: dict[str, list[wrk.WrkResult]] = {"feedhub": [], "bare": []}
+        for _ in range(ROUNDS):
+            runs["feedhub"].append(wrk.run(url, seconds=SECONDS, headers=accept))
+            runs["bare"].append(wrk.run(bare_url, seconds=SECONDS, headers=accept))
+        f, b = (max(r, key=lambda x: x.rps) for r in runs.values())
+    finally:
+        for p in (bare, feedhub):
+            if p is not None:
+                procs.stop(p)  # type: ignore[arg-type]
+    notes.append(
+        f"(6): `GET /m/{{name}}` with `Accept: image/webp`, a {len(data):,}-byte WebP (640 px "
+        "of a 1200×800 photo), from `feedhub serve` on core 0; the baseline is "
+        "bench/bare_file.py, an aiohttp `FileResponse` of the same file with the same headers "
+        "(Cache-Control, ETag, Vary, CORP, nosniff), also on core 0, on uvloop; wrk on core 1, "
+        f"64 connections, {ROUNDS} alternating {SECONDS:g} s runs, best kept. feedhub answers "
+        "small files from memory (an LRU of the files it served), larger ones with "
+        "`FileResponse`.")
+    return [Figure("(6) cached /m/ image: requests/s", f.rps, "req/s", "bare FileResponse",
+                   b.rps, "≥ 0.9 × bare", f.rps >= 0.9 * b.rps)]
+
+
+async def _browser_load(url: str) -> tuple[int, int]:
+    """Requests and bytes (bodies as sent) a headless Chromium spends loading `url`, every
+    image in view."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = await browser.new_page(viewport={"width": 480, "height": 20000})
+        done: list[object] = []
+        page.on("requestfinished", lambda request: done.append(request))
+        await page.goto(url, wait_until="networkidle")
+        total = 0
+        for request in done:
+            sizes = await request.sizes()  # type: ignore[attr-defined]
+            total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        await browser.close()
+    return len(done), total
+
+
+def _wall_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
+    loads = {}
+    for proxy in (False, True):
+        name = "proxied" if proxy else "hotlinked"
+        proc, port = _serve(tmp, up_port, WALL_SOURCES, proxy, name)
+        try:
+            url = f"http://127.0.0.1:{port}/w/{WIDGET}"
+            if proxy:
+                _wait_images(url + ".html", WALL_SOURCES)
+            else:
+                polling._first_widget(url + ".html", proc)  # type: ignore[arg-type]
+            loads[name] = asyncio.run(_browser_load(url))
+        finally:
+            procs.stop(proc)  # type: ignore[arg-type]
+    (hot_n, hot_bytes), (prox_n, prox_bytes) = loads["hotlinked"], loads["proxied"]
+    notes.append(
+        f"(7): headless Chromium (480 px wide, tall enough that every lazy image loads) opens "
+        f"the framed page of a {WALL_SOURCES}-item wall whose items each carry a 1200×800 "
+        f"JPEG photo (about 100 KB, as a platform's CDN serves it); requests and bytes "
+        f"(headers and bodies) of the whole load. Hotlinked (`proxy: false`): {hot_n} "
+        f"requests, the page and the originals from the upstream; proxied: {prox_n} "
+        "requests, all to feedhub, WebP variants picked by `srcset`.")
+    return [Figure("(7) browser loading the photo wall: bytes", prox_bytes / 1000, "kB",
+                   "hotlinked", hot_bytes / 1000, "fewer bytes", prox_bytes < hot_bytes),
+            Figure("(7) browser loading the photo wall: requests", prox_n, "requests",
+                   "hotlinked", hot_n, "", None)]
+
+
+def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
+    runs = {}
+    for proxy in (False, True):
+        name = "poll-proxied" if proxy else "poll-direct"
+        (tmp / name).mkdir()
+        config = write_config(tmp / name, port=procs.free_port(), upstream_port=up_port,
+                              sources=polling.SOURCES, kind="imgfeed", proxy=proxy)
+        runs[name] = polling._poll_passes(config)
+    (direct, _), (proxied, peak) = runs["poll-direct"], runs["poll-proxied"]
+    # Serving during that first poll with images: a fresh store, wrk from the moment it listens.
+    port = procs.free_port()
+    (tmp / "serve").mkdir()
+    config = write_config(tmp / "serve", port=port, upstream_port=up_port,
+                          sources=polling.SOURCES, kind="imgfeed")
+    daemon = procs.start(["-m", "feedhub", "serve", "-c", str(config)],
+                         log=tmp / "serve.log")
+    try:
+        procs.wait_port(port, daemon)
+        busy = wrk.run(f"http://127.0.0.1:{port}/w/{WIDGET}.html", seconds=10,
+                       connections=polling.LATENCY_CONNECTIONS)
+    finally:
+        procs.stop(daemon)
+    notes.append(
+        f"(8): bench/pollrun.py (as (3)) polls {polling.SOURCES} feeds of 50 items whose "
+        "newest item carries a 1200×800 JPEG (each URL's bytes unique): with the media cache "
+        f"on, the first pass also fetches and re-encodes {polling.SOURCES} photos (3 widths, "
+        "WebP and JPEG each) in the worker processes before each source's items are stored; "
+        f"the baseline is the same pass with `proxy: false`. Peak RSS with images: "
+        f"{peak:.0f} MB. Serving p99: wrk ({polling.LATENCY_CONNECTIONS} connections, 10 s) "
+        "on the widget while a fresh `feedhub serve` makes that first pass with images.")
+    return [Figure("(8) first poll, 1,000 feeds with a photo each", proxied["first"], "s",
+                   "proxy: false", direct["first"], "say the cost", None),
+            Figure("(8) serving p99 during that poll", busy.p99_ms, "ms", target="< 25 ms",
+                   met=busy.p99_ms < 25)]
+
+
+def run(notes: list[str]) -> list[Figure]:
+    tmp = Path(tempfile.mkdtemp(prefix="feedhub-bench-media-"))
+    up_port = procs.free_port()
+    upstream = procs.start(["-m", "bench.upstream", str(up_port)], core=1)
+    try:
+        procs.wait_port(up_port, upstream)
+        return (_file_figures(tmp, up_port, notes) + _wall_figures(tmp, up_port, notes)
+                + _poll_figures(tmp, up_port, notes))
+    finally:
+        procs.stop(upstream)

@@ -1,0 +1,7 @@
+"""The media cache: every image a widget shows is fetched once (`cache`, through the one
+Fetcher), re-encoded in a worker process without its metadata (`images`), kept on disk under a
+content-derived name (`disk`), known by URL in the store (`records`), and written into widgets
+as `/m/` URLs, with video players as click-to-load placeholders (`collect`, `markup`,
+`players`).
+May import: models, config, content, fetch, store, ingest (the worker pool).
+"""

@@ -1,0 +1,257 @@
+"""The media cache: fetch each image the items show, once, clean it in a worker, keep it on disk.
+
+Images come through the one Fetcher (address guard, per-host limits, timeouts, size cap); the
+decode and re-encode run in a worker process; the mapping from URL to files lives in the store,
+so a replica that lacks a file another one fetched finds its URL and fetches it itself, once
+however many visitors ask at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from feedhub.config import Config
+from feedhub.fetch.fetcher import Fetcher, Request
+from feedhub.media import records
+from feedhub.media.collect import images_of
+from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, to_evict
+from feedhub.media.images import ImageRefused, process_image
+from feedhub.media.players import YOUTUBE_PLAYER
+from feedhub.media.records import MediaRecord
+from feedhub.models import Item
+
+log = logging.getLogger("feedhub.media")
+Runner = Callable[..., Awaitable[Any]]
+ACCEPT = "image/webp,image/avif,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1"
+
+
+class MediaIndex(Protocol):
+    """What the store keeps for the media cache: each URL's record as JSON, by URL and by
+    content name."""
+
+    async def media_records(self) -> list[str]: ...
+    async def get_media(self, urls: list[str]) -> dict[str, str]: ...
+    async def media_by_digest(self, digest: str) -> str | None: ...
+    async def put_media(self, url: str, digest: str, text: str) -> None: ...
+    async def delete_media(self, urls: list[str]) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The `media:` config as the cache uses it."""
+
+    root: Path
+    widths: tuple[int, ...]
+    max_bytes: int
+    max_pixels: int
+    max_total: int
+    grace: float
+    timeout: float
+    youtube_player: str = YOUTUBE_PLAYER
+
+    @classmethod
+    def of(cls, config: Config) -> Settings:
+        m = config.media
+        return cls(config.resolve(m.dir), tuple(m.widths), m.max_bytes, m.max_pixels,
+                   m.max_total, m.grace_period, m.timeout or config.fetch.timeout,
+                   m.youtube_player)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """A file to answer `GET /m/{name}` with: its bytes (or path), type and validator."""
+
+    body: bytes | Path
+    content_type: str
+    etag: str
+
+
+class MediaCache:
+    """This replica's view of the cached images; the store shares it with the others."""
+
+    def __init__(self, settings: Settings, index: MediaIndex, run: Runner) -> None:
+        self.settings = settings
+        self.index = index
+        self.run = run
+        self.dir = MediaDir(settings.root)
+        self.records: dict[str, MediaRecord] = {}
+        self._by_digest: dict[str, str] = {}
+        self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
+        self.counts: Counter[str] = Counter()  # fetched, failed, served, evicted, expired
+
+    @classmethod
+    def from_config(cls, config: Config, index: MediaIndex, run: Runner) -> MediaCache | None:
+        """The cache the config asks for; None when `media.proxy` is false."""
+        return cls(Settings.of(config), index, run) if config.media.proxy else None
+
+    async def open(self) -> None:
+        await asyncio.to_thread(self.dir.scan)
+        for text in await self.index.media_records():
+            self._remember(MediaRecord.from_json(text))
+
+    def forget(self, urls: list[str]) -> None:
+        for url in urls:
+            record = self.records.pop(url, None)
+            if record is not None and self._by_digest.get(record.digest) == url:
+                del self._by_digest[record.digest]
+
+    def _remember(self, record: MediaRecord) -> None:
+        self.records[record.url] = record
+        if record.ok:
+            self._by_digest[record.digest] = record.url
+
+    # -- fetching -----------------------------------------------------------------------
+
+    async def settle(self, items: Iterable[Item], source: str, fetcher: Fetcher) -> None:
+        """Fetch the images these items show that are due; return once each is settled."""
+        await self.prepare(images_of(items, self.settings.youtube_player), source, fetcher)
+
+    async def prepare(self, urls: Iterable[str], source: str, fetcher: Fetcher) -> None:
+        """Fetch every image of `urls` that is due, and return once each is settled (cached
+        or failed): the widget version that shows them may then switch."""
+        wanted = list(dict.fromkeys(urls))
+        await self.lookup(wanted)
+        now = time.time()
+        todo = [u for u in wanted if self._needs_fetch(self.records.get(u), now)]
+        if todo:
+            await asyncio.gather(*(self.ensure(u, source, fetcher) for u in todo))
+
+    def _needs_fetch(self, record: MediaRecord | None, now: float) -> bool:
+        if record is not None and record.ok:
+            return record.digest not in self.dir.entries  # another replica's, or evicted
+        return records.due(record, now)
+
+    async def lookup(self, urls: Iterable[str]) -> dict[str, MediaRecord]:
+        """The records of `urls` this replica knows, asking the store for the others."""
+        missing = [u for u in urls if u not in self.records]
+        if missing:
+            for text in (await self.index.get_media(missing)).values():
+                self._remember(MediaRecord.from_json(text))
+        return self.records
+
+    async def ensure(self, url: str, source: str, fetcher: Fetcher) -> MediaRecord:
+        """Fetch and process `url`; concurrent callers share the one fetch."""
+        running = self._inflight.get(url)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[MediaRecord] = asyncio.get_running_loop().create_future()
+        self._inflight[url] = future
+        try:
+            record = await self._fetch(url, source, fetcher)
+            future.set_result(record)
+            return record
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: a waiter-less failure is not "never retrieved"
+            raise
+        finally:
+            del self._inflight[url]
+
+    async def _fetch(self, url: str, source: str, fetcher: Fetcher) -> MediaRecord:
+        s = self.settings
+        previous = self.records.get(url)
+        result = await fetcher.get(Request(url, headers={"Accept": ACCEPT}, timeout=s.timeout,
+                                           max_bytes=s.max_bytes))
+        now = time.time()
+        if not result.ok:
+            record = records.failed(previous, url, source, result.error, now)
+        else:
+            try:
+                done = await self.run(process_image, result.body, s.widths, s.max_pixels)
+            except ImageRefused as exc:
+                record = records.failed(previous, url, source, str(exc), now)
+            except Exception as exc:  # a worker that died on it (memory): this image's error
+                record = records.failed(previous, url, source,
+                                        f"could not process: {type(exc).__name__}: {exc}", now)
+            else:
+                size = await asyncio.to_thread(self.dir.write, done)
+                record = records.cached(
+                    url, previous.source if previous else source, done.digest, done.fallback,
+                    tuple((v.width, v.height) for v in done.variants), size,
+                    result.etag, result.last_modified)
+        if record.ok:
+            self.counts["fetched"] += 1
+            self.counts["fetched_bytes"] += len(result.body)
+        else:
+            self.counts["failed"] += 1
+            log.warning("source %s: image %s: %s (error %d, next try in %.0fs)", record.source,
+                        url, record.error, record.errors, record.next_try - now)
+        self._remember(record)
+        await self.index.put_media(url, record.digest, record.to_json())
+        return record
+
+    # -- serving ------------------------------------------------------------------------
+
+    async def file(self, name: str, accept: str, fetcher: Fetcher | None) -> Served | None:
+        """The file `GET /m/{name}` answers with, WebP when the client takes it; fetched now
+        if this replica does not have it yet (the store knows its URL). None: no such image."""
+        m = NAME_RE.match(name)
+        if m is None:
+            return None
+        digest, width = m[1], int(m[2])
+        record = await self._record_of(digest)
+        if record is None or width not in record.widths:
+            return None
+        ext = "webp" if "image/webp" in accept else record.fallback
+        body = self.dir.read(digest, width, ext)
+        if body is None and fetcher is not None:
+            record = await self.ensure(record.url, record.source, fetcher)
+            body = self.dir.read(digest, width, ext) if record.digest == digest else None
+        if body is None:
+            return None
+        self.counts["served"] += 1
+        return Served(body, CONTENT_TYPES[ext], f'"{digest}-{width}-{ext}"')
+
+    async def _record_of(self, digest: str) -> MediaRecord | None:
+        url = self._by_digest.get(digest)
+        if url is not None:
+            return self.records[url]
+        text = await self.index.media_by_digest(digest)
+        if text is None:
+            return None
+        record = MediaRecord.from_json(text)
+        self._remember(record)
+        return record
+
+    # -- disk budget and grace period -----------------------------------------------------
+
+    @property
+    def over_budget(self) -> bool:
+        return self.dir.total > self.settings.max_total
+
+    def digests(self, urls: Iterable[str]) -> set[str]:
+        return {r.digest for u in urls if (r := self.records.get(u)) is not None and r.ok}
+
+    async def enforce_budget(self, shown: Iterable[str]) -> int:
+        """Delete least recently used files until the disk use fits `media.max_total`, never
+        one of `shown` (the images current widget versions show). The bytes freed."""
+        if not self.over_budget:
+            return 0
+        victims = to_evict(self.dir.entries, self.digests(shown), self.settings.max_total)
+        freed = sum([await asyncio.to_thread(self.dir.remove, d) for d in victims])
+        self.counts["evicted"] += len(victims)
+        if self.dir.total > self.settings.max_total:
+            log.warning("media: the images current widgets show take %d bytes, over "
+                        "media.max_total (%d)", self.dir.total, self.settings.max_total)
+        return freed
+
+    def by_source(self) -> dict[str, dict[str, Any]]:
+        """Per source: images cached and failed, bytes on disk, the latest error."""
+        out: dict[str, dict[str, Any]] = {}
+        for r in self.records.values():
+            row = out.setdefault(r.source, {"cached": 0, "failed": 0, "bytes": 0,
+                                            "last_error": ""})
+            if r.ok:
+                row["cached"] += 1
+                row["bytes"] += r.size if r.digest in self.dir.entries else 0
+            else:
+                row["failed"] += 1
+                row["last_error"] = f"{r.url}: {r.error}"
+        return out

@@ -1,0 +1,154 @@
+"""Decoding and re-encoding one upstream image: what a media worker process runs.
+
+Everything here is pure (bytes in, bytes out) so it can run in a worker process and be tested
+without I/O. The upstream's bytes are hostile: the format is checked from the header, the pixel
+count is refused before any pixel is decoded, and nothing of the original but its pixels
+survives (EXIF, GPS, XMP, comments and ICC profiles are all dropped).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+
+# Raster formats a platform serves; anything else (SVG, HTML, PDF, TIFF...) is refused.
+FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+WEBP_QUALITY = 80
+JPEG_QUALITY = 82
+# libwebp's effort, 0-6: 2 is a third of the default's time for ~8% more bytes.
+WEBP_METHOD = 2
+
+
+class ImageRefused(Exception):
+    """The bytes are not an image feedhub will serve; the message says why, for the admin."""
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """One re-encoded size of an image: a WebP and its fallback (`jpg` or `png`)."""
+
+    width: int
+    height: int
+    webp: bytes
+    fallback: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """An image as feedhub serves it: its content name and its variants, smallest first."""
+
+    digest: str
+    fallback: str  # "jpg" for opaque images, "png" for those with transparency
+    variants: tuple[Variant, ...]
+
+
+def content_digest(data: bytes) -> str:
+    """The name of an original's files: derived from its bytes, so equal images share them."""
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def target_widths(width: int, widths: tuple[int, ...]) -> list[int]:
+    """The variant widths of an image `width` pixels wide: each configured width below it,
+    and the image's own width when it is narrower than the largest one (never enlarged)."""
+    chosen = sorted({w for w in widths if w < width})
+    if width <= max(widths):
+        chosen.append(width)
+    return chosen
+
+
+def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Processed:
+    """Decode `data`, apply its orientation, drop its metadata, and encode every variant.
+
+    Animated GIF and WebP become their first frame: a still picture, like every other image
+    of a widget (and a fraction of the bytes). Raises ImageRefused with a readable reason.
+    """
+    image = _open(data, max_pixels)
+    # A JPEG can decode at 1/2, 1/4 or 1/8 scale: never more pixels than the largest variant
+    # needs (either side, as the orientation may swap them).
+    image.draft("RGB", (max(widths), max(widths)))
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt pixel data
+        raise ImageRefused(f"the {image.format} data is broken: {exc}") from None
+    image = _upright(image)
+    alpha = image.mode in ("RGBA", "LA", "PA") or (
+        image.mode == "P" and "transparency" in image.info)
+    image = image.convert("RGBA" if alpha else "RGB")
+    image.info = {}  # nothing of the original's metadata may reach an encoder
+    fallback = "png" if alpha else "jpg"
+    variants = []
+    for width in target_widths(image.width, widths):
+        height = max(1, round(image.height * width / image.width))
+        sized = image if width == image.width else image.resize(
+            (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        variants.append(Variant(width, height, _encode(sized, "webp"),
+                                _encode(sized, fallback)))
+    return Processed(content_digest(data), fallback, tuple(variants))
+
+
+def _open(data: bytes, max_pixels: int) -> Image.Image:
+    """The image's header read and checked; no pixel decoded yet."""
+    # Pillow's own bomb guard allows twice its default and words the refusal its own way;
+    # ours is checked from the header right below, so Pillow's is off while it reads it
+    # (a worker process runs one image at a time).
+    guard, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
+    except UnidentifiedImageError:
+        raise ImageRefused(f"not a raster image ({_sniff(data)})") from None
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRefused(f"unreadable image header: {exc}") from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = guard
+    width, height = image.size
+    if width * height > max_pixels:
+        raise ImageRefused(
+            f"refused: {width}×{height} is {width * height} pixels, over the "
+            f"{max_pixels}-pixel limit (media.max_pixels)")
+    if width < 1 or height < 1:
+        raise ImageRefused("the image has no pixels")
+    return image
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """The image turned as its EXIF orientation says, converted to sRGB when it carries a
+    colour profile (dropping the profile unconverted would shift its colours)."""
+    profile = image.info.get("icc_profile")
+    upright = ImageOps.exif_transpose(image) or image
+    if profile and upright.mode in ("RGB", "RGBA", "CMYK"):
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            mode = "RGBA" if upright.mode == "RGBA" else "RGB"
+            converted = ImageCms.profileToProfile(
+                upright, source, ImageCms.createProfile("sRGB"), outputMode=mode)
+            if converted is not None:
+                return converted
+        except (OSError, ValueError, ImageCms.PyCMSError):
+            pass  # a broken profile: the pixels as they are
+    return upright
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    out = io.BytesIO()
+    if fmt == "webp":
+        image.save(out, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
+    elif fmt == "jpg":
+        image.save(out, "JPEG", quality=JPEG_QUALITY, progressive=True)
+    else:
+        image.save(out, "PNG", compress_level=6)
+    return out.getvalue()
+
+
+def _sniff(data: bytes) -> str:
+    """What the bytes look like, for the error message: an admin wants to know it was HTML."""
+    head = data[:256].lstrip().lower()
+    if b"<svg" in head or (head.startswith(b"<?xml") and b"svg" in data[:1024].lower()):
+        return "SVG is not served"
+    if head.startswith((b"<!doctype html", b"<html")) or b"<body" in head:
+        return "the answer is an HTML page"
+    if not data:
+        return "the answer is empty"
+    return f"unknown format, starts with {data[:8]!r}"
