@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feedhub.config import FacebookSource
-from feedhub.schedule import hinted_delay
+from feedhub.ingest.schedule import hinted_delay
 from feedhub.sources.facebook import FacebookAdapter
 from tests.conftest import Upstream
 from tests.meta_upstream import FakeGraph

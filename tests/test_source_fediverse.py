@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from feedhub.config import LemmySource, PeertubeSource, PixelfedSource
+from feedhub.ingest.schedule import hinted_delay
 from feedhub.models import FetchState
-from feedhub.schedule import hinted_delay
 from feedhub.sources.lemmy import LemmyAdapter
 from feedhub.sources.peertube import PeertubeAdapter
 from feedhub.sources.pixelfed import API_CLOSED, PixelfedAdapter

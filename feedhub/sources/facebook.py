@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, Item, Media, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, ParseFn
 from feedhub.sources.graph import AFTER, GraphAdapter, graph_page
 from feedhub.sources.instagram import ALT_CHARS

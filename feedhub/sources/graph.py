@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
-from feedhub.fetcher import FetchResult
+from feedhub.fetch.fetcher import FetchResult
 from feedhub.models import FetchState, Item
 from feedhub.sources import tokens
 from feedhub.sources.base import ParseError, ParseFn, PollContext, PollResult, SourceAdapter

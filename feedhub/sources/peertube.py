@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, FetchState, Item, Media, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.posts import caption_html, instance_url, keep_sensitive
 from feedhub.sources.social import arr, explain, obj, text

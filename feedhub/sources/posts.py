@@ -9,8 +9,8 @@ import re
 from collections.abc import Callable
 from urllib.parse import quote, urljoin
 
+from feedhub.content.sanitize import safe_url
 from feedhub.models import Item
-from feedhub.sanitize import safe_url
 
 LinkFor = Callable[[str], str]  # a tag or a user name -> the platform's page for it
 # A URL, a @mention (user, or user@host on the fediverse) or a #hashtag, each at a word start.

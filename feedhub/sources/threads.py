@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import quote
 
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, Item, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources.base import ParseError, ParseFn
 from feedhub.sources.graph import AFTER, GraphAdapter, children, graph_page
 from feedhub.sources.instagram import ALT_CHARS, graph_media

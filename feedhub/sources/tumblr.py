@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, FetchState, Item, Media, stable_id
-from feedhub.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.sources import tokens
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.posts import keep_sensitive, page_link
