@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import json
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,10 @@ from tests.conftest import Upstream, fixture_bytes
 
 DAY = 86400.0
 LIFETIME = 60 * DAY
+# One upstream may play several Meta hosts: `/refresh_access_token` goes to the fake whose
+# grant type the request names.
+_RENEWERS: weakref.WeakKeyDictionary[Upstream, dict[str, FakeGraph]] = \
+    weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -61,11 +66,22 @@ class FakeGraph:
 
         self.upstream.routes[path] = handle
         if self.grant:
-            self.upstream.routes["/refresh_access_token"] = self.refresh
+            fakes = _RENEWERS.setdefault(self.upstream, {})
+            fakes[self.grant] = self
+
+            async def renew(request: web.Request) -> web.StreamResponse:
+                fake = fakes.get(request.query.get("grant_type", ""))
+                if fake is None:
+                    return web.json_response({"error": {
+                        "message": "Unsupported grant_type", "type": "OAuthException",
+                        "code": 100}}, status=400)
+                return await fake.refresh(request)
+
+            self.upstream.routes["/refresh_access_token"] = renew
 
     async def refresh(self, request: web.Request) -> web.StreamResponse:
         token = request.query.get("access_token", "")
-        if request.query.get("grant_type") != self.grant or not self.valid(token):
+        if not self.valid(token):
             return self.error(self.expired_fixture)
         new = f"{self.grant}-renewed-{next(self._numbers):04d}-{token[-6:]}"
         self.issued[new] = time.time()

@@ -131,7 +131,7 @@ ALL = HTML_VECTORS + URL_VECTORS
 KEEP_KEYS = {"$type", "version", "type", "medium", "rel", "id", "did", "cid", "media_key",
              "media_keys", "author_id", "in_reply_to_id", "in_reply_to_account_id",
              "in_reply_to_user_id", "conversation_id", "visibility", "cursor", "newest_id",
-             "oldest_id", "result_count", "isPermaLink", "scheme", "term"}
+             "oldest_id", "result_count", "isPermaLink", "scheme", "term", "media_type"}
 _DATE_RE = re.compile(r"(date|_at$|At$|published|updated|pubDate|modified|indexed)",
                       re.IGNORECASE)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")

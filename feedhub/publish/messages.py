@@ -28,7 +28,9 @@ WORDS = {
     "also_on": "Also on:",
 }
 NETWORK_NAMES = {"feed": "", "mastodon": "Mastodon", "bluesky": "Bluesky", "youtube": "YouTube",
-                 "reddit": "Reddit", "x": "X"}
+                 "reddit": "Reddit", "x": "X", "instagram": "Instagram", "threads": "Threads",
+                 "facebook": "Facebook", "peertube": "PeerTube", "lemmy": "Lemmy",
+                 "pixelfed": "Pixelfed", "tumblr": "Tumblr"}
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 
 

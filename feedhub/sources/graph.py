@@ -140,9 +140,12 @@ class GraphAdapter(SourceAdapter):
                 first.headers = part.headers  # the latest usage figures
             if not part.ok or part.items is None:
                 return part
-            items += part.items
+            # Posts made between two page requests shift the pages: keep each post once.
+            seen = {it.id for it in items}
+            fresh = [it for it in part.items if it.id not in seen]
+            items += fresh
             after = str(part.meta.pop(AFTER, "") or "")
-            if len(items) >= self.cfg.limit or not after:
+            if len(items) >= self.cfg.limit or not after or not fresh:
                 break
         assert first is not None
         first.meta.pop(AFTER, None)

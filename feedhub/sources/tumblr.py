@@ -118,7 +118,8 @@ def blog_author(blog: dict[str, Any]) -> Author:
     return Author(
         name=text(blog.get("title")).strip() or name,
         handle=f"@{name}" if name else "",
-        url=safe_url(text(blog.get("url"))) or (f"https://{name}.tumblr.com/" if name else ""),
+        url=safe_url(text(blog.get("url")) or (f"https://{quote(name)}.tumblr.com/" if name
+                                               else "")),
         avatar=safe_url(text(avatars[-1].get("url")), image=True) if avatars else "",
     )
 
