@@ -127,7 +127,7 @@ def _required(value: str, what: str) -> str:
 class _Renewed(_Read):
     """A long-lived token that feedhub renews when it is older than `refresh_after`."""
 
-    token: str = ""
+    token: str = Field("", validate_default=True)  # so that a missing one gets its message
     refresh_after: Duration = 7 * 86400.0
 
     @field_validator("refresh_after")
@@ -164,7 +164,7 @@ class ThreadsSource(_Renewed):
 class FacebookSource(_Read):
     type: Literal["facebook"]
     page_id: str
-    token: str = ""
+    token: str = Field("", validate_default=True)
 
     @field_validator("token")
     @classmethod
@@ -240,7 +240,7 @@ class PixelfedSource(_OneOf):
 class TumblrSource(_OneOf):
     type: Literal["tumblr"]
     blog: str
-    api_key: str = ""
+    api_key: str = Field("", validate_default=True)
     limit: int = Field(20, ge=1, le=20)  # the API's maximum per request
     exclude_reposts: bool = False
 
