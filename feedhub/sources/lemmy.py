@@ -16,6 +16,7 @@ from feedhub.sources.posts import caption_html, keep_sensitive
 from feedhub.sources.social import card_html, explain, obj, text
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
+MAX_LIMIT = 50  # the API's largest page
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif")
 
 
@@ -34,10 +35,11 @@ class LemmyAdapter(SourceAdapter):
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         if self.kind == "community":
             url = f"{self.base_url}/api/v3/post/list?" + urlencode(
-                {"community_name": self.name, "sort": "New", "limit": self.cfg.limit})
+                {"community_name": self.name, "sort": "New",
+                 "limit": min(self.cfg.limit, MAX_LIMIT)})
         else:
             url = f"{self.base_url}/api/v3/user?" + urlencode(
-                {"username": self.name, "sort": "New", "limit": self.cfg.limit})
+                {"username": self.name, "sort": "New", "limit": min(self.cfg.limit, MAX_LIMIT)})
         result = await self.fetch_and_parse(ctx, url, parse_posts, self.source_id,
                                             self.cfg.sensitive, state=state)
         missing = f"{self.kind} {self.name} not found on {self.instance}"
