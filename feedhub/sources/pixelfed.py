@@ -73,7 +73,8 @@ class PixelfedAdapter(SourceAdapter):
                     ) -> PollResult:
         url = f"{self.base_url}/users/{quote(self.user)}.atom"
         result = await self.fetch_and_parse(ctx, url, parse_feed, self.source_id,
-                                            "pixelfed", state=None if closed else state)
+                                            "pixelfed", state=None if closed else state,
+                                            read_headers=True)
         if closed:
             result.meta.update({API_CLOSED: time.time(), LOOKUP: None})
         return explain(result, self.messages)
