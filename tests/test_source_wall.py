@@ -50,11 +50,13 @@ async def test_every_item_of_every_type_in_every_output(tmp_path, upstream, feed
     assert [e["url"] for e in json.loads(body)["items"]] == [it.url for it in items], \
         "JSON Feed: every item, newest first"
     status, body, _ = await running.get("/w/wall.atom")
+    assert status == 200
     links = [e.find(f"{ATOM}link").get("href") for e in ET.fromstring(body).iter(f"{ATOM}entry")]
     assert links == [it.url for it in items]
     status, body, _ = await running.get("/w/wall.rss")
+    assert status == 200
     assert [e.findtext("link") for e in ET.fromstring(body).iter("item")] == \
-        [it.url for it in items]
+        [it.url for it in items], body[:2000]
 
     for layout in LAYOUTS:
         status, body, _ = await running.get(f"/w/wall.html?theme={layout}")
