@@ -164,7 +164,10 @@ def placed_json(doc: Any, round_: int) -> Any:
 def placed_xml(body: bytes, round_: int) -> bytes:
     """A copy of an XML feed with a vector in every text and attribute but structural ones."""
     for _, (prefix, uri) in ET.iterparse(io.BytesIO(body), events=["start-ns"]):
-        ET.register_namespace(prefix, uri)
+        # Not the default one: ElementTree's prefixes are global, and Atom's as the default
+        # would put every later RSS document feedhub writes in this process in Atom's namespace.
+        if prefix:
+            ET.register_namespace(prefix, uri)
     root = ET.fromstring(body)
     j = 0
     for el in root.iter():
