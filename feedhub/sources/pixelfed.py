@@ -81,8 +81,9 @@ class PixelfedAdapter(SourceAdapter):
 
 
 def parse_pixelfed(body: bytes, url: str, source_id: str, instance: str,
-                   sensitive: str = "hide") -> list[Item]:
-    """Items of a Mastodon-compatible statuses answer, as Pixelfed posts."""
-    items = [dataclasses.replace(it, network="pixelfed")
-             for it in parse_statuses(body, url, source_id, instance)]
-    return keep_sensitive(items, sensitive)
+                   sensitive: str = "hide") -> tuple[list[Item], dict[str, Any]]:
+    """Items of a Mastodon-compatible statuses answer, as Pixelfed posts (and the authors
+    left out at their request, as for Mastodon)."""
+    items, extra = parse_statuses(body, url, source_id, instance)
+    items = [dataclasses.replace(it, network="pixelfed") for it in items]
+    return keep_sensitive(items, sensitive), extra
