@@ -61,3 +61,25 @@ def test_backoff_doubles_capped_never_gives_up():
 
 def test_hints_are_capped_at_a_day():
     assert next_check(NOW, 60, hint=10 * MAX_DELAY) - NOW <= MAX_DELAY * 1.1
+
+
+def test_meta_usage_headers_lengthen_from_80_percent():
+    from feedhub.ingest.schedule import usage_delay
+
+    assert usage_delay({"x-app-usage": '{"call_count":79,"total_cputime":10,"total_time":5}'}) \
+        == 0
+    assert usage_delay({"x-app-usage": '{"call_count":95,"total_cputime":10,"total_time":5}'}) \
+        == 2700
+    assert usage_delay({"x-app-usage": '{"call_count":12,"total_cputime":130,"total_time":5}'}) \
+        == 3600, "over 100 % waits the whole window, no more"
+    business = ('{"104512345678901":[{"type":"pages","call_count":40,"total_cputime":12,'
+                '"total_time":18,"estimated_time_to_regain_access":90}]}')
+    assert usage_delay({"x-business-use-case-usage": business}) == 90 * 60
+    assert usage_delay({"x-app-usage": "not json"}) == 0
+
+
+def test_tumblr_windows_wait_for_the_one_used_up():
+    hour = {"x-ratelimit-perhour-remaining": "0", "x-ratelimit-perhour-reset": "1800",
+            "x-ratelimit-perday-remaining": "4200", "x-ratelimit-perday-reset": "50000"}
+    assert hinted_delay(hour, 0.0) == 1800
+    assert hinted_delay({**hour, "x-ratelimit-perhour-remaining": "12"}, 0.0) == 0

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from tests.conftest import Upstream, fixture_bytes, make_config
+from tests.new_sources import NEW_TYPES
 
 JSON = "application/json"
 ATOM = "application/atom+xml"
@@ -21,6 +22,7 @@ class Case:
     source: dict[str, Any]
     serve: Callable[[Upstream], None]
     shows: tuple[str, ...]
+    prefix: str = ""  # of its paths on the upstream
 
 
 def serve_mastodon(up: Upstream) -> None:
@@ -73,11 +75,13 @@ CASES = {
         ("fh-net-x", "@Hubservateur", 'href="https://www.example.org/ligne-4?utm_source=x"',
          "https://pbs.twimg.com/media/GdAbCdEfGhIjKl.jpg", "@VeloLyon"),
     ),
+    **{name: Case(t.source, t.serve, t.shows, t.prefix) for name, t in NEW_TYPES.items()},
 }
 
 
 def config(tmp_path, upstream: Upstream, names: list[str]) -> Any:
-    sources = {n: {**CASES[n].source, "base_url": upstream.base_url} for n in names}
+    sources = {n: {**CASES[n].source, "base_url": upstream.base_url + CASES[n].prefix}
+               for n in names}
     return make_config(tmp_path, {
         "sources": sources,
         "widgets": {"wall": {"title": "Partout", "sources": names, "limit": 30}},

@@ -131,7 +131,7 @@ ALL = HTML_VECTORS + URL_VECTORS
 KEEP_KEYS = {"$type", "version", "type", "medium", "rel", "id", "did", "cid", "media_key",
              "media_keys", "author_id", "in_reply_to_id", "in_reply_to_account_id",
              "in_reply_to_user_id", "conversation_id", "visibility", "cursor", "newest_id",
-             "oldest_id", "result_count", "isPermaLink", "scheme", "term"}
+             "oldest_id", "result_count", "isPermaLink", "scheme", "term", "media_type"}
 _DATE_RE = re.compile(r"(date|_at$|At$|published|updated|pubDate|modified|indexed)",
                       re.IGNORECASE)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -164,7 +164,10 @@ def placed_json(doc: Any, round_: int) -> Any:
 def placed_xml(body: bytes, round_: int) -> bytes:
     """A copy of an XML feed with a vector in every text and attribute but structural ones."""
     for _, (prefix, uri) in ET.iterparse(io.BytesIO(body), events=["start-ns"]):
-        ET.register_namespace(prefix, uri)
+        # Not the default one: ElementTree's prefixes are global, and Atom's as the default
+        # would put every later RSS document feedhub writes in this process in Atom's namespace.
+        if prefix:
+            ET.register_namespace(prefix, uri)
     root = ET.fromstring(body)
     j = 0
     for el in root.iter():

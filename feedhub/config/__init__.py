@@ -22,18 +22,26 @@ from feedhub.config.schema import (
 from feedhub.config.sources import (
     NETWORKS,
     BlueskySource,
+    FacebookSource,
     FeedSource,
+    InstagramSource,
+    LemmySource,
     MastodonSource,
+    PeertubeSource,
+    PixelfedSource,
     RedditSource,
     SourceConfig,
+    ThreadsSource,
+    TumblrSource,
     XSource,
     YoutubeSource,
 )
 
 __all__ = [
     "BUILTIN_WIDGETS_DIR", "NAME_RE", "NETWORKS", "AdminConfig", "BlueskySource", "Config",
-    "ConfigError", "FeedSource", "FetchConfig", "Filters", "MastodonSource", "MediaConfig",
-    "MoreLink",
-    "RedditSource", "ServerConfig", "SourceConfig", "StorageConfig", "WidgetConfig", "XSource",
-    "YoutubeSource", "load_config", "parse_config", "theme_names", "valid_locale",
+    "ConfigError", "FacebookSource", "FeedSource", "FetchConfig", "Filters", "InstagramSource",
+    "LemmySource", "MastodonSource", "MediaConfig", "MoreLink", "PeertubeSource",
+    "PixelfedSource", "RedditSource", "ServerConfig", "SourceConfig", "StorageConfig",
+    "ThreadsSource", "TumblrSource", "WidgetConfig", "XSource", "YoutubeSource", "load_config",
+    "parse_config", "theme_names", "valid_locale",
 ]

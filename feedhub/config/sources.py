@@ -9,7 +9,8 @@ from pydantic import Field, field_validator, model_validator
 
 from feedhub.config.fields import MAX_ITEMS, Duration, Size, Strict
 
-NETWORKS = ("feed", "mastodon", "bluesky", "youtube", "reddit", "x")
+NETWORKS = ("feed", "mastodon", "bluesky", "youtube", "reddit", "x", "instagram", "threads",
+            "facebook", "peertube", "lemmy", "pixelfed", "tumblr")
 
 
 class _SourceBase(Strict):
@@ -108,8 +109,152 @@ class XSource(_SourceBase):
         return value
 
 
+Sensitive = Literal["hide", "fold"]
+
+
+class _Read(_SourceBase):
+    """A source whose API returns a page of posts: `limit` is how many a poll reads."""
+
+    limit: int = Field(20, ge=1, le=100)
+
+
+def _required(value: str, what: str) -> str:
+    if not value:
+        raise ValueError(f"is required: {what}")
+    return value
+
+
+class _Renewed(_Read):
+    """A long-lived token that feedhub renews when it is older than `refresh_after`."""
+
+    token: str = Field("", validate_default=True)  # so that a missing one gets its message
+    refresh_after: Duration = 7 * 86400.0
+
+    @field_validator("refresh_after")
+    @classmethod
+    def _age(cls, value: float) -> float:
+        # Meta renews only tokens at least a day old, and they last 60 days.
+        if not 86400 <= value <= 50 * 86400:
+            raise ValueError(f"must be between 1d and 50d, got {value:g}s")
+        return value
+
+
+class InstagramSource(_Renewed):
+    type: Literal["instagram"]
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        return _required(value, "set token: ${INSTAGRAM_TOKEN} and export the account's"
+                                " long-lived token")
+
+
+class ThreadsSource(_Renewed):
+    type: Literal["threads"]
+    user_id: str = "me"
+    exclude_reposts: bool = False
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        return _required(value, "set token: ${THREADS_TOKEN} and export the profile's"
+                                " long-lived token")
+
+
+class FacebookSource(_Read):
+    type: Literal["facebook"]
+    page_id: str
+    token: str = Field("", validate_default=True)
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        return _required(value, "set token: ${FACEBOOK_PAGE_TOKEN} and export the Page's"
+                                " access token")
+
+
+_FEDI_NAME = re.compile(r"^[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+
+
+def _fedi(value: str | None, example: str) -> str | None:
+    if value is not None and not _FEDI_NAME.match(value.lstrip("@!")):
+        raise ValueError(f"must look like {example}, got {value!r}")
+    return value
+
+
+class _OneOf(_Read):
+    """`sensitive`: posts marked NSFW are left out (hide) or folded behind a warning."""
+
+    sensitive: Sensitive = "hide"
+
+    def _exactly_one(self, a: str, b: str) -> None:
+        if bool(getattr(self, a)) == bool(getattr(self, b)):
+            raise ValueError(f"give exactly one of {a} or {b}")
+
+
+class PeertubeSource(_OneOf):
+    type: Literal["peertube"]
+    channel: str | None = None
+    account: str | None = None
+
+    @field_validator("channel", "account")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return _fedi(value, "name@tube.example")
+
+    @model_validator(mode="after")
+    def _one(self) -> PeertubeSource:
+        self._exactly_one("channel", "account")
+        return self
+
+
+class LemmySource(_OneOf):
+    type: Literal["lemmy"]
+    community: str | None = None
+    user: str | None = None
+
+    @field_validator("community", "user")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return _fedi(value, "name@lemmy.example")
+
+    @model_validator(mode="after")
+    def _one(self) -> LemmySource:
+        self._exactly_one("community", "user")
+        return self
+
+
+class PixelfedSource(_OneOf):
+    type: Literal["pixelfed"]
+    account: str
+    token: str = ""
+    exclude_replies: bool = True
+    exclude_reposts: bool = False
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str) -> str:
+        return _fedi(value, "@user@pixelfed.example") or value
+
+
+class TumblrSource(_OneOf):
+    type: Literal["tumblr"]
+    blog: str
+    api_key: str = Field("", validate_default=True)
+    limit: int = Field(20, ge=1, le=20)  # the API's maximum per request
+    exclude_reposts: bool = False
+
+    @field_validator("api_key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        return _required(value, "set api_key: ${TUMBLR_API_KEY} and export the app's"
+                                " OAuth consumer key")
+
+
 SourceConfig = Annotated[
-    FeedSource | MastodonSource | BlueskySource | YoutubeSource | RedditSource | XSource,
+    FeedSource | MastodonSource | BlueskySource | YoutubeSource | RedditSource | XSource
+    | InstagramSource | ThreadsSource | FacebookSource | PeertubeSource | LemmySource
+    | PixelfedSource | TumblrSource,
     Field(discriminator="type"),
 ]
 

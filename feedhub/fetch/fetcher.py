@@ -20,6 +20,7 @@ READ_CHUNK = 64 * 1024
 # The headers that say how to read a body: its charset, the base of its relative links, and
 # its language. They go with the body to the parse step.
 DOCUMENT_HEADERS = ("content-type", "content-location", "content-language")
+ERROR_BODY = 64 * 1024  # of an error answer, kept for adapters that read platforms' error codes
 
 
 @dataclass(slots=True)
@@ -28,7 +29,7 @@ class FetchResult:
 
     url: str
     status: int = 0
-    body: bytes = b""
+    body: bytes = b""  # of an error answer too (its first ERROR_BODY bytes)
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     not_modified: bool = False
     error: str = ""
@@ -166,6 +167,7 @@ async def _read(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> Fetch
     if resp.status >= 400:
         reason = resp.reason or ""
         result.error = f"HTTP {resp.status} {reason}".strip() + f" from {url}"
+        result.body = await _first_bytes(resp, ERROR_BODY)
         return result
     declared = resp.content_length
     if declared is not None and declared > max_bytes and "content-encoding" not in headers:
@@ -180,6 +182,16 @@ async def _read(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> Fetch
         chunks.append(chunk)
     result.body = b"".join(chunks)
     return result
+
+
+async def _first_bytes(resp: aiohttp.ClientResponse, limit: int) -> bytes:
+    chunks, size = [], 0
+    async for chunk in resp.content.iter_chunked(READ_CHUNK):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
 
 
 async def read_file(path: str, etag: str, max_bytes: int) -> FetchResult:

@@ -31,7 +31,7 @@ from feedhub.publish.dates import iso_date, local_date, text_direction
 from feedhub.publish.messages import NETWORK_NAMES, messages_for
 from feedhub.publish.themes import ThemeLoader, theme_css
 
-TITLED = ("feed", "youtube", "reddit")  # networks whose posts have a title of their own
+TITLED = ("feed", "youtube", "reddit", "peertube", "lemmy")  # posts with a title of their own
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,11 @@ class SourceAdapter:
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         raise NotImplementedError
 
+    def redact(self, message: str) -> str:
+        """`message` with the source's secrets taken out: adapters whose requests carry a
+        token in the URL override it, and every message quoting a URL passes through it."""
+        return message
+
     async def fetch(
         self,
         ctx: PollContext,
@@ -91,7 +96,7 @@ class SourceAdapter:
         headers: Mapping[str, str] | None = None,
     ) -> FetchResult:
         """GET `url`, conditionally when `state` is given."""
-        return await ctx.fetcher.get(
+        res = await ctx.fetcher.get(
             Request(
                 url=url,
                 etag=state.etag if state else "",
@@ -101,6 +106,8 @@ class SourceAdapter:
                 max_bytes=ctx.max_bytes,
             )
         )
+        res.error = self.redact(res.error)
+        return res
 
     async def fetch_and_parse(
         self,
@@ -115,6 +122,20 @@ class SourceAdapter:
         """The common poll: conditional GET, then `parse(body, url, *args)` in a worker; with
         `read_headers`, parse also takes the answer's `document_headers` as `headers=`."""
         res = await self.fetch(ctx, url, state=state, headers=headers)
+        return await self.parse_answer(ctx, res, parse, *args, state=state,
+                                       read_headers=read_headers)
+
+    async def parse_answer(
+        self,
+        ctx: PollContext,
+        res: FetchResult,
+        parse: ParseFn,
+        *args: Any,
+        state: FetchState | None = None,
+        read_headers: bool = False,
+    ) -> PollResult:
+        """A fetched answer as a poll result: `parse(body, url, *args)` in a worker unless
+        it failed or did not change since `state`."""
         result = PollResult(status=res.status, headers=res.headers)
         if res.error:
             result.error = res.error
@@ -126,15 +147,16 @@ class SourceAdapter:
             return result  # a 200 whose validator did not change: nothing new
         if read_headers:
             parse = partial(parse, headers=res.document_headers)
+        where = self.redact(res.url)
         try:
             parsed, result.encoded = await ctx.run_parse(parse_and_encode, parse, res.body,
                                                          res.url, *args)
         except ParseError as exc:
-            result.error = f"malformed answer from {res.url}: {exc}"
+            result.error = f"malformed answer from {where}: {exc}"
             return result
         except Exception as exc:  # a parser bug on hostile input must not stop the poller
-            log.warning("parser failed on %s: %r", res.url, exc)
-            result.error = f"malformed answer from {res.url}: {type(exc).__name__}: {exc}"
+            log.warning("parser failed on %s: %r", where, exc)
+            result.error = f"malformed answer from {where}: {type(exc).__name__}: {exc}"
             return result
         if isinstance(parsed, tuple):
             result.items, extra = parsed

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 
 from feedhub.models import FetchState, Item
 from feedhub.sources.consent import WITHHELD, withheld_line
+from feedhub.sources.tokens import expires_at, renewal_problem
 
 CHART_W, CHART_H = 180, 36
 
@@ -32,6 +33,10 @@ class SourceRow:
     item_count: int
     chart: Markup
     withheld: str  # authors left out at their request, as one line; "" when none
+    # A renewed token's expiry (read from the state's token record, never the token itself).
+    token_expires: str = ""
+    token_expires_iso: str = ""
+    token_problem: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +88,19 @@ def source_row(sid: str, kind: str, state: FetchState | None, now: float) -> Sou
         item_count=state.item_count,
         chart=history_chart(state.history),
         withheld=withheld_line(state.meta[WITHHELD]) if state.meta.get(WITHHELD) else "",
+        **token_fields(state, now),
     )
+
+
+def token_fields(state: FetchState, now: float) -> dict[str, str]:
+    """When the source's token expires, and why its last renewal failed, if it has one."""
+    expires = expires_at(state.meta)
+    if expires is None:
+        return {"token_problem": renewal_problem(state.meta)}
+    when = iso(expires)
+    left = f"expired {span(now - expires)} ago" if expires <= now else f"in {span(expires - now)}"
+    return {"token_expires": f"{when[:10]} ({left})", "token_expires_iso": when,
+            "token_problem": renewal_problem(state.meta)}
 
 
 def widget_row(name: str, sources: list[str], items: list[Item], now: datetime) -> WidgetRow:

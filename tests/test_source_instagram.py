@@ -1,0 +1,139 @@
+"""The instagram adapter (and what the Meta adapters share: token renewal, paging, Meta's
+error bodies) against a local stand-in for graph.instagram.com."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from feedhub.config import InstagramSource
+from feedhub.models import FetchState
+from feedhub.sources.instagram import InstagramAdapter
+from feedhub.sources.tokens import TOKEN, fingerprint
+from tests.conftest import Upstream
+from tests.meta_upstream import FakeGraph
+from tests.source_support import poll_source_fixture, remember  # noqa: F401
+
+MEDIA = "/v22.0/me/media"
+OLD = "IGAAR-configured-token-0001"
+
+
+def adapter(upstream: Upstream, token: str = OLD, **options: object) -> InstagramAdapter:
+    cfg = InstagramSource(type="instagram", token=token, base_url=upstream.base_url,
+                          **options)
+    return InstagramAdapter("insta", cfg)
+
+
+@pytest.fixture
+def graph(upstream: Upstream) -> FakeGraph:
+    fake = FakeGraph(upstream, grant="ig_refresh_token")
+    fake.edge(MEDIA, ["instagram/media.json", "instagram/media_page2.json"])
+    return fake
+
+
+async def test_carousel_video_and_paging(upstream, graph, poll_source):
+    graph.issue(OLD, age_days=59)
+    result = await poll_source(adapter(upstream))
+    assert result.ok, result.error
+    first, second = upstream.requests_to(MEDIA)
+    assert first.query["fields"].startswith("id,caption,media_type,media_url,thumbnail_url,")
+    assert "children{id,media_type,media_url,thumbnail_url}" in first.query["fields"]
+    assert second.query["after"] == "QVFIUk1sdGNPRnhaSDVaT1dNbE5aSGdQcDZARMk9HNG5JVWx2eTVfNzFR"
+    carousel, video, image = result.items
+    assert [m.type for m in carousel.media] == ["image", "image", "video"]
+    assert carousel.media[2].preview_url.endswith("oe=6745C0E1")
+    assert carousel.media[0].alt.startswith("Trois vues du chantier ce matin")
+    assert carousel.url == "https://www.instagram.com/p/DCxCarousel1/"
+    assert carousel.author.handle == "@hubservateur" and carousel.network == "instagram"
+    html = carousel.content_html
+    assert "ce matin 🏗️<br>De gauche à droite" in html, "line breaks are kept"
+    assert 'href="https://www.instagram.com/explore/tags/ligne4/"' in html
+    assert 'href="https://www.instagram.com/velo_lyon/"' in html
+    assert video.media[0].type == "video" and "467999_thumb" in video.media[0].preview_url
+    assert image.published is not None and image.published.isoformat() == \
+        "2024-11-19T10:30:00+00:00"
+
+
+async def test_limit_stops_paging(upstream, graph, poll_source):
+    graph.issue(OLD, age_days=2)
+    result = await poll_source(adapter(upstream, limit=2))
+    assert result.ok and len(result.items) == 2
+    assert len(upstream.requests_to(MEDIA)) == 1
+    assert upstream.requests_to(MEDIA)[0].query["limit"] == "2"
+
+
+async def test_token_renewed_and_used_from_the_state(upstream, graph, poll_source):
+    graph.issue(OLD, age_days=59)
+    source = adapter(upstream)
+    first = await poll_source(source)
+    assert first.ok, first.error
+    (new,) = graph.renewed_to
+    record = first.meta[TOKEN]
+    assert record["value"] == new and record["of"] == fingerprint(OLD)
+    assert record["expires"] == pytest.approx(time.time() + 60 * 86400 - 56, abs=30)
+    assert graph.tokens_seen(MEDIA) == [new, new], "the renewed token reads the media"
+
+    state = remember(FetchState(), first)
+    again = await poll_source(adapter(upstream), state)  # a new adapter: as after a restart
+    assert again.ok and again.items is None, "conditional GET: nothing new"
+    assert graph.tokens_seen(MEDIA)[-1] == new
+    assert len(graph.renewed_to) == 1, "renewed once, not at every poll"
+
+
+async def test_renewal_when_older_than_refresh_after(upstream, graph, poll_source):
+    graph.issue(OLD, age_days=3)
+    renewed_long_ago = {"value": OLD, "of": fingerprint(OLD), "renewed": time.time() - 8 * 86400,
+                        "expires": time.time() + 52 * 86400}
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: renewed_long_ago}))
+    assert result.ok and len(graph.renewed_to) == 1
+    recent = {**renewed_long_ago, "renewed": time.time() - 86400}
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: recent}))
+    assert result.ok and len(graph.renewed_to) == 1, "not yet due"
+    assert result.meta[TOKEN]["value"] == OLD
+
+
+async def test_a_new_token_in_the_config_replaces_the_stored_one(upstream, graph, poll_source):
+    pasted = graph.issue("IGAAR-pasted-by-the-owner-0003", age_days=0.5)
+    stored = {"value": "IGAAR-stale", "of": fingerprint(OLD), "renewed": time.time()}
+    result = await poll_source(adapter(upstream, token=pasted),
+                               FetchState(meta={TOKEN: stored}))
+    assert result.ok, result.error
+    assert graph.tokens_seen(MEDIA)[0] == graph.renewed_to[0]
+    assert result.meta[TOKEN]["of"] == fingerprint(pasted)
+
+
+async def test_expired_token_is_one_clear_error_without_the_token(upstream, graph, poll_source):
+    graph.issue(OLD, age_days=61)
+    result = await poll_source(adapter(upstream))
+    assert not result.ok and result.status == 400
+    assert result.error.startswith("instagram token expired on Tuesday, 01-Dec-26 09:00:00 PST:"
+                                   " create a new one at https://developers.facebook.com/apps")
+    assert OLD not in result.error
+    record = result.meta[TOKEN]
+    assert record["tried"] and "Session has expired" in record["problem"]
+    # The failed renewal is not tried again at the next poll: one request per poll.
+    before = len(upstream.seen)
+    again = await poll_source(adapter(upstream), remember(FetchState(), result))
+    assert again.error == result.error
+    assert [s.path for s in upstream.seen[before:]] == [MEDIA]
+
+
+async def test_known_expiry_is_the_date_given(upstream, graph, poll_source):
+    graph.issue(OLD, age_days=70)
+    gone = time.time() - 3600
+    stored = {"value": OLD, "of": fingerprint(OLD), "renewed": gone - 60 * 86400,
+              "expires": gone, "tried": time.time()}
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: stored}))
+    day = time.strftime("%Y-%m-%d", time.gmtime(gone))
+    assert result.error.startswith(f"instagram token expired on {day}")
+
+
+async def test_malformed_answer_names_no_token(upstream, graph, poll_source):
+    graph.issue(OLD, age_days=2)
+    upstream.set(MEDIA, b'{"media": []}', "application/json")
+    stored = {"value": OLD, "of": fingerprint(OLD), "renewed": time.time()}
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: stored}))
+    assert result.error.startswith("malformed answer from")
+    assert "no 'data' array" in result.error
+    assert OLD not in result.error and "access_token=[token]" in result.error
