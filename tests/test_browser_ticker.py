@@ -36,12 +36,14 @@ async def test_ticker_moves_and_pauses_on_hover_and_focus(tmp_path, feedhub_serv
     assert await moved(page, strip) > 1, "the strip moves leftwards by itself"
     assert await page.locator("script").count() == 1  # only the frame's own script
     await page.locator(".fh-window").hover()
+    await page.wait_for_timeout(150)  # the pause applies at the next frame, not at once
     assert await moved(page, strip) == 0, "paused under the pointer"
     await page.mouse.move(0, 199)
     assert await moved(page, strip) > 1
     await page.keyboard.press("Tab")
     focused = await page.evaluate("document.activeElement.closest('.fh-window') !== null")
     assert focused
+    await page.wait_for_timeout(150)
     assert await moved(page, strip) == 0, "paused while a headline has the focus"
 
 

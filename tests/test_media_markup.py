@@ -29,7 +29,7 @@ ITEM = Item(
 def test_every_image_of_an_item_once():
     assert item_images(ITEM) == [
         "https://cdn.example/avatar.png", "https://cdn.example/b.png",
-        "https://cdn.example/clip.jpg", "https://cdn.example/photo.jpg",
+        "https://cdn.example/photo.jpg", "https://cdn.example/clip.jpg",
         "https://cdn.example/in.png", "https://i.ytimg.com/vi/dQ4w9WgXcQ0/hqdefault.jpg"]
 
 
@@ -70,7 +70,8 @@ def test_proxied_images_use_m_urls_and_failed_ones_their_alt_text():
 
 def test_video_media_links_to_the_post():
     images = Images({}, "https://w.example", proxy=True, words=WORDS)
-    out = images.item_player(ITEM)
+    assert images.item_player(ITEM) == ""  # not a YouTube item: no player for all of it
+    out = images.video(ITEM, ITEM.media[1])
     assert 'href="https://social.example/@a/1"' in out and "data-player" not in out
     assert "Opens on social.example." in out
 

@@ -16,7 +16,7 @@ from feedhub.content.sanitize import safe_url
 from feedhub.media import players
 from feedhub.media.collect import TAG_RE, attributes
 from feedhub.media.records import MediaRecord
-from feedhub.models import Item
+from feedhub.models import Item, Media
 
 MEDIA_SIZES = "(min-width: 700px) 640px, 100vw"
 AVATAR = 32  # CSS pixels, as the themes show avatars
@@ -82,7 +82,7 @@ class Images:
         link = safe_url(player.link) or "#"
         note = (words["plays_on"] if player.embed else words["opens_on"]).format(
             host=player.host)
-        thumb = self.img(player.thumbnail, "", "fh-player-thumb", width=player.width,
+        thumb = self.img(player.thumbnail, player.alt, "fh-player-thumb", width=player.width,
                          height=player.height) if player.thumbnail else ""
         data = (f' data-player="{escape(player.embed)}"'
                 f' data-player-title="{escape(player.title or words["play"])}"'
@@ -97,9 +97,13 @@ class Images:
             f'<figcaption class="fh-player-note">{escape(note)}</figcaption></figure>')
 
     def item_player(self, item: Item) -> Markup:
-        """The placeholder of the video an item is about, or nothing."""
+        """The placeholder of the video an item is about (a YouTube video), or nothing."""
         found = players.from_item(item, self.youtube_origin)
         return self.player(found) if found else Markup()
+
+    def video(self, item: Item, media: Media) -> Markup:
+        """The placeholder of one video among an item's media."""
+        return self.player(players.from_media(item, media))
 
     def content(self, fragment: str) -> Markup:
         """Sanitized content with its images on `/m/` and its players as placeholders."""

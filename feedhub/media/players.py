@@ -31,6 +31,7 @@ class Player:
     host: str  # what the visitor's browser contacts when playing: said on the placeholder
     width: int | None = None  # of the thumbnail, as the source gave it
     height: int | None = None
+    alt: str = ""  # of the thumbnail, where the source describes it
 
 
 def youtube_id(url: str) -> str:
@@ -57,6 +58,7 @@ def youtube_player(video_id: str, title: str, thumb: Media | None, origin: str) 
         host=urlsplit(origin).hostname or origin,
         width=thumb.width if thumb else None,
         height=thumb.height if thumb else None,
+        alt=thumb.alt if thumb else "",
     )
 
 
@@ -74,16 +76,19 @@ def from_iframe(src: str, title: str, youtube_origin: str) -> Player | None:
 
 
 def from_item(item: Item, youtube_origin: str) -> Player | None:
-    """The player an item is about: a YouTube video, or the item's first video media."""
+    """The player an item is about, standing for all its media: a YouTube video."""
     if item.network == "youtube" and (video := youtube_id(item.url)):
         thumb = next((m for m in item.media if m.type == "image" and m.url), None)
         return youtube_player(video, item.title, thumb, youtube_origin)
-    for m in item.media:
-        if m.type == "video":
-            host = urlsplit(item.url).hostname or ""
-            return Player("", item.url or m.url, m.preview_url, m.alt or item.title, host,
-                          m.width, m.height)
     return None
+
+
+def from_media(item: Item, media: Media) -> Player:
+    """The placeholder of one of an item's videos (a carousel may mix them with pictures):
+    its preview, and a link that opens the post on its platform."""
+    host = urlsplit(item.url).hostname or ""
+    return Player("", item.url or media.url, media.preview_url, media.alt or item.title, host,
+                  media.width, media.height, alt=media.alt)
 
 
 def player_origins(youtube_origin: str) -> list[str]:
