@@ -140,8 +140,13 @@ async def test_hostile_images_keep_the_daemon_under_400_mb(tmp_path, upstream, d
 
     await wait_until(settled, timeout=60, every=0.02)
     assert peak < 400, f"peak RSS {peak:.0f} MB"
-    with urllib.request.urlopen(f"{public}/w/side.html", timeout=5) as resp:
-        body = resp.read().decode()
+
+    def shown() -> str:  # the widget switches to the items once their images are settled
+        with urllib.request.urlopen(f"{public}/w/side.html", timeout=5) as resp:
+            body = resp.read().decode()
+        return body if '<p class="fh-empty">' not in body else ""
+
+    body = await wait_until(shown, timeout=10)
     for p, _, _ in hostile[:5]:
         assert f'<span class="fh-alt">{p}</span>' in body
     assert len(m_urls(body)) == 3  # the 6,000 px photo, at the three widths

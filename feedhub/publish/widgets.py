@@ -201,8 +201,12 @@ class Widgets:
                             fetcher: Fetcher | None) -> None:
         """Fetch what these items show, before they are stored: the widgets switch to them
         once their images are cached or have failed."""
-        if self.media is not None and fetcher is not None:
+        if self.media is None or fetcher is None:
+            return
+        try:
             await self.media.settle(items, source_id, fetcher)
+        except Exception:  # an image must never cost the items: they show with alt text
+            log.exception("source %s: images not settled", source_id)
 
     async def keep_media_budget(self) -> None:
         if self.media is not None and self.media.over_budget:
