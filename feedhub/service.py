@@ -24,7 +24,7 @@ from feedhub.publish.render import Renderer, WidgetView
 from feedhub.publish.widgets import Widgets
 from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
 from feedhub.store import Store, open_store
-from feedhub.store.errors import STORE_ERRORS, describe
+from feedhub.store.errors import describe, store_errors
 from feedhub.store.health import StoreHealth
 
 log = logging.getLogger("feedhub")
@@ -137,7 +137,7 @@ class Service:
         if self.store.shared:
             try:
                 self.states[source_id] = await self.store.get_state(source_id) or FetchState()
-            except STORE_ERRORS as exc:  # not worth asking the upstream: it could not be kept
+            except store_errors() as exc:  # not worth asking the upstream: it could not be kept
                 error = PollResult(error=f"store: {describe(exc)}")
                 return await self.record(source_id, self.states.get(source_id) or FetchState(),
                                          error)
@@ -162,7 +162,7 @@ class Service:
         try:
             new_state, items = await self._store_outcome(source_id, state, result, elapsed)
             self.store_health.succeeded()
-        except STORE_ERRORS as exc:  # nothing was written: a source error, held in memory
+        except store_errors() as exc:  # nothing was written: a source error, held in memory
             result = PollResult(error=f"store: {self.store_health.failed(exc)}")
             new_state, items = apply_poll(state, result, now=time.time(), elapsed=elapsed,
                                           interval=self.interval(source_id), stored_ids=set())

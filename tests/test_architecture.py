@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -183,3 +185,14 @@ def test_architecture_doc_names_the_stages_in_order_and_only_folders_that_exist(
     assert folders, "the doc names no folder"
     for folder in folders:
         assert (ROOT / folder).is_dir(), f"docs/architecture.md names {folder}, which is gone"
+
+
+def test_the_serving_process_loads_neither_the_redis_client_nor_pillow() -> None:
+    """A daemon on SQLite imports what `feedhub serve` imports, and no more: the Redis client
+    is for the Redis backend, Pillow for the media workers (each costs start-up time and
+    memory in every process that loads it)."""
+    code = ("import sys, feedhub.cli, feedhub.service, feedhub.web.app; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'redis', 'PIL'}))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True)
+    assert out.stdout.strip() == "[]"

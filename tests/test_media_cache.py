@@ -10,11 +10,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from feedhub.fetch.fetcher import Fetcher
+from feedhub.fetch.fetcher import Fetcher, Request
+from feedhub.media import upkeep as upkeep_module
 from feedhub.media.cache import MediaCache, Settings
 from feedhub.media.records import MediaRecord
 from feedhub.media.upkeep import Upkeep
 from tests import images
+from tests.conftest import wait_until
 
 WIDTHS = (320, 640, 1280)
 
@@ -150,3 +152,22 @@ async def test_grace_period_forgets_unused_images(tmp_path, upstream, fetcher):
     assert await upkeep.expire([a], now=1101.0) == 1
     assert b not in cache.records and b not in index.rows and a in index.rows
     assert MediaRecord.from_json(index.rows[a][1]).ok
+
+
+async def test_the_first_housekeeping_round_waits_until_nothing_is_fetched(upstream, fetcher):
+    release = asyncio.Event()
+
+    async def held(request: web.Request) -> web.Response:
+        await release.wait()
+        return web.Response(body=b"<rss/>", content_type="application/rss+xml")
+
+    upstream.routes["/feed"] = held
+    poll = asyncio.create_task(fetcher.get(Request(upstream.url("/feed"))))
+    await wait_until(lambda: fetcher.active == 1, timeout=5)
+    quiet = asyncio.create_task(upkeep_module._quiet(lambda: fetcher, step=0.01))
+    await asyncio.sleep(0.1)
+    assert not quiet.done()  # a poll is under way: the round waits
+    release.set()
+    assert (await poll).ok
+    await asyncio.wait_for(quiet, timeout=5)
+    assert fetcher.active == 0

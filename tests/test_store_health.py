@@ -45,7 +45,8 @@ def test_a_lost_connection_ends_when_the_store_answers_again(caplog):
 
 
 def test_a_redis_url_is_named_without_its_password():
-    from feedhub.store.redis import RedisStore, redact
+    from feedhub.store.errors import redact
+    from feedhub.store.redis import RedisStore
 
     assert redact("redis://:s3cret@r.internal:6379/0") == "redis://:***@r.internal:6379/0"
     assert redact("redis://app:s3cret@r:6379/1") == "redis://app:***@r:6379/1"

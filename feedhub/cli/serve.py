@@ -13,7 +13,7 @@ from pathlib import Path
 from feedhub.cli.common import AddCommand, load, loop_runner
 from feedhub.config import Config
 from feedhub.service import Service
-from feedhub.store.errors import STORE_ERRORS, StoreDamaged, describe
+from feedhub.store.errors import StoreDamaged, describe, store_errors
 
 log = logging.getLogger("feedhub")
 
@@ -33,7 +33,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except StoreDamaged as exc:  # the operator's to act on: what, where, the ways on
         print(f"feedhub: not starting: {exc.message(args.config)}", file=sys.stderr)
         return 1
-    except STORE_ERRORS as exc:
+    except store_errors() as exc:
         print(f"feedhub: not starting: cannot open the store: {describe(exc)}",
               file=sys.stderr)
         return 1

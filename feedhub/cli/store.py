@@ -13,8 +13,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-import redis.asyncio as aioredis
-
 from feedhub.cli.common import CONFIG_HELP, AddCommand, load, loop_runner
 from feedhub.config import Config, StorageConfig
 from feedhub.store import Store, open_store
@@ -29,10 +27,9 @@ from feedhub.store.backup import (
     write_dump,
 )
 from feedhub.store.check import check_redis, check_sqlite, read_only, tables
-from feedhub.store.errors import STORE_ERRORS, StoreDamaged, describe
+from feedhub.store.errors import StoreDamaged, describe, redact, store_errors
 from feedhub.store.files import StoreInUse, move_aside
 from feedhub.store.recover import recover_sqlite
-from feedhub.store.redis import redact
 from feedhub.store.transfer import (
     BadTarget,
     copy_records,
@@ -87,7 +84,7 @@ def _run(run: Action, args: argparse.Namespace) -> int:
     except (Refused, StoreInUse, BadTarget) as exc:
         print(f"feedhub store {args.action}: {exc}", file=sys.stderr)
         return 1
-    except (*STORE_ERRORS, ValueError) as exc:  # type: ignore[misc]
+    except (*store_errors(), ValueError) as exc:  # type: ignore[misc]
         print(f"feedhub store {args.action}: {describe(exc)}", file=sys.stderr)
         return 1
     print("\n".join(outcome[0]))
@@ -114,6 +111,8 @@ def _backend(config: Config, *allowed: str) -> str:
 
 @contextlib.asynccontextmanager
 async def _redis(url: str, *, decode: bool) -> AsyncIterator[Any]:
+    import redis.asyncio as aioredis  # here: the client costs every other command its start
+
     client = aioredis.from_url(url, decode_responses=decode, socket_connect_timeout=2.0)
     try:
         yield client

@@ -84,6 +84,7 @@ class Fetcher:
     ) -> None:
         self.user_agent = user_agent or f"feedhub/{__version__} (+{public_url})"
         self.allow_private = allow_private
+        self.active = 0  # requests under way: background work waits for a quiet moment
         self._global = asyncio.Semaphore(concurrency)
         self._per_host: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(per_host)
@@ -109,6 +110,15 @@ class Fetcher:
             return await read_file(req.url, req.etag, req.max_bytes)
         host = urlsplit(req.url).hostname or ""
         started = time.monotonic()
+        self.active += 1
+        try:
+            result = await self._limited(req, host)
+        finally:
+            self.active -= 1
+        result.elapsed = time.monotonic() - started
+        return result
+
+    async def _limited(self, req: Request, host: str) -> FetchResult:
         async with self._global, self._per_host[host]:
             try:
                 result = await asyncio.wait_for(self._get(req), req.timeout)
@@ -126,7 +136,6 @@ class Fetcher:
                 result = FetchResult(req.url, error=f"broken response body: {exc}")
             except aiohttp.ClientError as exc:
                 result = FetchResult(req.url, error=f"{type(exc).__name__}: {exc}")
-        result.elapsed = time.monotonic() - started
         return result
 
     async def _get(self, req: Request) -> FetchResult:

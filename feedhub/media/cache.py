@@ -22,7 +22,6 @@ from feedhub.fetch.fetcher import Fetcher, Request
 from feedhub.media import records
 from feedhub.media.collect import images_of
 from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, to_evict
-from feedhub.media.images import ImageRefused, process_image
 from feedhub.media.players import YOUTUBE_PLAYER
 from feedhub.media.records import MediaRecord
 from feedhub.models import Item
@@ -163,9 +162,14 @@ class MediaCache:
         if not result.ok:
             record = records.failed(previous, url, source, result.error, now)
         else:
+            # Imported here: Pillow runs in the workers, and the serving process need not
+            # load it (30 ms of every start, megabytes of memory) to name the function.
+            from feedhub.media import images
+
             try:
-                done = await self.run(process_image, result.body, s.widths, s.max_pixels)
-            except ImageRefused as exc:
+                done = await self.run(images.process_image, result.body, s.widths,
+                                      s.max_pixels)
+            except images.ImageRefused as exc:
                 record = records.failed(previous, url, source, str(exc), now)
             except Exception as exc:  # a worker that died on it (memory): this image's error
                 record = records.failed(previous, url, source,

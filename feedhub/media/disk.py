@@ -14,10 +14,12 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cachetools import LRUCache
 
-from feedhub.media.images import Processed
+if TYPE_CHECKING:  # Pillow is for the workers: the serving process never loads it
+    from feedhub.media.images import Processed
 
 NAME_RE = re.compile(r"^([0-9a-f]{24})-([0-9]{1,5})$")
 _FILE_RE = re.compile(r"^([0-9a-f]{24})-([0-9]{1,5})\.(webp|jpg|png)$")

@@ -16,9 +16,11 @@ from feedhub.media.disk import expired
 
 log = logging.getLogger("feedhub.media")
 EVERY = 3600.0
-# The first round waits until start-up is over: it reads every stored item, which the first
+# The first round waits until start-up is over and then for a moment when nothing is being
+# fetched (but no longer than QUIET_WAIT): it reads every stored item, which the first
 # answers and the first polls should not wait behind.
 FIRST_ROUND = 5.0
+QUIET_WAIT = 600.0
 
 Stored = Callable[[], Awaitable[Mapping[str, list[str]]]]  # source -> its items' image URLs
 Changed = Callable[[str], Awaitable[None]]
@@ -37,6 +39,7 @@ class Upkeep:
         """Forever: catch up, then expire; soon after start, then every hour (or a quarter of
         the grace period, when shorter)."""
         await asyncio.sleep(FIRST_ROUND)
+        await _quiet(fetcher)
         while True:
             try:
                 by_source = await stored()
@@ -81,3 +84,11 @@ class Upkeep:
             await cache.index.delete_media(urls)
         cache.counts["expired"] += len(gone)
         return len(gone)
+
+
+async def _quiet(fetcher: Callable[[], Fetcher | None], step: float = 1.0) -> None:
+    """Until no request is under way (the first polls are over), at most QUIET_WAIT."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + QUIET_WAIT
+    while loop.time() < deadline and (f := fetcher()) is not None and f.active:
+        await asyncio.sleep(step)

@@ -20,7 +20,6 @@ import contextlib
 import json
 import logging
 import uuid
-from urllib.parse import urlsplit, urlunsplit
 
 import redis.asyncio as aioredis
 from cachetools import LRUCache
@@ -30,7 +29,7 @@ from redis.exceptions import RedisError
 from feedhub.models import FetchState, Item
 from feedhub.store.base import ChangeListener, Store, item_texts
 from feedhub.store.check import check_redis
-from feedhub.store.errors import StoreDamaged
+from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_media import RedisMediaRecords
 from feedhub.store.schema import migrate_redis
 
@@ -61,16 +60,6 @@ def decode_change(message: str) -> tuple[str, str, str] | None:
 def missed_changes(known: dict[str, str], current: dict[str, FetchState]) -> list[str]:
     """Sources whose stored digest differs from the one this replica last saw."""
     return [sid for sid, st in current.items() if known.get(sid) != st.digest]
-
-
-def redact(url: str) -> str:
-    """The URL without its password, fit for logs and messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    user = f"{parts.username}:***@" if parts.username else ":***@"
-    return urlunsplit(parts._replace(netloc=user + host))
 
 
 class RedisStore(RedisMediaRecords, Store):

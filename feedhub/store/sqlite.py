@@ -74,14 +74,12 @@ class SqliteStore(Store):
         return self._db
 
     async def get_items(self, source_id: str) -> list[Item]:
-        rows = await self._run(self._select, "SELECT data FROM items WHERE source = ?",
+        return await self._run(self._items, "SELECT data FROM items WHERE source = ?",
                                (source_id,))
-        return [Item.from_dict(json.loads(data)) for (data,) in rows]
 
     async def recent_items(self, source_id: str, count: int) -> list[Item]:
-        rows = await self._run(self._select, "SELECT data FROM items WHERE source = ? "
+        return await self._run(self._items, "SELECT data FROM items WHERE source = ? "
                                "ORDER BY rank DESC LIMIT ?", (source_id, count))
-        return [Item.from_dict(json.loads(data)) for (data,) in rows]
 
     async def item_ids(self, source_id: str) -> set[str]:
         rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?",
@@ -90,6 +88,10 @@ class SqliteStore(Store):
 
     def _select(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
+
+    def _items(self, sql: str, params: tuple[Any, ...]) -> list[Item]:
+        """Items read and decoded in the store's thread: the event loop gets them ready."""
+        return [Item.from_dict(json.loads(data)) for (data,) in self._select(sql, params)]
 
     async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
                    texts: list[str] | None = None) -> None:

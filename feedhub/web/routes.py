@@ -15,7 +15,7 @@ import sys
 from aiohttp import web
 from jinja2 import TemplateError
 
-from feedhub.store.errors import STORE_ERRORS
+from feedhub.store.errors import store_errors
 from feedhub.web.keys import SERVICE, Handler
 from feedhub.web.limits import refusal
 
@@ -38,7 +38,7 @@ def internal_error(request: web.Request) -> web.Response:
     that fails is no bug: a 503, and one log line for the whole fault (see StoreHealth)."""
     exc = sys.exc_info()[1]
     # Jinja's TemplateNotFound is an OSError too, and a broken theme is no store fault.
-    if isinstance(exc, STORE_ERRORS) and not isinstance(exc, TemplateError):
+    if isinstance(exc, store_errors()) and not isinstance(exc, TemplateError):
         request.app[SERVICE].store_health.failed(exc)
         return web.Response(status=503, text="store unavailable\n", content_type="text/plain",
                             headers={"Retry-After": "30", NOSNIFF[0]: NOSNIFF[1]})
