@@ -1,7 +1,9 @@
 """`python -m bench.pollrun CONFIG`: two full polls of every source, timed; prints JSON.
 
 The service is the one `feedhub serve` runs (same store, fetcher, worker pool, uvloop); the
-polls are started all at once, as the poller does for sources that are all due.
+polls are started all at once, as the poller does for sources that are all due. feedhub is
+imported in main() only: the parse workers import this module first (as they import the
+`feedhub` command's), and what it imports at the top they would all carry.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import json
 import resource
 import sys
 import time
+from typing import TYPE_CHECKING
 
-from feedhub.config import load_config
-from feedhub.ingest import workers
-from feedhub.service import Service
-from feedhub.sources import PollResult
+if TYPE_CHECKING:
+    from feedhub.service import Service
+    from feedhub.sources import PollResult
 
 
 def _cpu() -> float:
@@ -46,6 +48,10 @@ async def _lag(samples: list[float]) -> None:
 
 
 async def main(path: str) -> dict[str, float]:
+    from feedhub.config import load_config
+    from feedhub.ingest import workers
+    from feedhub.service import Service
+
     svc = Service(load_config(path), path)
     await svc.start(poll=False)
     gc.freeze()  # as `feedhub serve` does once started
