@@ -151,12 +151,26 @@ def wait_for(ready, proc: subprocess.Popen[bytes], log: Path, timeout: float = 6
         time.sleep(0.2)
 
 
+def children(pid: int) -> list[int]:
+    """Every thread's children (the workers' forkserver is started from a thread)."""
+    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
+            for c in (task / "children").read_text().split()]
+
+
+def mapped(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
 def paths_in_use(pid: int) -> list[str]:
-    """The files a process has mapped or open, and those of its children (parse workers)."""
-    pids = [pid, *(int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
+    """The files a process has mapped or open, and those of all its descendants (the
+    forkserver and the parse workers)."""
+    pids, todo = [], [pid]
+    while todo:
+        pids.append(todo.pop())
+        todo += children(pids[-1])
     found = []
     for p in pids:
-        found += [line.split(None, 5)[5] for line in Path(f"/proc/{p}/maps").read_text()
+        found += [line.split(None, 5)[5] for line in mapped(p)
                   .splitlines() if len(line.split(None, 5)) == 6]
         for fd in Path(f"/proc/{p}/fd").iterdir():
             try:
@@ -164,6 +178,19 @@ def paths_in_use(pid: int) -> list[str]:
             except OSError:
                 continue  # closed meanwhile
     return found
+
+
+def test_parse_workers_of_the_feedhub_command_load_no_more_than_parsing_needs(served):
+    """A worker starts by importing the module its parent ran as main, here the `feedhub`
+    script: that must not bring the web app and its templates into every worker."""
+    proc, _, _ = served
+    # daemon → forkserver (and resource tracker) → the parse workers, started at start-up
+    workers = [w for c in children(proc.pid) for w in children(c)]
+    assert workers, "no parse worker found"
+    templates = "markupsafe/_speedups"  # Jinja's compiled helper: the web app loads it
+    assert templates in mapped(proc.pid)
+    for worker in workers:
+        assert templates not in mapped(worker), f"worker {worker} loaded the web app"
 
 
 def test_the_wheel_serves_a_new_site_with_nothing_from_the_checkout(venv, served):

@@ -154,7 +154,9 @@ async def test_grace_period_forgets_unused_images(tmp_path, upstream, fetcher):
     assert MediaRecord.from_json(index.rows[a][1]).ok
 
 
-async def test_the_first_housekeeping_round_waits_until_nothing_is_fetched(upstream, fetcher):
+async def test_the_first_housekeeping_round_waits_until_nothing_is_fetched(
+        tmp_path, upstream, fetcher, monkeypatch):
+    monkeypatch.setattr(upkeep_module, "FIRST_ROUND", 0.0)
     release = asyncio.Event()
 
     async def held(request: web.Request) -> web.Response:
@@ -164,10 +166,24 @@ async def test_the_first_housekeeping_round_waits_until_nothing_is_fetched(upstr
     upstream.routes["/feed"] = held
     poll = asyncio.create_task(fetcher.get(Request(upstream.url("/feed"))))
     await wait_until(lambda: fetcher.active == 1, timeout=5)
-    quiet = asyncio.create_task(upkeep_module._quiet(lambda: fetcher, step=0.01))
-    await asyncio.sleep(0.1)
-    assert not quiet.done()  # a poll is under way: the round waits
-    release.set()
-    assert (await poll).ok
-    await asyncio.wait_for(quiet, timeout=5)
-    assert fetcher.active == 0
+    rounds: list[int] = []  # requests under way when each round read the stored items
+
+    async def stored() -> dict[str, list[str]]:
+        rounds.append(fetcher.active)
+        return {}
+
+    async def changed(source_id: str) -> None:
+        raise AssertionError("no source has images to catch up on")
+
+    cache = MediaCache(settings(tmp_path), DictIndex(), in_place)
+    await cache.open()
+    housekeeping = asyncio.create_task(Upkeep(cache).run(stored, lambda: fetcher, changed))
+    try:
+        await asyncio.sleep(0.3)
+        assert rounds == []  # a poll is under way: the first round waits
+        release.set()
+        assert (await poll).ok
+        await wait_until(lambda: rounds, timeout=5)
+        assert rounds == [0]
+    finally:
+        housekeeping.cancel()

@@ -52,7 +52,8 @@ def content_digest(data: bytes) -> str:
 
 def target_widths(width: int, widths: tuple[int, ...]) -> list[int]:
     """The variant widths of an image `width` pixels wide: each configured width below it,
-    and the image's own width when it is narrower than the largest one (never enlarged)."""
+    and the image's own width when it is narrower than the largest one (never enlarged);
+    smallest first."""
     chosen = sorted({w for w in widths if w < width})
     if width <= max(widths):
         chosen.append(width)
@@ -83,7 +84,7 @@ def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Proc
     # Largest first, each size made from the one before it: a third of the resampling work
     # of scaling the original every time, and the same picture at a factor of 2 or less.
     sized = image
-    for width in sorted(target_widths(image.width, widths), reverse=True):
+    for width in reversed(target_widths(image.width, widths)):  # they come smallest first
         height = max(1, round(image.height * width / image.width))
         if width != sized.width:
             sized = sized.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)

@@ -86,9 +86,9 @@ class Upkeep:
         return len(gone)
 
 
-async def _quiet(fetcher: Callable[[], Fetcher | None], step: float = 1.0) -> None:
+async def _quiet(fetcher: Callable[[], Fetcher | None]) -> None:
     """Until no request is under way (the first polls are over), at most QUIET_WAIT."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + QUIET_WAIT
     while loop.time() < deadline and (f := fetcher()) is not None and f.active:
-        await asyncio.sleep(step)
+        await asyncio.sleep(1.0)

@@ -27,7 +27,7 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import ChangeListener, Store, item_texts
+from feedhub.store.base import ChangeListener, Store, decode_items, item_texts
 from feedhub.store.check import check_redis
 from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_media import RedisMediaRecords
@@ -146,7 +146,7 @@ class RedisStore(RedisMediaRecords, Store):
                             exc, source_id)
                 return self._items[source_id][:count] if count > 0 else self._items[source_id]
             raise
-        items = sorted((Item.from_dict(json.loads(text)) for text in raw),
+        items = sorted(await asyncio.to_thread(decode_items, raw),
                        key=lambda it: it.rank, reverse=True)[:count if count > 0 else None]
         if len(items) >= len(self._items.get(source_id, ())):
             self._items[source_id] = items

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Store, item_texts
+from feedhub.store.base import Store, decode_items, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.schema import migrate_sqlite
@@ -91,7 +91,7 @@ class SqliteStore(Store):
 
     def _items(self, sql: str, params: tuple[Any, ...]) -> list[Item]:
         """Items read and decoded in the store's thread: the event loop gets them ready."""
-        return [Item.from_dict(json.loads(data)) for (data,) in self._select(sql, params)]
+        return decode_items(data for (data,) in self._select(sql, params))
 
     async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
                    texts: list[str] | None = None) -> None:
