@@ -28,7 +28,7 @@ def _cpu() -> float:
 
 async def _poll(svc: Service, sid: str) -> tuple[bool, bool, int]:
     """Poll one source, keeping only its outcome: the items are the store's, as in the poller."""
-    result: PollResult = await svc.poll(sid)
+    result: PollResult = await svc.polling.poll(sid)
     return result.items is not None, bool(result.error), result.status
 
 

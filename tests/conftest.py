@@ -151,7 +151,7 @@ class Running:
 
     async def poll_all(self) -> None:
         for sid in self.service.config.sources:
-            await self.service.poll(sid)
+            await self.service.polling.poll(sid)
 
 
 @pytest.fixture

@@ -142,7 +142,7 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
     await running.poll_all()
     # Both widgets' page and fragment were rendered before serving (4), then side's two again
     # when the poll changed its items, ahead of any request: no request below renders.
-    assert running.service.renders.misses == 6
+    assert running.service.widgets.renders.misses == 6
     for _ in range(3):
         _, _, widget_headers = await running.get("/w/side")
     assert (await running.get("/w/side", headers={"If-None-Match": widget_headers["ETag"]}))[0] \

@@ -143,15 +143,15 @@ async def test_query_values_are_answered_from_prepared_variants(tmp_path, upstre
     assert await etag("locale=pt") == await etag("locale=pt_BR")
     queries = [f"limit={limit}&locale={locale}&theme={theme}&scheme={scheme}"
                for limit in range(1, 23) for locale in ("de", "ja", "en_GB", "pt_PT")
-               for theme in sorted(running.service.renderer.themes)
+               for theme in sorted(running.service.widgets.renderer.themes)
                for scheme in ("light", "dark", "auto")]
     for query in queries:
         await etag(query)
-    renders = running.service.renders.misses
+    renders = running.service.widgets.renders.misses
     for query in queries:  # every one of them is now a prepared answer
         await etag(query)
-    assert running.service.renders.misses == renders
-    keys = {(k.limit, k.locale) for k in running.service.renders.keys_for("side")
+    assert running.service.widgets.renders.misses == renders
+    keys = {(k.limit, k.locale) for k in running.service.widgets.renders.keys_for("side")
             if k.fmt == "html"}
     assert {limit for limit, _ in keys} <= {*range(1, 11), 12, 15, 20, 22}
     assert {locale for _, locale in keys} <= {"fr", "en", "pt_BR"}

@@ -45,7 +45,7 @@ async def publish_new_post(upstream, running):
         b"<guid>live</guid><pubDate>Wed, 01 Dec 2027 10:00:00 GMT</pubDate>"
         b"<description>Just in</description></item><item>", 1)
     upstream.set("/feed", feed, "application/rss+xml")
-    await running.service.poll("blog")
+    await running.service.polling.poll("blog")
 
 
 async def test_framed_page_updates_in_place(tmp_path, upstream, feedhub_service, browser):

@@ -94,7 +94,7 @@ async def test_framed_page_discovery_and_policy(tmp_path, upstream, feedhub_serv
 
 async def test_nothing_third_party_in_any_theme(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service)
-    for theme in sorted(running.service.renderer.themes):
+    for theme in sorted(running.service.widgets.renderer.themes):
         _, fragment, _ = await running.get(f"/w/side.html?theme={theme}")
         _, page, _ = await running.get(f"/w/side?theme={theme}")
         for body in (fragment, page):

@@ -105,7 +105,7 @@ async def test_every_fault_is_a_recorded_error_and_nothing_else_suffers(
     with unaccepting_port() as dead_port:
         running = await feedhub_service(config(tmp_path, upstream, table, dead_port))
         svc = running.service
-        await asyncio.gather(*(svc.poll(sid) for sid in table), svc.poll("alive"))
+        await asyncio.gather(*(svc.polling.poll(sid) for sid in table), svc.polling.poll("alive"))
         before = {sid: svc.states[sid] for sid in table}
         assert all(s.errors == 0 and s.item_count == 3 for s in before.values())
 
@@ -132,8 +132,8 @@ async def test_every_fault_is_a_recorded_error_and_nothing_else_suffers(
         rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         prober = asyncio.create_task(probe())
         started = time.time()
-        polls = asyncio.gather(*(svc.poll(sid) for sid in [*table, "connect_timeout"]))
-        await svc.poll("alive")
+        polls = asyncio.gather(*(svc.polling.poll(sid) for sid in [*table, "connect_timeout"]))
+        await svc.polling.poll("alive")
 
         async def alive_updated() -> bool:
             _, page, _ = await running.get("/w/all.html")
@@ -176,18 +176,18 @@ async def test_backoff_doubles_and_success_resets(tmp_path, upstream, feedhub_se
         "widgets": {"w": {"sources": ["flaky"]}},
     }))
     svc = running.service
-    await svc.poll("flaky")
+    await svc.polling.poll("flaky")
     upstream.routes["/flaky"] = status(500)
     waits = []
     for _ in range(4):
         now = time.time()
-        await svc.poll("flaky")
+        await svc.polling.poll("flaky")
         waits.append(svc.states["flaky"].next_check - now)
     assert svc.states["flaky"].errors == 4
     for n, wait in enumerate(waits):
         assert 0.85 * 600 * 2**n <= wait <= 1.15 * 600 * 2**n, waits
     upstream.set("/flaky", good_feed("flaky again"), "application/rss+xml")
-    await svc.poll("flaky")
+    await svc.polling.poll("flaky")
     state = svc.states["flaky"]
     assert state.errors == 0 and state.last_error == "" and state.health == "ok"
     assert "flaky again 0" in (await running.get("/w/w.html"))[1]

@@ -91,8 +91,8 @@ async def test_hostile_images_are_refused_and_the_items_still_shown(
     running = await feedhub_at(media_config(tmp_path, sources))
     await running.poll_all()
     svc = running.service
-    assert svc.widgets.media is not None
-    counts = svc.widgets.media.by_source()
+    assert svc.media.cache is not None
+    counts = svc.media.cache.by_source()
     for sid, (_, _, _, reason) in hostile.items():
         assert svc.states[sid].errors == 0  # the source itself is fine
         assert counts[sid]["failed"] == 1 and counts[sid]["cached"] == 0, sid
@@ -125,7 +125,7 @@ async def test_disk_budget_keeps_what_the_widget_shows(tmp_path, upstream, feedh
     running = await feedhub_at(media_config(
         tmp_path, {"blog": {"type": "feed", "url": url}}, limit=2, max_total=budget))
     await running.poll_all()
-    media = running.service.widgets.media
+    media = running.service.media.cache
     assert media is not None
     assert 0 < media.dir.total <= budget
     on_disk = sum(p.stat().st_size for p in (tmp_path / "media").rglob("*-*.*"))
@@ -153,7 +153,7 @@ async def test_media_metrics(tmp_path, upstream, feedhub_at):
     for m in m_urls(body):
         assert (await running.client.get(m[len(public):])).status == 200
     _, text, _ = await running.get("/metrics")
-    disk = running.service.widgets.media.dir.total
+    disk = running.service.media.cache.dir.total
     for line in ("feedhub_media_fetched_total 1", "feedhub_media_failed_total 1",
                  "feedhub_media_served_total 2", f"feedhub_media_disk_bytes {disk}",
                  'feedhub_media_source_cached{source="blog"} 1',

@@ -86,7 +86,7 @@ async def test_replica_b_serves_an_image_only_replica_a_fetched(
         (tmp_path / name).mkdir()
     a = await feedhub_at(config("a"))
     b = await feedhub_at(config("b"))
-    await a.service.poll("blog")  # only A polls, fetches and processes
+    await a.service.polling.poll("blog")  # only A polls, fetches and processes
     assert len(upstream.requests_to("/cdn/0.jpg")) == 1
 
     async def b_shows_items() -> list[str]:

@@ -48,11 +48,11 @@ async def test_bad_widget_parameters_are_400s(running, query):
 
 
 async def test_valid_parameters_and_unknown_paths(running):
-    warmed = set(running.service.renders.keys_for("side"))  # the page and the fragment
+    warmed = set(running.service.widgets.renders.keys_for("side"))  # the page and the fragment
     assert (await running.get("/w/side?theme=sidebar&limit=1&locale=fr"))[0] == 200
     # Unknown parameters are ignored (cache busters), and never reach the cache key.
     assert (await running.get("/w/side.html?utm_source=x&_=123"))[0] == 200
-    added = set(running.service.renders.keys_for("side")) - warmed
+    added = set(running.service.widgets.renders.keys_for("side")) - warmed
     assert [(k.fmt, k.limit, k.locale) for k in added] == [("page", 1, "fr")]
     for path in NOT_FOUND:
         status, body, _ = await running.get(path)
@@ -109,7 +109,7 @@ async def test_a_failing_handler_answers_500_without_a_trace(running, monkeypatc
     async def broken(key):
         raise RuntimeError("secret internals at /srv/feedhub/var/feedhub.sqlite3")
 
-    running.service.renders.clear()  # what was rendered before serving
+    running.service.widgets.renders.clear()  # what was rendered before serving
     monkeypatch.setattr(running.service, "rendered", broken)
     status, body, headers = await running.get("/w/side")
     assert status == 500 and body == "internal error" and clean(body)

@@ -84,19 +84,19 @@ async def test_expired_token_on_admin_items_kept_and_backoff(tmp_path, upstream,
         "widgets": {"wall": {"sources": ["insta"]}},
     }))
     svc = running.service
-    await svc.poll("insta")
+    await svc.polling.poll("insta")
     assert svc.states["insta"].item_count == 3
     for token in list(graph.issued):  # the platform now refuses every token it issued
         graph.issued[token] = time.time() - 61 * 86400
     before = time.time()
     requests = len(upstream.seen)
-    await svc.poll("insta")
+    await svc.polling.poll("insta")
     state = svc.states["insta"]
     assert state.errors == 1 and state.health == "degraded"
     assert state.last_error.startswith(
         "instagram token expired on Tuesday, 01-Dec-26 09:00:00 PST: create a new one at "
         "https://developers.facebook.com/apps")
-    await svc.poll("insta")
+    await svc.polling.poll("insta")
     assert svc.states["insta"].errors == 2
     assert svc.states["insta"].next_check >= before + 2 * 60 * 0.9, "backoff as for any failure"
     assert len(upstream.seen) - requests == 2, "one request per failing poll, no renewal storm"
@@ -138,5 +138,5 @@ async def test_retry_after_and_app_usage_only_lengthen_the_wait(tmp_path, upstre
     assert before + 2700 * 0.9 <= page.next_check <= time.time() + 2700 * 1.1
     graph.usage = {"X-App-Usage": '{"call_count":20,"total_cputime":5,"total_time":8}'}
     before = time.time()
-    await svc.poll("page")
+    await svc.polling.poll("page")
     assert svc.states["page"].next_check <= time.time() + 30 * 1.1, "low usage: the interval"

@@ -38,7 +38,7 @@ async def wall(tmp_path, upstream, feedhub_service):
 
 async def test_every_item_of_every_type_in_every_output(tmp_path, upstream, feedhub_service):
     running = await wall(tmp_path, upstream, feedhub_service)
-    items = await running.service.widget_items("wall")
+    items = await running.service.widgets.items("wall")
     assert {it.network for it in items} >= {"feed", *CASES}
     dated = [it.sort_time for it in items if not it.pinned]  # pins first, then by date
     assert dated == sorted(dated, reverse=True)

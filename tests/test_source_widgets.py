@@ -120,10 +120,10 @@ async def test_mixed_widget(tmp_path, upstream, feedhub_service):
 async def test_x_incremental_polls_keep_earlier_posts(tmp_path, upstream, feedhub_service):
     serve_x(upstream)
     running = await feedhub_service(config(tmp_path, upstream, ["x"]))
-    await running.service.poll("x")
+    await running.service.polling.poll("x")
     upstream.set("/2/users/1428739211118813184/tweets", fixture_bytes("x/tweets_since.json"),
                  JSON, etag=False)
-    await running.service.poll("x")
+    await running.service.polling.poll("x")
     assert upstream.requests_to("/2/users/1428739211118813184/tweets")[-1].query[
         "since_id"] == "1859912345678901234"
     _, body, _ = await running.get("/w/wall.html")

@@ -60,7 +60,7 @@ async def test_a_full_disk_is_a_recorded_error_then_the_next_poll_stores(
     many = [f"new-{n}" for n in range(40)]
     upstream.set("/feed.xml", rss(*many, words=200))
     for attempt in (1, 2):
-        result = await svc.poll("blog")
+        result = await svc.polling.poll("blog")
         assert result.error.startswith("store: ") and "SQLITE_FULL" in result.error
         state = svc.states["blog"]
         assert state.errors == attempt and state.last_error == result.error
@@ -74,7 +74,7 @@ async def test_a_full_disk_is_a_recorded_error_then_the_next_poll_stores(
         assert status == 304
 
     await svc.store._run(limit, svc.store.db, 1_000_000)
-    result = await svc.poll("blog")
+    result = await svc.polling.poll("blog")
     assert result.ok and svc.states["blog"].errors == 0
     assert stored_titles(db) == set(many)
     assert (await run.get("/readyz"))[0] == 200
@@ -113,7 +113,7 @@ async def test_redis_gone_during_a_poll_is_a_recorded_error_and_readyz_follows_i
     await proxy.cut()
     upstream.set("/feed.xml", rss("lost in transit"))
     fetched = len(upstream.seen)
-    result = await run.service.poll("blog")
+    result = await run.service.polling.poll("blog")
     assert result.error.startswith("store: redis unreachable")
     assert run.service.states["blog"].errors == 1
     assert len(upstream.seen) == fetched  # its state unreadable, the upstream is not asked

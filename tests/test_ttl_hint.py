@@ -25,10 +25,10 @@ async def test_ttl_survives_304_and_restart(tmp_path, upstream, feedhub_service)
     running = await feedhub_service(config)
     svc = running.service
     started = time.time()
-    await svc.poll("blog")
+    await svc.polling.poll("blog")
     assert upstream.requests_to("/feed")[-1].status == 200
     assert svc.states["blog"].next_check >= started + 0.89 * 2 * HOUR
-    await svc.poll("blog")
+    await svc.polling.poll("blog")
     assert upstream.requests_to("/feed")[-1].status == 304
     assert svc.states["blog"].next_check >= started + 0.89 * 2 * HOUR, \
         "the 304 kept the feed's <ttl> of 2 hours"
@@ -36,7 +36,7 @@ async def test_ttl_survives_304_and_restart(tmp_path, upstream, feedhub_service)
 
     # A restart reads the hint back with the state: the next 304 still honours it.
     again = await feedhub_service(config)
-    await again.service.poll("blog")
+    await again.service.polling.poll("blog")
     assert upstream.requests_to("/feed")[-1].status == 304
     assert again.service.states["blog"].next_check >= started + 0.89 * 2 * HOUR
     status, page, _ = await again.get("/w/side.html")

@@ -98,7 +98,7 @@ async def test_etag_304_and_compression(tmp_path, upstream, feedhub_service):
 
 async def test_rendered_once_per_change(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service)
-    cache = running.service.renders
+    cache = running.service.widgets.renders
     answers = running.client.server.app[ANSWERS]
     # Rendered before serving (page, fragment), then again when the poll changed the items.
     assert cache.misses == 4
@@ -160,12 +160,12 @@ async def test_a_change_moves_only_the_versions_of_widgets_that_show_it(
                     "both": {"sources": ["a", "b"]}},
     }))
     await running.poll_all()
-    before = running.service.versions
+    before = running.service.widgets.versions
     _, _, served = await running.get("/w/only_b.html")
     upstream.set("/a", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
                  "application/atom+xml")
-    await running.service.poll("a")
-    after = running.service.versions
+    await running.service.polling.poll("a")
+    after = running.service.widgets.versions
     assert after is not before  # a new map: the widget handler's cue to look again
     assert after["only_b"] == before["only_b"]
     assert after["only_a"] != before["only_a"] and after["both"] != before["both"]
@@ -185,12 +185,12 @@ async def test_a_feed_with_images_answered_again_in_full_is_unchanged(
     digest = running.service.states["blog"].digest
     _, body, first = await running.get("/w/side.html")
     assert 'loading="lazy"' in body
-    misses = running.service.renders.misses
+    misses = running.service.widgets.renders.misses
     for _ in range(3):
         await running.poll_all()
         assert running.service.states["blog"].history[-1]["status"] == 200
     assert running.service.states["blog"].digest == digest
-    assert running.service.renders.misses == misses
+    assert running.service.widgets.renders.misses == misses
     assert (await running.get("/w/side.html"))[2]["ETag"] == first["ETag"]
 
 
@@ -209,7 +209,7 @@ async def test_visitors_get_the_previous_bytes_while_a_change_renders(
         return await view(key, version)
 
     monkeypatch.setattr(running.service.widgets, "view", slow_view)
-    poll = asyncio.create_task(running.service.poll("blog"))
+    poll = asyncio.create_task(running.service.polling.poll("blog"))
     await asyncio.wait_for(entered.wait(), 5)
     # The change is stored and its render is under way: requests do not wait for it.
     for _ in range(3):

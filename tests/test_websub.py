@@ -14,7 +14,7 @@ import aiohttp
 from aiohttp import web
 
 from feedhub.fetch import fetcher
-from feedhub.ingest import websub
+from feedhub.ingest import push, websub
 from feedhub.ingest.websub import (
     LEASE_ASKED,
     MAX_LEASE,
@@ -31,7 +31,6 @@ from feedhub.ingest.websub import (
 )
 from feedhub.models import FetchState
 from feedhub.service import Service
-from feedhub.web import websub as web_websub
 from feedhub.web.app import SERVICE, create_app
 from tests.conftest import free_port, make_config, wait_until
 
@@ -120,7 +119,7 @@ async def test_subscribes_verifies_and_serves_signed_pushes_within_a_second(
     assert sub["hub.topic"] == upstream.url("/feed.xml")
     assert sub["hub.callback"].endswith("/websub/blog") and len(sub["hub.secret"]) >= 32
     svc = client.app[SERVICE]
-    await wait_until(lambda: svc.interval("blog") >= SAFETY_INTERVAL, timeout=5)
+    await wait_until(lambda: svc.polling.interval("blog") >= SAFETY_INTERVAL, timeout=5)
     assert "First" in await widget(client)
 
     assert await hub.push(rss("Forged"), secret="not-the-secret") == 202
@@ -153,7 +152,7 @@ async def test_a_failing_hub_means_normal_polling(tmp_path, upstream, aiohttp_cl
     svc = client.app[SERVICE]
     await wait_until(lambda: hub.requests, timeout=10)
     await wait_until(lambda: svc.states["blog"].meta.get("websub", {}).get("status") == "failed")
-    assert svc.interval("blog") == 2.0
+    assert svc.polling.interval("blog") == 2.0
     upstream.set("/feed.xml", rss("Polled", upstream.url("/hub"), upstream.url("/feed.xml")))
     await wait_until(lambda: _shows(client, "Polled"), timeout=5)
 
@@ -250,7 +249,7 @@ async def test_a_change_sends_the_subscriber_to_that_source_only(tmp_path):
         f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
         for n in range(200)}})
     svc = Service(config)
-    sub = Subscriber(store=svc.store, states=svc.states, lease=svc.poller, hubs=svc.hubs)
+    sub = Subscriber(store=svc.store, states=svc.states, lease=svc.poller, hubs=svc.polling.hubs)
     checked: list[str] = []
 
     async def check(sid: str) -> float:
@@ -285,7 +284,7 @@ async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll
             return await super().resolve(host, port, family)
 
     monkeypatch.setattr(fetcher, "PublicOnlyResolver", Resolver)
-    monkeypatch.setattr(web_websub, "PING_GAP", 0.0)  # else the ping's poll waits a minute
+    monkeypatch.setattr(push, "PING_GAP", 0.0)  # else the ping's poll waits a minute
     hub = Hub()
     upstream.routes["/hub"] = hub.handle
     port, up = free_port(), upstream.server.port

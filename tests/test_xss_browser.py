@@ -105,7 +105,7 @@ async def test_no_vector_runs_in_any_output(tmp_path, upstream, feedhub_service,
     bad_config = write_config(tmp_path, {"widgets": {v: {"sources": [v]} for v in ALL[:40]}})
     running = await feedhub_service(config, config_path=bad_config)
     svc = running.service
-    await asyncio.gather(*(svc.poll(sid) for sid in sources))
+    await asyncio.gather(*(svc.polling.poll(sid) for sid in sources))
     assert not await svc.reload()  # refused: its messages quote the hostile keys on /admin
 
     for sid in sources:

@@ -42,7 +42,7 @@ async def _fetch(config: Config, source_id: str, as_json: bool) -> int:
     memory = config.model_copy(update={"storage": config.storage.model_copy(
         update={"backend": "memory"})})
     async with one_shot(memory) as svc:
-        result = await svc.poll(source_id)
+        result = await svc.polling.poll(source_id)
         items = await svc.store.get_items(source_id)
     if result.error:
         print(f"{source_id}: {result.error}", file=sys.stderr)
@@ -78,9 +78,9 @@ async def _render(config: Config, name: str, fmt: str, fetch: bool) -> bytes:
     async with one_shot(config) as svc:
         if fetch:
             for sid in config.widgets[name].sources:
-                await svc.poll(sid)
+                await svc.polling.poll(sid)
         widget = config.widgets[name]
-        view = await svc.view(Key(name, fmt, widget.limit, widget.locale, widget.theme))
-        return formats.render(svc.renderer, fmt, view).body
+        view = await svc.widgets.view(Key(name, fmt, widget.limit, widget.locale, widget.theme))
+        return formats.render(svc.widgets.renderer, fmt, view).body
 
 

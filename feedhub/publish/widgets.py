@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Protocol
 
 from feedhub.config import Config, WidgetConfig
-from feedhub.fetch.fetcher import Fetcher
-from feedhub.ingest import workers
-from feedhub.media.cache import MediaCache
-from feedhub.media.collect import images_of
 from feedhub.media.markup import Images
-from feedhub.media.upkeep import Upkeep
 from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
@@ -32,6 +27,17 @@ PRERENDER = 16
 RENDER_CACHE = 2048  # rendered entries kept at least
 
 
+class ImageMarkup(Protocol):
+    """What a rendering asks of the media cache: how to write the items' images."""
+
+    @property
+    def epochs(self) -> Mapping[str, int]:
+        """Per source: moves when more of its images are cached (its widgets change)."""
+        ...
+
+    async def markup(self, items: Iterable[Item], words: Mapping[str, str]) -> Images: ...
+
+
 class Widgets:
     """Renders widgets from the store's items; a widget's version names its current bytes.
 
@@ -39,17 +45,15 @@ class Widgets:
     config and the digests of its sources' items, so it changes exactly when they do.
     """
 
-    def __init__(self, config: Config, store: Store, states: Mapping[str, FetchState]) -> None:
+    def __init__(self, config: Config, store: Store, states: Mapping[str, FetchState],
+                 images: ImageMarkup) -> None:
         self.store = store
         self.states = states
         self.versions: dict[str, str] = {}
         self.renders = RenderCache()
         self._seeds: dict[str, bytes] = {}
         self._seeds_for: object = None
-        # None: images link to the platforms (media.proxy: false)
-        self.media = MediaCache.from_config(config, store, workers.run_parse)
-        self._upkeep: asyncio.Task[None] | None = None
-        self.media_epochs: dict[str, int] = {}  # per source: images cached after its items
+        self._images = images
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -88,8 +92,8 @@ class Widgets:
             for sid in widget.sources:
                 state = self.states.get(sid)
                 h.update(f"|{sid}={state.digest if state else ''}".encode())
-                if sid in self.media_epochs:
-                    h.update(f"+{self.media_epochs[sid]}".encode())
+                if sid in self._images.epochs:
+                    h.update(f"+{self._images.epochs[sid]}".encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -162,60 +166,16 @@ class Widgets:
             images=await self.images(items, key.locale),
         )
 
-    async def shown_images(self) -> list[str]:
-        """The image URLs the current version of every widget shows."""
-        player = self.config.media.youtube_player
-        return [u for name in self.config.widgets
-                for u in images_of(await self.items(name), player)]
+    async def shown_items(self) -> list[Item]:
+        """The items the current version of every widget shows."""
+        return [it for name in self.config.widgets for it in await self.items(name)]
 
-    async def stored_images(self) -> dict[str, list[str]]:
-        """Per configured source, the image URLs of its stored items."""
-        player = self.config.media.youtube_player
-        return {sid: images_of(await self.store.get_items(sid), player)
-                for sid in self.config.sources}
-
-    # -- the media cache: images settled before items show, housekept in the background ---
-
-    async def open_media(self, fetcher: Callable[[], Fetcher | None],
-                         changed: Callable[[str], Awaitable[None]]) -> None:
-        """Open the media cache and start its housekeeping; `changed` re-renders a source's
-        widgets once more of its images are cached."""
-        if self.media is None:
-            return
-        await self.media.open()
-
-        async def more_images(source_id: str) -> None:
-            self.media_epochs[source_id] = self.media_epochs.get(source_id, 0) + 1
-            await changed(source_id)
-
-        self._upkeep = asyncio.create_task(
-            Upkeep(self.media).run(self.stored_images, fetcher, more_images))
-
-    async def close_media(self) -> None:
-        if self._upkeep is not None:
-            self._upkeep.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._upkeep
-
-    async def settle_images(self, items: list[Item], source_id: str,
-                            fetcher: Fetcher | None) -> None:
-        """Fetch what these items show, before they are stored: the widgets switch to them
-        once their images are cached or have failed."""
-        if self.media is None or fetcher is None:
-            return
-        try:
-            await self.media.settle(items, source_id, fetcher)
-        except Exception:  # an image must never cost the items: they show with alt text
-            log.exception("source %s: images not settled", source_id)
-
-    async def keep_media_budget(self) -> None:
-        if self.media is not None and self.media.over_budget:
-            await self.media.enforce_budget(await self.shown_images())
+    async def source_changed(self, source_id: str, state: FetchState | None = None) -> None:
+        """A source's items (or its images) changed: render what its widgets were serving,
+        then switch their versions to it."""
+        await self.prerender(self.versions_of(source_id))
+        self.recompute(source_id)  # from the states as they are now
 
     async def images(self, items: list[Item], locale: str) -> Images:
-        """How these items' images are written: from the media cache's records, or direct."""
-        player = self.config.media.youtube_player
-        records = (await self.media.lookup(images_of(items, player))
-                   if self.media is not None else {})
-        return Images(records, self.config.public_url, proxy=self.media is not None,
-                      words=messages_for(locale), youtube_origin=player)
+        """How these items' images are written, in the locale's words."""
+        return await self._images.markup(items, messages_for(locale))

@@ -81,6 +81,9 @@ class Store(ABC):
     def on_change(self, listener: ChangeListener) -> None:
         """Be told of changes made by other replicas (shared backends only)."""
 
+    async def publish(self, source_id: str, digest: str) -> None:
+        """Tell the other replicas that a source's items changed (shared backends only)."""
+
     # -- the media cache's records: JSON by image URL, findable by content name --------
 
     @abstractmethod

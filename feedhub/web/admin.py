@@ -137,21 +137,21 @@ def page(name: str, status: int = 200, **context: object) -> web.Response:
 async def admin(request: web.Request) -> web.Response:
     how = guard(request)
     svc = request.app[SERVICE]
-    media = svc.widgets.media
+    media = svc.media.cache
     now = time.time()
     sources = [source_row(sid, cfg.type, svc.states.get(sid), now)
                for sid, cfg in svc.config.sources.items()]
     today = datetime.now(UTC)
     widgets = []
     for name, cfg in svc.config.widgets.items():
-        items = await svc.widget_items(name)
+        items = await svc.widgets.items(name)
         widgets.append(widget_row(name, list(cfg.sources), items, today))
     return page(
         "admin.html", sources=sources, widgets=widgets, reload_error=svc.reload_error,
         needs_restart=svc.needs_restart,
         csrf=csrf_token(request.app[SECRET]), can_logout=how == "cookie",
         uptime=now - svc.started if svc.started else 0.0,
-        cache_hits=svc.renders.hits, cache_misses=svc.renders.misses,
+        cache_hits=svc.widgets.renders.hits, cache_misses=svc.widgets.renders.misses,
         media=media.by_source() if media else {}, media_off=media is None,
         flash=request.query.get("refreshed", "")[:64],
     )
@@ -173,7 +173,7 @@ async def refresh(request: web.Request) -> web.Response:
     if svc.poller.running:
         svc.poller.refresh(sid)
     elif svc.poller.refresh_at(sid) <= time.time():  # nothing polls: here, when allowed
-        await asyncio.shield(svc.poll(sid))
+        await asyncio.shield(svc.polling.poll(sid))
     raise web.HTTPSeeOther(f"/admin?refreshed={sid}", headers=PRIVATE)
 
 

@@ -31,7 +31,7 @@ def create_app(
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await svc.start(poll=poll)
-        await svc.warm()
+        await svc.ready()
         yield
         await svc.stop()
 

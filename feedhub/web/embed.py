@@ -85,7 +85,7 @@ async def publisher(request: web.Request) -> web.Response:
         for name, cfg in config.widgets.items()
     ]
     body = _env.get_template("publisher.html").render(
-        widgets=widgets, themes=sorted(svc.renderer.themes), public_url=config.public_url,
+        widgets=widgets, themes=sorted(svc.widgets.renderer.themes), public_url=config.public_url,
         css=Markup(asset("publisher.css")), js=Markup(asset("publisher.js")),
     )
     return web.Response(text=body, content_type="text/html", headers={

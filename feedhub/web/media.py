@@ -15,10 +15,10 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 async def media_file(request: web.Request) -> web.StreamResponse:
     svc = request.app[SERVICE]
-    if svc.widgets.media is None:
+    if svc.media.cache is None:
         raise web.HTTPNotFound(text="the media cache is off (media.proxy: false)\n",
                                content_type="text/plain")
-    served = await svc.widgets.media.file(request.match_info["name"],
+    served = await svc.media.cache.file(request.match_info["name"],
                                   request.headers.get("Accept", ""), svc.fetcher)
     if served is None:
         raise web.HTTPNotFound(text="no such image\n", content_type="text/plain")

@@ -53,13 +53,13 @@ def exposition(svc: Service, now: float, fast: Mapping[tuple[str, str, int], int
                 for s in sorted(svc.config.sources) if s in states])
     out.family("feedhub_render_cache_hits_total", "counter",
                "Widget answers served from rendered bytes.",
-               [((), svc.renders.hits + sum(fast.values()))])
+               [((), svc.widgets.renders.hits + sum(fast.values()))])
     out.family("feedhub_render_cache_misses_total", "counter",
-               "Widget answers that had to be rendered.", [((), svc.renders.misses)])
+               "Widget answers that had to be rendered.", [((), svc.widgets.renders.misses)])
     out.family("feedhub_http_requests_total", "counter", "HTTP answers by route and status.",
                [((("route", r), ("method", meth), ("status", str(st))), n)
                 for (r, meth, st), n in sorted(requests.items()) if n])
-    if (media := svc.widgets.media) is not None:
+    if (media := svc.media.cache) is not None:
         media_families(out, media.counts, media.by_source(), media.dir.total)
     out.family("feedhub_config_reload_failed", "gauge",
                "1 while the last config reload was refused.", [((), int(bool(svc.reload_error)))])

@@ -184,19 +184,20 @@ class Answers:
         if svc.config is not self.config:  # reloaded: parameters and headers may differ
             self.config = svc.config
             self.memo.clear()
-        versions = svc.versions
+        widgets = svc.widgets
+        versions = widgets.versions
         prepared = self.memo.get(request.raw_path)
         if prepared is None or prepared.entry.version != versions.get(prepared.key.widget):
             key = request_key(request, svc)
-            entry = svc.renders.peek(key, versions[key.widget]) or await svc.rendered(key)
+            entry = widgets.renders.peek(key, versions[key.widget]) or await widgets.rendered(key)
             prepared = Prepared(key, entry, svc.config.server.embed_origins)
             if not prepared.listed:
                 if len(self.memo) >= self.LIMIT:
                     self.memo.clear()
                 self.memo[request.raw_path] = prepared
         else:
-            svc.renders.hits += 1  # served from rendered bytes, as a peek would have
-        if svc.versions is versions:  # nothing changed while it rendered
+            widgets.renders.hits += 1  # served from rendered bytes, as a peek would have
+        if widgets.versions is versions:  # nothing changed while it rendered
             prepared.seen = versions
         return respond(request, prepared)
 
@@ -215,7 +216,7 @@ def request_key(request: web.Request, svc: Service) -> Key:
     if cfg is None:
         raise web.HTTPNotFound(text=f"no widget named {name[:64]!r}\n",
                                content_type="text/plain")
-    return parse_key(name, fmt, request.query, cfg, svc.renderer.themes)
+    return parse_key(name, fmt, request.query, cfg, svc.widgets.renderer.themes)
 
 
 def respond(request: web.Request, prepared: Prepared) -> web.Response:
@@ -241,7 +242,7 @@ def setup(app: web.Application) -> None:
         answer is sent with nothing but the lookups it needs; all else takes the slow way."""
         try:
             prepared = memo.get(request.raw_path)
-            if prepared is None or prepared.seen is not svc.versions:
+            if prepared is None or prepared.seen is not svc.widgets.versions:
                 return await slow(request)
             # `respond` without its Origin step (kept answers never need it), inline: the
             # call measured 2-4 % of gzip throughput here.

@@ -1,0 +1,94 @@
+"""Polling one source now: its adapter asks the upstream, the recorder stores the outcome.
+
+`Polling` holds an adapter per configured source (made again on a reload) and says how often
+each may be polled; the poller's tasks, the admin's refresh and `feedhub fetch` all call
+`poll`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import aiohttp
+
+from feedhub.config import Config
+from feedhub.fetch.fetcher import Fetcher
+from feedhub.ingest import websub, workers
+from feedhub.ingest.recorder import Recorder
+from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
+from feedhub.store.errors import store_errors
+
+log = logging.getLogger("feedhub")
+
+
+class Polling:
+    """The adapters of the running config, and a poll of one of them at a time."""
+
+    def __init__(self, config: Config, recorder: Recorder,
+                 fetcher: Callable[[], Fetcher | None]) -> None:
+        self.recorder = recorder
+        self._fetcher = fetcher
+        self.adapters: dict[str, SourceAdapter] = {}
+        self._hubs: websub.Hubs | None = None
+        self._hubs_for: tuple[object, ...] = (None, None)
+        self.configure(config)
+
+    def configure(self, config: Config) -> None:
+        """A new (validated) config: an adapter for each of its sources."""
+        self.config = config
+        self.adapters = {sid: make_adapter(sid, cfg, config.base_dir)
+                         for sid, cfg in config.sources.items()}
+
+    def floor(self, source_id: str) -> float:
+        """The least time between two polls that the source's platform asks for."""
+        return self.adapters[source_id].min_interval
+
+    def interval(self, source_id: str) -> float:
+        """How long after a poll the source is polled again (slower while a hub pushes)."""
+        base = max(self.config.source_interval(source_id), self.floor(source_id))
+        return websub.poll_interval(base, self.recorder.states.get(source_id), time.time())
+
+    async def poll(self, source_id: str) -> PollResult:
+        """Poll one source now and store what it gave."""
+        fetcher = self._fetcher()
+        assert fetcher is not None, "service not started"
+        try:
+            state = await self.recorder.fresh(source_id)
+        except store_errors() as exc:
+            return await self.recorder.fault(source_id, exc)
+        cfg = self.config.sources[source_id]
+        ctx = PollContext(
+            fetcher=fetcher,
+            run_parse=workers.run_parse,
+            timeout=cfg.timeout or self.config.fetch.timeout,
+            max_bytes=cfg.max_bytes or self.config.fetch.max_bytes,
+        )
+        started = time.monotonic()
+        try:
+            result = await self.adapters[source_id].poll(ctx, state)
+        except Exception as exc:  # an adapter bug must cost one source one poll, nothing more
+            log.exception("source %s: poll failed", source_id)
+            result = PollResult(error=f"internal error: {type(exc).__name__}: {exc}")
+        return await self.recorder.record(source_id, result, state, time.monotonic() - started)
+
+    def hubs(self) -> websub.Hubs:
+        """What the WebSub subscriber needs: the same object until a reload changes it."""
+        made_for = (self.config, self._fetcher())
+        if self._hubs is None or any(a is not b for a, b in zip(self._hubs_for, made_for,
+                                                                   strict=True)):
+            topics = {sid: getattr(self.adapters[sid], "url", "")
+                      for sid, cfg in self.config.sources.items()
+                      if cfg.type == "feed" and getattr(cfg, "websub", False)}
+            self._hubs = websub.Hubs(
+                public_url=self.config.public_url,
+                allow_private=self.config.fetch.allow_private_addresses,
+                topics=topics, session=self._session)
+            self._hubs_for = made_for
+        return self._hubs
+
+    def _session(self) -> aiohttp.ClientSession:
+        fetcher = self._fetcher()
+        assert fetcher is not None, "service not started"
+        return fetcher.session

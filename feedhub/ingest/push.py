@@ -1,0 +1,82 @@
+"""What a WebSub hub's requests do: a verification answered from the source's subscription
+record, a delivery parsed in a worker and stored through the recorder, as a poll's body is.
+
+The web handler keeps only the HTTP checks (size, signature, status code); see
+`feedhub.web.websub`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from functools import partial
+from typing import Any
+
+from feedhub.ingest import workers
+from feedhub.ingest.poller import Poller
+from feedhub.ingest.polling import Polling
+from feedhub.ingest.websub import Subscriber, subscription, verify
+from feedhub.sources.base import PollResult, parse_and_encode
+from feedhub.sources.feed import FeedAdapter, parse_feed
+
+log = logging.getLogger("feedhub.websub")
+
+PING_GAP = 60.0  # pushes that only prompt a poll (unsigned ones) poll at most this often
+
+
+class Pushes:
+    """The hub's side of each push-capable feed source."""
+
+    def __init__(self, polling: Polling, poller: Poller, subscriber: Subscriber) -> None:
+        self.polling = polling
+        self.poller = poller
+        self.subscriber = subscriber
+
+    async def verify(self, sid: str, query: Mapping[str, str]) -> str | None:
+        """The challenge to echo for a subscription feedhub asked for; None for any other."""
+        if sid not in self.polling.config.sources:
+            return None
+        recorder = self.polling.recorder
+        state = await recorder.fresh(sid)  # with a shared store, another replica may have asked
+        challenge, record = verify(subscription(state), query, time.time())
+        if record != subscription(state):
+            state.meta["websub"] = record
+            await recorder.store.save(sid, state, None)
+            self.subscriber.poke(sid)  # its renewal time moved
+            log.info("source %s: hub says %s (%s)", sid, query.get("hub.mode"),
+                     record.get("status"))
+        return challenge
+
+    async def active(self, sid: str) -> dict[str, Any] | None:
+        """The source's subscription record when it is active (pushes are taken), else None."""
+        if not isinstance(self.polling.adapters.get(sid), FeedAdapter):
+            return None
+        sub = subscription(await self.polling.recorder.fresh(sid))
+        return sub if sub.get("status") == "active" else None
+
+    def max_bytes(self, sid: str) -> int:
+        config = self.polling.config
+        return config.sources[sid].max_bytes or config.fetch.max_bytes
+
+    def ping(self, sid: str) -> None:
+        """A push that cannot be told from a forgery (no secret): only a hint to poll the
+        feed itself, within the source's floors and backoff."""
+        self.poller.refresh(sid, gap=PING_GAP)
+
+    async def deliver(self, sid: str, body: bytes, headers: Mapping[str, str]) -> str:
+        """A signed push: parsed as the feed's own body, stored. What became of it, in a
+        word ("stored", "unreadable")."""
+        adapter = self.polling.adapters[sid]
+        assert isinstance(adapter, FeedAdapter)
+        try:
+            (items, extra), encoded = await workers.run_parse(
+                parse_and_encode, partial(parse_feed, headers=dict(headers)), body,
+                adapter.url, sid, adapter.network)
+        except Exception as exc:  # a hostile or broken push costs nothing but a log line
+            log.warning("source %s: pushed content unreadable: %s", sid, exc)
+            return "unreadable"
+        result = PollResult(items=items, status=200, meta=extra.get("meta", {}),
+                            ttl=extra.get("ttl"), encoded=encoded)
+        await self.polling.recorder.record(sid, result)
+        return "stored"

@@ -1,0 +1,134 @@
+"""The one way an outcome is stored: a poll's, a WebSub push's and `feedhub fetch`'s.
+
+In order, `Recorder.record`:
+1. takes the source's fresh state (`fresh`: with a shared store, as another replica left it);
+2. merges the items (a source that sends only what is new keeps the stored ones beside them);
+3. bounds them (the source's `max_items`, secrets masked out of the error);
+4. settles their images (`ImageSettler`: fetched and cached, or failed, before the save);
+5. saves the state and the items in one transaction;
+6. tells its listeners, in the order they were added, when the items changed.
+
+A store that fails keeps nothing and tells no listener: the outcome becomes a `store: …`
+source error, held in memory, and the widgets keep showing what was stored before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Protocol
+
+from feedhub.config import Config
+from feedhub.ingest.update import apply_poll, bound, merge_incremental
+from feedhub.metrics import Metrics
+from feedhub.models import EncodedItems, FetchState, Item
+from feedhub.sources.base import PollResult
+from feedhub.store import Store
+from feedhub.store.errors import describe, store_errors
+from feedhub.store.health import StoreHealth
+
+log = logging.getLogger("feedhub")
+
+Listener = Callable[[str, FetchState], Awaitable[None]]  # a source whose items changed
+
+
+class ImageSettler(Protocol):
+    """What the recorder asks of the media cache: the images these items show, fetched (or
+    failed) before the items are saved, so a widget never shows an item whose image is not
+    settled. Items without images, or with the cache off, return at once."""
+
+    async def settle(self, items: list[Item], source_id: str) -> None: ...
+
+
+class Recorder:
+    """Applies each outcome to the stored state; the service adds the listeners."""
+
+    def __init__(self, *, store: Store, states: MutableMapping[str, FetchState],
+                 health: StoreHealth, metrics: Metrics, config: Callable[[], Config],
+                 interval: Callable[[str], float], images: ImageSettler | None = None) -> None:
+        self.store = store
+        self.states = states
+        self.health = health
+        self.metrics = metrics
+        self._config = config
+        self._interval = interval
+        self.images = images
+        self.listeners: list[Listener] = []
+
+    async def fresh(self, source_id: str) -> FetchState:
+        """The state an outcome applies to. With a shared store it is read again: another
+        replica may have polled, or answered the hub, since this one last looked."""
+        if self.store.shared:  # the store's word, even "nothing yet": it may have been reset
+            self.states[source_id] = await self.store.get_state(source_id) or FetchState()
+        return self.states.get(source_id) or FetchState()
+
+    async def fault(self, source_id: str, exc: BaseException) -> PollResult:
+        """A store that could not be read: not worth asking the upstream, the outcome could
+        not be kept. Recorded as the source's error."""
+        error = PollResult(error=f"store: {describe(exc)}")
+        return await self.record(source_id, error, self.states.get(source_id) or FetchState())
+
+    async def record(self, source_id: str, result: PollResult, state: FetchState | None = None,
+                     elapsed: float = 0.0) -> PollResult:
+        """Store one outcome, applied to `state` (the one a poll started from), or else to
+        the fresh state; returns the outcome as kept (a store fault replaces it)."""
+        try:
+            if state is None:
+                state = await self.fresh(source_id)
+            new_state, items = await self._save(source_id, state, result, elapsed)
+            self.health.succeeded()
+        except store_errors() as exc:  # nothing was written: a source error, held in memory
+            result = PollResult(error=f"store: {self.health.failed(exc)}")
+            state = state or self.states.get(source_id) or FetchState()
+            new_state, items = apply_poll(state, result, now=time.time(), elapsed=elapsed,
+                                          interval=self._interval(source_id), stored_ids=set())
+        self.states[source_id] = new_state
+        self.metrics.record_poll(source_id, result.error, new_state)
+        if items is not None:
+            for listener in self.listeners:
+                await listener(source_id, new_state)
+        return result
+
+    async def _save(self, source_id: str, state: FetchState, result: PollResult,
+                    elapsed: float) -> tuple[FetchState, list[Item] | None]:
+        stored_ids: set[str] = set()
+        if result.incremental and result.items is not None:
+            # Only new items came: keep the stored ones beside them (none new: no change).
+            stored = await self.store.get_items(source_id)
+            stored_ids = {it.id for it in stored}
+            result.replace_items(merge_incremental(result.items, stored) if result.items
+                                 else None)
+        elif result.items is not None and state.digest:
+            stored_ids = await self.store.item_ids(source_id)  # to count the new ones
+        config = self._config()
+        bound(result, config.source_max_items(source_id), config.mask)
+        encoded = result.encoded
+        if result.items is not None and encoded is None:
+            # Serializing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.
+            encoded = await asyncio.to_thread(EncodedItems.of, result.items)
+        new_state, items = apply_poll(
+            state, result, now=time.time(), interval=self._interval(source_id),
+            elapsed=elapsed, stored_ids=stored_ids,
+            digest=encoded.digest if encoded else "",
+        )
+        if items is not None:  # images first: a restart finds every stored item's settled
+            await self._settle(items, source_id)
+        await self.store.save(source_id, new_state, items,
+                              encoded.texts if items is not None and encoded else None)
+        if result.error:
+            log.warning("source %s: %s (error %d, next try in %.0fs)", source_id, result.error,
+                        new_state.errors, new_state.next_check - time.time())
+        else:
+            log.info("source %s: %s", source_id,
+                     f"{len(items)} items stored" if items is not None else "unchanged")
+        return new_state, items
+
+    async def _settle(self, items: list[Item], source_id: str) -> None:
+        if self.images is None:
+            return
+        try:
+            await self.images.settle(items, source_id)
+        except Exception:  # an image must never cost the items: they show with alt text
+            log.exception("source %s: images not settled", source_id)
