@@ -110,7 +110,7 @@ async def test_a_failing_handler_answers_500_without_a_trace(running, monkeypatc
         raise RuntimeError("secret internals at /srv/feedhub/var/feedhub.sqlite3")
 
     running.service.widgets.renders.clear()  # what was rendered before serving
-    monkeypatch.setattr(running.service, "rendered", broken)
+    monkeypatch.setattr(running.service.widgets, "rendered", broken)
     status, body, headers = await running.get("/w/side")
     assert status == 500 and body == "internal error" and clean(body)
     assert headers["Content-Type"].startswith("text/plain")

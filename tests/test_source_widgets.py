@@ -128,7 +128,7 @@ async def test_x_incremental_polls_keep_earlier_posts(tmp_path, upstream, feedhu
         "since_id"] == "1859912345678901234"
     _, body, _ = await running.get("/w/wall.html")
     assert "Réunion publique jeudi 18h" in body and "Timelapse du chantier" in body
-    assert running.service.interval("x") >= 1800
+    assert running.service.polling.interval("x") >= 1800
 
 
 async def test_rate_limit_sets_the_next_check(tmp_path, upstream, feedhub_service):
