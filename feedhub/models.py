@@ -56,7 +56,7 @@ class Item:
     repost: bool = False
     pinned: bool = False
     lang: str = ""
-    network: str = "feed"  # the source type: feed, mastodon, bluesky, … (config NETWORKS)
+    network: str = "feed"  # the source type: feed, mastodon, … (config.platforms)
     reposted_by: Author | None = None
     content_warning: str = ""  # shown folded over the content when set
     sensitive: bool = False  # folded even without a warning text

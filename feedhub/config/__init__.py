@@ -1,11 +1,13 @@
-"""The config file: its schema (`schema`, `sources`, `fields`, `units`) and its loading
-(`loader`). Imports nothing of feedhub but itself; every other stage may import it.
+"""The config file: its schema (`schema`, `sources`, `fields`, `units`), the platforms
+(`platforms`: one record per source type) and its loading (`loader`). Imports nothing of
+feedhub but itself; every other stage may import it.
 
 `from feedhub.config import Config, load_config, ...` is the way in for the rest of the package.
 """
 
 from feedhub.config.fields import NAME_RE
 from feedhub.config.loader import ConfigError, load_config, parse_config, valid_locale
+from feedhub.config.platforms import PLATFORMS, Platform, Platforms, SourceConfig
 from feedhub.config.schema import (
     BUILTIN_WIDGETS_DIR,
     AdminConfig,
@@ -20,7 +22,6 @@ from feedhub.config.schema import (
     theme_names,
 )
 from feedhub.config.sources import (
-    NETWORKS,
     BlueskySource,
     FacebookSource,
     FeedSource,
@@ -30,7 +31,7 @@ from feedhub.config.sources import (
     PeertubeSource,
     PixelfedSource,
     RedditSource,
-    SourceConfig,
+    SourceBase,
     ThreadsSource,
     TumblrSource,
     XSource,
@@ -38,10 +39,11 @@ from feedhub.config.sources import (
 )
 
 __all__ = [
-    "BUILTIN_WIDGETS_DIR", "NAME_RE", "NETWORKS", "AdminConfig", "BlueskySource", "Config",
+    "BUILTIN_WIDGETS_DIR", "NAME_RE", "PLATFORMS", "AdminConfig", "BlueskySource", "Config",
     "ConfigError", "FacebookSource", "FeedSource", "FetchConfig", "Filters", "InstagramSource",
-    "LemmySource", "MastodonSource", "MediaConfig", "MoreLink", "PeertubeSource",
-    "PixelfedSource", "RedditSource", "ServerConfig", "SourceConfig", "StorageConfig",
+    "LemmySource", "MastodonSource", "MediaConfig", "MoreLink", "PeertubeSource", "Platform",
+    "Platforms", "PixelfedSource", "RedditSource", "ServerConfig", "SourceBase", "SourceConfig",
+    "StorageConfig",
     "ThreadsSource", "TumblrSource", "WidgetConfig", "XSource", "YoutubeSource", "load_config",
     "parse_config", "theme_names", "valid_locale",
 ]

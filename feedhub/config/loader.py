@@ -11,8 +11,8 @@ import yaml
 from pydantic import ValidationError
 
 from feedhub.config.fields import NAME_RE, mask_secrets
-from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, theme_names
-from feedhub.config.sources import NETWORKS
+from feedhub.config.platforms import PLATFORMS
+from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, config_model, theme_names
 from feedhub.config.yamlsafe import MAX_BYTES, YAMLLimitError, decode, load_yaml
 
 
@@ -62,7 +62,7 @@ def _join(path: str, key: object) -> str:
 def _error_path(loc: tuple[int | str, ...]) -> str:
     parts = list(loc)
     # A discriminated union puts the tag in the path: sources.blog.feed.url -> sources.blog.url
-    if len(parts) >= 3 and parts[0] == "sources" and parts[2] in NETWORKS:
+    if len(parts) >= 3 and parts[0] == "sources" and parts[2] in PLATFORMS:
         del parts[2]
     out = ""
     for part in parts:
@@ -79,9 +79,9 @@ def _error_message(err: Any) -> str:
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     if kind == "union_tag_invalid":
-        return f"type must be one of {', '.join(NETWORKS)}, got {ctx.get('tag')!r}"
+        return f"type must be one of {', '.join(PLATFORMS.types())}, got {ctx.get('tag')!r}"
     if kind == "union_tag_not_found":
-        return f"type is required (one of {', '.join(NETWORKS)})"
+        return f"type is required (one of {', '.join(PLATFORMS.types())})"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}, got {value!r}"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
@@ -103,7 +103,7 @@ def parse_config(
     data["base_dir"] = base_dir
     config = None
     try:
-        config = Config.model_validate(data)
+        config = config_model().model_validate(data)
     except ValidationError as exc:
         problems += [f"{_error_path(e['loc'])}: {_error_message(e)}" for e in exc.errors()]
     # Cross-references are checked on the raw tree, so they are listed with the rest.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import Field, PrivateAttr, create_model, field_validator
 
 from feedhub import package_folder
 from feedhub.config.fields import (
@@ -19,7 +20,7 @@ from feedhub.config.fields import (
     TimeZone,
     mask_secrets,
 )
-from feedhub.config.sources import SourceConfig
+from feedhub.config.platforms import BUILTIN, PLATFORMS, Platform, SourceConfig, source_union
 
 # widgets/ of the repository, shipped as package data (see setup.py).
 BUILTIN_WIDGETS_DIR = package_folder("feedhub.widgets")
@@ -231,6 +232,20 @@ class Config(Strict):
 
     def source_max_items(self, source_id: str) -> int:
         return self.sources[source_id].max_items or self.fetch.max_items
+
+
+def config_model() -> type[Config]:
+    """The model a config file is validated with: `Config` itself, or, once other platforms
+    are registered (by a test), a `Config` whose `sources` take the types registered now."""
+    return _config_for(tuple(PLATFORMS))
+
+
+@functools.lru_cache(maxsize=8)
+def _config_for(platforms: tuple[Platform, ...]) -> type[Config]:
+    if platforms == BUILTIN:
+        return Config
+    sources: Any = dict[str, source_union(platforms)]  # type: ignore[misc]
+    return create_model("Config", __base__=Config, __module__=__name__, sources=(sources, {}))
 
 
 def theme_names(dirs: list[Path]) -> set[str]:

@@ -1,19 +1,25 @@
-"""The `sources:` section: one model per source type, told apart by `type`."""
+"""The `sources:` section: one model per source type, told apart by `type`.
+
+A model's `type: Literal["name"]` is where its platform's name is written; the platform's
+record in `feedhub.config.platforms` takes the name from there.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from feedhub.config.fields import MAX_ITEMS, Duration, Size, Strict
 
-NETWORKS = ("feed", "mastodon", "bluesky", "youtube", "reddit", "x", "instagram", "threads",
-            "facebook", "peertube", "lemmy", "pixelfed", "tumblr")
 
+class SourceBase(Strict):
+    """What every source type's config has; a subclass adds `type: Literal["name"]`."""
 
-class _SourceBase(Strict):
+    if TYPE_CHECKING:  # each subclass's own field; declared here for code that reads any source
+        type: str
+
     interval: Duration | None = None
     timeout: Duration | None = None
     max_bytes: Size | None = None
@@ -29,13 +35,13 @@ class _SourceBase(Strict):
         return value.rstrip("/") if value else value
 
 
-class FeedSource(_SourceBase):
+class FeedSource(SourceBase):
     type: Literal["feed"]
     url: str
     websub: bool = True
 
 
-class _Timeline(_SourceBase):
+class _Timeline(SourceBase):
     """An account's posts on a network that has replies, reposts and pins."""
 
     exclude_replies: bool = True
@@ -60,7 +66,7 @@ class BlueskySource(_Timeline):
     handle: str
 
 
-class YoutubeSource(_SourceBase):
+class YoutubeSource(SourceBase):
     type: Literal["youtube"]
     channel_id: str
 
@@ -72,7 +78,7 @@ class YoutubeSource(_SourceBase):
         return value
 
 
-class RedditSource(_SourceBase):
+class RedditSource(SourceBase):
     type: Literal["reddit"]
     subreddit: str | None = None
     user: str | None = None
@@ -84,7 +90,7 @@ class RedditSource(_SourceBase):
         return self
 
 
-class XSource(_SourceBase):
+class XSource(SourceBase):
     type: Literal["x"]
     username: str
     bearer_token: str = ""
@@ -112,7 +118,7 @@ class XSource(_SourceBase):
 Sensitive = Literal["hide", "fold"]
 
 
-class _Read(_SourceBase):
+class _Read(SourceBase):
     """A source whose API returns a page of posts: `limit` is how many a poll reads."""
 
     limit: int = Field(20, ge=1, le=100)
@@ -249,13 +255,4 @@ class TumblrSource(_OneOf):
     def _key(cls, value: str) -> str:
         return _required(value, "set api_key: ${TUMBLR_API_KEY} and export the app's"
                                 " OAuth consumer key")
-
-
-SourceConfig = Annotated[
-    FeedSource | MastodonSource | BlueskySource | YoutubeSource | RedditSource | XSource
-    | InstagramSource | ThreadsSource | FacebookSource | PeertubeSource | LemmySource
-    | PixelfedSource | TumblrSource,
-    Field(discriminator="type"),
-]
-
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
+from feedhub.config import PLATFORMS
 from feedhub.content.sanitize import html_to_text
 from feedhub.models import Item
 
@@ -53,7 +54,7 @@ def outside_link(item: Item) -> str:
 
 def normal_text(item: Item) -> str:
     """The words of a post, lowercased, without links, mentions, tags or punctuation."""
-    text = item.title if item.network in ("feed", "youtube", "reddit") and item.title else ""
+    text = item.title if PLATFORMS.has_titles(item.network) else ""
     text = text or html_to_text(item.content_html) or item.summary
     return " ".join(_NOISE_RE.sub(" ", _URL_RE.sub(" ", text)).casefold().split())
 

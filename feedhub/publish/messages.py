@@ -31,10 +31,6 @@ WORDS = {
     "plays_on": "Playing it loads the player from {host}.",
     "opens_on": "Plays on {host}, in a new tab.",
 }
-NETWORK_NAMES = {"feed": "", "mastodon": "Mastodon", "bluesky": "Bluesky", "youtube": "YouTube",
-                 "reddit": "Reddit", "x": "X", "instagram": "Instagram", "threads": "Threads",
-                 "facebook": "Facebook", "peertube": "PeerTube", "lemmy": "Lemmy",
-                 "pixelfed": "Pixelfed", "tumblr": "Tumblr"}
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 
 

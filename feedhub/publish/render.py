@@ -23,15 +23,13 @@ from jinja2 import (
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from feedhub.config import BUILTIN_WIDGETS_DIR, Config, WidgetConfig
+from feedhub.config import BUILTIN_WIDGETS_DIR, PLATFORMS, Config, WidgetConfig
 from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.media.markup import Images
 from feedhub.models import Item
 from feedhub.publish.dates import iso_date, local_date, text_direction
-from feedhub.publish.messages import NETWORK_NAMES, messages_for
+from feedhub.publish.messages import messages_for
 from feedhub.publish.themes import ThemeLoader, theme_css
-
-TITLED = ("feed", "youtube", "reddit", "peertube", "lemmy")  # posts with a title of their own
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +63,7 @@ def _date(ctx: Any, value: datetime | None, locale: str = "") -> str:
 
 def _titled(item: Item) -> bool:
     """Whether the item's title is shown (and labels its article)."""
-    return bool(item.title) and item.network in TITLED
+    return bool(item.title) and PLATFORMS.has_titles(item.network)
 
 
 def _clean(value: str) -> Markup:
@@ -141,7 +139,7 @@ class Renderer:
             public_url=view.public_url,
             css=self.css(view.theme),
             t=messages_for(view.locale),
-            networks=NETWORK_NAMES,
+            networks=PLATFORMS.display_names(),
             source_langs=self.source_langs,
             images=view.images,
             **extra,
