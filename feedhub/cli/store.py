@@ -2,7 +2,7 @@
 
 Each is safe while the daemon serves: reads are online (SQLite's WAL, Redis itself), and
 what would replace a SQLite file under a running daemon is refused until it is stopped.
-What each does is the backend's own (`Store.upkeep()`, see feedhub/store/base.py); this
+What each does is the backend's own (`Store.maintenance()`, see feedhub/store/base.py); this
 module parses the arguments, calls it and prints what it says.
 """
 
@@ -19,7 +19,7 @@ from feedhub.config import Config
 from feedhub.store.base import Outcome, Refused
 from feedhub.store.errors import StoreDamaged, describe, store_errors
 from feedhub.store.files import StoreInUse
-from feedhub.store.operations import BadTarget, upkeep
+from feedhub.store.operations import BadTarget, maintenance_for
 from feedhub.store.operations import copy as copy_store
 from feedhub.store.operations import restore as restore_store
 
@@ -71,11 +71,11 @@ def _run(run: Action, args: argparse.Namespace) -> int:
 
 
 async def check(config: Config, args: argparse.Namespace) -> Outcome:
-    return await upkeep(config.storage, config.base_dir, "check").check()
+    return await maintenance_for(config.storage, config.base_dir, "check").check()
 
 
 async def backup(config: Config, args: argparse.Namespace) -> Outcome:
-    return await upkeep(config.storage, config.base_dir, "backup").backup(Path(args.file))
+    return await maintenance_for(config.storage, config.base_dir, "backup").backup(Path(args.file))
 
 
 async def restore(config: Config, args: argparse.Namespace) -> Outcome:
@@ -83,11 +83,11 @@ async def restore(config: Config, args: argparse.Namespace) -> Outcome:
 
 
 async def recover(config: Config, args: argparse.Namespace) -> Outcome:
-    return await upkeep(config.storage, config.base_dir, "recover").recover()
+    return await maintenance_for(config.storage, config.base_dir, "recover").recover()
 
 
 async def quarantine(config: Config, args: argparse.Namespace) -> Outcome:
-    return await upkeep(config.storage, config.base_dir, "quarantine").quarantine()
+    return await maintenance_for(config.storage, config.base_dir, "quarantine").quarantine()
 
 
 async def copy(config: Config, args: argparse.Namespace) -> Outcome:

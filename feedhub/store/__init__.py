@@ -2,7 +2,7 @@
 
 `memory` (nothing survives a restart), `sqlite` (the default: one file, WAL mode) and `redis`
 (several replicas: shared items and state, poll leases, change notices). `BACKENDS` is the
-one table of them: a new backend is a `Store` subclass in a module here (with its `Upkeep`
+one table of them: a new backend is a `Store` subclass in a module here (with its `Maintenance`
 for the `feedhub store` commands, see base.py), a row below, and its name in
 `StorageConfig.backend`. Each row imports its module only when used: the Redis client costs
 a daemon on SQLite time and memory at every start.

@@ -1,11 +1,12 @@
 """The storage interface every backend implements: `Store` for the running daemon, and
-`Upkeep` for what the operator's `feedhub store …` commands do to a backend's data.
+`Maintenance` for what the operator's `feedhub store …` commands do to a backend's data.
 
-A backend is a `Store` subclass whose `upkeep()` gives its own `Upkeep`: the same object
-`open_store` makes, not yet opened, knows where its data is, so the commands work on that
-data at rest (a damaged SQLite file is checked and recovered without the backend writing to
-it). What a backend's `Upkeep` does not override is refused here, naming the action; the
-command line only parses, calls these and prints.
+A backend is a `Store` subclass whose `maintenance()` gives its own `Maintenance`. That
+store is the one `open_store` makes, not yet opened: it knows where its data is, so each
+command works on that data at rest (a damaged SQLite file is checked and recovered without
+the backend writing to it). An action a backend's `Maintenance` does not override is
+refused; the command line only parses, calls these and prints (store/operations.py answers
+the questions about every backend: which made a backup, which a `--to URL` names).
 """
 
 from __future__ import annotations
@@ -96,9 +97,9 @@ class Store(ABC):
     async def publish(self, source_id: str, digest: str) -> None:
         """Tell the other replicas a source's items changed (shared backends only)."""
 
-    def upkeep(self) -> Upkeep:
+    def maintenance(self) -> Maintenance:
         """What `feedhub store …` can do to this backend's data (nothing, by default)."""
-        return Upkeep()
+        return Maintenance()
 
     # -- the media cache's records: JSON by image URL, findable by content name --------
 
@@ -131,13 +132,13 @@ class Refused(Exception):
 
 @dataclass
 class Outcome:
-    """What an upkeep action says to the operator, and whether it went well (its exit)."""
+    """What a maintenance action says to the operator, and whether it went well (its exit)."""
 
     lines: list[str]
     ok: bool = True
 
 
-class Upkeep:
+class Maintenance:
     """One backend's `feedhub store` actions on its data. Each action it does not override
     is refused; `does` says which it overrides."""
 
@@ -147,7 +148,7 @@ class Upkeep:
     place: object = None  # where its data is: equal places of one backend are one store
 
     def does(self, action: str) -> bool:
-        return getattr(type(self), action) is not getattr(Upkeep, action)
+        return getattr(type(self), action) is not getattr(Maintenance, action)
 
     def names(self, url: str, prefix: str) -> StorageConfig | None:
         """The storage a `--to URL` names, if it is one of this backend's."""
@@ -177,7 +178,7 @@ class Upkeep:
         """Set the data aside, so the next start begins empty."""
         raise _not_here("quarantine")
 
-    async def copy(self, target: Upkeep, shown: str, force: bool) -> Outcome:
+    async def copy(self, target: Maintenance, shown: str, force: bool) -> Outcome:
         """Everything, as it is, into another store of this backend (`shown`: its name in
         messages); a target that holds data is replaced only with `force`."""
         raise _not_here("copy")

@@ -1,6 +1,6 @@
-"""The `feedhub store` commands over every backend: which backend's upkeep does an action,
+"""The `feedhub store` commands over every backend: which backend's maintenance does an action,
 which made a backup file, which a `--to URL` names, and the copy from one store to another.
-All of it asks the backends (`BACKENDS`, each store's `Upkeep`); none names one.
+All of it asks the backends (`BACKENDS`, each store's `Maintenance`); none names one.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 from feedhub.config import StorageConfig
 from feedhub.store import BACKENDS, open_store
-from feedhub.store.base import Outcome, Refused, Upkeep
+from feedhub.store.base import Maintenance, Outcome, Refused
 from feedhub.store.errors import redact
 from feedhub.store.transfer import copy_across
 
@@ -18,33 +18,33 @@ class BadTarget(ValueError):
     """A `--to` that names no store feedhub can write."""
 
 
-def _upkeeps() -> dict[str, Upkeep]:
-    """Every backend's upkeep, of its default storage (nothing is opened or read)."""
-    return {name: open_store(StorageConfig(backend=name)).upkeep() for name in BACKENDS}
+def _maintenances() -> dict[str, Maintenance]:
+    """Every backend's maintenance, of its default storage (nothing is opened or read)."""
+    return {name: open_store(StorageConfig(backend=name)).maintenance() for name in BACKENDS}
 
 
-def upkeep(cfg: StorageConfig, base_dir: str, action: str) -> Upkeep:
-    """The upkeep of the configured store, refused when its backend does not do `action`."""
-    found = open_store(cfg, base_dir).upkeep()
+def maintenance_for(cfg: StorageConfig, base_dir: str, action: str) -> Maintenance:
+    """The maintenance of the configured store, refused when its backend does not do `action`."""
+    found = open_store(cfg, base_dir).maintenance()
     if not found.does(action):
-        able = [name for name, other in _upkeeps().items() if other.does(action)]
+        able = [name for name, other in _maintenances().items() if other.does(action)]
         raise Refused(f"not for the {cfg.backend} backend (this works on: {', '.join(able)})")
     return found
 
 
 def backup_kind(path: Path) -> str:
     """Which backend a backup file was made by."""
-    upkeeps = _upkeeps()
-    for name, each in upkeeps.items():
+    every = _maintenances()
+    for name, each in every.items():
         if each.made(path):
             return name
-    nouns = [each.backup_noun for each in upkeeps.values() if each.backup_noun]
+    nouns = [each.backup_noun for each in every.values() if each.backup_noun]
     raise ValueError(f"{path} is neither {' nor '.join(nouns)}")
 
 
 async def restore(cfg: StorageConfig, base_dir: str, source: Path) -> Outcome:
     """Replace the configured store with a backup its backend made."""
-    found = upkeep(cfg, base_dir, "restore")
+    found = maintenance_for(cfg, base_dir, "restore")
     kind = backup_kind(source)
     if kind != cfg.backend:
         raise Refused(f"{source} is a {kind} backup and storage.backend is {cfg.backend}: "
@@ -54,12 +54,12 @@ async def restore(cfg: StorageConfig, base_dir: str, source: Path) -> Outcome:
 
 def parse_target(url: str, prefix: str) -> StorageConfig:
     """The storage a `--to URL` names (a Redis one with `prefix`)."""
-    upkeeps = _upkeeps().values()
-    for each in upkeeps:
+    every = _maintenances().values()
+    for each in every:
         named = each.names(url, prefix)
         if named is not None:
             return named
-    forms = [form for each in upkeeps for form in each.url_forms]
+    forms = [form for each in every for form in each.url_forms]
     raise BadTarget(f"--to {url!r}: expected {', '.join(forms[:-1])} or {forms[-1]}")
 
 
@@ -71,8 +71,8 @@ async def copy(cfg: StorageConfig, base_dir: str, to: str, prefix: str | None,
     shown = redact(to)  # from here on only shown
     source = open_store(cfg, base_dir)
     into = open_store(target, base_dir)
-    ours = upkeep(cfg, base_dir, "copy")
-    theirs = into.upkeep()
+    ours = maintenance_for(cfg, base_dir, "copy")
+    theirs = into.maintenance()
     if target.backend == cfg.backend and theirs.place == ours.place:
         raise Refused(f"{shown} is the configured store itself")
     if target.backend == cfg.backend:

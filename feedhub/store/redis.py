@@ -27,11 +27,11 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import ChangeListener, Store, Upkeep, decode_items, item_texts
+from feedhub.store.base import ChangeListener, Maintenance, Store, decode_items, item_texts
 from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_check import check_redis
+from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
-from feedhub.store.redis_upkeep import RedisUpkeep
 from feedhub.store.schema import migrate_redis
 
 log = logging.getLogger("feedhub.store.redis")
@@ -82,8 +82,8 @@ class RedisStore(Store):
         self._release: AsyncScript | None = None
         self.media = RedisMediaRecords(lambda: self.r, prefix)
 
-    def upkeep(self) -> Upkeep:
-        return RedisUpkeep(self, self.url, self.prefix)
+    def maintenance(self) -> Maintenance:
+        return RedisMaintenance(self, self.url, self.prefix)
 
     # -- keys -------------------------------------------------------------------------
 

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Store, Upkeep, decode_items, item_texts
+from feedhub.store.base import Maintenance, Store, decode_items, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.schema import migrate_sqlite
-from feedhub.store.sqlite_upkeep import SqliteUpkeep
+from feedhub.store.sqlite_maintenance import SqliteMaintenance
 
 T = TypeVar("T")
 
@@ -68,8 +68,8 @@ class SqliteStore(Store):
         self._db.close()
         self._db = None
 
-    def upkeep(self) -> Upkeep:
-        return SqliteUpkeep(self.path)
+    def maintenance(self) -> Maintenance:
+        return SqliteMaintenance(self.path)
 
     @property
     def db(self) -> sqlite3.Connection:

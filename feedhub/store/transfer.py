@@ -1,7 +1,7 @@
 """`feedhub store copy --to URL` between two backends: through the store interface, source by
 source, each source's fetch state (with what adapters keep in it, such as renewed tokens) and
 items, and the media cache's records. What the source store holds beyond those is named,
-never dropped silently. (Between two stores of one backend, its `Upkeep.copy` carries every
+never dropped silently. (Between two stores of one backend, its `Maintenance.copy` carries every
 table or key as it is.)
 """
 
@@ -49,7 +49,7 @@ async def copy_records(source: Store, target: Store) -> CopyReport:
 async def copy_across(source: Store, target: Store, shown: str, force: bool) -> Outcome:
     """Copy between two (unopened) stores of different backends; running replicas of the
     target are told that every source changed."""
-    missing = await source.upkeep().left_out()
+    missing = await source.maintenance().left_out()
     async with opened(source) as src, opened(target) as dst:
         if not force and not await is_empty(dst):
             raise Refused(f"{shown} already holds feedhub data; --force copies over it")

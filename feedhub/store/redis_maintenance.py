@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import redis.asyncio as aioredis
 
 from feedhub.config import StorageConfig
-from feedhub.store.base import Outcome, Refused, Store, Upkeep, announce
+from feedhub.store.base import Maintenance, Outcome, Refused, Store, announce
 from feedhub.store.redis_check import check_redis
 from feedhub.store.redis_dump import (
     dump_redis,
@@ -36,7 +36,7 @@ async def connected(url: str, *, decode: bool) -> AsyncIterator[Any]:
         await client.aclose()
 
 
-class RedisUpkeep(Upkeep):
+class RedisMaintenance(Maintenance):
     backup_noun = "a feedhub Redis dump"
     url_forms = ("redis://host:port/db",)
 
@@ -83,8 +83,8 @@ class RedisUpkeep(Upkeep):
         return Outcome([f"moved {moved} keys from {self.prefix!r} to {aside!r}; the replicas "
                         "poll every source afresh"])
 
-    async def copy(self, target: Upkeep, shown: str, force: bool) -> Outcome:
-        assert isinstance(target, RedisUpkeep)
+    async def copy(self, target: Maintenance, shown: str, force: bool) -> Outcome:
+        assert isinstance(target, RedisMaintenance)
         async with connected(self.url, decode=False) as src, \
                 connected(target.url, decode=False) as dst:
             entries = await dump_redis(src, self.prefix)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from feedhub.config import StorageConfig
 from feedhub.store.backup import SQLITE_MAGIC, copy_sqlite, restore_sqlite
-from feedhub.store.base import Outcome, Refused, Upkeep
+from feedhub.store.base import Maintenance, Outcome, Refused
 from feedhub.store.check import check_sqlite, read_only, tables
 from feedhub.store.files import move_aside
 from feedhub.store.recover import recover_sqlite
@@ -19,7 +19,7 @@ from feedhub.store.recover import recover_sqlite
 CARRIED_TABLES = {"items", "state", "media_records"}
 
 
-class SqliteUpkeep(Upkeep):
+class SqliteMaintenance(Maintenance):
     backup_noun = "a SQLite backup"
     url_forms = ("sqlite:///path/to/file.sqlite3", "sqlite:relative/path")
 
@@ -68,8 +68,8 @@ class SqliteUpkeep(Upkeep):
         return Outcome([f"moved {self.path} aside to {aside}; the next start begins empty and "
                         "polls every source afresh"])
 
-    async def copy(self, target: Upkeep, shown: str, force: bool) -> Outcome:
-        assert isinstance(target, SqliteUpkeep)
+    async def copy(self, target: Maintenance, shown: str, force: bool) -> Outcome:
+        assert isinstance(target, SqliteMaintenance)
         if not force and target.path.exists():
             raise Refused(f"{target.path} exists; --force replaces it (it is kept as "
                           "NAME.replaced-<time>)")
