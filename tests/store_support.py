@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from feedhub.models import FetchState, Item
+from feedhub.store.base import Store, opened
 from feedhub.store.sqlite import SqliteStore
 from tests.conftest import ROOT
 
@@ -59,3 +60,16 @@ def feedhub(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]
     """`feedhub ARGS` in its own process: exit status, standard output and error."""
     return subprocess.run([sys.executable, "-m", "feedhub", *args], cwd=ROOT, text=True,
                           capture_output=True, timeout=timeout)
+
+
+async def fill_store(store: Store, sources: dict[str, int]) -> None:
+    """An open store of any backend, as the daemon leaves it: each source's items and state."""
+    for sid, n in sources.items():
+        await store.save(sid, FetchState(etag=f'"{sid}-etag"', item_count=n, digest=sid,
+                                         last_success=1.0), items_of(sid, n))
+
+
+async def counts(store: Store) -> dict[str, int]:
+    """Items per source of an unopened store (opened and closed here)."""
+    async with opened(store):
+        return {sid: len(await store.get_items(sid)) for sid in await store.all_states()}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import redis.asyncio as aioredis
 
-from feedhub.store.backup import dump_redis, load_redis, read_dump, write_dump
+from feedhub.store.redis_dump import dump_redis, load_redis, read_dump, write_dump
 from tests import redis_support
 from tests.conftest import fixture_bytes, free_port, wait_until, write_config
 from tests.redis_support import REDIS_URL

@@ -1,11 +1,24 @@
-"""The storage interface every backend implements."""
+"""The storage interface every backend implements: `Store` for the running daemon, and
+`Maintenance` for what the operator's `feedhub store …` commands do to a backend's data.
+
+A backend is a `Store` subclass whose `maintenance()` gives its own `Maintenance`. That
+store is the one `open_store` makes, not yet opened: it knows where its data is, so each
+command works on that data at rest (a damaged SQLite file is checked and recovered without
+the backend writing to it). An action a backend's `Maintenance` does not override is
+refused; the command line only parses, calls these and prints (store/operations.py answers
+the questions about every backend: which made a backup, which a `--to URL` names).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
+from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
 
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
@@ -82,7 +95,11 @@ class Store(ABC):
         """Be told of changes made by other replicas (shared backends only)."""
 
     async def publish(self, source_id: str, digest: str) -> None:
-        """Tell the other replicas that a source's items changed (shared backends only)."""
+        """Tell the other replicas a source's items changed (shared backends only)."""
+
+    def maintenance(self) -> Maintenance:
+        """What `feedhub store …` can do to this backend's data (nothing, by default)."""
+        return Maintenance()
 
     # -- the media cache's records: JSON by image URL, findable by content name --------
 
@@ -106,3 +123,86 @@ class Store(ABC):
     @abstractmethod
     async def delete_media(self, urls: list[str]) -> None:
         """Forget images no stored item uses any more."""
+
+
+class Refused(Exception):
+    """An action that would lose or mix data, or that a backend has no use for: refused with
+    what to do instead."""
+
+
+@dataclass
+class Outcome:
+    """What a maintenance action says to the operator, and whether it went well (its exit)."""
+
+    lines: list[str]
+    ok: bool = True
+
+
+class Maintenance:
+    """One backend's `feedhub store` actions on its data. Each action it does not override
+    is refused; `does` says which it overrides."""
+
+    ACTIONS = ("check", "backup", "restore", "recover", "quarantine", "copy")
+    backup_noun = ""  # what its backups are, in a message: "a SQLite backup"
+    url_forms: tuple[str, ...] = ()  # the `--to URL`s `names` takes, as a message shows them
+    place: object = None  # where its data is: equal places of one backend are one store
+
+    def does(self, action: str) -> bool:
+        return getattr(type(self), action) is not getattr(Maintenance, action)
+
+    def names(self, url: str, prefix: str) -> StorageConfig | None:
+        """The storage a `--to URL` names, if it is one of this backend's."""
+        return None
+
+    def made(self, path: Path) -> bool:
+        """Whether FILE is a backup this backend writes."""
+        return False
+
+    async def check(self) -> Outcome:
+        """Integrity and schema version; not ok when damaged."""
+        raise _not_here("check")
+
+    async def backup(self, target: Path) -> Outcome:
+        """An online, consistent copy into FILE."""
+        raise _not_here("backup")
+
+    async def restore(self, source: Path) -> Outcome:
+        """Replace the data with a backup FILE this backend made; what it replaces is kept."""
+        raise _not_here("restore")
+
+    async def recover(self) -> Outcome:
+        """Save what can still be read of damaged data."""
+        raise _not_here("recover")
+
+    async def quarantine(self) -> Outcome:
+        """Set the data aside, so the next start begins empty."""
+        raise _not_here("quarantine")
+
+    async def copy(self, target: Maintenance, shown: str, force: bool) -> Outcome:
+        """Everything, as it is, into another store of this backend (`shown`: its name in
+        messages); a target that holds data is replaced only with `force`."""
+        raise _not_here("copy")
+
+    async def left_out(self) -> list[str]:
+        """What a copy into another backend would not carry (it goes through `Store`)."""
+        return []
+
+
+def _not_here(action: str) -> Refused:
+    return Refused(f"{action}: not for this backend")
+
+
+@contextlib.asynccontextmanager
+async def opened(store: Store) -> AsyncIterator[Store]:
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def announce(store: Store) -> None:
+    """Tell running replicas that every source changed under them (their data was replaced)."""
+    async with opened(store):
+        for sid, state in (await store.all_states()).items():
+            await store.publish(sid, state.digest)

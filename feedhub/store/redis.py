@@ -27,9 +27,10 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import ChangeListener, Store, decode_items, item_texts
-from feedhub.store.check import check_redis
+from feedhub.store.base import ChangeListener, Maintenance, Store, decode_items, item_texts
 from feedhub.store.errors import StoreDamaged, redact
+from feedhub.store.redis_check import check_redis
+from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
 from feedhub.store.schema import migrate_redis
 
@@ -62,7 +63,7 @@ def missed_changes(known: dict[str, str], current: dict[str, FetchState]) -> lis
     return [sid for sid, st in current.items() if known.get(sid) != st.digest]
 
 
-class RedisStore(RedisMediaRecords, Store):
+class RedisStore(Store):
     shared = True
 
     def __init__(self, url: str, prefix: str = "feedhub") -> None:
@@ -79,6 +80,10 @@ class RedisStore(RedisMediaRecords, Store):
         self._digests: dict[str, str] = {}  # last digest seen per source
         self._renew: AsyncScript | None = None
         self._release: AsyncScript | None = None
+        self.media = RedisMediaRecords(lambda: self.r, prefix)
+
+    def maintenance(self) -> Maintenance:
+        return RedisMaintenance(self, self.url, self.prefix)
 
     # -- keys -------------------------------------------------------------------------
 
@@ -188,6 +193,23 @@ class RedisStore(RedisMediaRecords, Store):
             await tx.execute()
         self._items.pop(source_id, None)
         self._digests.pop(source_id, None)
+
+    # -- the media cache's records (redis_media.py) -----------------------------------
+
+    async def media_records(self) -> list[str]:
+        return await self.media.all()
+
+    async def get_media(self, urls: list[str]) -> dict[str, str]:
+        return await self.media.get(urls)
+
+    async def media_by_digest(self, digest: str) -> str | None:
+        return await self.media.by_digest(digest)
+
+    async def put_media(self, url: str, digest: str, text: str) -> None:
+        await self.media.put(url, digest, text)
+
+    async def delete_media(self, urls: list[str]) -> None:
+        await self.media.delete(urls)
 
     # -- leases -----------------------------------------------------------------------
 

@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Store, decode_items, item_texts
+from feedhub.store.base import Maintenance, Store, decode_items, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.schema import migrate_sqlite
+from feedhub.store.sqlite_maintenance import SqliteMaintenance
 
 T = TypeVar("T")
 
@@ -66,6 +67,9 @@ class SqliteStore(Store):
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
         self._db = None
+
+    def maintenance(self) -> Maintenance:
+        return SqliteMaintenance(self.path)
 
     @property
     def db(self) -> sqlite3.Connection:

@@ -1,48 +1,16 @@
-"""`feedhub store copy --to URL`: the configured store's contents into another backend.
-
-Between two stores of one kind the copy is the backup's, so every table or key comes along
-as it is. Between SQLite and Redis it goes through the store interface, source by source:
-each source's fetch state (with what adapters keep in it, such as renewed tokens) and items.
-What a backend holds beyond those is named, never dropped silently.
+"""`feedhub store copy --to URL` between two backends: through the store interface, source by
+source, each source's fetch state (with what adapters keep in it, such as renewed tokens) and
+items, and the media cache's records. What the source store holds beyond those is named,
+never dropped silently. (Between two stores of one backend, its `Maintenance.copy` carries every
+table or key as it is.)
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
-from urllib.parse import urlsplit
 
-from feedhub.config import StorageConfig
-from feedhub.store.base import Store
-
-# What the store interface carries, in each backend's terms (tables; kinds of keys).
-CARRIED_TABLES = {"items", "state", "media_records"}
-CARRIED_KINDS = {"items", "ranked", "states", "lease", "schema", "media_records"}
-
-
-class BadTarget(ValueError):
-    """A `--to` that names no store feedhub can write."""
-
-
-def parse_target(url: str, prefix: str) -> StorageConfig:
-    """`sqlite:///abs/path`, `sqlite:relative/path` or `redis://host:port/db`."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite" and parts.path and not parts.netloc:
-        return StorageConfig(backend="sqlite", path=parts.path)
-    if parts.scheme in ("redis", "rediss", "unix") and (parts.netloc or parts.path):
-        return StorageConfig(backend="redis", url=url, prefix=prefix)
-    raise BadTarget(f"--to {url!r}: expected sqlite:///path/to/file.sqlite3, "
-                    "sqlite:relative/path or redis://host:port/db")
-
-
-def same_place(a: StorageConfig, b: StorageConfig, base_dir: str) -> bool:
-    """Whether two storage settings name one store (a copy onto itself would empty it)."""
-    if a.backend != b.backend:
-        return False
-    if a.backend == "sqlite":
-        return (Path(base_dir) / a.path).resolve() == (Path(base_dir) / b.path).resolve()
-    return (a.url, a.prefix) == (b.url, b.prefix)
+from feedhub.store.base import Outcome, Refused, Store, opened
 
 
 @dataclass
@@ -78,7 +46,15 @@ async def copy_records(source: Store, target: Store) -> CopyReport:
     return report
 
 
-def left_out(tables: list[str] | None = None, kinds: set[str] | None = None) -> list[str]:
-    """The tables or kinds of keys a copy between backends would not carry."""
-    names = [f"table {t}" for t in tables or () if t not in CARRIED_TABLES]
-    return names + [f"keys {k}:*" for k in sorted(kinds or ()) if k not in CARRIED_KINDS]
+async def copy_across(source: Store, target: Store, shown: str, force: bool) -> Outcome:
+    """Copy between two (unopened) stores of different backends; running replicas of the
+    target are told that every source changed."""
+    missing = await source.maintenance().left_out()
+    async with opened(source) as src, opened(target) as dst:
+        if not force and not await is_empty(dst):
+            raise Refused(f"{shown} already holds feedhub data; --force copies over it")
+        report = await copy_records(src, dst)
+        report.left_out = missing
+        for sid, state in (await dst.all_states()).items():
+            await dst.publish(sid, state.digest)
+    return Outcome(report.lines(shown))
