@@ -93,8 +93,7 @@ async def test_redis_gone_during_a_poll_is_a_recorded_error_and_readyz_follows_i
 ):
     from urllib.parse import urlsplit
 
-    from tests.redis_support import REDIS_URL
-    from tests.test_redis_store import Proxy
+    from tests.redis_support import REDIS_URL, Proxy
 
     parts = urlsplit(REDIS_URL)
     proxy = Proxy(parts.port or 6379)
