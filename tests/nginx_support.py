@@ -12,13 +12,10 @@ from pathlib import Path
 import aiohttp
 
 from tests.conftest import ROOT
+from tests.feeds_support import post, rss
 
 CONF = ROOT / "contrib" / "nginx" / "feedhub.conf"
-RSS = (
-    '<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>'
-    "<link>https://example.org/</link><item><guid>https://example.org/1</guid>"
-    "<title>Behind the proxy</title><link>https://example.org/1</link></item></channel></rss>"
-)
+RSS = rss(post("Behind the proxy", slug="1"))
 
 
 def local_conf(tmp: Path, listen: int, backend: int) -> Path:

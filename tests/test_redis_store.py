@@ -11,19 +11,11 @@ from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.store.redis import RedisStore, decode_change, missed_changes
 from tests import redis_support
 from tests.conftest import make_config, wait_until
+from tests.feeds_support import post, rss
 from tests.redis_support import REDIS_URL, Proxy
 
 pytestmark = pytest.mark.redis
 redis_prefix = redis_support.redis_prefix  # the fixture, for this module's tests
-
-
-def rss(title: str) -> str:
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-        "<link>https://example.org/</link>"
-        f"<item><guid>https://example.org/1</guid><title>{title}</title>"
-        "<link>https://example.org/1</link></item></channel></rss>"
-    )
 
 
 @contextlib.asynccontextmanager
@@ -105,7 +97,7 @@ async def test_serves_cached_bytes_while_redis_is_away_and_catches_up_after(
     proxy = Proxy(parts.port or 6379)
     await proxy.start()
     db = parts.path or "/0"
-    upstream.set("/feed.xml", rss("Before the outage"))
+    upstream.set("/feed.xml", rss(post("Before the outage", slug="1")))
     cfg = make_config(tmp_path, {
         "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{proxy.port}{db}",
                     "prefix": redis_prefix},
