@@ -17,6 +17,8 @@ from functools import cache
 
 from aiohttp import web
 
+from tests.feeds_support import rss
+
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -28,8 +30,7 @@ def good_feed(prefix: str, n: int = 3) -> bytes:
         f"</pubDate><description>Body of {prefix} {i}</description></item>"
         for i in range(n)
     )
-    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{prefix}</title>'
-            f"<link>https://example.org/</link>{items}</channel></rss>").encode()
+    return rss(items, title=prefix)
 
 
 def slow_headers(seconds: float = 60.0) -> Handler:

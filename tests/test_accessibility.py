@@ -14,7 +14,7 @@ from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from tests.conftest import ROOT, make_config
-from tests.test_source_widgets import CASES
+from tests.widget_cases import CASES
 
 LOCALES = ROOT / "feedhub" / "publish" / "locales"
 # The languages most used on the web (W3Techs' content-language ranking), at least 20.

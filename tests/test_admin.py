@@ -13,6 +13,7 @@ from feedhub.models import FetchState
 from feedhub.web.access import Sessions, admin_policy, client_address, host_allowed
 from feedhub.web.admin import access
 from feedhub.web.admin_view import history_chart
+from tests.admin_support import csrf_of
 from tests.conftest import ROOT, make_config, wait_until
 from tests.fault_upstream import good_feed, status
 
@@ -31,12 +32,6 @@ def two_sources(upstream, token: str = "") -> dict:
             "broken": {"sources": ["bad"]},
         },
     }
-
-
-def csrf_of(page: str) -> str:
-    match = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
-    assert match, "no form token on the admin page"
-    return match.group(1)
 
 
 async def test_loopback_without_token_sees_every_source_and_widget(tmp_path, upstream,

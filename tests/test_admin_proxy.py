@@ -15,7 +15,7 @@ import aiohttp
 
 from feedhub.web.app import create_app
 from tests.conftest import free_port, make_config, wait_until
-from tests.test_nginx_proxy import RSS, _answers, local_conf, start_nginx
+from tests.nginx_support import RSS, answers, local_conf, start_nginx
 
 PUBLIC = "https://widgets.example.org"
 
@@ -47,7 +47,7 @@ async def behind(tmp_path: Path, upstream: Any, aiohttp_client: Any, nginx: str,
     try:
         base = f"http://127.0.0.1:{listen}"
         async with aiohttp.ClientSession() as http:
-            await wait_until(lambda: _answers(http, f"{base}/healthz"), timeout=10)
+            await wait_until(lambda: answers(http, f"{base}/healthz"), timeout=10)
         yield base
     finally:
         proc.terminate()

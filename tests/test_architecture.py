@@ -196,3 +196,53 @@ def test_the_serving_process_loads_neither_the_redis_client_nor_pillow() -> None
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
                          text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+
+def imports_of_test_modules(tests_dir: Path) -> list[str]:
+    """Each import of a `tests.test_*` module by a test module under `tests_dir`, absolute or
+    relative, as "tests/test_a.py imports tests.test_b"."""
+    found: list[str] = []
+    for path in sorted(tests_dir.rglob("test_*.py")):
+        rel = path.relative_to(tests_dir.parent)
+        package = list(rel.parts[:-1])
+        targets: list[str] = []
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = package[:len(package) - node.level + 1] if node.level else []
+                module = ".".join(base + ([node.module] if node.module else []))
+                targets += [module] + [f"{module}.{alias.name}" for alias in node.names]
+        for target in targets:
+            parts = target.split(".")
+            if parts[0] != tests_dir.name:
+                continue
+            for n, part in enumerate(parts[1:], start=2):
+                if part.startswith("test_"):
+                    line = f"{rel.as_posix()} imports {'.'.join(parts[:n])}"
+                    if line not in found:
+                        found.append(line)
+                    break
+    return found
+
+
+def test_an_import_of_a_test_module_is_found_absolute_or_relative(tmp_path):
+    tests = tmp_path / "tests"
+    (tests / "sub").mkdir(parents=True)
+    (tests / "test_b.py").write_text("from tests.widget_cases import CASES\n")
+    (tests / "test_a.py").write_text("import tests.test_b\nfrom tests.test_b import x\n"
+                                     "def f():\n    from . import test_b, images\n")
+    (tests / "sub" / "test_c.py").write_text("from ..test_b import x\nfrom .test_d import y\n")
+    assert imports_of_test_modules(tests) == [
+        "tests/sub/test_c.py imports tests.test_b",
+        "tests/sub/test_c.py imports tests.sub.test_d",
+        "tests/test_a.py imports tests.test_b",
+    ]
+
+
+def test_no_test_module_imports_another_test_module():
+    """What test modules share lives in support modules (tests/*_support.py and the like,
+    conftest.py): a test module can be run, renamed or deleted alone without breaking another."""
+    found = imports_of_test_modules(ROOT / "tests")
+    assert not found, "\n".join(found)

@@ -10,7 +10,7 @@ import os
 
 from tests.conftest import ROOT
 from tests.png import placeholder_png
-from tests.test_source_widgets import CASES, config
+from tests.widget_cases import CASES, config
 
 NAMES = ["mastodon", "bluesky", "youtube"]
 

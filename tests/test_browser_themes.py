@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.png import placeholder_png
-from tests.test_source_widgets import CASES, config
+from tests.widget_cases import CASES, config
 
 pytestmark = pytest.mark.browser
 

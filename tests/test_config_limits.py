@@ -12,7 +12,7 @@ import aiohttp
 
 from tests.conftest import ROOT, free_port, make_config, wait_until, write_config
 from tests.fault_upstream import good_feed
-from tests.test_reload import base_config
+from tests.serve_support import base_config
 
 
 def check(path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

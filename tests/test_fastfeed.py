@@ -15,22 +15,13 @@ from feedhub.sources.base import ParseError
 from feedhub.sources.fastfeed import parse_xml_feed
 from feedhub.sources.feed import parse_feed, parse_with_feedparser
 from tests.conftest import FIXTURES, fixture_bytes
+from tests.feeds_support import NAMESPACES, UTF8_DECL, rss
 from tests.xss_corpus import ALL, placed_xml
 
 URL = "https://feeds.example.org/feed"
-UTF8 = '<?xml version="1.0" encoding="utf-8"?>\n'
-NS = ('xmlns:dc="http://purl.org/dc/elements/1.1/" '
-      'xmlns:content="http://purl.org/rss/1.0/modules/content/" '
-      'xmlns:media="http://search.yahoo.com/mrss/" xmlns:atom="http://www.w3.org/2005/Atom"')
 EDGES = sorted(p for p in (FIXTURES / "corpus").iterdir() if p.suffix in (".rss", ".atom"))
 XML_FIXTURES = ["feeds/rss20.xml", "feeds/atom.xml", "feeds/rss10.rdf", "feeds/rss091.xml",
                 "reddit/new.rss", "youtube/videos.xml"]
-
-
-def rss(*items: str, channel: str = "", decl: str = UTF8, attrs: str = "") -> bytes:
-    return (f'{decl}<rss version="2.0" {NS}{attrs}><channel><title>Blog</title>'
-            f'<link>https://blog.example.org/</link>{channel}{"".join(items)}</channel></rss>'
-            ).encode()
 
 
 def item(title: str = "<title>Post</title>",
@@ -47,7 +38,7 @@ def pub(date: str) -> str:
 
 
 def atom(*entries: str, head: str = "", attrs: str = "") -> bytes:
-    return (f'{UTF8}<feed xmlns="http://www.w3.org/2005/Atom" '
+    return (f'{UTF8_DECL}<feed xmlns="http://www.w3.org/2005/Atom" '
             f'xmlns:media="http://search.yahoo.com/mrss/"{attrs}><title>Atom</title>'
             f'<id>urn:uuid:1</id><updated>2026-11-24T10:00:00Z</updated>{head}'
             f'{"".join(entries)}</feed>').encode()
@@ -63,8 +54,8 @@ def entry(title: str = "<title>Entry</title>", ident: str = "<id>tag:atom.exampl
 
 
 def rdf(*items: str, channel: str = "") -> bytes:
-    return (f'{UTF8}<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-            f'xmlns="http://purl.org/rss/1.0/" {NS}><channel rdf:about="https://rdf.example.org/">'
+    return (f'{UTF8_DECL}<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            f'xmlns="http://purl.org/rss/1.0/" {NAMESPACES}><channel rdf:about="https://rdf.example.org/">'
             f'<title>RDF</title><link>https://rdf.example.org/</link>{channel}</channel>'
             f'{"".join(items)}</rdf:RDF>').encode()
 
@@ -218,7 +209,7 @@ DOCUMENTS: dict[str, tuple[bytes, bool | str]] = {
                                       for host in ("one", "two"))), True),
     "rss_xml_lang_root": (rss(item(), item(body=""), attrs=' xml:lang="fr_CA"'), True),
     "rss_items_outside_channel": (
-        f'{UTF8}<rss version="2.0"><channel><title>T</title><link>https://a.example/</link>'
+        f'{UTF8_DECL}<rss version="2.0"><channel><title>T</title><link>https://a.example/</link>'
         f'</channel>{item()}{item(title="<title>Second</title>")}</rss>'.encode(), True),
     "rss_no_declaration_ascii": (rss(item(), decl=""), True),
     "rss_latin1_ascii_body": (rss(item(title="<title>Caf&#233;</title>"), decl=(
@@ -294,7 +285,7 @@ DOCUMENTS: dict[str, tuple[bytes, bool | str]] = {
         "not UTF-8: feedparser decodes it by another codec"),
     "undeclared_non_ascii": (rss(item(title="<title>Café</title>"), decl=""),
                              "no declaration: feedparser reads it as Latin-1"),
-    "doctype": (rss(item(), decl=UTF8 + '<!DOCTYPE rss SYSTEM "http://my.netscape.com/'
+    "doctype": (rss(item(), decl=UTF8_DECL + '<!DOCTYPE rss SYSTEM "http://my.netscape.com/'
                                         'publish/formats/rss-0.91.dtd">'),
                 "a DOCTYPE: feedparser strips it"),
     "not_well_formed": (rss(item()).replace(b"</item>", b""), "not well-formed: loose parser"),

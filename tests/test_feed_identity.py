@@ -9,13 +9,9 @@ from feedhub.models import stable_id
 from feedhub.sources.feed import parse_feed
 from feedhub.sources.jsonfeed import parse_json_feed
 from tests.conftest import FIXTURES, fixture_bytes
+from tests.feeds_support import rss
 
 URL = "https://blog.example.org/feed"
-
-
-def rss(*items: str) -> bytes:
-    return ('<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>B</title>'
-            f'<link>https://blog.example.org/</link>{"".join(items)}</channel></rss>').encode()
 
 
 def item(guid: str, link: str, title: str = "T", body: str = "Text") -> str:

@@ -5,7 +5,7 @@ say, then include, exclude and max_age. Regexes are case-sensitive unless they s
 from __future__ import annotations
 
 from tests.conftest import make_config
-from tests.test_source_mastodon import serve_account
+from tests.social_upstream import serve_mastodon_account
 
 FILLER = "Un long compte rendu du conseil de quartier, point par point. " * 7  # 434 chars
 
@@ -29,7 +29,7 @@ def long_feed() -> str:
 
 async def served(tmp_path, upstream, feedhub_service, widgets):
     upstream.set("/feed", long_feed(), "application/rss+xml")
-    serve_account(upstream)
+    serve_mastodon_account(upstream)
     config = make_config(tmp_path, {
         "sources": {
             "blog": {"type": "feed", "url": upstream.url("/feed")},

@@ -11,7 +11,7 @@ import pytest
 from tests import images
 from tests.conftest import fixture_bytes, make_config, wait_until
 from tests.media_support import with_local_cdn
-from tests.test_source_widgets import CASES
+from tests.widget_cases import CASES
 
 pytestmark = pytest.mark.browser
 

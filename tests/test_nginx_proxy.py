@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
-import re
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,35 +10,8 @@ from typing import Any
 import aiohttp
 
 from feedhub.web.app import create_app
-from tests.conftest import ROOT, free_port, make_config, wait_until
-
-CONF = ROOT / "contrib" / "nginx" / "feedhub.conf"
-RSS = (
-    '<?xml version="1.0"?><rss version="2.0"><channel><title>Blog</title>'
-    "<link>https://example.org/</link><item><guid>https://example.org/1</guid>"
-    "<title>Behind the proxy</title><link>https://example.org/1</link></item></channel></rss>"
-)
-
-
-def local_conf(tmp: Path, listen: int, backend: int) -> Path:
-    """The shipped file with only what a test must change: addresses, paths, no TLS."""
-    site = CONF.read_text()
-    site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{listen};")
-    site = re.sub(r"\n\s*(ssl_certificate\S*|http2) [^\n]*;", "", site)
-    site = site.replace("/var/cache/nginx/feedhub", str(tmp / "cache"))
-    site = re.sub(r"upstream feedhub \{[^}]*\}",
-                  f"upstream feedhub {{ server 127.0.0.1:{backend}; keepalive 4; }}", site)
-    (tmp / "site.conf").write_text(site)
-    temp = " ".join(f"{k}_temp_path {tmp / k};" for k in
-                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    main = tmp / "nginx.conf"
-    # As root, nginx's workers would drop to nobody, who cannot write the test's cache.
-    user = "user root;" if os.geteuid() == 0 else ""
-    main.write_text(f"{user} daemon off; pid {tmp / 'nginx.pid'};\n"
-                    f"error_log {tmp / 'error.log'};\n"
-                    f"events {{}}\nhttp {{ access_log off; {temp}\n"
-                    f"include {tmp / 'site.conf'}; }}\n")
-    return main
+from tests.conftest import free_port, make_config, wait_until
+from tests.nginx_support import RSS, answers, local_conf, start_nginx
 
 
 async def test_the_shipped_nginx_config_caches_widgets_per_encoding_and_answers_304s(
@@ -108,29 +77,13 @@ async def proxied(tmp_path: Path, upstream: Any, aiohttp_client: Any, nginx: str
     try:
         base = f"http://127.0.0.1:{listen}"
         async with aiohttp.ClientSession() as http:
-            await wait_until(lambda: _answers(http, f"{base}/healthz"), timeout=10)
+            await wait_until(lambda: answers(http, f"{base}/healthz"), timeout=10)
         yield base
     finally:
         proc.terminate()
         await proc.wait()
 
 
-async def start_nginx(nginx: str, conf: Path, prefix: Path) -> asyncio.subprocess.Process:
-    """nginx on a checked config, in the foreground of its own process."""
-    check = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(prefix)],
-                           capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    return await asyncio.create_subprocess_exec(nginx, "-c", str(conf), "-p", str(prefix))
-
-
 async def _has_items(client) -> bool:
     resp = await client.get("/w/side.html")
     return "Behind the proxy" in await resp.text()
-
-
-async def _answers(http: aiohttp.ClientSession, url: str) -> bool:
-    try:
-        async with http.get(url) as resp:
-            return resp.status == 200
-    except aiohttp.ClientError:
-        return False

@@ -16,6 +16,7 @@ from aiohttp import web
 
 from tests import redis_support
 from tests.conftest import free_port, wait_until, write_config
+from tests.feeds_support import post, rss
 from tests.redis_support import REDIS_URL
 
 SOURCES = ["a", "b", "c"]
@@ -24,15 +25,6 @@ LEASE = 2.0
 
 pytestmark = pytest.mark.redis
 redis_prefix = redis_support.redis_prefix  # the fixture, for this module's tests
-
-
-def rss(title: str) -> bytes:
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-        "<link>https://example.org/</link>"
-        f"<item><guid>https://example.org/{title}</guid><title>{title}</title>"
-        f"<link>https://example.org/{title}</link></item></channel></rss>"
-    ).encode()
 
 
 class Feeds:
@@ -48,7 +40,7 @@ class Feeds:
         self.times[sid].append(time.monotonic())
         title = self.titles[sid]
         self.served.setdefault(title, time.monotonic())
-        return web.Response(body=rss(title), content_type="application/rss+xml")
+        return web.Response(body=rss(post(title)), content_type="application/rss+xml")
 
 
 def replica_configs(tmp_path: Path, upstream: Any, feeds: Feeds, prefix: str

@@ -11,19 +11,11 @@ from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.store.redis import RedisStore, decode_change, missed_changes
 from tests import redis_support
 from tests.conftest import make_config, wait_until
-from tests.redis_support import REDIS_URL
+from tests.feeds_support import post, rss
+from tests.redis_support import REDIS_URL, Proxy
 
 pytestmark = pytest.mark.redis
 redis_prefix = redis_support.redis_prefix  # the fixture, for this module's tests
-
-
-def rss(title: str) -> str:
-    return (
-        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-        "<link>https://example.org/</link>"
-        f"<item><guid>https://example.org/1</guid><title>{title}</title>"
-        "<link>https://example.org/1</link></item></channel></rss>"
-    )
 
 
 @contextlib.asynccontextmanager
@@ -96,41 +88,6 @@ async def test_a_change_reaches_the_other_replicas_but_not_its_author(redis_pref
         assert got_a == []
 
 
-class Proxy:
-    """A TCP relay in front of Redis that a test can cut and restore: a Redis outage."""
-
-    def __init__(self, target_port: int) -> None:
-        self.target_port = target_port
-        self.server: asyncio.Server | None = None
-        self.port = 0
-        self.conns: list[asyncio.StreamWriter] = []
-
-    async def start(self) -> None:
-        self.server = await asyncio.start_server(self._relay, "127.0.0.1", self.port)
-        self.port = self.server.sockets[0].getsockname()[1]
-
-    async def cut(self) -> None:
-        assert self.server is not None
-        self.server.close()
-        for w in self.conns:
-            w.close()
-        self.conns.clear()
-        await self.server.wait_closed()
-
-    async def _relay(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
-        self.conns += [writer, up_writer]
-
-        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(OSError):
-                while data := await src.read(65536):
-                    dst.write(data)
-                    await dst.drain()
-            dst.close()
-
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
-
-
 async def test_serves_cached_bytes_while_redis_is_away_and_catches_up_after(
     tmp_path, upstream, feedhub_service, redis_prefix
 ):
@@ -140,7 +97,7 @@ async def test_serves_cached_bytes_while_redis_is_away_and_catches_up_after(
     proxy = Proxy(parts.port or 6379)
     await proxy.start()
     db = parts.path or "/0"
-    upstream.set("/feed.xml", rss("Before the outage"))
+    upstream.set("/feed.xml", rss(post("Before the outage", slug="1")))
     cfg = make_config(tmp_path, {
         "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{proxy.port}{db}",
                     "prefix": redis_prefix},

@@ -17,16 +17,7 @@ from markupsafe import escape
 
 from tests.conftest import ROOT, free_port, wait_until, write_config
 from tests.fault_upstream import good_feed
-
-
-def base_config(tmp_path: Path, upstream, port: int, widgets: dict) -> dict:
-    return {
-        "server": {"port": port},
-        "storage": {"backend": "sqlite", "path": str(tmp_path / "feedhub.sqlite3")},
-        "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": widgets,
-    }
+from tests.serve_support import base_config
 
 
 def check_output(path: Path) -> list[str]:

@@ -8,7 +8,7 @@ import aiohttp
 
 from tests.conftest import free_port, wait_until, write_config
 from tests.fault_upstream import good_feed
-from tests.test_reload import base_config
+from tests.serve_support import base_config
 
 
 async def test_port_and_storage_changes_need_a_restart(tmp_path, upstream, daemon):

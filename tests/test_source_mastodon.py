@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import time
 
-from aiohttp import web
-
 from feedhub.config import MastodonSource
 from feedhub.ingest.schedule import hinted_delay
 from feedhub.models import FetchState
 from feedhub.sources.mastodon import MastodonAdapter
 from tests.conftest import Upstream, fixture_bytes
+from tests.social_upstream import (
+    MASTODON_ACCOUNT_ID,
+    MASTODON_LOOKUP,
+    MASTODON_PAGE_HEADERS,
+    MASTODON_STATUSES,
+    serve_mastodon_account,
+)
 from tests.source_support import poll_source_fixture, remember  # noqa: F401
-
-ACCOUNT_ID = "109318924817261534"
-LOOKUP = "/api/v1/accounts/lookup"
-STATUSES = f"/api/v1/accounts/{ACCOUNT_ID}/statuses"
-# What mastodon.social sends with a statuses page: paging links and its rate-limit window.
-PAGE_HEADERS = {
-    "Link": f'<https://toot.example{STATUSES}?limit=40&max_id=113412345678901234>; rel="next",'
-            f' <https://toot.example{STATUSES}?limit=40&min_id=113520000000000001>; rel="prev"',
-    "X-RateLimit-Limit": "300",
-    "X-RateLimit-Remaining": "298",
-    "X-RateLimit-Reset": "2024-11-22T08:20:00.000000Z",
-}
 
 
 def adapter(upstream: Upstream, **options: object) -> MastodonAdapter:
@@ -32,26 +25,13 @@ def adapter(upstream: Upstream, **options: object) -> MastodonAdapter:
     return MastodonAdapter("toots", cfg)
 
 
-def serve_account(upstream: Upstream) -> None:
-    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-
-    async def statuses(request: web.Request) -> web.Response:
-        pinned = request.query.get("pinned") == "true"
-        name = "pinned.json" if pinned else "statuses.json"
-        return web.Response(body=fixture_bytes(f"mastodon/{name}"),
-                            content_type="application/json",
-                            headers={} if pinned else PAGE_HEADERS)
-
-    upstream.routes[STATUSES] = statuses
-
-
 async def test_timeline_with_boost_warning_and_pinned_post(upstream, poll_source):
-    serve_account(upstream)
+    serve_mastodon_account(upstream)
     result = await poll_source(adapter(upstream))
     assert result.ok, result.error
-    lookup = upstream.requests_to(LOOKUP)[0]
+    lookup = upstream.requests_to(MASTODON_LOOKUP)[0]
     assert lookup.query == {"acct": "hubservateur@toot.example"}
-    timeline, pins = upstream.requests_to(STATUSES)
+    timeline, pins = upstream.requests_to(MASTODON_STATUSES)
     assert timeline.query == {"limit": "40", "exclude_replies": "true",
                               "exclude_reblogs": "false"}
     assert pins.query == {"pinned": "true"}
@@ -91,23 +71,23 @@ async def test_timeline_with_boost_warning_and_pinned_post(upstream, poll_source
 
 
 async def test_account_id_is_looked_up_once(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-    upstream.set(STATUSES, fixture_bytes("mastodon/statuses.json"), "application/json",
-                 headers=PAGE_HEADERS)
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(MASTODON_STATUSES, fixture_bytes("mastodon/statuses.json"), "application/json",
+                 headers=MASTODON_PAGE_HEADERS)
     source = adapter(upstream, pinned=False)
     first = await poll_source(source)
     assert first.ok and len(first.items) == 5
-    assert first.meta["lookup"] == {"key": "@hubservateur@toot.example", "id": ACCOUNT_ID}
+    assert first.meta["lookup"] == {"key": "@hubservateur@toot.example", "id": MASTODON_ACCOUNT_ID}
 
     second = await poll_source(source, remember(FetchState(), first))
     assert second.ok and second.items is None  # conditional GET: 304, nothing new
-    assert len(upstream.requests_to(LOOKUP)) == 1
-    assert upstream.requests_to(STATUSES)[-1].status == 304
-    assert not any(s.query.get("pinned") for s in upstream.requests_to(STATUSES))
+    assert len(upstream.requests_to(MASTODON_LOOKUP)) == 1
+    assert upstream.requests_to(MASTODON_STATUSES)[-1].status == 304
+    assert not any(s.query.get("pinned") for s in upstream.requests_to(MASTODON_STATUSES))
 
 
 async def test_account_that_does_not_exist(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("mastodon/not_found.json"), "application/json",
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/not_found.json"), "application/json",
                  status=404)
     result = await poll_source(adapter(upstream))
     assert not result.ok and result.status == 404
@@ -116,7 +96,7 @@ async def test_account_that_does_not_exist(upstream, poll_source):
 
 
 async def test_instance_that_closes_its_api_to_anonymous_clients(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("mastodon/unauthorized.json"), "application/json",
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/unauthorized.json"), "application/json",
                  status=401)
     result = await poll_source(adapter(upstream))
     assert result.status == 401
@@ -124,12 +104,12 @@ async def test_instance_that_closes_its_api_to_anonymous_clients(upstream, poll_
 
 
 async def test_rate_limited_with_retry_after(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-    upstream.set(STATUSES, fixture_bytes("mastodon/rate_limited.json"), "application/json",
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(MASTODON_STATUSES, fixture_bytes("mastodon/rate_limited.json"), "application/json",
                  status=429, headers={"Retry-After": "600", "X-RateLimit-Remaining": "0"})
     result = await poll_source(adapter(upstream))
     assert result.status == 429 and result.error.startswith("rate limited")
-    assert result.meta["lookup"]["id"] == ACCOUNT_ID, "the lookup is kept for the next try"
+    assert result.meta["lookup"]["id"] == MASTODON_ACCOUNT_ID, "the lookup is kept for the next try"
     now = time.time()
     assert hinted_delay(result.headers, now) >= 600
     state = remember(FetchState(), result, interval=60)
@@ -137,8 +117,8 @@ async def test_rate_limited_with_retry_after(upstream, poll_source):
 
 
 async def test_stale_account_id_is_looked_up_again(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-    upstream.set(STATUSES, fixture_bytes("mastodon/not_found.json"), "application/json",
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(MASTODON_STATUSES, fixture_bytes("mastodon/not_found.json"), "application/json",
                  status=404)
     stale = FetchState(meta={"lookup": {"key": "@hubservateur@toot.example", "id": "1"}})
     result = await poll_source(adapter(upstream), stale)
@@ -148,23 +128,23 @@ async def test_stale_account_id_is_looked_up_again(upstream, poll_source):
 
 
 async def test_malformed_answers(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-    upstream.set(STATUSES, b'{"error": "not a list"}', "application/json")
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(MASTODON_STATUSES, b'{"error": "not a list"}', "application/json")
     result = await poll_source(adapter(upstream, pinned=False))
     assert result.error.startswith("malformed answer from")
     assert "expected a JSON array" in result.error
 
-    upstream.set(STATUSES, b"<html><body>Maintenance</body></html>", "text/html")
+    upstream.set(MASTODON_STATUSES, b"<html><body>Maintenance</body></html>", "text/html")
     result = await poll_source(adapter(upstream, pinned=False))
     assert "malformed answer" in result.error and "not JSON" in result.error
 
 
 async def test_options_reach_the_api(upstream, poll_source):
-    serve_account(upstream)
+    serve_mastodon_account(upstream)
     result = await poll_source(adapter(upstream, exclude_replies=False, exclude_reposts=True,
                                        pinned=False))
     assert result.ok
-    (timeline,) = upstream.requests_to(STATUSES)
+    (timeline,) = upstream.requests_to(MASTODON_STATUSES)
     assert timeline.query["exclude_replies"] == "false"
     assert timeline.query["exclude_reblogs"] == "true"
 

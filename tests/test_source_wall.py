@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from tests.conftest import fixture_bytes, make_config
 from tests.new_sources import NEW_TYPES
-from tests.test_source_widgets import CASES
+from tests.widget_cases import CASES
 
 LAYOUTS = ("sidebar", "cards", "list", "ticker")
 TEXT_ONLY = {"list", "ticker"}  # a line per post, no pictures

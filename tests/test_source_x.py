@@ -11,34 +11,23 @@ from feedhub.ingest.schedule import hinted_delay
 from feedhub.models import FetchState
 from feedhub.sources.x import XAdapter, tweet_html
 from tests.conftest import Upstream, fixture_bytes
+from tests.social_upstream import X_LOOKUP, X_TOKEN, X_TWEETS, X_USER_ID, serve_x_timeline
 from tests.source_support import poll_source_fixture, remember  # noqa: F401
-
-USER_ID = "1428739211118813184"
-LOOKUP = "/2/users/by/username/Hubservateur"
-TWEETS = f"/2/users/{USER_ID}/tweets"
-TOKEN = "AAAAAAAAAAAAAAAAAAAAAtest%2Ftoken"
 
 
 def adapter(upstream: Upstream, **options: object) -> XAdapter:
-    cfg = XSource(type="x", username="@Hubservateur", bearer_token=TOKEN,
+    cfg = XSource(type="x", username="@Hubservateur", bearer_token=X_TOKEN,
                   base_url=upstream.base_url, **options)
     return XAdapter("tw", cfg)
 
 
-def serve(upstream: Upstream, tweets: str = "x/tweets.json") -> None:
-    upstream.set(LOOKUP, fixture_bytes("x/user.json"), "application/json")
-    upstream.set(TWEETS, fixture_bytes(tweets), "application/json", etag=False,
-                 headers={"x-rate-limit-limit": "1500", "x-rate-limit-remaining": "1499",
-                          "x-rate-limit-reset": str(int(time.time()) + 900)})
-
-
 async def test_timeline(upstream, poll_source):
-    serve(upstream)
+    serve_x_timeline(upstream)
     result = await poll_source(adapter(upstream))
     assert result.ok, result.error
     for seen in upstream.seen:
-        assert seen.headers["Authorization"] == f"Bearer {TOKEN}"
-    (seen,) = upstream.requests_to(TWEETS)
+        assert seen.headers["Authorization"] == f"Bearer {X_TOKEN}"
+    (seen,) = upstream.requests_to(X_TWEETS)
     assert "since_id" not in seen.query, "first poll: no since_id yet"
     assert seen.query["exclude"] == "replies"
     assert seen.query["max_results"] == "20"
@@ -76,44 +65,44 @@ async def test_timeline(upstream, poll_source):
 
 
 async def test_since_id_makes_later_polls_incremental(upstream, poll_source):
-    serve(upstream)
+    serve_x_timeline(upstream)
     source = adapter(upstream)
     first = await poll_source(source)
     state = remember(FetchState(), first)
-    upstream.set(TWEETS, fixture_bytes("x/tweets_since.json"), "application/json", etag=False)
+    upstream.set(X_TWEETS, fixture_bytes("x/tweets_since.json"), "application/json", etag=False)
     second = await poll_source(source, state)
     assert second.ok and second.incremental
-    assert upstream.requests_to(TWEETS)[-1].query["since_id"] == "1859912345678901234"
+    assert upstream.requests_to(X_TWEETS)[-1].query["since_id"] == "1859912345678901234"
     assert [it.url.rsplit("/", 1)[1] for it in second.items] == ["1860100000000000000"]
     state = remember(state, second)
     assert state.meta["since_id"] == "1860100000000000000"
 
-    upstream.set(TWEETS, fixture_bytes("x/tweets_empty.json"), "application/json", etag=False)
+    upstream.set(X_TWEETS, fixture_bytes("x/tweets_empty.json"), "application/json", etag=False)
     third = await poll_source(source, state)
     assert third.ok and third.incremental and third.items == []
     assert remember(state, third).meta["since_id"] == "1860100000000000000"
-    assert len(upstream.requests_to(LOOKUP)) == 1, "the user id is looked up once"
+    assert len(upstream.requests_to(X_LOOKUP)) == 1, "the user id is looked up once"
 
 
 async def test_configured_user_id_skips_the_lookup(upstream, poll_source):
-    serve(upstream)
-    result = await poll_source(adapter(upstream, user_id=USER_ID, exclude_reposts=True))
-    assert result.ok and not upstream.requests_to(LOOKUP)
-    query = upstream.requests_to(TWEETS)[0].query
+    serve_x_timeline(upstream)
+    result = await poll_source(adapter(upstream, user_id=X_USER_ID, exclude_reposts=True))
+    assert result.ok and not upstream.requests_to(X_LOOKUP)
+    query = upstream.requests_to(X_TWEETS)[0].query
     assert query["exclude"] == "replies,retweets"
     assert "referenced_tweets.id" not in query["expansions"]
 
 
 async def test_account_that_does_not_exist(upstream, poll_source):
     # X answers 200 with an `errors` array for an unknown username.
-    upstream.set(LOOKUP, fixture_bytes("x/user_not_found.json"), "application/json")
+    upstream.set(X_LOOKUP, fixture_bytes("x/user_not_found.json"), "application/json")
     result = await poll_source(adapter(upstream))
     assert result.error.startswith("account @Hubservateur not found on X")
-    assert "lookup" not in result.meta and not upstream.requests_to(TWEETS)
+    assert "lookup" not in result.meta and not upstream.requests_to(X_TWEETS)
 
 
 async def test_bad_token(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("x/unauthorized.json"), "application/problem+json",
+    upstream.set(X_LOOKUP, fixture_bytes("x/unauthorized.json"), "application/problem+json",
                  status=401)
     result = await poll_source(adapter(upstream))
     assert result.error.startswith("X refused the bearer token")
@@ -121,8 +110,8 @@ async def test_bad_token(upstream, poll_source):
 
 async def test_rate_limited_until_reset(upstream, poll_source):
     reset = int(time.time()) + 900
-    upstream.set(LOOKUP, fixture_bytes("x/user.json"), "application/json")
-    upstream.set(TWEETS, fixture_bytes("x/too_many_requests.json"), "application/json",
+    upstream.set(X_LOOKUP, fixture_bytes("x/user.json"), "application/json")
+    upstream.set(X_TWEETS, fixture_bytes("x/too_many_requests.json"), "application/json",
                  status=429, headers={"x-rate-limit-limit": "5", "x-rate-limit-remaining": "0",
                                       "x-rate-limit-reset": str(reset)})
     result = await poll_source(adapter(upstream))
@@ -133,8 +122,8 @@ async def test_rate_limited_until_reset(upstream, poll_source):
 
 
 async def test_malformed_answer(upstream, poll_source):
-    upstream.set(LOOKUP, fixture_bytes("x/user.json"), "application/json")
-    upstream.set(TWEETS, b'{"data": {"id": "1"}, "meta": {}}', "application/json")
+    upstream.set(X_LOOKUP, fixture_bytes("x/user.json"), "application/json")
+    upstream.set(X_TWEETS, b'{"data": {"id": "1"}, "meta": {}}', "application/json")
     result = await poll_source(adapter(upstream))
     assert result.error.startswith("malformed answer from")
     assert "'data' is not an array" in result.error

@@ -10,17 +10,12 @@ import time
 
 from tests import redis_support
 from tests.conftest import make_config
+from tests.feeds_support import post, rss
 
 redis_prefix = redis_support.redis_prefix
 
 
-def rss(*titles: str, words: int = 5) -> str:
-    items = "".join(
-        f"<item><guid>https://example.org/{t}</guid><title>{t}</title>"
-        f"<link>https://example.org/{t}</link><description>{'text ' * words}</description></item>"
-        for t in titles)
-    return ('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
-            f"<link>https://example.org/</link>{items}</channel></rss>")
+SHORT = "text " * 5
 
 
 def stored_titles(path) -> set[str]:
@@ -38,7 +33,7 @@ async def test_a_full_disk_is_a_recorded_error_then_the_next_poll_stores(
     tmp_path, upstream, feedhub_service, caplog
 ):
     caplog.set_level(logging.INFO, logger="feedhub")
-    upstream.set("/feed.xml", rss("first", "second"))
+    upstream.set("/feed.xml", rss(post("first", text=SHORT), post("second", text=SHORT)))
     cfg = make_config(tmp_path, {
         "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
         "widgets": {"side": {"sources": ["blog"]}},
@@ -58,7 +53,7 @@ async def test_a_full_disk_is_a_recorded_error_then_the_next_poll_stores(
 
     await svc.store._run(limit, svc.store.db, None)
     many = [f"new-{n}" for n in range(40)]
-    upstream.set("/feed.xml", rss(*many, words=200))
+    upstream.set("/feed.xml", rss(*(post(t, text="text " * 200) for t in many)))
     for attempt in (1, 2):
         result = await svc.polling.poll("blog")
         assert result.error.startswith("store: ") and "SQLITE_FULL" in result.error
@@ -93,13 +88,12 @@ async def test_redis_gone_during_a_poll_is_a_recorded_error_and_readyz_follows_i
 ):
     from urllib.parse import urlsplit
 
-    from tests.redis_support import REDIS_URL
-    from tests.test_redis_store import Proxy
+    from tests.redis_support import REDIS_URL, Proxy
 
     parts = urlsplit(REDIS_URL)
     proxy = Proxy(parts.port or 6379)
     await proxy.start()
-    upstream.set("/feed.xml", rss("kept"))
+    upstream.set("/feed.xml", rss(post("kept", text=SHORT)))
     cfg = make_config(tmp_path, {
         "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{proxy.port}{parts.path}",
                     "prefix": redis_prefix},
@@ -111,7 +105,7 @@ async def test_redis_gone_during_a_poll_is_a_recorded_error_and_readyz_follows_i
     assert "kept" in (await run.get("/w/side.html"))[1]
 
     await proxy.cut()
-    upstream.set("/feed.xml", rss("lost in transit"))
+    upstream.set("/feed.xml", rss(post("lost in transit", text=SHORT)))
     fetched = len(upstream.seen)
     result = await run.service.polling.poll("blog")
     assert result.error.startswith("store: redis unreachable")

@@ -15,12 +15,11 @@ from urllib.parse import urlencode
 import pytest
 
 from tests import redis_support
-from tests.conftest import free_port, make_config, wait_until, write_config
+from tests.admin_support import csrf_of
+from tests.conftest import fixture_bytes, free_port, make_config, wait_until, write_config
 from tests.redis_support import REDIS_URL
+from tests.social_upstream import X_TOKEN, X_TWEETS, serve_x_timeline
 from tests.store_support import feedhub
-from tests.test_admin import csrf_of
-from tests.test_source_x import TOKEN, TWEETS, serve
-from tests.test_source_x import fixture_bytes as fixture
 
 redis_prefix = redis_support.redis_prefix
 pytestmark = pytest.mark.redis
@@ -40,11 +39,11 @@ def fetch(url: str, data: bytes | None = None) -> tuple[int, str]:
 async def test_copy_to_redis_brings_the_posts_the_upstream_no_longer_lists(
     tmp_path, upstream, feedhub_service, daemon, redis_prefix
 ):
-    serve(upstream)  # the timeline lists three posts
+    serve_x_timeline(upstream)  # the timeline lists three posts
     data = {
         "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3", "prefix": redis_prefix},
         "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "sources": {"tw": {"type": "x", "username": "@Hubservateur", "bearer_token": TOKEN,
+        "sources": {"tw": {"type": "x", "username": "@Hubservateur", "bearer_token": X_TOKEN,
                            "base_url": upstream.base_url}},
         "widgets": {"wall": {"sources": ["tw"], "limit": 20}},
     }
@@ -52,11 +51,11 @@ async def test_copy_to_redis_brings_the_posts_the_upstream_no_longer_lists(
     await run.poll_all()
     # Later the timeline only gives what is new since the last post seen: the store alone
     # keeps the three older ones.
-    upstream.set(TWEETS, fixture("x/tweets_since.json"), "application/json", etag=False)
+    upstream.set(X_TWEETS, fixture_bytes("x/tweets_since.json"), "application/json", etag=False)
     await run.poll_all()
     status, body, _ = await run.get("/w/wall.json")
     assert all(i in body for i in [*OLDEST, NEWEST]), body
-    upstream.set(TWEETS, fixture("x/tweets_empty.json"), "application/json", etag=False)
+    upstream.set(X_TWEETS, fixture_bytes("x/tweets_empty.json"), "application/json", etag=False)
     # The last poll an hour ago: a refresh may poll X again (its floor is 30 minutes).
     state = run.service.states["tw"]
     state.last_attempt = (state.last_attempt or 0.0) - 3600
@@ -73,14 +72,14 @@ async def test_copy_to_redis_brings_the_posts_the_upstream_no_longer_lists(
         **data, "server": {"port": port},
         "storage": {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix},
     }, "replica.yaml"), port)
-    seen = len(upstream.requests_to(TWEETS))
+    seen = len(upstream.requests_to(X_TWEETS))
     _, page = await asyncio.to_thread(fetch, f"{replica.url}/admin")
     form = urlencode({"csrf": csrf_of(page)}).encode()
     status, _ = await asyncio.to_thread(fetch, f"{replica.url}/admin/sources/tw/refresh", form)
     assert status == 200, status  # the admin page, after its redirect
     # The replica polls with the copied since_id: the upstream gives nothing older.
-    await wait_until(lambda: len(upstream.requests_to(TWEETS)) > seen)
-    assert upstream.requests_to(TWEETS)[-1].query["since_id"] == NEWEST
+    await wait_until(lambda: len(upstream.requests_to(X_TWEETS)) > seen)
+    assert upstream.requests_to(X_TWEETS)[-1].query["since_id"] == NEWEST
     status, body = await asyncio.to_thread(fetch, f"{replica.url}/w/wall.json")
     assert status == 200 and all(i in body for i in [*OLDEST, NEWEST])
 

@@ -33,19 +33,12 @@ from feedhub.models import FetchState
 from feedhub.service import Service
 from feedhub.web.app import SERVICE, create_app
 from tests.conftest import free_port, make_config, wait_until
+from tests.feeds_support import post, rss
 
 
-def rss(title: str, hub: str = "", self_url: str = "") -> str:
-    links = ""
-    if hub:
-        links = (f'<atom:link rel="hub" href="{hub}"/>'
-                 f'<atom:link rel="self" href="{self_url}"/>')
-    return (
-        '<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom">'
-        f"<channel><title>Blog</title><link>https://example.org/</link>{links}"
-        f"<item><guid>https://example.org/{title}</guid><title>{title}</title>"
-        f"<link>https://example.org/{title}</link></item></channel></rss>"
-    )
+def hub_links(hub: str, self_url: str) -> str:
+    """The channel's WebSub discovery links."""
+    return f'<atom:link rel="hub" href="{hub}"/><atom:link rel="self" href="{self_url}"/>'
 
 
 class Hub:
@@ -74,10 +67,10 @@ class Hub:
             if resp.status == 200 and await resp.text() == challenge:
                 self.verified.append(sub)
 
-    async def push(self, body: str, *, sign: str = "sha256", secret: str | None = None,
+    async def push(self, data: bytes, *, sign: str = "sha256", secret: str | None = None,
                    charset: str = "") -> int:
+        """POST `data` to the verified callback as the hub would; `charset` only labels it."""
         sub = self.verified[-1]
-        data = body.encode(charset or "utf-8")
         headers = {"Content-Type": "application/rss+xml" + (f"; charset={charset}" if charset
                                                              else "")}
         if sign:
@@ -92,7 +85,8 @@ class Hub:
 async def start_feedhub(tmp_path, upstream, aiohttp_client, hub: Hub, interval: str = "1h"
                         ) -> Any:
     upstream.routes["/hub"] = hub.handle
-    upstream.set("/feed.xml", rss("First", upstream.url("/hub"), upstream.url("/feed.xml")))
+    upstream.set("/feed.xml", rss(post("First"), channel=hub_links(upstream.url("/hub"),
+                                                                 upstream.url("/feed.xml"))))
     port = free_port()
     cfg = make_config(tmp_path, {
         "server": {"public_url": f"http://127.0.0.1:{port}"},
@@ -122,17 +116,18 @@ async def test_subscribes_verifies_and_serves_signed_pushes_within_a_second(
     await wait_until(lambda: svc.polling.interval("blog") >= SAFETY_INTERVAL, timeout=5)
     assert "First" in await widget(client)
 
-    assert await hub.push(rss("Forged"), secret="not-the-secret") == 202
-    assert await hub.push(rss("Unsigned"), sign="") == 202
+    assert await hub.push(rss(post("Forged")), secret="not-the-secret") == 202
+    assert await hub.push(rss(post("Unsigned")), sign="") == 202
     assert "Forged" not in await widget(client) and "Unsigned" not in await widget(client)
 
     pushed = time.monotonic()
-    assert await hub.push(rss("Pushed")) == 202
+    assert await hub.push(rss(post("Pushed"))) == 202
     await wait_until(lambda: _shows(client, "Pushed"), timeout=1.0 - (time.monotonic() - pushed))
-    assert await hub.push(rss("Old hubs sign with sha1"), sign="sha1") == 202
+    assert await hub.push(rss(post("Old hubs sign with sha1")), sign="sha1") == 202
     assert "Old hubs sign with sha1" in await widget(client)
     # The hub passes on the topic's Content-Type: its charset reads the pushed content.
-    assert await hub.push(rss("記事投稿のお知らせ"), charset="Shift_JIS") == 202
+    body = rss(post("記事投稿のお知らせ"), decl='<?xml version="1.0"?>').decode()
+    assert await hub.push(body.encode("shift_jis"), charset="Shift_JIS") == 202
     assert "記事投稿のお知らせ" in await widget(client)
     # The pushed content was stored as it came: the upstream feed was not fetched again.
     assert len(upstream.requests_to("/feed.xml")) == 1
@@ -153,7 +148,8 @@ async def test_a_failing_hub_means_normal_polling(tmp_path, upstream, aiohttp_cl
     await wait_until(lambda: hub.requests, timeout=10)
     await wait_until(lambda: svc.states["blog"].meta.get("websub", {}).get("status") == "failed")
     assert svc.polling.interval("blog") == 2.0
-    upstream.set("/feed.xml", rss("Polled", upstream.url("/hub"), upstream.url("/feed.xml")))
+    upstream.set("/feed.xml", rss(post("Polled"), channel=hub_links(upstream.url("/hub"),
+                                                                  upstream.url("/feed.xml"))))
     await wait_until(lambda: _shows(client, "Polled"), timeout=5)
 
 
@@ -289,7 +285,7 @@ async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll
     upstream.routes["/hub"] = hub.handle
     port, up = free_port(), upstream.server.port
     feed_url, hub_url = f"http://feeds.test:{up}/feed.xml", f"http://hub.test:{up}/hub"
-    upstream.set("/feed.xml", rss("First", hub_url, feed_url))
+    upstream.set("/feed.xml", rss(post("First"), channel=hub_links(hub_url, feed_url)))
     cfg = make_config(tmp_path, {
         "server": {"public_url": f"http://127.0.0.1:{port}"},
         "fetch": {"allow_private_addresses": False},
@@ -300,8 +296,9 @@ async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll
     await wait_until(lambda: hub.verified, timeout=10)
     assert "hub.secret" not in hub.requests[0] and hub.requests[0]["hub.mode"] == "subscribe"
     polls = len(upstream.requests_to("/feed.xml"))
-    upstream.set("/feed.xml", rss("Polled after the ping", hub_url, feed_url))
-    assert await hub.push(rss("Pushed by anyone"), sign="") == 202
+    upstream.set("/feed.xml", rss(post("Polled after the ping"),
+                                  channel=hub_links(hub_url, feed_url)))
+    assert await hub.push(rss(post("Pushed by anyone")), sign="") == 202
     await wait_until(lambda: _shows(client, "Polled after the ping"), timeout=10)
     assert "Pushed by anyone" not in await widget(client)
     assert len(upstream.requests_to("/feed.xml")) == polls + 1
