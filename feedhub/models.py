@@ -104,6 +104,8 @@ class Item:
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PINNED_RANK = 1e11  # above any timestamp: pinned posts rank first
+WITHHELD = "withheld"  # FetchState.meta: {author handle: why they are left out}
+TOKEN = "token"  # FetchState.meta: a renewed token, its expiry and last renewal problem
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 
@@ -148,7 +150,9 @@ def stable_id(*candidates: str | None) -> str:
 
 @dataclass(slots=True)
 class FetchState:
-    """What the scheduler remembers of a source between polls (and across restarts)."""
+    """What the scheduler remembers of a source between polls (and across restarts).
+
+    `meta` is the adapters' memory; the keys below are also read by the admin page."""
 
     etag: str = ""
     last_modified: str = ""
@@ -169,6 +173,25 @@ class FetchState:
     def from_dict(cls, data: dict[str, Any]) -> FetchState:
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in data.items() if k in known})
+
+    @property
+    def withheld(self) -> dict[str, str]:
+        """The authors left out at their request: {handle: reason} (`sources.consent`)."""
+        value = self.meta.get(WITHHELD)
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def token_expires(self) -> float | None:
+        """When the source's token expires, if it has one (never the token itself)."""
+        stored = self.meta.get(TOKEN)
+        value = stored.get("expires") if isinstance(stored, dict) else None
+        return float(value) if isinstance(value, int | float) else None
+
+    @property
+    def renewal_problem(self) -> str:
+        """Why the token's last renewal failed ("" when it did not)."""
+        stored = self.meta.get(TOKEN)
+        return str(stored.get("problem") or "") if isinstance(stored, dict) else ""
 
     @property
     def health(self) -> str:

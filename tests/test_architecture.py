@@ -17,6 +17,17 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "feedhub"
 MAX_LINES = 300
+# The limit is an alarm, not a knife: a module may go over it when splitting it would put
+# code on the wrong floor, and is then listed here with the reason. None is, today.
+LONG_MODULES: dict[str, str] = {}
+
+# Beyond the order of the stages: imports that would let one floor reach past the port it is
+# given. The web layer serves what the service's parts give it; it never parses or fetches
+# upstream content itself. Publishing asks the media cache only for image markup.
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "feedhub.web": ("feedhub.sources", "feedhub.ingest.workers"),
+    "feedhub.publish": ("feedhub.media.cache", "feedhub.media.upkeep", "feedhub.ingest.workers"),
+}
 
 # Lowest first. A module belongs to the longest prefix that names it; it may import from its
 # own stage and from the stages before it, never from one after it.
@@ -134,8 +145,33 @@ def upward(graph: Graph) -> list[str]:
                   if stage_of(b) > stage_of(a))
 
 
+def inside(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def forbidden(graph: Graph) -> list[str]:
+    """Every import that FORBIDDEN rules out, as "a -> b"."""
+    return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
+                  for floor, banned in FORBIDDEN.items()
+                  if inside(a, floor) and any(inside(b, ban) for ban in banned))
+
+
 def test_no_import_cycle_in_the_package():
     assert cycles(import_graph()) == []
+
+
+def test_the_web_and_publishing_import_only_through_their_ports():
+    assert forbidden(import_graph()) == []
+
+
+def test_a_forbidden_import_is_rejected():
+    graph = {"feedhub.web.websub": {"feedhub.ingest.workers", "feedhub.ingest.websub"},
+             "feedhub.web.admin_view": {"feedhub.sources.consent", "feedhub.models"},
+             "feedhub.publish.widgets": {"feedhub.media.cache", "feedhub.media.markup"},
+             "feedhub.media.lifecycle": {"feedhub.media.cache"}}
+    assert forbidden(graph) == ["feedhub.publish.widgets -> feedhub.media.cache",
+                                "feedhub.web.admin_view -> feedhub.sources.consent",
+                                "feedhub.web.websub -> feedhub.ingest.workers"]
 
 
 def test_imports_run_only_down_the_stages():
@@ -173,7 +209,17 @@ def test_a_hidden_import_counts(tmp_path):
 @pytest.mark.parametrize("name", sorted(package_modules()))
 def test_module_is_short_enough_to_read_in_one_sitting(name):
     lines = package_modules()[name].read_text(encoding="utf-8").count("\n")
-    assert lines <= MAX_LINES, f"{name} has {lines} lines (at most {MAX_LINES})"
+    if name in LONG_MODULES:
+        return
+    assert lines <= MAX_LINES, (f"{name} has {lines} lines (at most {MAX_LINES}): split it by"
+                                " responsibility, or list it in LONG_MODULES with the reason")
+
+
+def test_every_listed_long_module_is_still_long():
+    """An entry that no longer needs its exception goes, so the list stays true."""
+    for name in LONG_MODULES:
+        lines = package_modules()[name].read_text(encoding="utf-8").count("\n")
+        assert lines > MAX_LINES, f"{name} has {lines} lines: remove it from LONG_MODULES"
 
 
 def test_architecture_doc_names_the_stages_in_order_and_only_folders_that_exist():

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from feedhub.config import Config
+from feedhub.media.markup import Images
 from feedhub.models import FetchState, Item, items_digest
 from feedhub.publish.cache import Key
 from feedhub.publish.widgets import Widgets
@@ -35,6 +36,17 @@ def items(source: str, *titles: str) -> list[Item]:
             for n, title in enumerate(titles)]
 
 
+class DirectImages:
+    """The media cache switched off: images link to the platforms; `epochs` moves by hand."""
+
+    def __init__(self, public_url: str) -> None:
+        self.public_url = public_url
+        self.epochs: dict[str, int] = {}
+
+    async def markup(self, items: Any, words: Any) -> Images:
+        return Images({}, self.public_url, proxy=False, words=words)
+
+
 async def stored(store: Store, states: dict[str, FetchState], source: str,
                  *titles: str) -> None:
     """What a poll that found these items leaves: them in the store, their digest in the state."""
@@ -51,7 +63,7 @@ async def opened(tmp_path) -> AsyncIterator[tuple[Widgets, Store, dict[str, Fetc
     states: dict[str, FetchState] = {}
     await stored(store, states, "news", "Budget voted")
     await stored(store, states, "blog", "Tram line 4")
-    widgets = Widgets(cfg, store, states)
+    widgets = Widgets(cfg, store, states, DirectImages(cfg.public_url))
     widgets.recompute()
     try:
         yield widgets, store, states
@@ -140,3 +152,26 @@ async def test_prerender_renders_the_new_version_before_it_shows(opened):
     await stored(store, states, "blog", "Rails laid")
     await widgets.prerender(widgets.versions_of("blog"))
     assert widgets.renders.misses == misses + 1 and widgets.renders.keys_for("blog") == []
+
+
+async def test_more_cached_images_move_the_versions_of_that_sources_widgets(opened):
+    widgets, store, states = opened
+    before = widgets.versions
+    images = widgets._images
+    assert isinstance(images, DirectImages)
+    images.epochs["blog"] = 1  # the media cache settled more of the blog's images
+    widgets.recompute("blog")
+    assert widgets.versions["news"] == before["news"]
+    assert widgets.versions["blog"] != before["blog"] and widgets.versions["both"] != before["both"]
+
+
+async def test_source_changed_renders_ahead_then_switches(opened):
+    widgets, store, states = opened
+    widget = widgets.config.widgets["blog"]
+    key = Key("blog", "html", widget.limit, widget.locale, widget.theme)
+    await widgets.rendered(key)
+    await stored(store, states, "blog", "Tram line 4", "Rails laid")
+    await widgets.source_changed("blog")
+    misses = widgets.renders.misses
+    assert b"Rails laid" in (await widgets.rendered(key)).identity
+    assert widgets.renders.misses == misses, "rendered before the switch, not on demand"

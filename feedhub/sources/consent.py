@@ -19,8 +19,8 @@ import re
 from typing import Any
 
 from feedhub.content.sanitize import html_to_text
+from feedhub.models import WITHHELD as WITHHELD  # the meta key of the left-out authors
 
-WITHHELD = "withheld"  # FetchState.meta key: {author handle: reason}
 _TAG_RE = re.compile(r"(?<![\w#])#(nobot|noindex)\b", re.IGNORECASE)
 BLUESKY_LABEL = "!no-unauthenticated"
 
@@ -50,9 +50,3 @@ def bluesky_refusal(profile: Any) -> str:
         if isinstance(label, dict) and label.get("val") == BLUESKY_LABEL:
             return f"{BLUESKY_LABEL} label"
     return ""
-
-
-def withheld_line(withheld: dict[str, str]) -> str:
-    """The one line /admin shows for a source's left-out authors."""
-    return "left out at their request: " + "; ".join(
-        f"{who} ({why})" for who, why in sorted(withheld.items()))

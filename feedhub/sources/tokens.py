@@ -4,7 +4,7 @@ The token in use lives in the source's fetch state (`FetchState.meta["token"]`),
 store keeps it across restarts and backups. The config's token is only where it starts: a
 different one in the config (the site owner pasted a new token) replaces the stored one.
 The record never leaves the store: errors carry `redact()`ed text, and the admin page reads
-only `expires_at()`.
+only `FetchState.token_expires` and `.renewal_problem`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-TOKEN = "token"  # FetchState.meta key
+from feedhub.models import TOKEN as TOKEN  # the meta key the record is kept under
+
 DAY = 86400.0
 # After a failed renewal, the next try waits this long: a refusal (token too young, app
 # not allowed) is not fixed by asking again at every poll.
@@ -77,19 +78,6 @@ def failed(record: TokenRecord, now: float, problem: str) -> TokenRecord:
     """The record after a renewal that did not work: the token stays, a retry waits."""
     return TokenRecord(record.value, record.of, record.renewed, record.expires, tried=now,
                        problem=problem)
-
-
-def expires_at(meta: dict[str, Any]) -> float | None:
-    """When a source's token expires, for the admin page (never the token itself)."""
-    stored = meta.get(TOKEN)
-    value = stored.get("expires") if isinstance(stored, dict) else None
-    return float(value) if isinstance(value, int | float) else None
-
-
-def renewal_problem(meta: dict[str, Any]) -> str:
-    """Why the last renewal failed, for the admin page ("" when it did not)."""
-    stored = meta.get(TOKEN)
-    return str(stored.get("problem") or "") if isinstance(stored, dict) else ""
 
 
 def redact(text: str, *secrets: str) -> str:

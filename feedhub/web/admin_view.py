@@ -13,8 +13,6 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from feedhub.models import FetchState, Item
-from feedhub.sources.consent import WITHHELD, withheld_line
-from feedhub.sources.tokens import expires_at, renewal_problem
 
 CHART_W, CHART_H = 180, 36
 
@@ -87,20 +85,26 @@ def source_row(sid: str, kind: str, state: FetchState | None, now: float) -> Sou
         next_check_iso=iso(state.next_check),
         item_count=state.item_count,
         chart=history_chart(state.history),
-        withheld=withheld_line(state.meta[WITHHELD]) if state.meta.get(WITHHELD) else "",
+        withheld=withheld_line(state.withheld) if state.withheld else "",
         **token_fields(state, now),
     )
 
 
 def token_fields(state: FetchState, now: float) -> dict[str, str]:
     """When the source's token expires, and why its last renewal failed, if it has one."""
-    expires = expires_at(state.meta)
+    expires = state.token_expires
     if expires is None:
-        return {"token_problem": renewal_problem(state.meta)}
+        return {"token_problem": state.renewal_problem}
     when = iso(expires)
     left = f"expired {span(now - expires)} ago" if expires <= now else f"in {span(expires - now)}"
     return {"token_expires": f"{when[:10]} ({left})", "token_expires_iso": when,
-            "token_problem": renewal_problem(state.meta)}
+            "token_problem": state.renewal_problem}
+
+
+def withheld_line(withheld: dict[str, str]) -> str:
+    """The one line /admin shows for a source's left-out authors."""
+    return "left out at their request: " + "; ".join(
+        f"{who} ({why})" for who, why in sorted(withheld.items()))
 
 
 def widget_row(name: str, sources: list[str], items: list[Item], now: datetime) -> WidgetRow:
