@@ -22,7 +22,7 @@ DISPLAY_PARAMS = ("limit", "locale", "theme", "scheme")  # what a pasted URL may
 
 def write_script(r: Renderer, view: WidgetView) -> Rendered:
     # One loader for every widget: it fetches each `data-feedhub` element's fragment itself.
-    return Rendered(script("embed.js").encode(), "text/javascript; charset=utf-8")
+    return Rendered(script("embed.js").encode())
 
 
 def allowed_origin(origin: str, embed_origins: list[str]) -> str | None:

@@ -106,7 +106,7 @@ def json_feed(view: WidgetView) -> dict[str, Any]:
 
 def write_json(r: Renderer, view: WidgetView) -> Rendered:
     body = json.dumps(json_feed(view), ensure_ascii=False, indent=1)
-    return Rendered(body.encode(), "application/feed+json; charset=utf-8")
+    return Rendered(body.encode())
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -162,7 +162,7 @@ def atom_feed(view: WidgetView) -> ET.Element:
 
 
 def write_atom(r: Renderer, view: WidgetView) -> Rendered:
-    return Rendered(_xml(atom_feed(view)), "application/atom+xml; charset=utf-8")
+    return Rendered(_xml(atom_feed(view)))
 
 
 def _rfc822(value: datetime) -> str:
@@ -199,4 +199,4 @@ def rss_feed(view: WidgetView) -> ET.Element:
 
 
 def write_rss(r: Renderer, view: WidgetView) -> Rendered:
-    return Rendered(_xml(rss_feed(view)), "application/rss+xml; charset=utf-8")
+    return Rendered(_xml(rss_feed(view)))

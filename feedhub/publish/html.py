@@ -17,8 +17,7 @@ def write_fragment(r: Renderer, view: WidgetView) -> Rendered:
     body = f"<style>{css}</style>\n" + r.template(view, "widget.html")
     # Opened on its own (a link to it, or a browser pointed at it), it is a page of our
     # origin: no script at all, and only its own styles; a host page applies its own CSP.
-    return Rendered(body.encode(), "text/html; charset=utf-8",
-                    {"Content-Security-Policy": csp(css, r.config, "")})
+    return Rendered(body.encode(), {"Content-Security-Policy": csp(css, r.config, "")})
 
 
 def write_page(r: Renderer, view: WidgetView) -> Rendered:
@@ -28,7 +27,6 @@ def write_page(r: Renderer, view: WidgetView) -> Rendered:
     # the script may fetch the page again (live updates).
     return Rendered(
         body.encode(),
-        "text/html; charset=utf-8",
         {"Content-Security-Policy": csp(r.css(view.theme), r.config, script("frame.js"))},
     )
 

@@ -50,9 +50,11 @@ class WidgetView:
 
 @dataclass(frozen=True, slots=True)
 class Rendered:
+    """A writer's output; `formats.render` types it from the table of formats."""
+
     body: bytes
-    content_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = ""
 
 
 @pass_context

@@ -11,7 +11,7 @@ from multidict import CIMultiDict
 from feedhub.config import NAME_RE, WidgetConfig, valid_locale
 from feedhub.publish.cache import Entry, Key
 from feedhub.publish.embed import allowed_origin
-from feedhub.publish.formats import FORMATS, THEMED_FORMATS
+from feedhub.publish.formats import FORMATS
 from feedhub.publish.selection import prepared_limit, prepared_locale
 from feedhub.service import Service
 from feedhub.web import routes
@@ -19,8 +19,6 @@ from feedhub.web.keys import SERVICE
 from feedhub.web.limits import whole_number
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
-# What other origins may read (CORS): fragments, the script, the feeds. Not the framed page.
-CORS_FORMATS = {"html", "js", "json", "atom", "rss"}
 _ENCODING_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
 ROUTE = "/w/{widget}"
 
@@ -53,7 +51,7 @@ def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfi
     scheme = query.get("scheme", "")
     if scheme and scheme not in ("light", "dark", "auto"):
         raise bad("scheme must be one of: auto, dark, light")
-    if fmt not in THEMED_FORMATS:
+    if not FORMATS[fmt].themed:
         theme, scheme = widget.theme, ""
     return Key(name, fmt, limit, locale, theme, scheme)
 
@@ -63,7 +61,7 @@ def split_name(raw: str) -> tuple[str, str]:
     name, dot, suffix = raw.partition(".")
     if not dot:
         return name, "page"
-    if suffix == "page" or suffix not in FORMATS:
+    if suffix not in FORMATS or not FORMATS[suffix].suffixed:
         raise web.HTTPNotFound(text=f"no format .{suffix[:20]}\n", content_type="text/plain")
     return name, suffix
 
@@ -113,7 +111,7 @@ class Prepared:
         self.key, self.entry, self.origins = key, entry, origins
         # "" (not readable cross-origin), "*" (anyone may read) or "listed" (the answer
         # depends on the request's Origin, so it is finished per request).
-        cors = ("listed" if origins else "*") if key.fmt in CORS_FORMATS else ""
+        cors = ("listed" if origins else "*") if FORMATS[key.fmt].cross_origin else ""
         self.listed = cors == "listed"
         self.plain: Variant = (entry.identity, *self._headers("", cors))
         self.gzip = None if entry.gzip is None else (entry.gzip, *self._headers("gzip", cors))
