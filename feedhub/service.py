@@ -26,7 +26,7 @@ from feedhub.ingest.poller import Poller
 from feedhub.ingest.polling import Polling
 from feedhub.ingest.push import Pushes
 from feedhub.ingest.recorder import Recorder
-from feedhub.ingest.websub import Subscriber
+from feedhub.ingest.subscriber import Subscriber
 from feedhub.media.lifecycle import MediaLifecycle
 from feedhub.metrics import Metrics
 from feedhub.models import FetchState

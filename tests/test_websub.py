@@ -15,12 +15,12 @@ from aiohttp import web
 
 from feedhub.fetch import fetcher
 from feedhub.ingest import push, websub
+from feedhub.ingest.subscriber import Subscriber
 from feedhub.ingest.websub import (
     LEASE_ASKED,
     MAX_LEASE,
     MIN_LEASE,
     SAFETY_INTERVAL,
-    Subscriber,
     discover,
     due_at,
     parse_link_header,

@@ -16,7 +16,8 @@ from typing import Any
 from feedhub.ingest import workers
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.polling import Polling
-from feedhub.ingest.websub import Subscriber, subscription, verify
+from feedhub.ingest.subscriber import Subscriber
+from feedhub.ingest.websub import subscription, verify
 from feedhub.sources.base import PollResult, parse_and_encode
 from feedhub.sources.feed import FeedAdapter, parse_feed
 
