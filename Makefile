@@ -22,10 +22,8 @@ run: $(VENV)/.base
 check: $(VENV)/.base
 	$(VENV)/bin/feedhub check -c config.yaml
 
-test: $(VENV)/.test
+test: lint
 	scripts/system-deps.sh test
-	$(VENV)/bin/ruff check feedhub tests bench
-	$(VENV)/bin/mypy feedhub
 	scripts/run-tests.sh $(PY) $(TESTS)
 
 bench: $(VENV)/.test
@@ -49,8 +47,10 @@ dist: $(VENV)/.test
 	rm -rf dist
 	$(PY) -m build --outdir dist .
 
+# One enforced style: `ruff format feedhub tests bench` writes it, this checks it.
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check feedhub tests bench
+	$(VENV)/bin/ruff format --check feedhub tests bench
 	$(VENV)/bin/mypy feedhub
 
 clean:

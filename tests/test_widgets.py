@@ -155,10 +155,12 @@ async def test_prerender_renders_the_new_version_before_it_shows(opened):
 
 
 async def test_more_cached_images_move_the_versions_of_that_sources_widgets(opened):
-    widgets, store, states = opened
+    shown, store, states = opened
+    images = DirectImages(shown.config.public_url)
+    widgets = Widgets(shown.config, store, states, images)
+    widgets.recompute()
     before = widgets.versions
-    images = widgets._images
-    assert isinstance(images, DirectImages)
+    assert before == shown.versions, "the same config and states give the same versions"
     images.epochs["blog"] = 1  # the media cache settled more of the blog's images
     widgets.recompute("blog")
     assert widgets.versions["news"] == before["news"]
