@@ -8,7 +8,8 @@ import contextlib
 import pytest
 
 from feedhub.models import EncodedItems, FetchState, Item
-from feedhub.store.redis import RedisStore, decode_change, missed_changes
+from feedhub.store.redis import RedisStore
+from feedhub.store.redis_changes import decode_change, missed_changes
 from tests import redis_support
 from tests.conftest import make_config, wait_until
 from tests.feeds_support import post, rss

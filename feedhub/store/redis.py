@@ -6,11 +6,11 @@ stores written before),
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
 right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media_records` (a
 hash: image URL -> JSON record) and `{p}:media_records:digests` (a hash: content name ->
-image URL), and the pub/sub channel `{p}:changes` ("replica source digest").
+image URL), and the pub/sub channel `{p}:changes` ("replica source digest", redis_changes.py).
 
 Redis may go away for a while: reads fall back to the last items this replica saw (so a
-widget whose version moved can still be rendered), the pub/sub listener reconnects by itself
-and, once back, compares every source's digest with what it knew to catch missed changes.
+widget whose version moved can still be rendered), and the change listener reconnects by
+itself and catches up on the changes it missed (redis_changes.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import uuid
 
 import redis.asyncio as aioredis
 from cachetools import LRUCache
@@ -29,6 +28,7 @@ from redis.exceptions import RedisError
 from feedhub.models import FetchState, Item
 from feedhub.store.base import ChangeListener, Maintenance, Store, decode_items, item_texts
 from feedhub.store.errors import StoreDamaged, redact
+from feedhub.store.redis_changes import RedisChanges
 from feedhub.store.redis_check import check_redis
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
@@ -48,19 +48,7 @@ if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) 
 return 0
 """
 
-RETRY_SECONDS = 1.0  # between reconnection attempts of the change listener
 FALLBACK_SOURCES = 512
-
-
-def decode_change(message: str) -> tuple[str, str, str] | None:
-    """("replica", "source", "digest") from a change message, None if it is not one."""
-    parts = message.split(" ")
-    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else None
-
-
-def missed_changes(known: dict[str, str], current: dict[str, FetchState]) -> list[str]:
-    """Sources whose stored digest differs from the one this replica last saw."""
-    return [sid for sid, st in current.items() if known.get(sid) != st.digest]
 
 
 class RedisStore(Store):
@@ -70,17 +58,14 @@ class RedisStore(Store):
         self.url = url
         self.prefix = prefix
         self.where = f"{redact(url)} (prefix {prefix!r})"
-        self.replica = uuid.uuid4().hex[:12]
         self._redis: aioredis.Redis | None = None
-        self._listeners: list[ChangeListener] = []
-        self._listen_task: asyncio.Task[None] | None = None
         # The last items read per source, served while Redis is away; bounded, as a replica
         # only needs those its widgets show.
         self._items: LRUCache[str, list[Item]] = LRUCache(maxsize=FALLBACK_SOURCES)
-        self._digests: dict[str, str] = {}  # last digest seen per source
         self._renew: AsyncScript | None = None
         self._release: AsyncScript | None = None
         self.media = RedisMediaRecords(lambda: self.r, prefix)
+        self.changes = RedisChanges(lambda: self.r, prefix, self._load_states)
 
     def maintenance(self) -> Maintenance:
         return RedisMaintenance(self, self.url, self.prefix)
@@ -89,10 +74,6 @@ class RedisStore(Store):
 
     def _key(self, *parts: str) -> str:
         return ":".join((self.prefix, *parts))
-
-    @property
-    def channel(self) -> str:
-        return self._key("changes")
 
     @property
     def r(self) -> aioredis.Redis:
@@ -117,11 +98,7 @@ class RedisStore(Store):
         await migrate_redis(self._redis, self.prefix)
 
     async def close(self) -> None:
-        if self._listen_task is not None:
-            self._listen_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listen_task
-            self._listen_task = None
+        await self.changes.stop()
         if self._redis is not None:
             await self._redis.aclose()
             self._redis = None
@@ -171,7 +148,7 @@ class RedisStore(Store):
             await tx.execute()
         if items is not None and source_id in self._items:
             self._items[source_id] = sorted(items, key=lambda it: it.rank, reverse=True)
-        self._digests[source_id] = state.digest
+        self.changes.seen(source_id, state.digest)
 
     async def get_state(self, source_id: str) -> FetchState | None:
         raw = await self.r.hget(self._key("states"), source_id)
@@ -179,7 +156,8 @@ class RedisStore(Store):
 
     async def all_states(self) -> dict[str, FetchState]:
         states = await self._load_states()
-        self._digests.update({sid: st.digest for sid, st in states.items()})
+        for sid, st in states.items():
+            self.changes.seen(sid, st.digest)
         return states
 
     async def _load_states(self) -> dict[str, FetchState]:
@@ -192,7 +170,7 @@ class RedisStore(Store):
             tx.delete(self._key("items", source_id), self._key("ranked", source_id))
             await tx.execute()
         self._items.pop(source_id, None)
-        self._digests.pop(source_id, None)
+        self.changes.forget(source_id)
 
     # -- the media cache's records (redis_media.py) -----------------------------------
 
@@ -229,62 +207,10 @@ class RedisStore(Store):
         value = await self.r.get(self._key("lease", source_id))
         return str(value) if value is not None else None
 
-    # -- change notifications ---------------------------------------------------------
+    # -- change notifications between replicas (redis_changes.py) ---------------------
 
     async def publish(self, source_id: str, digest: str) -> None:
-        """Tell the other replicas a source's items changed; best effort."""
-        self._digests[source_id] = digest
-        try:
-            await self.r.publish(self.channel, f"{self.replica} {source_id} {digest}")
-        except (RedisError, OSError) as exc:
-            log.warning("redis unreachable: change of %s not announced (%s); the other "
-                        "replicas catch up when it is back", source_id, exc)
+        await self.changes.publish(source_id, digest)
 
     def on_change(self, listener: ChangeListener) -> None:
-        self._listeners.append(listener)
-        if self._listen_task is None:
-            self._listen_task = asyncio.create_task(self._listen(), name="redis:changes")
-
-    async def _listen(self) -> None:
-        """Subscribe, deliver, and on any failure reconnect and catch up on missed changes."""
-        lost = False
-        while True:
-            try:
-                async with self.r.pubsub(ignore_subscribe_messages=True) as ps:
-                    await ps.subscribe(self.channel)
-                    if lost:
-                        log.info("redis reachable again: change notifications resumed")
-                        await self._catch_up()
-                        lost = False
-                    async for message in ps.listen():
-                        if message.get("type") == "message":
-                            await self._deliver(str(message["data"]))
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                if not lost:
-                    log.warning("redis change listener lost its connection: %s", exc)
-                lost = True
-                await asyncio.sleep(RETRY_SECONDS)
-
-    async def _deliver(self, message: str) -> None:
-        change = decode_change(message)
-        if change is None or change[0] == self.replica:
-            return
-        _, source_id, digest = change
-        self._digests[source_id] = digest
-        await self._notify(source_id, digest)
-
-    async def _catch_up(self) -> None:
-        states = await self._load_states()
-        for sid in missed_changes(self._digests, states):
-            self._digests[sid] = states[sid].digest
-            await self._notify(sid, states[sid].digest)
-
-    async def _notify(self, source_id: str, digest: str) -> None:
-        for listener in self._listeners:
-            try:
-                await listener(source_id, digest)
-            except (RedisError, OSError) as exc:
-                log.warning("change of %s not applied yet: %s", source_id, exc)
-                self._digests.pop(source_id, None)  # retried by the next catch-up
+        self.changes.on_change(listener)

@@ -1,8 +1,9 @@
 """The media cache's records in Redis, shared by every replica: `{p}:media_records` (image
 URL -> JSON record) and `{p}:media_records:digests` (content name -> image URL).
 
-A part of its own: the Redis store keeps items, fetch state, leases and change notices, and
-hands the media cache's calls to this, which shares only its client and prefix.
+A part of its own: the Redis store keeps items, fetch state and leases (change notices are
+redis_changes.py), and hands the media cache's calls to this, which shares only its client
+and prefix.
 """
 
 from __future__ import annotations
