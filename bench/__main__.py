@@ -17,8 +17,10 @@ def main(argv: list[str]) -> int:
     wanted = [a for a in argv if a] or list(GROUPS)
     unknown = set(wanted) - set(GROUPS)
     if unknown:
-        print(f"unknown group(s): {', '.join(sorted(unknown))}; have: {', '.join(GROUPS)}",
-              file=sys.stderr)
+        print(
+            f"unknown group(s): {', '.join(sorted(unknown))}; have: {', '.join(GROUPS)}",
+            file=sys.stderr,
+        )
         return 2
     figures: list[Figure] = []
     notes: list[str] = []

@@ -33,5 +33,10 @@ def make_app(folder: Path) -> web.Application:
 
 if __name__ == "__main__":
     uvloop.install()
-    web.run_app(make_app(Path(sys.argv[2])), host="127.0.0.1", port=int(sys.argv[1]),
-                print=None, access_log=None)
+    web.run_app(
+        make_app(Path(sys.argv[2])),
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        print=None,
+        access_log=None,
+    )

@@ -22,5 +22,10 @@ def make_app(path: Path, headers: dict[str, str]) -> web.Application:
 
 if __name__ == "__main__":
     uvloop.install()
-    web.run_app(make_app(Path(sys.argv[2]), json.loads(Path(sys.argv[3]).read_text())),
-                host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    web.run_app(
+        make_app(Path(sys.argv[2]), json.loads(Path(sys.argv[3]).read_text())),
+        host="127.0.0.1",
+        port=int(sys.argv[1]),
+        print=None,
+        access_log=None,
+    )

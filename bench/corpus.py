@@ -6,7 +6,7 @@ from email.utils import formatdate
 
 ITEMS = 50
 _PARAGRAPH = (
-    "<p>A short post with <a href=\"https://example.org/docs\">a link</a> and "
+    '<p>A short post with <a href="https://example.org/docs">a link</a> and '
     "<em>some markup</em>, number {n}.</p>"
 )
 
@@ -30,8 +30,11 @@ def feed(source: int, version: int = 0, items: int = ITEMS, images: int = 0) -> 
             f"<guid>https://blog{source}.example.org/posts/{i}</guid>"
             f"<pubDate>{date}</pubDate><dc:creator>Author {i % 7}</dc:creator>"
             f"<description><![CDATA[{_PARAGRAPH.format(n=n)}]]></description>"
-            + (f'<enclosure url="/img/{source}-{i}.jpg" type="image/jpeg" length="0"/>'
-               if i < images else "")
+            + (
+                f'<enclosure url="/img/{source}-{i}.jpg" type="image/jpeg" length="0"/>'
+                if i < images
+                else ""
+            )
             + "</item>"
         )
     out.append("</channel></rss>")

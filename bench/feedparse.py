@@ -47,9 +47,13 @@ def run(notes: list[str]) -> list[Figure]:
         f"parse step: `parse_feed` on {count} of the benchmark's 50-item RSS feeds, 20 rounds, "
         "median per call, items built and sanitized both ways, in the bench process; the "
         "baseline is the same call with the fast path turned off (feedparser reads every "
-        "feed). The fast path gives feedparser's exact items or declines (tests/test_fastfeed.py).")
-    return [Figure("parse step: one 50-item feed, ElementTree fast path", fast, "ms",
-                   "feedparser", slow)]
+        "feed). The fast path gives feedparser's exact items or declines (tests/test_fastfeed.py)."
+    )
+    return [
+        Figure(
+            "parse step: one 50-item feed, ElementTree fast path", fast, "ms", "feedparser", slow
+        )
+    ]
 
 
 def main(argv: list[str]) -> int:

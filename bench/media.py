@@ -41,14 +41,21 @@ def _wait_images(url: str, count: int, timeout: float = 120.0) -> str:
     raise RuntimeError(f"{url} never showed {count} cached images")
 
 
-def _serve(tmp: Path, up_port: int, sources: int, proxy: bool, name: str
-           ) -> tuple[object, int]:
+def _serve(tmp: Path, up_port: int, sources: int, proxy: bool, name: str) -> tuple[object, int]:
     port = procs.free_port()
     (tmp / name).mkdir()
-    config = write_config(tmp / name, port=port, upstream_port=up_port, sources=sources,
-                          kind="imgfeed", proxy=proxy, widget_sources=sources)
-    proc = procs.start(["-m", "feedhub", "serve", "-c", str(config)], core=0,
-                       log=tmp / f"{name}.log")
+    config = write_config(
+        tmp / name,
+        port=port,
+        upstream_port=up_port,
+        sources=sources,
+        kind="imgfeed",
+        proxy=proxy,
+        widget_sources=sources,
+    )
+    proc = procs.start(
+        ["-m", "feedhub", "serve", "-c", str(config)], core=0, log=tmp / f"{name}.log"
+    )
     procs.wait_port(port, proc)
     return proc, port
 
@@ -62,12 +69,16 @@ def _file_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
         data, headers = _get(url, {"Accept": "image/webp"})
         name = url.rsplit("/", 1)[1]
         path = next((tmp / "one" / "media").rglob(f"{name}.webp"))
-        keep = {k: v for k, v in headers.items()
-                if k.lower() not in ("date", "server", "content-length", "content-type")}
+        keep = {
+            k: v
+            for k, v in headers.items()
+            if k.lower() not in ("date", "server", "content-length", "content-type")
+        }
         (tmp / "m.headers").write_text(json.dumps(keep))
         bare_port = procs.free_port()
-        bare = procs.start(["-m", "bench.bare_file", str(bare_port), str(path),
-                            str(tmp / "m.headers")], core=0)
+        bare = procs.start(
+            ["-m", "bench.bare_file", str(bare_port), str(path), str(tmp / "m.headers")], core=0
+        )
         procs.wait_port(bare_port, bare)
         bare_url = f"http://127.0.0.1:{bare_port}/m/{name}"
         accept = ("Accept: image/webp",)
@@ -89,9 +100,19 @@ def _file_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
         "(Cache-Control, ETag, Vary, CORP, nosniff), also on core 0, on uvloop; wrk on core 1, "
         f"64 connections, {ROUNDS} alternating {SECONDS:g} s runs, best kept. feedhub answers "
         "small files from memory (an LRU of the files it served), larger ones with "
-        "`FileResponse`.")
-    return [Figure("(6) cached /m/ image: requests/s", f.rps, "req/s", "bare FileResponse",
-                   b.rps, "≥ 0.9 × bare", f.rps >= 0.9 * b.rps)]
+        "`FileResponse`."
+    )
+    return [
+        Figure(
+            "(6) cached /m/ image: requests/s",
+            f.rps,
+            "req/s",
+            "bare FileResponse",
+            b.rps,
+            "≥ 0.9 × bare",
+            f.rps >= 0.9 * b.rps,
+        )
+    ]
 
 
 async def _browser_load(url: str) -> tuple[int, int]:
@@ -100,8 +121,10 @@ async def _browser_load(url: str) -> tuple[int, int]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = await pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         page = await browser.new_page(viewport={"width": 480, "height": 20000})
         done: list[object] = []
         page.on("requestfinished", lambda request: done.append(request))
@@ -135,11 +158,28 @@ def _wall_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
         f"JPEG photo (about 100 KB, as a platform's CDN serves it); requests and bytes "
         f"(headers and bodies) of the whole load. Hotlinked (`proxy: false`): {hot_n} "
         f"requests, the page and the originals from the upstream; proxied: {prox_n} "
-        "requests, all to feedhub, WebP variants picked by `srcset`.")
-    return [Figure("(7) browser loading the photo wall: bytes", prox_bytes / 1000, "kB",
-                   "hotlinked", hot_bytes / 1000, "fewer bytes", prox_bytes < hot_bytes),
-            Figure("(7) browser loading the photo wall: requests", prox_n, "requests",
-                   "hotlinked", hot_n, "", None)]
+        "requests, all to feedhub, WebP variants picked by `srcset`."
+    )
+    return [
+        Figure(
+            "(7) browser loading the photo wall: bytes",
+            prox_bytes / 1000,
+            "kB",
+            "hotlinked",
+            hot_bytes / 1000,
+            "fewer bytes",
+            prox_bytes < hot_bytes,
+        ),
+        Figure(
+            "(7) browser loading the photo wall: requests",
+            prox_n,
+            "requests",
+            "hotlinked",
+            hot_n,
+            "",
+            None,
+        ),
+    ]
 
 
 def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
@@ -147,17 +187,23 @@ def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
     for proxy in (False, True):
         name = "poll-proxied" if proxy else "poll-direct"
         (tmp / name).mkdir()
-        config = write_config(tmp / name, port=procs.free_port(), upstream_port=up_port,
-                              sources=polling.SOURCES, kind="imgfeed", proxy=proxy)
+        config = write_config(
+            tmp / name,
+            port=procs.free_port(),
+            upstream_port=up_port,
+            sources=polling.SOURCES,
+            kind="imgfeed",
+            proxy=proxy,
+        )
         runs[name] = polling._poll_passes(config)
     (direct, _), (proxied, peak) = runs["poll-direct"], runs["poll-proxied"]
     # Serving during that first poll with images: a fresh store, wrk from the moment it listens.
     port = procs.free_port()
     (tmp / "serve").mkdir()
-    config = write_config(tmp / "serve", port=port, upstream_port=up_port,
-                          sources=polling.SOURCES, kind="imgfeed")
-    daemon = procs.start(["-m", "feedhub", "serve", "-c", str(config)],
-                         log=tmp / "serve.log")
+    config = write_config(
+        tmp / "serve", port=port, upstream_port=up_port, sources=polling.SOURCES, kind="imgfeed"
+    )
+    daemon = procs.start(["-m", "feedhub", "serve", "-c", str(config)], log=tmp / "serve.log")
     try:
         procs.wait_port(port, daemon)
         url = f"http://127.0.0.1:{port}/w/{WIDGET}.html"
@@ -174,11 +220,28 @@ def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
         f"the baseline is the same pass with `proxy: false`. Peak RSS with images: "
         f"{peak:.0f} MB. Serving p99: wrk ({polling.LATENCY_CONNECTIONS} connections, 10 s) "
         "on the widget while a fresh `feedhub serve` makes that first pass with images; the "
-        "baseline is the same wrk run once that daemon is idle.")
-    return [Figure("(8) first poll, 1,000 feeds with a photo each", proxied["first"], "s",
-                   "proxy: false", direct["first"], "say the cost", None),
-            Figure("(8) serving p99 during that poll", busy.p99_ms, "ms", "idle",
-                   idle.p99_ms, "< 25 ms", busy.p99_ms < 25)]
+        "baseline is the same wrk run once that daemon is idle."
+    )
+    return [
+        Figure(
+            "(8) first poll, 1,000 feeds with a photo each",
+            proxied["first"],
+            "s",
+            "proxy: false",
+            direct["first"],
+            "say the cost",
+            None,
+        ),
+        Figure(
+            "(8) serving p99 during that poll",
+            busy.p99_ms,
+            "ms",
+            "idle",
+            idle.p99_ms,
+            "< 25 ms",
+            busy.p99_ms < 25,
+        ),
+    ]
 
 
 def run(notes: list[str]) -> list[Figure]:
@@ -187,7 +250,10 @@ def run(notes: list[str]) -> list[Figure]:
     upstream = procs.start(["-m", "bench.upstream", str(up_port)], core=1)
     try:
         procs.wait_port(up_port, upstream)
-        return (_file_figures(tmp, up_port, notes) + _wall_figures(tmp, up_port, notes)
-                + _poll_figures(tmp, up_port, notes))
+        return (
+            _file_figures(tmp, up_port, notes)
+            + _wall_figures(tmp, up_port, notes)
+            + _poll_figures(tmp, up_port, notes)
+        )
     finally:
         procs.stop(upstream)

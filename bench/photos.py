@@ -24,8 +24,9 @@ def _pool() -> list[bytes]:
         for i in range(12):
             x, y = (seed * 131 + i * 211) % SIZE[0], (seed * 71 + i * 97) % SIZE[1]
             r = 40 + (seed * 17 + i * 29) % 160
-            draw.ellipse((x - r, y - r, x + r, y + r),
-                         fill=((seed * 40 + i * 50) % 256, (i * 70) % 256, 180))
+            draw.ellipse(
+                (x - r, y - r, x + r, y + r), fill=((seed * 40 + i * 50) % 256, (i * 70) % 256, 180)
+            )
         buf = io.BytesIO()
         image.save(buf, "JPEG", quality=88)
         out.append(buf.getvalue())

@@ -28,9 +28,12 @@ STARTS = 3
 
 def _poll_passes(config: Path) -> tuple[dict[str, float], float]:
     """Run bench.pollrun, sampling the memory of it and its parse workers."""
-    proc = subprocess.Popen([sys.executable, "-m", "bench.pollrun", str(config)],
-                            cwd=procs.ROOT, stdout=subprocess.PIPE,
-                            env={**os.environ, "PYTHONPATH": str(procs.ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.pollrun", str(config)],
+        cwd=procs.ROOT,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(procs.ROOT)},
+    )
     peak = 0.0
     while proc.poll() is None:
         peak = max(peak, procs.tree_rss_mb(proc.pid))
@@ -58,7 +61,7 @@ def _first_widget(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0
 
 def _cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rindex(")") + 2:].split()
+    fields = stat[stat.rindex(")") + 2 :].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -85,12 +88,27 @@ def run(notes: list[str], *, startup_only: bool = False) -> list[Figure]:
         passes, peak = _poll_passes(config)
         if not startup_only:
             figures += [
-                Figure("(3) first poll, 1,000 × 50 items, all changed", passes["first"], "s",
-                       target="< 10 s", met=passes["first"] < 10),
-                Figure("(3) second poll, all 304", passes["second"], "s",
-                       target="< 2 s", met=passes["second"] < 2),
-                Figure("(3) peak RSS, service + parse workers", peak, "MB",
-                       target="< 250 MB", met=peak < 250),
+                Figure(
+                    "(3) first poll, 1,000 × 50 items, all changed",
+                    passes["first"],
+                    "s",
+                    target="< 10 s",
+                    met=passes["first"] < 10,
+                ),
+                Figure(
+                    "(3) second poll, all 304",
+                    passes["second"],
+                    "s",
+                    target="< 2 s",
+                    met=passes["second"] < 2,
+                ),
+                Figure(
+                    "(3) peak RSS, service + parse workers",
+                    peak,
+                    "MB",
+                    target="< 250 MB",
+                    met=peak < 250,
+                ),
             ]
             notes.append(
                 f"(3): bench/pollrun.py starts the service as `feedhub serve` does (sqlite "
@@ -101,13 +119,13 @@ def run(notes: list[str], *, startup_only: bool = False) -> list[Figure]:
                 f"{passes['second_not_modified']:.0f} answered 304, "
                 f"{passes['second_errors']:.0f} errors. Peak RSS is the sum over the process "
                 f"and its children (the parse workers), sampled every {RSS_EVERY:g} s. "
-                "`fetch.per_host` is 16 because every feed comes from one local host.")
+                "`fetch.per_host` is 16 because every feed comes from one local host."
+            )
             # (4): a fresh store, so the daemon's first pass polls everything while wrk runs.
             (tmp / "feedhub.sqlite3").unlink()
             for extra in ("-wal", "-shm"):
                 (tmp / f"feedhub.sqlite3{extra}").unlink(missing_ok=True)
-        daemon = procs.start(["-m", "feedhub", "serve", "-c", str(config)],
-                             log=tmp / "feedhub.log")
+        daemon = procs.start(["-m", "feedhub", "serve", "-c", str(config)], log=tmp / "feedhub.log")
         url = f"http://127.0.0.1:{port}/w/{WIDGET}.html"
         if not startup_only:
             procs.wait_port(port, daemon)
@@ -116,14 +134,24 @@ def run(notes: list[str], *, startup_only: bool = False) -> list[Figure]:
             polled = (tmp / "feedhub.log").read_text().count("items stored")
             _wait_idle(daemon.pid)
             idle = wrk.run(url, seconds=window, connections=LATENCY_CONNECTIONS)
-            figures.append(Figure("(4) serving p99 during the first poll", busy.p99_ms, "ms",
-                                  "idle", idle.p99_ms, "< 25 ms", busy.p99_ms < 25))
+            figures.append(
+                Figure(
+                    "(4) serving p99 during the first poll",
+                    busy.p99_ms,
+                    "ms",
+                    "idle",
+                    idle.p99_ms,
+                    "< 25 ms",
+                    busy.p99_ms < 25,
+                )
+            )
             notes.append(
                 f"(4): `feedhub serve` (not pinned) starts with an empty store and polls the "
                 f"{SOURCES} sources; wrk (core 1, {LATENCY_CONNECTIONS} connections) requests "
                 f"the widget for {window:.0f} s from the moment it listens "
                 f"({polled} sources were stored in that window; {busy.rps:,.0f} req/s), "
-                f"then again for as long once the daemon is idle ({idle.rps:,.0f} req/s).")
+                f"then again for as long once the daemon is idle ({idle.rps:,.0f} req/s)."
+            )
         else:
             _wait_idle(daemon.pid)
         procs.stop(daemon)
@@ -136,12 +164,20 @@ def run(notes: list[str], *, startup_only: bool = False) -> list[Figure]:
             finally:
                 procs.stop(proc)
         start = statistics.median(starts)
-        figures.append(Figure("(5) start to first widget with items, 1,000 sources stored",
-                              start, "s", target="< 1 s", met=start < 1))
+        figures.append(
+            Figure(
+                "(5) start to first widget with items, 1,000 sources stored",
+                start,
+                "s",
+                target="< 1 s",
+                met=start < 1,
+            )
+        )
         notes.append(
             f"(5): `feedhub serve` started {STARTS} times on the store the first pass filled "
             "(1,000 sources, 50,000 items); time from process start (interpreter included) to "
-            "the first `GET` of the widget answering 200 with items; median of the runs.")
+            "the first `GET` of the widget answering 200 with items; median of the runs."
+        )
     finally:
         for p in (daemon, upstream):
             if p is not None:

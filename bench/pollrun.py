@@ -66,7 +66,9 @@ async def main(path: str) -> dict[str, float]:
         await svc.stop()
         workers.shutdown()
     return {
-        "first": first, "second": second, "first_main_cpu": main_cpu,
+        "first": first,
+        "second": second,
+        "first_main_cpu": main_cpu,
         "first_lag_p99_ms": sorted(lags)[int(len(lags) * 0.99)] * 1000 if lags else 0.0,
         "first_lag_max_ms": max(lags, default=0.0) * 1000,
         "first_changed": sum(changed for changed, _, _ in r1),

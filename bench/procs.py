@@ -19,15 +19,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start(args: Sequence[str], *, core: int | None = None, log: Path | None = None,
-          env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start(
+    args: Sequence[str],
+    *,
+    core: int | None = None,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.Popen[bytes]:
     """`python args…` from the repository root, pinned to one core when asked."""
     cmd = [sys.executable, *args]
     if core is not None:
         cmd = ["taskset", "-c", str(core), *cmd]
     out = log.open("wb") if log else subprocess.DEVNULL
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
 
 
 def wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -61,7 +71,7 @@ def tree_rss_mb(pid: int) -> float:
             continue
         try:
             stat = (entry / "stat").read_text()
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             children.setdefault(int(fields[1]), []).append(int(entry.name))
             rss[int(entry.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
         except (OSError, ValueError):

@@ -41,8 +41,9 @@ def table(figures: list[Figure]) -> str:
         base = f"{_fmt(f.baseline, f.unit)} ({f.baseline_name})" if f.baseline_name else "—"
         met = "—" if f.met is None else ("yes" if f.met else "**no**")
         ratio = "—" if f.ratio is None else f"{f.ratio:.2f}"
-        rows.append(f"| {f.name} | {_fmt(f.value, f.unit)} | {base} | {ratio} | {f.target} "
-                    f"| {met} |")
+        rows.append(
+            f"| {f.name} | {_fmt(f.value, f.unit)} | {base} | {ratio} | {f.target} | {met} |"
+        )
     return head + "\n".join(rows) + "\n"
 
 
@@ -65,9 +66,11 @@ def machine() -> str:
     wrk = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]
     import aiohttp
 
-    return (f"{cpu}, {os.cpu_count()} cores{mem}; Linux {platform.release()}; "
-            f"Python {platform.python_version()}, aiohttp {aiohttp.__version__}; "
-            f"{wrk.split(' [')[0].strip() or 'wrk'}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores{mem}; Linux {platform.release()}; "
+        f"Python {platform.python_version()}, aiohttp {aiohttp.__version__}; "
+        f"{wrk.split(' [')[0].strip() or 'wrk'}"
+    )
 
 
 def load() -> str:

@@ -36,8 +36,11 @@ def _wait_items(url: str, timeout: float = 30.0) -> None:
 
 def _replayable(headers: dict[str, str]) -> dict[str, str]:
     """The headers a handler sets itself (aiohttp adds Date, Server and the length)."""
-    return {k: v for k, v in headers.items()
-            if k.lower() not in ("date", "server", "content-length", "connection")}
+    return {
+        k: v
+        for k, v in headers.items()
+        if k.lower() not in ("date", "server", "content-length", "connection")
+    }
 
 
 def _best(runs: list[wrk.WrkResult]) -> wrk.WrkResult:
@@ -50,8 +53,9 @@ def run(notes: list[str]) -> list[Figure]:
     upstream = procs.start(["-m", "bench.upstream", str(up_port)], core=1)
     procs.wait_port(up_port, upstream)
     config = write_config(tmp, port=fh_port, upstream_port=up_port, sources=1)
-    feedhub = procs.start(["-m", "feedhub", "serve", "-c", str(config)], core=0,
-                          log=tmp / "feedhub.log")
+    feedhub = procs.start(
+        ["-m", "feedhub", "serve", "-c", str(config)], core=0, log=tmp / "feedhub.log"
+    )
     bare = None
     try:
         procs.wait_port(fh_port, feedhub)
@@ -68,8 +72,10 @@ def run(notes: list[str]) -> list[Figure]:
         bare_url = f"http://127.0.0.1:{bare_port}/w/{WIDGET}.html"
         gzip_h = ("Accept-Encoding: gzip",)
         cases = {
-            "bare plain": (bare_url, ()), "feedhub plain": (url, ()),
-            "bare gzip": (bare_url, gzip_h), "feedhub gzip": (url, gzip_h),
+            "bare plain": (bare_url, ()),
+            "feedhub plain": (url, ()),
+            "bare gzip": (bare_url, gzip_h),
+            "feedhub gzip": (url, gzip_h),
             "feedhub 304": (url, (f"If-None-Match: {etag}",)),
         }
         runs: dict[str, list[wrk.WrkResult]] = {name: [] for name in cases}
@@ -95,14 +101,35 @@ def run(notes: list[str]) -> list[Figure]:
         "lookup of the request's path for the prepared answer, a check that the widget's "
         "version is unchanged, the If-None-Match comparison and one counter; no middleware "
         "(the request limits are the HTTP parser's, or were checked when the answer was "
-        "prepared).")
+        "prepared)."
+    )
     figures = []
-    for label, fh, base in (("(1) fragment, plain", "feedhub plain", "bare plain"),
-                            ("(1) fragment, gzip", "feedhub gzip", "bare gzip"),
-                            ("(2) 304 revalidation", "feedhub 304", "bare plain")):
+    for label, fh, base in (
+        ("(1) fragment, plain", "feedhub plain", "bare plain"),
+        ("(1) fragment, gzip", "feedhub gzip", "bare gzip"),
+        ("(2) 304 revalidation", "feedhub 304", "bare plain"),
+    ):
         f, b = best[fh], best[base]
-        figures.append(Figure(f"{label}: requests/s", f.rps, "req/s", "bare handler", b.rps,
-                              "≥ 0.9 × bare", f.rps >= 0.9 * b.rps))
-        figures.append(Figure(f"{label}: p99 latency", f.p99_ms, "ms", "bare handler",
-                              b.p99_ms, "< 5 ms", f.p99_ms < P99_TARGET_MS))
+        figures.append(
+            Figure(
+                f"{label}: requests/s",
+                f.rps,
+                "req/s",
+                "bare handler",
+                b.rps,
+                "≥ 0.9 × bare",
+                f.rps >= 0.9 * b.rps,
+            )
+        )
+        figures.append(
+            Figure(
+                f"{label}: p99 latency",
+                f.p99_ms,
+                "ms",
+                "bare handler",
+                b.p99_ms,
+                "< 5 ms",
+                f.p99_ms < P99_TARGET_MS,
+            )
+        )
     return figures

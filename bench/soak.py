@@ -65,8 +65,9 @@ def upstream_app(started: float) -> web.Application:
     async def ok(request: web.Request) -> web.StreamResponse:
         n = int(request.match_info["n"])
         tick = int((time.time() - started) // 10)
-        return web.Response(body=faults.good_feed(f"s{n} t{tick}", 10),
-                            content_type="application/rss+xml")
+        return web.Response(
+            body=faults.good_feed(f"s{n} t{tick}", 10), content_type="application/rss+xml"
+        )
 
     async def bad(request: web.Request) -> web.StreamResponse:
         n = int(request.match_info["n"])
@@ -85,16 +86,21 @@ def upstream_app(started: float) -> web.Application:
 
 
 def soak_config(tmp: Path, port: int, upstream: str, sources: int) -> Path:
-    srcs = {f"s{n}": {"type": "feed",
-                      "url": f"{upstream}/{'bad' if n % 3 == 0 else 'ok'}/{n}.xml"}
-            for n in range(sources)}
+    srcs = {
+        f"s{n}": {"type": "feed", "url": f"{upstream}/{'bad' if n % 3 == 0 else 'ok'}/{n}.xml"}
+        for n in range(sources)
+    }
     names = list(srcs)
     widgets = {f"w{i}": {"sources": names[i::10], "limit": 20} for i in range(10)}
     config = {
         "server": {"host": "127.0.0.1", "port": port},
         "storage": {"backend": "sqlite", "path": str(tmp / "soak.sqlite3")},
-        "fetch": {"interval": "5s", "timeout": "2s", "max_bytes": "512KB",
-                  "allow_private_addresses": True},
+        "fetch": {
+            "interval": "5s",
+            "timeout": "2s",
+            "max_bytes": "512KB",
+            "allow_private_addresses": True,
+        },
         "admin": {"token": TOKEN},
         "sources": srcs,
         "widgets": widgets,
@@ -126,8 +132,14 @@ async def scraper(http: aiohttp.ClientSession, base: str, deadline: float, tally
         await asyncio.sleep(2)
 
 
-async def ask(http: aiohttp.ClientSession, base: str, path: str, headers: dict[str, str],
-              tally: Tally, etags: dict[str, str]) -> None:
+async def ask(
+    http: aiohttp.ClientSession,
+    base: str,
+    path: str,
+    headers: dict[str, str],
+    tally: Tally,
+    etags: dict[str, str],
+) -> None:
     began = time.monotonic()
     try:
         async with http.get(base + path, headers=headers) as resp:
@@ -187,10 +199,12 @@ async def soak(minutes: float, sources: int, clients: int) -> str:
     deadline = began + minutes * 60
     timeout = aiohttp.ClientTimeout(total=10)
     async with aiohttp.ClientSession(timeout=timeout) as http:
-        await asyncio.gather(sampler(proc.pid, began, deadline, tally),
-                             prober(http, base, deadline, tally),
-                             scraper(http, base, deadline, tally),
-                             *(client(http, base, deadline, tally) for _ in range(clients)))
+        await asyncio.gather(
+            sampler(proc.pid, began, deadline, tally),
+            prober(http, base, deadline, tally),
+            scraper(http, base, deadline, tally),
+            *(client(http, base, deadline, tally) for _ in range(clients)),
+        )
         outcomes = await metrics_outcomes(http, base)
     alive = proc.poll() is None
     proc.send_signal(signal.SIGTERM)
@@ -200,8 +214,16 @@ async def soak(minutes: float, sources: int, clients: int) -> str:
     return report(minutes, sources, clients, tally, outcomes, alive, code, log)
 
 
-def report(minutes: float, sources: int, clients: int, t: Tally, outcomes: Counter[str],
-           alive: bool, code: int, log: str) -> str:
+def report(
+    minutes: float,
+    sources: int,
+    clients: int,
+    t: Tally,
+    outcomes: Counter[str],
+    alive: bool,
+    code: int,
+    log: str,
+) -> str:
     lat = sorted(t.latencies)
 
     def p(q: float) -> float:
@@ -214,8 +236,9 @@ def report(minutes: float, sources: int, clients: int, t: Tally, outcomes: Count
         by_minute[int(s // 60) + 1] = max(by_minute.get(int(s // 60) + 1, 0.0), mb)
     per_minute = "\n".join(f"| {m} | {mb:.0f} |" for m, mb in sorted(by_minute.items()))
     tracebacks = log.count("Traceback")
-    memory = (f"{mem[0][1]:.0f} / {warm[0]:.0f} / {max(mb for _, mb in mem):.0f} / "
-              f"{mem[-1][1]:.0f} MB")
+    memory = (
+        f"{mem[0][1]:.0f} / {warm[0]:.0f} / {max(mb for _, mb in mem):.0f} / {mem[-1][1]:.0f} MB"
+    )
     return f"""# Soak test
 
 `make soak` ({minutes:g} min, {sources} sources of which {sources // 3 + (sources % 3 > 0)}

@@ -37,12 +37,21 @@ async def seed(path: Path) -> None:
     store = SqliteStore(path)
     await store.open()
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    items = [Item(id=f"big-{n}", source="big", url=f"https://example.org/p/{n}",
-                  title=f"Post {n} of the big feed", content_html=f"<p>Body of post {n}</p>",
-                  summary=f"Body of post {n}", published=start + timedelta(minutes=n))
-             for n in range(ITEMS)]
-    state = FetchState(next_check=time.time() + 86400, last_success=time.time(),
-                       digest="seeded", item_count=ITEMS)
+    items = [
+        Item(
+            id=f"big-{n}",
+            source="big",
+            url=f"https://example.org/p/{n}",
+            title=f"Post {n} of the big feed",
+            content_html=f"<p>Body of post {n}</p>",
+            summary=f"Body of post {n}",
+            published=start + timedelta(minutes=n),
+        )
+        for n in range(ITEMS)
+    ]
+    state = FetchState(
+        next_check=time.time() + 86400, last_success=time.time(), digest="seeded", item_count=ITEMS
+    )
     await store.save("big", state, items)
     await store.close()
 
@@ -52,8 +61,9 @@ def write_config(folder: Path, port: int) -> Path:
         "server": {"host": "127.0.0.1", "port": port, "public_url": f"http://127.0.0.1:{port}"},
         "storage": {"backend": "sqlite", "path": str(folder / "feedhub.sqlite3")},
         "fetch": {"interval": "1d", "allow_private_addresses": True},
-        "sources": {"big": {"type": "feed", "url": "http://127.0.0.1:9/never.xml",
-                            "max_items": ITEMS}},
+        "sources": {
+            "big": {"type": "feed", "url": "http://127.0.0.1:9/never.xml", "max_items": ITEMS}
+        },
         "widgets": {"big": {"sources": ["big"], "limit": 50}},
     }
     path = folder / "config.yaml"
@@ -72,8 +82,12 @@ def vary(base: str, seconds: float, out: Path) -> None:
         async with aiohttp.ClientSession() as http:
             while time.monotonic() < deadline:
                 fmt = rng.choice(("", ".html", ".json", ".atom", ".rss"))
-                params = {"limit": str(rng.randint(1, 50)), "locale": rng.choice(LOCALES),
-                          "theme": rng.choice(THEMES), "scheme": rng.choice(SCHEMES)}
+                params = {
+                    "limit": str(rng.randint(1, 50)),
+                    "locale": rng.choice(LOCALES),
+                    "theme": rng.choice(THEMES),
+                    "scheme": rng.choice(SCHEMES),
+                }
                 async with http.get(f"{base}/w/big{fmt}", params=params) as resp:
                     await resp.read()
                     counts[resp.status] = counts.get(resp.status, 0) + 1
@@ -107,8 +121,11 @@ def run(notes: list[str]) -> list[Figure]:
     tmp = Path(tempfile.mkdtemp(prefix="feedhub-bench-stalls-"))
     port = procs.free_port()
     asyncio.run(seed(tmp / "feedhub.sqlite3"))
-    feedhub = procs.start(["-m", "feedhub", "serve", "-c", str(write_config(tmp, port))],
-                          core=0, log=tmp / "feedhub.log")
+    feedhub = procs.start(
+        ["-m", "feedhub", "serve", "-c", str(write_config(tmp, port))],
+        core=0,
+        log=tmp / "feedhub.log",
+    )
     base = f"http://127.0.0.1:{port}"
     client = None
     try:
@@ -117,8 +134,9 @@ def run(notes: list[str]) -> list[Figure]:
             pass
         probe(f"{base}/healthz", 1.0)
         idle = probe(f"{base}/healthz", SECONDS)
-        client = procs.start(["-m", "bench.stalls", base, str(SECONDS + 1), str(tmp / "vary")],
-                             core=1)
+        client = procs.start(
+            ["-m", "bench.stalls", base, str(SECONDS + 1), str(tmp / "vary")], core=1
+        )
         time.sleep(0.5)
         busy = probe(f"{base}/healthz", SECONDS)
         client.wait(SECONDS + 30)
@@ -137,10 +155,20 @@ def run(notes: list[str]) -> list[Figure]:
         "format with random `limit` (1-50), `locale` "
         f"({len(LOCALES)} values), `theme` ({len(THEMES)} names, some unknown) and `scheme` "
         f"values: {asked:,} widget requests in the run ("
-        + ", ".join(f"{n:,} × {s}" for s, n in sorted(counts.items())) + ").")
-    return [Figure("(7) /healthz p99 while a client varies widget queries", busy, "ms",
-                   "idle /healthz p99", idle, f"< {RATIO_TARGET:g} × idle",
-                   busy < RATIO_TARGET * idle)]
+        + ", ".join(f"{n:,} × {s}" for s, n in sorted(counts.items()))
+        + ")."
+    )
+    return [
+        Figure(
+            "(7) /healthz p99 while a client varies widget queries",
+            busy,
+            "ms",
+            "idle /healthz p99",
+            idle,
+            f"< {RATIO_TARGET:g} × idle",
+            busy < RATIO_TARGET * idle,
+        )
+    ]
 
 
 if __name__ == "__main__":

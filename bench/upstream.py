@@ -26,12 +26,14 @@ def make_app() -> web.Application:
         body, etag = bodies[key]
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
-        return web.Response(body=body, headers={"ETag": etag},
-                            content_type="application/rss+xml")
+        return web.Response(body=body, headers={"ETag": etag}, content_type="application/rss+xml")
 
     async def image(request: web.Request) -> web.Response:
-        return web.Response(body=photo(request.match_info["name"]), content_type="image/jpeg",
-                            headers={"Cache-Control": "max-age=86400"})
+        return web.Response(
+            body=photo(request.match_info["name"]),
+            content_type="image/jpeg",
+            headers={"Cache-Control": "max-age=86400"},
+        )
 
     app = web.Application()
     app.router.add_get("/{kind:feed|imgfeed}/{n:\\d+}.xml", handle)
@@ -40,5 +42,4 @@ def make_app() -> web.Application:
 
 
 if __name__ == "__main__":
-    web.run_app(make_app(), host="127.0.0.1", port=int(sys.argv[1]), print=None,
-                access_log=None)
+    web.run_app(make_app(), host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)

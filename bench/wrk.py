@@ -30,15 +30,30 @@ def parse(report: str) -> WrkResult:
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", report).group(1))  # type: ignore[union-attr]
     pct = dict(re.findall(r"^\s+(\d+)%\s+(\S+)$", report, re.MULTILINE))
     requests = int(re.search(r"(\d+) requests in", report).group(1))  # type: ignore[union-attr]
-    errors = sum(int(n) for n in re.findall(r"(?:Non-2xx or 3xx responses|connect|read|write|"
-                                            r"timeout)\s*:?\s*(\d+)", report))
+    errors = sum(
+        int(n)
+        for n in re.findall(
+            r"(?:Non-2xx or 3xx responses|connect|read|write|"
+            r"timeout)\s*:?\s*(\d+)",
+            report,
+        )
+    )
     return WrkResult(rps, _ms(pct["50"]), _ms(pct["99"]), requests, errors)
 
 
-def run(url: str, *, seconds: float, connections: int = 64, core: int = 1,
-        headers: tuple[str, ...] = ()) -> WrkResult:
-    cmd = ["taskset", "-c", str(core), "wrk", "--latency", "-t1", f"-c{connections}",
-           f"-d{max(1, round(seconds))}s"]
+def run(
+    url: str, *, seconds: float, connections: int = 64, core: int = 1, headers: tuple[str, ...] = ()
+) -> WrkResult:
+    cmd = [
+        "taskset",
+        "-c",
+        str(core),
+        "wrk",
+        "--latency",
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+    ]
     for h in headers:
         cmd += ["-H", h]
     out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True).stdout

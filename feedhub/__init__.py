@@ -29,6 +29,8 @@ def package_folder(package: str, *parts: str) -> Path:
     them as files on disk, so an installation that is not unpacked is refused here, clearly."""
     folder = resources.files(package).joinpath(*parts)
     if not isinstance(folder, Path) or not folder.is_dir():
-        raise RuntimeError(f"feedhub's files {package}/{'/'.join(parts)} are not a folder on "
-                           f"disk ({folder}): install feedhub unpacked (pip, pipx, a venv)")
+        raise RuntimeError(
+            f"feedhub's files {package}/{'/'.join(parts)} are not a folder on "
+            f"disk ({folder}): install feedhub unpacked (pip, pipx, a venv)"
+        )
     return folder

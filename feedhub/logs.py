@@ -43,8 +43,10 @@ class BadRequestFilter(logging.Filter):
         exc = record.exc_info[1] if record.exc_info else None
         if isinstance(exc, HttpProcessingError):
             detail = (exc.message or "").strip().splitlines()
-            record.msg, record.args = "%s: %s %s", (
-                record.getMessage(), exc.code, detail[0][:120] if detail else "")
+            record.msg, record.args = (
+                "%s: %s %s",
+                (record.getMessage(), exc.code, detail[0][:120] if detail else ""),
+            )
             record.exc_info, record.exc_text = None, None
             record.levelno, record.levelname = logging.INFO, "INFO"
         return True
@@ -56,8 +58,9 @@ def setup_logging(fmt: str | None = None, level: int = logging.INFO) -> None:
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(OneLineFormatter(
-            "%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S"))
+        handler.setFormatter(
+            OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%S")
+        )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

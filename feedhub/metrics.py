@@ -111,8 +111,11 @@ def _labels(labels: Labels) -> str:
 def _number(value: float) -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(
-        int(value))
+    return (
+        repr(float(value))
+        if isinstance(value, float) and not value.is_integer()
+        else str(int(value))
+    )
 
 
 class Exposition:
@@ -121,8 +124,14 @@ class Exposition:
     def __init__(self) -> None:
         self.lines: list[str] = []
 
-    def family(self, name: str, kind: str, help: str,
-               samples: Iterable[tuple[Labels, float]], suffix: str = "") -> None:
+    def family(
+        self,
+        name: str,
+        kind: str,
+        help: str,
+        samples: Iterable[tuple[Labels, float]],
+        suffix: str = "",
+    ) -> None:
         self.lines.append(f"# HELP {name} {help}")
         self.lines.append(f"# TYPE {name} {kind}")
         for labels, value in samples:
@@ -135,8 +144,9 @@ class Exposition:
             counts = hist.counts or [0] * len(hist.buckets)
             for bound, count in zip(hist.buckets, counts, strict=True):
                 self.lines.append(
-                    f"{name}_bucket{_labels(((label, key), ('le', _number(bound))))} {count}")
-            self.lines.append(f'{name}_bucket{_labels(((label, key), ("le", "+Inf")))} {hist.n}')
+                    f"{name}_bucket{_labels(((label, key), ('le', _number(bound))))} {count}"
+                )
+            self.lines.append(f"{name}_bucket{_labels(((label, key), ('le', '+Inf')))} {hist.n}")
             self.lines.append(f"{name}_sum{_labels(((label, key),))} {_number(hist.total)}")
             self.lines.append(f"{name}_count{_labels(((label, key),))} {hist.n}")
 

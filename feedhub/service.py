@@ -50,25 +50,38 @@ class Service:
         self.fetcher: Fetcher | None = None
         self.media = MediaLifecycle(config, self.store, workers.run_parse, lambda: self.fetcher)
         self.widgets = Widgets(config, self.store, self.states, self.media)
-        self.recorder = Recorder(store=self.store, states=self.states, health=self.store_health,
-                                 metrics=self.metrics, config=lambda: self.config,
-                                 interval=lambda sid: self.polling.interval(sid),
-                                 images=self.media)
+        self.recorder = Recorder(
+            store=self.store,
+            states=self.states,
+            health=self.store_health,
+            metrics=self.metrics,
+            config=lambda: self.config,
+            interval=lambda sid: self.polling.interval(sid),
+            images=self.media,
+        )
         self.polling = Polling(config, self.recorder, lambda: self.fetcher)
         self.poller = Poller(
-            store=self.store, states=self.states, sources=lambda: self.config.sources,
-            poll=self.polling.poll, interval=self.polling.interval,
-            lease_seconds=config.storage.lease, health=self.store_health,
+            store=self.store,
+            states=self.states,
+            sources=lambda: self.config.sources,
+            poll=self.polling.poll,
+            interval=self.polling.interval,
+            lease_seconds=config.storage.lease,
+            health=self.store_health,
             floor=self.polling.floor,
         )
-        self.subscriber = Subscriber(store=self.store, states=self.states, lease=self.poller,
-                                     hubs=self.polling.hubs)
+        self.subscriber = Subscriber(
+            store=self.store, states=self.states, lease=self.poller, hubs=self.polling.hubs
+        )
         self.pushes = Pushes(self.polling, self.poller, self.subscriber)
         # After a save, in this order: the widgets render the change and switch to it, the
         # subscriber looks for a hub, other replicas are told, the media budget is kept.
-        self.recorder.listeners += [self.widgets.source_changed, self._poke_subscriber,
-                                    self._tell_replicas,
-                                    self.media.budget_keeper(self.widgets.shown_items)]
+        self.recorder.listeners += [
+            self.widgets.source_changed,
+            self._poke_subscriber,
+            self._tell_replicas,
+            self.media.budget_keeper(self.widgets.shown_items),
+        ]
         self.reload_error = ""
         self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
         self.started = 0.0
@@ -117,9 +130,13 @@ class Service:
 
     def _make_fetcher(self) -> Fetcher:
         f = self.config.fetch
-        return Fetcher(public_url=self.config.public_url, concurrency=f.concurrency,
-                       per_host=f.per_host, allow_private=f.allow_private_addresses,
-                       user_agent=f.user_agent)
+        return Fetcher(
+            public_url=self.config.public_url,
+            concurrency=f.concurrency,
+            per_host=f.per_host,
+            allow_private=f.allow_private_addresses,
+            user_agent=f.user_agent,
+        )
 
     # -- what a change sets off -------------------------------------------------------
 
@@ -162,8 +179,11 @@ class Service:
             previous, self.fetcher = self.fetcher, self._make_fetcher()
             await previous.close()
         await self.poller.reconcile(
-            changed={sid for sid in config.sources
-                     if sid in old.sources and old.sources[sid] != config.sources[sid]}
+            changed={
+                sid
+                for sid in config.sources
+                if sid in old.sources and old.sources[sid] != config.sources[sid]
+            }
         )
 
     async def reload(self) -> bool:
@@ -174,16 +194,19 @@ class Service:
             config = await asyncio.to_thread(load_config, self.config_path)
         except ConfigError as exc:
             self.reload_error = "\n".join(exc.problems)
-            log.error("config reload refused, keeping the running config:\n%s",
-                      self.reload_error)
+            log.error("config reload refused, keeping the running config:\n%s", self.reload_error)
             return False
         self.needs_restart = needs_restart(self.config, config)
         if self.needs_restart:
-            log.warning("config reloaded, but these settings need a restart (the running"
-                        " values stay until then): %s", "; ".join(self.needs_restart))
+            log.warning(
+                "config reloaded, but these settings need a restart (the running"
+                " values stay until then): %s",
+                "; ".join(self.needs_restart),
+            )
             config = applicable(self.config, config)
         self.reload_error = ""
         await self.apply_config(config)
-        log.info("config reloaded: %d sources, %d widgets", len(config.sources),
-                 len(config.widgets))
+        log.info(
+            "config reloaded: %d sources, %d widgets", len(config.sources), len(config.widgets)
+        )
         return True

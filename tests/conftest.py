@@ -65,10 +65,12 @@ class Upstream:
     def base_url(self) -> str:
         return self.url("").rstrip("/")
 
-    def set(self, path: str, body: bytes | str, content_type: str = "application/xml",
-            **kw: Any) -> None:
-        self.routes[path] = Route(body.encode() if isinstance(body, str) else body,
-                                  content_type, **kw)
+    def set(
+        self, path: str, body: bytes | str, content_type: str = "application/xml", **kw: Any
+    ) -> None:
+        self.routes[path] = Route(
+            body.encode() if isinstance(body, str) else body, content_type, **kw
+        )
 
     def requests_to(self, path: str) -> list[Seen]:
         return [s for s in self.seen if s.path == path]
@@ -87,10 +89,15 @@ class Upstream:
             if route.etag and request.headers.get("If-None-Match") == tag:
                 resp = web.Response(status=304, headers=headers)
             else:
-                resp = web.Response(status=route.status, body=route.body, headers=headers,
-                                    content_type=route.content_type)
-        self.seen.append(Seen(request.path, dict(request.query), dict(request.headers),
-                              resp.status))
+                resp = web.Response(
+                    status=route.status,
+                    body=route.body,
+                    headers=headers,
+                    content_type=route.content_type,
+                )
+        self.seen.append(
+            Seen(request.path, dict(request.query), dict(request.headers), resp.status)
+        )
         return resp
 
 
@@ -110,13 +117,16 @@ async def upstream() -> AsyncIterator[Upstream]:
 def dist(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The sdist and the wheel, built once per session as `make dist` builds them."""
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
-                   check=True, capture_output=True, timeout=600)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--outdir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return {"wheel": next(out.glob("feedhub-*.whl")), "sdist": next(out.glob("feedhub-*.tar.gz"))}
 
 
-def make_config(tmp_path: Path, data: dict[str, Any], env: dict[str, str] | None = None
-                ) -> Config:
+def make_config(tmp_path: Path, data: dict[str, Any], env: dict[str, str] | None = None) -> Config:
     """A config from a dict, with test-friendly defaults (loopback allowed, sqlite in tmp)."""
     data = {
         "storage": {"backend": "sqlite", "path": str(tmp_path / "feedhub.sqlite3")},
@@ -158,8 +168,9 @@ class Running:
 async def feedhub_service(aiohttp_client: Any) -> AsyncIterator[Callable[..., Awaitable[Running]]]:
     """Start the real app over HTTP: `await feedhub_service(config, poll=False)`."""
 
-    async def start(config: Config, *, poll: bool = False, config_path: Path | None = None
-                    ) -> Running:
+    async def start(
+        config: Config, *, poll: bool = False, config_path: Path | None = None
+    ) -> Running:
         app = create_app(config, poll=poll, config_path=config_path)
         client = await aiohttp_client(app)
         return Running(client, app[SERVICE])
@@ -186,8 +197,9 @@ async def feedhub_at() -> AsyncIterator[Callable[..., Awaitable[Running]]]:
         await client.close()
 
 
-async def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, every: float = 0.05
-                     ) -> Any:
+async def wait_until(
+    predicate: Callable[[], Any], timeout: float = 10.0, every: float = 0.05
+) -> Any:
     """Poll a (sync or async) predicate until it is truthy; fail with a clear message."""
     deadline = time.monotonic() + timeout
     while True:
@@ -232,7 +244,10 @@ def daemon(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         proc = subprocess.Popen(
             [sys.executable, "-m", "feedhub", *extra, "serve", "-c", str(config_path)],
-            stdout=log.open("wb"), stderr=subprocess.STDOUT, cwd=ROOT, env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+            env=env,
         )
         d = Daemon(proc, port, log)
         started.append(d)
@@ -246,8 +261,7 @@ def daemon(tmp_path: Path) -> Iterator[Callable[..., Daemon]]:
             d.proc.wait()
 
 
-def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 20.0
-               ) -> None:
+def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -261,8 +275,13 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: flo
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
     # Tests never reach the internet: only loopback resolves in the browser.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]

@@ -118,8 +118,9 @@ def gzipped(body: bytes, content_type: str = "application/rss+xml") -> Handler:
     """Serves bytes that are already gzip-compressed, labelled so."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        return web.Response(body=body, headers={"Content-Encoding": "gzip",
-                                                "Content-Type": content_type})
+        return web.Response(
+            body=body, headers={"Content-Encoding": "gzip", "Content-Type": content_type}
+        )
 
     return handler
 
@@ -145,10 +146,14 @@ XXE = (
 
 # The same bomb past a naive pre-check: a comment in the DOCTYPE that looks like the root
 # element's start tag, and the whole document in UTF-16 (no ASCII "<!ENTITY" bytes at all).
-ENTITY_BOMB_COMMENTED = ENTITY_BOMB.replace(b"<!DOCTYPE rss [\n",
-                                            b"<!DOCTYPE rss [\n<!-- <rss> -->\n")
-XXE_UTF16 = XXE.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="UTF-16"?>'
-                        ).decode().encode("utf-16")
+ENTITY_BOMB_COMMENTED = ENTITY_BOMB.replace(
+    b"<!DOCTYPE rss [\n", b"<!DOCTYPE rss [\n<!-- <rss> -->\n"
+)
+XXE_UTF16 = (
+    XXE.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="UTF-16"?>')
+    .decode()
+    .encode("utf-16")
+)
 
 
 @contextmanager
@@ -171,4 +176,3 @@ def unaccepting_port() -> Iterator[int]:
         for s in fillers:
             s.close()
         server.close()
-

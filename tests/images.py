@@ -34,8 +34,14 @@ def camera_jpeg(width: int = 2400, height: int = 1600, orientation: int = 1) -> 
     exif[0x0112] = orientation
     exif[ExifTags.IFD.Exif] = {0xA431: SERIAL, 0x9003: "2026:11:30 10:00:00"}
     exif[ExifTags.IFD.GPSInfo] = GPS
-    return photo(width, height, "JPEG", exif=exif, comment=b"taken at home",
-                 xmp=b"<x:xmpmeta>home address</x:xmpmeta>")
+    return photo(
+        width,
+        height,
+        "JPEG",
+        exif=exif,
+        comment=b"taken at home",
+        xmp=b"<x:xmpmeta>home address</x:xmpmeta>",
+    )
 
 
 def transparent_png(width: int = 400, height: int = 300) -> bytes:
@@ -54,8 +60,12 @@ def animated_gif(frames: int = 4, size: int = 120) -> bytes:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(
-        ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data))
+        + kind
+        + data
+        + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def png_bomb(side: int = 30_000) -> bytes:
@@ -63,13 +73,19 @@ def png_bomb(side: int = 30_000) -> bytes:
     compressed rows of zeros would inflate to gigabytes if anything decoded them."""
     header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
     rows = zlib.compress(b"\x00" * (side * 3 + 1) * 8, 9)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", rows)
-            + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", rows)
+        + _chunk(b"IEND", b"")
+    )
 
 
-SVG_WITH_SCRIPT = (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="100" '
-                   b'height="100"><script>alert(document.cookie)</script>'
-                   b'<circle cx="50" cy="50" r="40"/></svg>')
+SVG_WITH_SCRIPT = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="100" '
+    b'height="100"><script>alert(document.cookie)</script>'
+    b'<circle cx="50" cy="50" r="40"/></svg>'
+)
 HTML_PAGE = b"<!DOCTYPE html><html><body><h1>Not found</h1><img src=x></body></html>"
 
 

@@ -13,9 +13,20 @@ from aiohttp import web
 from tests import images
 from tests.conftest import Route, Upstream
 
-CDN_HOSTS = ("files.toot.example", "blog.example.org", "files.piaille.example", "pbs.twimg.com",
-             "video.bsky.app", "cdn.bsky.app", "b.thumbs.redditmedia.com", "i.redd.it",
-             "i2.ytimg.com", "i3.ytimg.com", "i.ytimg.com", "www.redditstatic.com")
+CDN_HOSTS = (
+    "files.toot.example",
+    "blog.example.org",
+    "files.piaille.example",
+    "pbs.twimg.com",
+    "video.bsky.app",
+    "cdn.bsky.app",
+    "b.thumbs.redditmedia.com",
+    "i.redd.it",
+    "i2.ytimg.com",
+    "i3.ytimg.com",
+    "i.ytimg.com",
+    "www.redditstatic.com",
+)
 _HOST_RE = re.compile(r"https://(" + "|".join(re.escape(h) for h in CDN_HOSTS) + r")/")
 _PATH_RE = re.compile(r"http://127\.0\.0\.1:\d+(/cdn/[^\"<>\s\\?&]+)")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -26,8 +37,9 @@ def local_cdn(up: Upstream, text: str) -> str:
     return _HOST_RE.sub(lambda m: up.url(f"/cdn/{m[1]}/"), text)
 
 
-def with_local_cdn(up: Upstream, serve: Callable[[Upstream], None],
-                   size: tuple[int, int] = (1600, 1000)) -> None:
+def with_local_cdn(
+    up: Upstream, serve: Callable[[Upstream], None], size: tuple[int, int] = (1600, 1000)
+) -> None:
     """Run a fixture-serving function with its CDN URLs moved onto the local upstream, and
     answer each of them with a photo derived from its path."""
     serve(up)
@@ -57,23 +69,26 @@ def _rewriting(handler: Handler, rewrite: Callable[[bytes], bytes]) -> Handler:
     return handle
 
 
-def image_feed(up: Upstream, path: str, images: list[tuple[str, str]], title: str = "Post"
-               ) -> str:
+def image_feed(up: Upstream, path: str, images: list[tuple[str, str]], title: str = "Post") -> str:
     """Serve at `path` an RSS feed of one item per image (`(image path, alt)`), the image in
     its content as `<img alt>`; the feed's URL."""
     items = "".join(
         f"<item><title>{title} {i}</title><link>https://blog.example.org{path}/{i}</link>"
         f"<guid>{path}-{i}</guid><pubDate>Mon, 0{1 + i % 9} Dec 2026 10:00:00 GMT</pubDate>"
-        f"<description><![CDATA[<p>{title} {i}</p><img src=\"{up.url(img)}\" alt=\"{alt}\">]]>"
+        f'<description><![CDATA[<p>{title} {i}</p><img src="{up.url(img)}" alt="{alt}">]]>'
         "</description></item>"
-        for i, (img, alt) in enumerate(images))
-    up.set(path, f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
-                 f"<link>https://blog.example.org/</link>{items}</channel></rss>",
-           "application/rss+xml")
+        for i, (img, alt) in enumerate(images)
+    )
+    up.set(
+        path,
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
+        f"<link>https://blog.example.org/</link>{items}</channel></rss>",
+        "application/rss+xml",
+    )
     return up.url(path)
 
 
-M_URL_RE = re.compile(r'(http://127\.0\.0\.1:\d+/m/[0-9a-f]{24}-\d+)')
+M_URL_RE = re.compile(r"(http://127\.0\.0\.1:\d+/m/[0-9a-f]{24}-\d+)")
 
 
 def m_urls(html: str) -> list[str]:

@@ -19,8 +19,7 @@ DAY = 86400.0
 LIFETIME = 60 * DAY
 # One upstream may play several Meta hosts: `/refresh_access_token` goes to the fake whose
 # grant type the request names.
-_RENEWERS: weakref.WeakKeyDictionary[Upstream, dict[str, FakeGraph]] = \
-    weakref.WeakKeyDictionary()
+_RENEWERS: weakref.WeakKeyDictionary[Upstream, dict[str, FakeGraph]] = weakref.WeakKeyDictionary()
 
 
 @dataclass
@@ -45,8 +44,12 @@ class FakeGraph:
         return issued is not None and time.time() - issued < LIFETIME
 
     def error(self, fixture: str, status: int = 400) -> web.Response:
-        return web.Response(body=fixture_bytes(fixture), status=status,
-                            content_type="application/json", headers=self.usage)
+        return web.Response(
+            body=fixture_bytes(fixture),
+            status=status,
+            content_type="application/json",
+            headers=self.usage,
+        )
 
     def edge(self, path: str, pages: list[str]) -> None:
         first = json.loads(fixture_bytes(pages[0]))
@@ -55,14 +58,14 @@ class FakeGraph:
         async def handle(request: web.Request) -> web.StreamResponse:
             if not self.valid(request.query.get("access_token", "")):
                 return self.error(self.expired_fixture)
-            page = pages[1] if request.query.get("after") == cursor and len(pages) > 1 \
-                else pages[0]
+            page = pages[1] if request.query.get("after") == cursor and len(pages) > 1 else pages[0]
             body = fixture_bytes(page)
             tag = f'"{hash(body) & 0xFFFFFFFF:x}"'
             if request.headers.get("If-None-Match") == tag:
                 return web.Response(status=304, headers={"ETag": tag, **self.usage})
-            return web.Response(body=body, content_type="application/json",
-                                headers={"ETag": tag, **self.usage})
+            return web.Response(
+                body=body, content_type="application/json", headers={"ETag": tag, **self.usage}
+            )
 
         self.upstream.routes[path] = handle
         if self.grant:
@@ -72,9 +75,16 @@ class FakeGraph:
             async def renew(request: web.Request) -> web.StreamResponse:
                 fake = fakes.get(request.query.get("grant_type", ""))
                 if fake is None:
-                    return web.json_response({"error": {
-                        "message": "Unsupported grant_type", "type": "OAuthException",
-                        "code": 100}}, status=400)
+                    return web.json_response(
+                        {
+                            "error": {
+                                "message": "Unsupported grant_type",
+                                "type": "OAuthException",
+                                "code": 100,
+                            }
+                        },
+                        status=400,
+                    )
                 return await fake.refresh(request)
 
             self.upstream.routes["/refresh_access_token"] = renew
@@ -86,8 +96,10 @@ class FakeGraph:
         new = f"{self.grant}-renewed-{next(self._numbers):04d}-{token[-6:]}"
         self.issued[new] = time.time()
         self.renewed_to.append(new)
-        return web.json_response({"access_token": new, "token_type": "bearer",
-                                  "expires_in": int(LIFETIME) - 56}, headers=self.usage)
+        return web.json_response(
+            {"access_token": new, "token_type": "bearer", "expires_in": int(LIFETIME) - 56},
+            headers=self.usage,
+        )
 
     def tokens_seen(self, path: str) -> list[str]:
         return [s.query.get("access_token", "") for s in self.upstream.requests_to(path)]

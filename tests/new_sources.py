@@ -49,43 +49,88 @@ def serve_facebook(up: Upstream) -> FakeGraph:
 def serve_pixelfed(up: Upstream) -> None:
     # Mastodon's API paths: under a prefix, so that a mastodon source can be served beside.
     up.set("/pixelfed/api/v1/accounts/lookup", fixture_bytes("pixelfed/lookup.json"), JSON)
-    up.set("/pixelfed/api/v1/accounts/702145896321547011/statuses",
-           fixture_bytes("pixelfed/statuses.json"), JSON)
+    up.set(
+        "/pixelfed/api/v1/accounts/702145896321547011/statuses",
+        fixture_bytes("pixelfed/statuses.json"),
+        JSON,
+    )
 
 
 NEW_TYPES = {
     "instagram": NewType(
-        {"type": "instagram", "token": IG_TOKEN}, serve_instagram,
-        ("fh-net-instagram", "https://www.instagram.com/p/DCxCarousel1/", "468002_n.jpg",
-         'href="https://www.instagram.com/explore/tags/ligne4/"', "Instagram")),
+        {"type": "instagram", "token": IG_TOKEN},
+        serve_instagram,
+        (
+            "fh-net-instagram",
+            "https://www.instagram.com/p/DCxCarousel1/",
+            "468002_n.jpg",
+            'href="https://www.instagram.com/explore/tags/ligne4/"',
+            "Instagram",
+        ),
+    ),
     "threads": NewType(
-        {"type": "threads", "token": TH_TOKEN}, serve_threads,
-        ("fh-net-threads", "La piste de la rue Garibaldi ouvre lundi.", ">@velo_lyon</a>",
-         "hubservateur reposted", "@mairie_centre", "Threads")),
+        {"type": "threads", "token": TH_TOKEN},
+        serve_threads,
+        (
+            "fh-net-threads",
+            "La piste de la rue Garibaldi ouvre lundi.",
+            ">@velo_lyon</a>",
+            "hubservateur reposted",
+            "@mairie_centre",
+            "Threads",
+        ),
+    ),
     "facebook": NewType(
-        {"type": "facebook", "page_id": PAGE_ID, "token": FB_TOKEN}, serve_facebook,
-        ("fh-net-facebook", 'alt="Les enfants dans la cabine de la rame"',
-         'href="https://www.example.org/ligne-4/calendrier?fbclid=', "Facebook")),
+        {"type": "facebook", "page_id": PAGE_ID, "token": FB_TOKEN},
+        serve_facebook,
+        (
+            "fh-net-facebook",
+            'alt="Les enfants dans la cabine de la rame"',
+            'href="https://www.example.org/ligne-4/calendrier?fbclid=',
+            "Facebook",
+        ),
+    ),
     "peertube": NewType(
         {"type": "peertube", "channel": "ligne4@tube.example"},
-        lambda up: up.set("/api/v1/video-channels/ligne4@tube.example/videos",
-                          fixture_bytes("peertube/videos.json"), JSON),
-        ("fh-net-peertube", "Visite du dépôt de la ligne 4",
-         '<span class="fh-duration">1:02:05</span>', '<span class="fh-duration">4:05</span>',
-         "PeerTube")),
+        lambda up: up.set(
+            "/api/v1/video-channels/ligne4@tube.example/videos",
+            fixture_bytes("peertube/videos.json"),
+            JSON,
+        ),
+        (
+            "fh-net-peertube",
+            "Visite du dépôt de la ligne 4",
+            '<span class="fh-duration">1:02:05</span>',
+            '<span class="fh-duration">4:05</span>',
+            "PeerTube",
+        ),
+    ),
     "lemmy": NewType(
         {"type": "lemmy", "community": "ligne4@lemmy.example"},
         lambda up: up.set("/api/v3/post/list", fixture_bytes("lemmy/post_list.json"), JSON),
-        ("fh-net-lemmy", '<span class="fh-score"><span aria-hidden="true">▲</span> 42</span>',
-         '<span class="fh-comments"><span aria-hidden="true">💬</span> 7</span>',
-         'href="https://www.example.org/ligne-4/calendrier"', "Lemmy")),
+        (
+            "fh-net-lemmy",
+            '<span class="fh-score"><span aria-hidden="true">▲</span> 42</span>',
+            '<span class="fh-comments"><span aria-hidden="true">💬</span> 7</span>',
+            'href="https://www.example.org/ligne-4/calendrier"',
+            "Lemmy",
+        ),
+    ),
     "pixelfed": NewType(
-        {"type": "pixelfed", "account": "@hubservateur@pixel.example"}, serve_pixelfed,
-        ("fh-net-pixelfed", 'alt="Le viaduc dans la brume"', "Pixelfed"), "/pixelfed"),
+        {"type": "pixelfed", "account": "@hubservateur@pixel.example"},
+        serve_pixelfed,
+        ("fh-net-pixelfed", 'alt="Le viaduc dans la brume"', "Pixelfed"),
+        "/pixelfed",
+    ),
     "tumblr": NewType(
         {"type": "tumblr", "blog": "hubservateur", "api_key": "tumblr-key-wall"},
-        lambda up: up.set("/v2/blog/hubservateur/posts", fixture_bytes("tumblr/posts.json"),
-                          JSON),
-        ("fh-net-tumblr", "Hubservateur reposted", "Vélo à Lyon",
-         'alt="La place Centrale vue du toit"', "Tumblr")),
+        lambda up: up.set("/v2/blog/hubservateur/posts", fixture_bytes("tumblr/posts.json"), JSON),
+        (
+            "fh-net-tumblr",
+            "Hubservateur reposted",
+            "Vélo à Lyon",
+            'alt="La place Centrale vue du toit"',
+            "Tumblr",
+        ),
+    ),
 }

@@ -24,25 +24,32 @@ def local_conf(tmp: Path, listen: int, backend: int) -> Path:
     site = site.replace("listen 443 ssl;", f"listen 127.0.0.1:{listen};")
     site = re.sub(r"\n\s*(ssl_certificate\S*|http2) [^\n]*;", "", site)
     site = site.replace("/var/cache/nginx/feedhub", str(tmp / "cache"))
-    site = re.sub(r"upstream feedhub \{[^}]*\}",
-                  f"upstream feedhub {{ server 127.0.0.1:{backend}; keepalive 4; }}", site)
+    site = re.sub(
+        r"upstream feedhub \{[^}]*\}",
+        f"upstream feedhub {{ server 127.0.0.1:{backend}; keepalive 4; }}",
+        site,
+    )
     (tmp / "site.conf").write_text(site)
-    temp = " ".join(f"{k}_temp_path {tmp / k};" for k in
-                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = " ".join(
+        f"{k}_temp_path {tmp / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     main = tmp / "nginx.conf"
     # As root, nginx's workers would drop to nobody, who cannot write the test's cache.
     user = "user root;" if os.geteuid() == 0 else ""
-    main.write_text(f"{user} daemon off; pid {tmp / 'nginx.pid'};\n"
-                    f"error_log {tmp / 'error.log'};\n"
-                    f"events {{}}\nhttp {{ access_log off; {temp}\n"
-                    f"include {tmp / 'site.conf'}; }}\n")
+    main.write_text(
+        f"{user} daemon off; pid {tmp / 'nginx.pid'};\n"
+        f"error_log {tmp / 'error.log'};\n"
+        f"events {{}}\nhttp {{ access_log off; {temp}\n"
+        f"include {tmp / 'site.conf'}; }}\n"
+    )
     return main
 
 
 async def start_nginx(nginx: str, conf: Path, prefix: Path) -> asyncio.subprocess.Process:
     """nginx on a checked config, in the foreground of its own process."""
-    check = subprocess.run([nginx, "-t", "-c", str(conf), "-p", str(prefix)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [nginx, "-t", "-c", str(conf), "-p", str(prefix)], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
     return await asyncio.create_subprocess_exec(nginx, "-c", str(conf), "-p", str(prefix))
 

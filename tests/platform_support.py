@@ -37,8 +37,7 @@ class ParrotAdapter(SourceAdapter):
         self.url = f"{self.base_url}/flocks/{quote(cfg.flock)}.json"
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
-        return await self.fetch_and_parse(ctx, self.url, parse_parrot, self.source_id,
-                                          state=state)
+        return await self.fetch_and_parse(ctx, self.url, parse_parrot, self.source_id, state=state)
 
 
 def parse_parrot(body: bytes, url: str, source_id: str) -> list[Item]:
@@ -50,10 +49,18 @@ def parse_parrot(body: bytes, url: str, source_id: str) -> list[Item]:
     items = []
     for post in posts:
         content = sanitize_html(post["html"], url)
-        items.append(Item(id=f"parrot:{post['id']}", source=source_id, url=post["link"],
-                          content_html=content, summary=html_to_text(content),
-                          author=Author(name=post["by"]),
-                          published=datetime.fromisoformat(post["at"]), network="parrot"))
+        items.append(
+            Item(
+                id=f"parrot:{post['id']}",
+                source=source_id,
+                url=post["link"],
+                content_html=content,
+                summary=html_to_text(content),
+                author=Author(name=post["by"]),
+                published=datetime.fromisoformat(post["at"]),
+                network="parrot",
+            )
+        )
     return items
 
 

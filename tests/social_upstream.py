@@ -16,7 +16,7 @@ MASTODON_STATUSES = f"/api/v1/accounts/{MASTODON_ACCOUNT_ID}/statuses"
 _PAGES = f"https://toot.example{MASTODON_STATUSES}?limit=40"
 MASTODON_PAGE_HEADERS = {
     "Link": f'<{_PAGES}&max_id=113412345678901234>; rel="next",'
-            f' <{_PAGES}&min_id=113520000000000001>; rel="prev"',
+    f' <{_PAGES}&min_id=113520000000000001>; rel="prev"',
     "X-RateLimit-Limit": "300",
     "X-RateLimit-Remaining": "298",
     "X-RateLimit-Reset": "2024-11-22T08:20:00.000000Z",
@@ -30,9 +30,11 @@ def serve_mastodon_account(upstream: Upstream) -> None:
     async def statuses(request: web.Request) -> web.Response:
         pinned = request.query.get("pinned") == "true"
         name = "pinned.json" if pinned else "statuses.json"
-        return web.Response(body=fixture_bytes(f"mastodon/{name}"),
-                            content_type="application/json",
-                            headers={} if pinned else MASTODON_PAGE_HEADERS)
+        return web.Response(
+            body=fixture_bytes(f"mastodon/{name}"),
+            content_type="application/json",
+            headers={} if pinned else MASTODON_PAGE_HEADERS,
+        )
 
     upstream.routes[MASTODON_STATUSES] = statuses
 
@@ -46,6 +48,14 @@ X_TOKEN = "AAAAAAAAAAAAAAAAAAAAAtest%2Ftoken"
 def serve_x_timeline(upstream: Upstream, tweets: str = "x/tweets.json") -> None:
     """The user lookup and its timeline, `tweets` a fixture, with a rate-limit window."""
     upstream.set(X_LOOKUP, fixture_bytes("x/user.json"), "application/json")
-    upstream.set(X_TWEETS, fixture_bytes(tweets), "application/json", etag=False,
-                 headers={"x-rate-limit-limit": "1500", "x-rate-limit-remaining": "1499",
-                          "x-rate-limit-reset": str(int(time.time()) + 900)})
+    upstream.set(
+        X_TWEETS,
+        fixture_bytes(tweets),
+        "application/json",
+        etag=False,
+        headers={
+            "x-rate-limit-limit": "1500",
+            "x-rate-limit-remaining": "1499",
+            "x-rate-limit-reset": str(int(time.time()) + 900),
+        },
+    )

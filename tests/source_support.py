@@ -35,8 +35,9 @@ async def poll_source_fixture() -> AsyncIterator[Poll]:
     fetcher = Fetcher(public_url="http://test", allow_private=True)
 
     async def poll(adapter: SourceAdapter, state: FetchState | None = None) -> PollResult:
-        ctx = PollContext(fetcher=fetcher, run_parse=run_here, timeout=10.0,
-                          max_bytes=10 * 1024 * 1024)
+        ctx = PollContext(
+            fetcher=fetcher, run_parse=run_here, timeout=10.0, max_bytes=10 * 1024 * 1024
+        )
         return await adapter.poll(ctx, state or FetchState())
 
     yield poll
@@ -45,13 +46,15 @@ async def poll_source_fixture() -> AsyncIterator[Poll]:
 
 def remember(state: FetchState, result: PollResult, interval: float = 900.0) -> FetchState:
     """The fetch state the service would store after this poll (meta merged, validators)."""
-    new, _ = apply_poll(state, result, now=time.time(), interval=interval, elapsed=0.0,
-                        stored_ids=set())
+    new, _ = apply_poll(
+        state, result, now=time.time(), interval=interval, elapsed=0.0, stored_ids=set()
+    )
     return new
 
 
-def json_route(body: Any, status: int = 200, headers: dict[str, str] | None = None
-               ) -> Callable[[web.Request], Awaitable[web.Response]]:
+def json_route(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     """An upstream handler answering JSON (for paths whose answer depends on the query)."""
 
     async def handle(request: web.Request) -> web.Response:

@@ -17,9 +17,16 @@ from tests.conftest import ROOT
 
 
 def items_of(sid: str, n: int) -> list[Item]:
-    return [Item(id=f"{sid}-{k}", source=sid, url=f"https://example.org/{sid}/{k}",
-                 title=f"Post {k} of {sid}", content_html="<p>" + "words " * 60 + "</p>")
-            for k in range(n)]
+    return [
+        Item(
+            id=f"{sid}-{k}",
+            source=sid,
+            url=f"https://example.org/{sid}/{k}",
+            title=f"Post {k} of {sid}",
+            content_html="<p>" + "words " * 60 + "</p>",
+        )
+        for k in range(n)
+    ]
 
 
 async def fill(path: Path, sources: dict[str, int]) -> None:
@@ -27,8 +34,11 @@ async def fill(path: Path, sources: dict[str, int]) -> None:
     store = SqliteStore(path)
     await store.open()
     for sid, n in sources.items():
-        await store.save(sid, FetchState(etag=f'"{sid}-etag"', item_count=n, digest=sid,
-                                         last_success=1.0), items_of(sid, n))
+        await store.save(
+            sid,
+            FetchState(etag=f'"{sid}-etag"', item_count=n, digest=sid, last_success=1.0),
+            items_of(sid, n),
+        )
     await store.close()
 
 
@@ -37,16 +47,19 @@ def damage_items_page(path: Path, source: str) -> set[str]:
     or last page); the ids of the items that page held."""
     db = sqlite3.connect(path)
     size = db.execute("PRAGMA page_size").fetchone()[0]
-    pages = [p for (p,) in db.execute("SELECT pageno FROM dbstat WHERE name = 'items' "
-                                      "AND pagetype = 'leaf' ORDER BY pageno")]
+    pages = [
+        p
+        for (p,) in db.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'items' AND pagetype = 'leaf' ORDER BY pageno"
+        )
+    ]
     db.close()
     raw = bytearray(path.read_bytes())
     for page in pages[1:-1]:
-        chunk = bytes(raw[(page - 1) * size:page * size])
-        ids = {m.decode() for m in re.findall(rb'"id":\s*"(' + source.encode() + rb'-\d+)"',
-                                              chunk)}
+        chunk = bytes(raw[(page - 1) * size : page * size])
+        ids = {m.decode() for m in re.findall(rb'"id":\s*"(' + source.encode() + rb'-\d+)"', chunk)}
         if ids:
-            raw[(page - 1) * size:page * size] = b"\xde\xad" * (size // 2)
+            raw[(page - 1) * size : page * size] = b"\xde\xad" * (size // 2)
             path.write_bytes(bytes(raw))
             return ids
     raise AssertionError(f"no inner page of items holds rows of {source}")
@@ -58,15 +71,23 @@ def digest(path: Path) -> str:
 
 def feedhub(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     """`feedhub ARGS` in its own process: exit status, standard output and error."""
-    return subprocess.run([sys.executable, "-m", "feedhub", *args], cwd=ROOT, text=True,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "feedhub", *args],
+        cwd=ROOT,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 async def fill_store(store: Store, sources: dict[str, int]) -> None:
     """An open store of any backend, as the daemon leaves it: each source's items and state."""
     for sid, n in sources.items():
-        await store.save(sid, FetchState(etag=f'"{sid}-etag"', item_count=n, digest=sid,
-                                         last_success=1.0), items_of(sid, n))
+        await store.save(
+            sid,
+            FetchState(etag=f'"{sid}-etag"', item_count=n, digest=sid, last_success=1.0),
+            items_of(sid, n),
+        )
 
 
 async def counts(store: Store) -> dict[str, int]:

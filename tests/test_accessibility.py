@@ -18,8 +18,28 @@ from tests.widget_cases import CASES
 
 LOCALES = ROOT / "feedhub" / "publish" / "locales"
 # The languages most used on the web (W3Techs' content-language ranking), at least 20.
-WEB_TOP_20 = ["en", "es", "de", "ja", "fr", "ru", "pt", "it", "nl", "pl", "tr", "fa",
-              "zh_Hans", "vi", "id", "cs", "ko", "uk", "ar", "hu"]
+WEB_TOP_20 = [
+    "en",
+    "es",
+    "de",
+    "ja",
+    "fr",
+    "ru",
+    "pt",
+    "it",
+    "nl",
+    "pl",
+    "tr",
+    "fa",
+    "zh_Hans",
+    "vi",
+    "id",
+    "cs",
+    "ko",
+    "uk",
+    "ar",
+    "hu",
+]
 
 
 def articles(html: str) -> list[str]:
@@ -32,19 +52,29 @@ async def wall(tmp_path, upstream, feedhub_service, names, **widget):
     sources.get("youtube", {})["lang"] = "fr"
     for n in names:
         CASES[n].serve(upstream)
-    config = make_config(tmp_path, {
-        "sources": sources,
-        "widgets": {"wall": {"title": "Partout", "sources": names, "limit": 30, **widget},
-                    "ar": {"sources": names, "locale": "ar", "limit": 2}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "sources": sources,
+            "widgets": {
+                "wall": {"title": "Partout", "sources": names, "limit": 30, **widget},
+                "ar": {"sources": names, "locale": "ar", "limit": 2},
+            },
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     return running
 
 
 async def test_feed_pattern_lang_and_dir(tmp_path, upstream, feedhub_service):
-    running = await wall(tmp_path, upstream, feedhub_service,
-                         ["reddit", "youtube", "mastodon"], more={"url": "https://e.org/"})
+    running = await wall(
+        tmp_path,
+        upstream,
+        feedhub_service,
+        ["reddit", "youtube", "mastodon"],
+        more={"url": "https://e.org/"},
+    )
     _, html, _ = await running.get("/w/wall.html")
     tags = articles(html)
     assert len(tags) > 5
@@ -60,16 +90,29 @@ async def test_feed_pattern_lang_and_dir(tmp_path, upstream, feedhub_service):
     assert re.search(r'<section class="fh [^>]*dir="rtl"', arabic)
 
 
-@pytest.mark.parametrize("locale, words", [
-    ("ja", ["固定", "その他の投稿"]), ("ko", ["고정됨"]), ("zh_TW", ["已置頂"]),
-    ("zh", ["已置顶"]), ("pt_BR", ["Fixado"]), ("tr", ["Sabitlendi"]),
-])
-async def test_widget_words_in_the_visitors_language(tmp_path, upstream, feedhub_service,
-                                                     locale, words):
+@pytest.mark.parametrize(
+    "locale, words",
+    [
+        ("ja", ["固定", "その他の投稿"]),
+        ("ko", ["고정됨"]),
+        ("zh_TW", ["已置頂"]),
+        ("zh", ["已置顶"]),
+        ("pt_BR", ["Fixado"]),
+        ("tr", ["Sabitlendi"]),
+    ],
+)
+async def test_widget_words_in_the_visitors_language(
+    tmp_path, upstream, feedhub_service, locale, words
+):
     # A widget answers `?locale=` in the locales it lists (a fixed set of prepared variants).
-    running = await wall(tmp_path, upstream, feedhub_service, ["mastodon"],
-                         more={"url": "https://toot.example/@hubservateur"},
-                         locales=["ja", "ko", "zh_TW", "zh", "pt_BR", "tr"])
+    running = await wall(
+        tmp_path,
+        upstream,
+        feedhub_service,
+        ["mastodon"],
+        more={"url": "https://toot.example/@hubservateur"},
+        locales=["ja", "ko", "zh_TW", "zh", "pt_BR", "tr"],
+    )
     _, html, _ = await running.get(f"/w/wall.html?locale={locale}")
     for word in words:
         assert word in html, (locale, word)

@@ -34,8 +34,9 @@ def two_sources(upstream, token: str = "") -> dict:
     }
 
 
-async def test_loopback_without_token_sees_every_source_and_widget(tmp_path, upstream,
-                                                                    feedhub_service):
+async def test_loopback_without_token_sees_every_source_and_widget(
+    tmp_path, upstream, feedhub_service
+):
     upstream.set("/good", good_feed("Good"), "application/rss+xml")
     upstream.routes["/bad"] = status(500)
     running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
@@ -46,21 +47,26 @@ async def test_loopback_without_token_sees_every_source_and_widget(tmp_path, ups
     assert "no-store" in headers["Cache-Control"]
     assert "script-src" not in headers["Content-Security-Policy"]  # default-src 'none'
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
-    good = page[page.index('id="source-good"'):page.index("</tr>", page.index('id="source-good"'))]
-    bad = page[page.index('id="source-bad"'):page.index("</tr>", page.index('id="source-bad"'))]
+    good = page[
+        page.index('id="source-good"') : page.index("</tr>", page.index('id="source-good"'))
+    ]
+    bad = page[page.index('id="source-bad"') : page.index("</tr>", page.index('id="source-bad"'))]
     assert 'data-state="ok"' in good and ">3<" in good and "ago" in good
     assert "<svg" in good and 'class="ok"' in good
     assert 'data-state="failing"' in bad and "HTTP 500 Internal Server Error" in bad
     assert 'class="err"' in bad and "next check" not in bad and "in " in bad
-    side = page[page.index('id="widget-side"'):page.index("</tr>", page.index('id="widget-side"'))]
+    side = page[
+        page.index('id="widget-side"') : page.index("</tr>", page.index('id="widget-side"'))
+    ]
     assert ">3<" in side and " old" in side
-    assert "no items" in page[page.index('id="widget-broken"'):]
+    assert "no items" in page[page.index('id="widget-broken"') :]
     _, login, _ = await running.get("/admin/login")
     assert "No <code>admin.token</code> is set" in login
 
 
-async def test_degraded_when_erring_with_items_and_refresh_polls(tmp_path, upstream,
-                                                                  feedhub_service):
+async def test_degraded_when_erring_with_items_and_refresh_polls(
+    tmp_path, upstream, feedhub_service
+):
     upstream.set("/good", good_feed("Good"), "application/rss+xml")
     upstream.set("/bad", good_feed("Bad"), "application/rss+xml")
     running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
@@ -69,8 +75,9 @@ async def test_degraded_when_erring_with_items_and_refresh_polls(tmp_path, upstr
 
     _, page, _ = await running.get("/admin")
     before = len(upstream.requests_to("/bad"))
-    resp = await running.client.post("/admin/sources/bad/refresh",
-                                      data={"csrf": csrf_of(page)}, allow_redirects=False)
+    resp = await running.client.post(
+        "/admin/sources/bad/refresh", data={"csrf": csrf_of(page)}, allow_redirects=False
+    )
     assert resp.status == 303 and resp.headers["Location"] == "/admin?refreshed=bad"
     assert len(upstream.requests_to("/bad")) == before + 1
 
@@ -82,8 +89,9 @@ async def test_degraded_when_erring_with_items_and_refresh_polls(tmp_path, upstr
     forged = await running.client.post("/admin/sources/bad/refresh", data={"csrf": "0" * 64})
     assert forged.status == 403
     assert len(upstream.requests_to("/bad")) == before + 1
-    unknown = await running.client.post("/admin/sources/..%2Fetc/refresh",
-                                         data={"csrf": csrf_of(page)})
+    unknown = await running.client.post(
+        "/admin/sources/..%2Fetc/refresh", data={"csrf": csrf_of(page)}
+    )
     assert unknown.status == 404
 
 
@@ -119,8 +127,7 @@ async def test_token_is_required_as_bearer_or_login_cookie(tmp_path, upstream, f
     assert bad_login.status == 401 and "not the admin token" in await bad_login.text()
     assert "feedhub_admin" not in client.session.cookie_jar.filter_cookies(client.make_url("/"))
 
-    login = await client.post("/admin/login", data={"token": "s3cret-t0ken"},
-                              allow_redirects=False)
+    login = await client.post("/admin/login", data={"token": "s3cret-t0ken"}, allow_redirects=False)
     assert login.status == 303
     cookie = login.cookies["feedhub_admin"]
     assert len(cookie.value) >= 32 and "s3cret" not in cookie.value
@@ -140,8 +147,9 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
     assert running.service.widgets.renders.misses == 6
     for _ in range(3):
         _, _, widget_headers = await running.get("/w/side")
-    assert (await running.get("/w/side", headers={"If-None-Match": widget_headers["ETag"]}))[0] \
-        == 304
+    assert (await running.get("/w/side", headers={"If-None-Match": widget_headers["ETag"]}))[
+        0
+    ] == 304
     await running.get("/w/nope")
     assert (await running.client.head("/w/side")).status == 200
     refused = await running.client.post("/w/side")
@@ -194,12 +202,16 @@ def test_access_rules():
 
 def test_admin_policy_and_forwarded_clients():
     assert admin_policy("", "127.0.0.1", 8080, "", [], "X-Forwarded-For").mode == "loopback"
-    for host, public, proxies in (("0.0.0.0", "", []), ("127.0.0.1", "https://w.example", []),
-                                  ("127.0.0.1", "", ["10.0.0.1"])):
+    for host, public, proxies in (
+        ("0.0.0.0", "", []),
+        ("127.0.0.1", "https://w.example", []),
+        ("127.0.0.1", "", ["10.0.0.1"]),
+    ):
         off = admin_policy("", host, 8080, public, proxies, "X-Forwarded-For")
         assert off.mode == "off" and "admin.token" in off.reason
-    rules = admin_policy("t", "0.0.0.0", 8080, "https://w.example", ["10.0.0.0/8"],
-                         "X-Forwarded-For")
+    rules = admin_policy(
+        "t", "0.0.0.0", 8080, "https://w.example", ["10.0.0.0/8"], "X-Forwarded-For"
+    )
     assert host_allowed(rules, "w.example") and host_allowed(rules, "localhost:8080")
     assert not host_allowed(rules, "rebound.example")
     xff = {"X-Forwarded-For": "198.51.100.1, 203.0.113.5, 10.0.0.2"}
@@ -210,10 +222,12 @@ def test_admin_policy_and_forwarded_clients():
 
 
 def test_history_chart_escapes_and_scales():
-    chart = history_chart([
-        {"t": 1.0, "ok": True, "ms": 100.0, "new": 2, "status": 200},
-        {"t": 2.0, "ok": False, "ms": 50.0, "new": 0, "status": "<b>"},
-    ])
+    chart = history_chart(
+        [
+            {"t": 1.0, "ok": True, "ms": 100.0, "new": 2, "status": 200},
+            {"t": 2.0, "ok": False, "ms": 50.0, "new": 0, "status": "<b>"},
+        ]
+    )
     assert chart.count("<rect") == 2 and chart.count("<circle") == 1
     assert "<b>" not in chart and "&lt;b&gt;" in chart
     assert "no fetches yet" in history_chart(FetchState().history)
@@ -227,10 +241,13 @@ def test_fetch_outcomes_are_a_closed_set():
     assert fetch_outcome("rate limited until 12:00", False, 429) == "http_4xx"
     assert fetch_outcome("HTTP 503 from http://x/refused/cap", False, 503) == "http_5xx"
     assert fetch_outcome("refused: 10.0.0.1 is a private address", False) == "refused"
-    assert fetch_outcome("malformed answer from x: refused: the DOCTYPE declares entities",
-                         False) == "malformed"
+    assert (
+        fetch_outcome("malformed answer from x: refused: the DOCTYPE declares entities", False)
+        == "malformed"
+    )
     assert fetch_outcome("body is over the 100-byte cap", False, 200) == "too_big"
     assert fetch_outcome("<script>whatever an upstream says</script>", False) == "error"
+
 
 async def test_refresh_wakes_the_running_poller(tmp_path, upstream, feedhub_service):
     upstream.set("/good", good_feed("Good"), "application/rss+xml")
@@ -240,8 +257,9 @@ async def test_refresh_wakes_the_running_poller(tmp_path, upstream, feedhub_serv
     await wait_until(lambda: "good" in states and states["good"].last_success)
     assert len(upstream.requests_to("/good")) == 1
     assert states["good"].next_check > time.time() + 1800  # 1h interval
-    resp = await running.client.post("/admin/sources/good/refresh",
-                                      data={"csrf": csrf_of((await running.get("/admin"))[1])})
+    resp = await running.client.post(
+        "/admin/sources/good/refresh", data={"csrf": csrf_of((await running.get("/admin"))[1])}
+    )
     assert resp.status == 200  # followed the 303 back to /admin
     await wait_until(lambda: len(upstream.requests_to("/good")) == 2)
 
@@ -257,8 +275,10 @@ async def test_admin_page_in_chromium(tmp_path, upstream, feedhub_service, brows
     running.service.reload_error = "widgets.side.limit: must be between 1 and 200, got 0"
     page = await browser.new_page(viewport={"width": 1100, "height": 700})
     violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     await page.goto(str(running.client.make_url("/admin")))
     failing = page.locator("#source-bad .state")
     assert await failing.inner_text() == "failing"
@@ -273,30 +293,42 @@ async def test_admin_page_in_chromium(tmp_path, upstream, feedhub_service, brows
         (ROOT / "docs" / "admin.png").write_bytes(shot)
 
 
-async def test_refresh_waits_out_backoff_and_platform_floors(tmp_path, upstream,
-                                                             feedhub_service):
+async def test_refresh_waits_out_backoff_and_platform_floors(tmp_path, upstream, feedhub_service):
     """The refresh button polls at once only when the source may be polled: not while it
     backs off after errors (or a Retry-After), not inside a platform's least interval."""
     upstream.routes["/bad"] = status(503, {"Retry-After": "600"})
-    upstream.set("/2/users/by/username/acct", b'{"data": {"id": "42", "name": "A"}}',
-                 "application/json")
-    upstream.set("/2/users/42/tweets", b'{"data": [], "meta": {"result_count": 0}}',
-                 "application/json")
-    cfg = make_config(tmp_path, {
-        "admin": {"token": "t0ken"},
-        "sources": {"bad": {"type": "feed", "url": upstream.url("/bad")},
-                    "x": {"type": "x", "username": "acct", "bearer_token": "b",
-                          "base_url": upstream.base_url}},
-        "widgets": {"side": {"sources": ["bad", "x"]}},
-    })
+    upstream.set(
+        "/2/users/by/username/acct", b'{"data": {"id": "42", "name": "A"}}', "application/json"
+    )
+    upstream.set(
+        "/2/users/42/tweets", b'{"data": [], "meta": {"result_count": 0}}', "application/json"
+    )
+    cfg = make_config(
+        tmp_path,
+        {
+            "admin": {"token": "t0ken"},
+            "sources": {
+                "bad": {"type": "feed", "url": upstream.url("/bad")},
+                "x": {
+                    "type": "x",
+                    "username": "acct",
+                    "bearer_token": "b",
+                    "base_url": upstream.base_url,
+                },
+            },
+            "widgets": {"side": {"sources": ["bad", "x"]}},
+        },
+    )
     running = await feedhub_service(cfg)
     await running.poll_all()
     states = running.service.states
     assert states["bad"].errors == 1 and states["x"].errors == 0, states["x"].last_error
     seen = len(upstream.seen)
     for sid in ("bad", "x"):
-        resp = await running.client.post(f"/admin/sources/{sid}/refresh",
-                                          headers={"Authorization": "Bearer t0ken"},
-                                          allow_redirects=False)
+        resp = await running.client.post(
+            f"/admin/sources/{sid}/refresh",
+            headers={"Authorization": "Bearer t0ken"},
+            allow_redirects=False,
+        )
         assert resp.status == 303
     assert len(upstream.seen) == seen, upstream.seen[seen:]  # nobody asked the upstreams

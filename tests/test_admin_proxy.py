@@ -22,26 +22,34 @@ PUBLIC = "https://widgets.example.org"
 
 def plain_conf(tmp: Path, listen: int, backend: int) -> Path:
     """The least a site might write: a bare proxy_pass, no forwarding headers at all."""
-    temp = " ".join(f"{k}_temp_path {tmp / k};" for k in
-                    ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = " ".join(
+        f"{k}_temp_path {tmp / k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     user = "user root;" if os.geteuid() == 0 else ""
     conf = tmp / "plain.conf"
-    conf.write_text(f"{user} daemon off; pid {tmp / 'nginx.pid'}; error_log {tmp / 'error.log'};\n"
-                    f"events {{}}\nhttp {{ access_log off; {temp}\n"
-                    f"server {{ listen 127.0.0.1:{listen}; location / {{ "
-                    f"proxy_pass http://127.0.0.1:{backend}; }} }} }}\n")
+    conf.write_text(
+        f"{user} daemon off; pid {tmp / 'nginx.pid'}; error_log {tmp / 'error.log'};\n"
+        f"events {{}}\nhttp {{ access_log off; {temp}\n"
+        f"server {{ listen 127.0.0.1:{listen}; location / {{ "
+        f"proxy_pass http://127.0.0.1:{backend}; }} }} }}\n"
+    )
     return conf
 
 
 @contextlib.asynccontextmanager
-async def behind(tmp_path: Path, upstream: Any, aiohttp_client: Any, nginx: str,
-                 data: dict[str, Any], conf: Any) -> AsyncIterator[str]:
+async def behind(
+    tmp_path: Path, upstream: Any, aiohttp_client: Any, nginx: str, data: dict[str, Any], conf: Any
+) -> AsyncIterator[str]:
     upstream.set("/feed.xml", RSS)
     backend, listen = free_port(), free_port()
-    cfg = make_config(tmp_path, {
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}}, **data,
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+            **data,
+        },
+    )
     await aiohttp_client(create_app(cfg, poll=False), server_kwargs={"port": backend})
     proc = await start_nginx(nginx, conf(tmp_path, listen, backend), tmp_path)
     try:
@@ -61,15 +69,31 @@ async def test_an_empty_token_behind_a_plain_proxy_pass_leaves_admin_off(
     public_url and no token, /admin, /metrics and refresh answer nobody, and the log says
     why at start."""
     caplog.set_level(logging.WARNING)
-    async with (behind(tmp_path, upstream, aiohttp_client, nginx,
-                       {"server": {"public_url": PUBLIC}}, plain_conf) as base,
-                aiohttp.ClientSession() as http):
-        for extra in ({}, {"CF-Connecting-IP": "127.0.0.1"}, {"True-Client-IP": "::1"},
-                      {"X-Client-IP": "127.0.0.1"}):
-            for method, path in (("GET", "/admin"), ("GET", "/metrics"),
-                                 ("POST", "/admin/sources/blog/refresh")):
-                async with http.request(method, base + path, headers=extra,
-                                        allow_redirects=False) as resp:
+    async with (
+        behind(
+            tmp_path,
+            upstream,
+            aiohttp_client,
+            nginx,
+            {"server": {"public_url": PUBLIC}},
+            plain_conf,
+        ) as base,
+        aiohttp.ClientSession() as http,
+    ):
+        for extra in (
+            {},
+            {"CF-Connecting-IP": "127.0.0.1"},
+            {"True-Client-IP": "::1"},
+            {"X-Client-IP": "127.0.0.1"},
+        ):
+            for method, path in (
+                ("GET", "/admin"),
+                ("GET", "/metrics"),
+                ("POST", "/admin/sources/blog/refresh"),
+            ):
+                async with http.request(
+                    method, base + path, headers=extra, allow_redirects=False
+                ) as resp:
                     text = await resp.text()
                     assert resp.status == 403, (method, path, extra, resp.status)
                     assert "admin.token" in text, text
@@ -83,50 +107,73 @@ async def test_behind_the_shipped_config_trusted_proxies_name_the_client(
 ):
     """With nginx in `trusted_proxies`, its X-Forwarded-For names the client: failed logins
     and Bearer guesses are throttled per client, and /admin answers only public_url's Host."""
-    data = {"server": {"public_url": PUBLIC, "trusted_proxies": ["127.0.0.1"]},
-            "admin": {"token": "the-right-token"}}
+    data = {
+        "server": {"public_url": PUBLIC, "trusted_proxies": ["127.0.0.1"]},
+        "admin": {"token": "the-right-token"},
+    }
     async with behind(tmp_path, upstream, aiohttp_client, nginx, data, local_conf) as base:
         host = {"Host": "widgets.example.org"}
         async with aiohttp.ClientSession() as http:
             statuses = []
             for n in range(8):
-                async with http.post(f"{base}/admin/login", data={"token": f"guess{n}"},
-                                     headers={**host, "X-Forwarded-For": "203.0.113.7"}) as r:
+                async with http.post(
+                    f"{base}/admin/login",
+                    data={"token": f"guess{n}"},
+                    headers={**host, "X-Forwarded-For": "203.0.113.7"},
+                ) as r:
                     statuses.append(r.status)
                     if r.status == 429:
                         assert int(r.headers["Retry-After"]) > 0
             assert statuses[:5] == [401] * 5 and statuses[-1] == 429, statuses
             # The same client guessing by Bearer is throttled too, even with the right token
             # (it waits its turn like any other attempt).
-            async with http.get(f"{base}/admin", headers={
-                    **host, "X-Forwarded-For": "203.0.113.7",
-                    "Authorization": "Bearer the-right-token"}) as r:
+            async with http.get(
+                f"{base}/admin",
+                headers={
+                    **host,
+                    "X-Forwarded-For": "203.0.113.7",
+                    "Authorization": "Bearer the-right-token",
+                },
+            ) as r:
                 assert r.status == 429
             # Another client is not held up by the first one's guesses.
-            async with http.get(f"{base}/admin", headers={
-                    **host, "X-Forwarded-For": "198.51.100.9",
-                    "Authorization": "Bearer the-right-token"}) as r:
+            async with http.get(
+                f"{base}/admin",
+                headers={
+                    **host,
+                    "X-Forwarded-For": "198.51.100.9",
+                    "Authorization": "Bearer the-right-token",
+                },
+            ) as r:
                 assert r.status == 200 and "blog" in await r.text()
             # DNS rebinding: another name pointed at this server gets no admin page.
-            async with http.get(f"{base}/admin", headers={
-                    "Host": "rebound.attacker.example", "X-Forwarded-For": "198.51.100.9",
-                    "Authorization": "Bearer the-right-token"}) as r:
+            async with http.get(
+                f"{base}/admin",
+                headers={
+                    "Host": "rebound.attacker.example",
+                    "X-Forwarded-For": "198.51.100.9",
+                    "Authorization": "Bearer the-right-token",
+                },
+            ) as r:
                 assert r.status == 421, r.status
 
 
-async def test_login_sessions_are_random_and_logout_ends_them(tmp_path, upstream,
-                                                              aiohttp_client):
+async def test_login_sessions_are_random_and_logout_ends_them(tmp_path, upstream, aiohttp_client):
     upstream.set("/feed.xml", RSS)
-    cfg = make_config(tmp_path, {
-        "admin": {"token": "the-right-token"},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "admin": {"token": "the-right-token"},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     client = await aiohttp_client(create_app(cfg, poll=False))
     cookies = []
     for _ in range(2):
-        resp = await client.post("/admin/login", data={"token": "the-right-token"},
-                                 allow_redirects=False)
+        resp = await client.post(
+            "/admin/login", data={"token": "the-right-token"}, allow_redirects=False
+        )
         assert resp.status == 303
         cookies.append(resp.cookies["feedhub_admin"].value)
     assert cookies[0] != cookies[1] and all(len(c) >= 32 for c in cookies)
@@ -136,12 +183,14 @@ async def test_login_sessions_are_random_and_logout_ends_them(tmp_path, upstream
     assert page.status == 200
     csrf = re.search(r'name="csrf" value="([^"]+)"', await page.text())
     assert csrf is not None
-    out = await client.post("/admin/logout", cookies=jar, data={"csrf": csrf.group(1)},
-                            allow_redirects=False)
+    out = await client.post(
+        "/admin/logout", cookies=jar, data={"csrf": csrf.group(1)}, allow_redirects=False
+    )
     assert out.status == 303
     client.session.cookie_jar.clear()
-    after = await client.get("/admin", cookies=jar, headers={"Accept": "text/html"},
-                             allow_redirects=False)
+    after = await client.get(
+        "/admin", cookies=jar, headers={"Accept": "text/html"}, allow_redirects=False
+    )
     assert after.status == 303 and after.headers["Location"] == "/admin/login"
     other = await client.get("/admin", cookies={"feedhub_admin": cookies[1]})
     assert other.status == 200  # only the session that logged out ended

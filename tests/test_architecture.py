@@ -75,8 +75,9 @@ def imports_of(path: Path, name: str, known: set[str]) -> set[str]:
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
             # `from pkg import mod` imports the module pkg.mod; `from mod import name`, mod.
-            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in known else base
-                       for a in node.names]
+            targets = [
+                f"{base}.{a.name}" if f"{base}.{a.name}" in known else base for a in node.names
+            ]
         else:
             continue
         for target in targets:
@@ -141,8 +142,9 @@ def cycles(graph: Graph) -> list[list[str]]:
 
 def upward(graph: Graph) -> list[str]:
     """Every import from a lower stage into a higher one, as "a -> b"."""
-    return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
-                  if stage_of(b) > stage_of(a))
+    return sorted(
+        f"{a} -> {b}" for a, targets in graph.items() for b in targets if stage_of(b) > stage_of(a)
+    )
 
 
 def inside(module: str, prefix: str) -> bool:
@@ -151,9 +153,13 @@ def inside(module: str, prefix: str) -> bool:
 
 def forbidden(graph: Graph) -> list[str]:
     """Every import that FORBIDDEN rules out, as "a -> b"."""
-    return sorted(f"{a} -> {b}" for a, targets in graph.items() for b in targets
-                  for floor, banned in FORBIDDEN.items()
-                  if inside(a, floor) and any(inside(b, ban) for ban in banned))
+    return sorted(
+        f"{a} -> {b}"
+        for a, targets in graph.items()
+        for b in targets
+        for floor, banned in FORBIDDEN.items()
+        if inside(a, floor) and any(inside(b, ban) for ban in banned)
+    )
 
 
 def test_no_import_cycle_in_the_package():
@@ -165,13 +171,17 @@ def test_the_web_and_publishing_import_only_through_their_ports():
 
 
 def test_a_forbidden_import_is_rejected():
-    graph = {"feedhub.web.websub": {"feedhub.ingest.workers", "feedhub.ingest.websub"},
-             "feedhub.web.admin_view": {"feedhub.sources.consent", "feedhub.models"},
-             "feedhub.publish.widgets": {"feedhub.media.cache", "feedhub.media.markup"},
-             "feedhub.media.lifecycle": {"feedhub.media.cache"}}
-    assert forbidden(graph) == ["feedhub.publish.widgets -> feedhub.media.cache",
-                                "feedhub.web.admin_view -> feedhub.sources.consent",
-                                "feedhub.web.websub -> feedhub.ingest.workers"]
+    graph = {
+        "feedhub.web.websub": {"feedhub.ingest.workers", "feedhub.ingest.websub"},
+        "feedhub.web.admin_view": {"feedhub.sources.consent", "feedhub.models"},
+        "feedhub.publish.widgets": {"feedhub.media.cache", "feedhub.media.markup"},
+        "feedhub.media.lifecycle": {"feedhub.media.cache"},
+    }
+    assert forbidden(graph) == [
+        "feedhub.publish.widgets -> feedhub.media.cache",
+        "feedhub.web.admin_view -> feedhub.sources.consent",
+        "feedhub.web.websub -> feedhub.ingest.workers",
+    ]
 
 
 def test_imports_run_only_down_the_stages():
@@ -184,26 +194,38 @@ def test_every_module_belongs_to_a_stage():
 
 
 def test_a_cycle_is_rejected():
-    graph = {"feedhub.sources.a": {"feedhub.sources.b"}, "feedhub.sources.b": {"feedhub.sources.c"},
-             "feedhub.sources.c": {"feedhub.sources.a"}, "feedhub.models": set()}
+    graph = {
+        "feedhub.sources.a": {"feedhub.sources.b"},
+        "feedhub.sources.b": {"feedhub.sources.c"},
+        "feedhub.sources.c": {"feedhub.sources.a"},
+        "feedhub.models": set(),
+    }
     assert cycles(graph) == [["feedhub.sources.a", "feedhub.sources.b", "feedhub.sources.c"]]
 
 
 def test_an_upward_import_is_rejected():
-    graph = {"feedhub.ingest.poller": {"feedhub.service", "feedhub.store"},
-             "feedhub.store": {"feedhub.models"}, "feedhub.service": set(), "feedhub.models": set()}
+    graph = {
+        "feedhub.ingest.poller": {"feedhub.service", "feedhub.store"},
+        "feedhub.store": {"feedhub.models"},
+        "feedhub.service": set(),
+        "feedhub.models": set(),
+    }
     assert upward(graph) == ["feedhub.ingest.poller -> feedhub.service"]
 
 
 def test_a_hidden_import_counts(tmp_path):
     """An import under TYPE_CHECKING or inside a function is an edge all the same."""
     path = tmp_path / "poller.py"
-    path.write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                    "    from feedhub.service import Service\n"
-                    "def f():\n    from feedhub.web import app\n")
+    path.write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
+        "    from feedhub.service import Service\n"
+        "def f():\n    from feedhub.web import app\n"
+    )
     known = {"feedhub.service", "feedhub.web", "feedhub.web.app", "feedhub.ingest.poller"}
-    assert imports_of(path, "feedhub.ingest.poller", known) == {"feedhub.service",
-                                                                "feedhub.web.app"}
+    assert imports_of(path, "feedhub.ingest.poller", known) == {
+        "feedhub.service",
+        "feedhub.web.app",
+    }
 
 
 @pytest.mark.parametrize("name", sorted(package_modules()))
@@ -211,8 +233,10 @@ def test_module_is_short_enough_to_read_in_one_sitting(name):
     lines = package_modules()[name].read_text(encoding="utf-8").count("\n")
     if name in LONG_MODULES:
         return
-    assert lines <= MAX_LINES, (f"{name} has {lines} lines (at most {MAX_LINES}): split it by"
-                                " responsibility, or list it in LONG_MODULES with the reason")
+    assert lines <= MAX_LINES, (
+        f"{name} has {lines} lines (at most {MAX_LINES}): split it by"
+        " responsibility, or list it in LONG_MODULES with the reason"
+    )
 
 
 def test_every_listed_long_module_is_still_long():
@@ -237,12 +261,14 @@ def test_the_serving_process_loads_neither_the_redis_client_nor_pillow() -> None
     """A daemon on SQLite imports what `feedhub serve` imports, and no more: the Redis client
     is for the Redis backend, Pillow for the media workers (each costs start-up time and
     memory in every process that loads it)."""
-    code = ("import sys, feedhub.cli, feedhub.service, feedhub.web.app; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'redis', 'PIL'}))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
-                         text=True, check=True)
+    code = (
+        "import sys, feedhub.cli, feedhub.service, feedhub.web.app; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'redis', 'PIL'}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "[]"
-
 
 
 def imports_of_test_modules(tests_dir: Path) -> list[str]:
@@ -257,7 +283,7 @@ def imports_of_test_modules(tests_dir: Path) -> list[str]:
             if isinstance(node, ast.Import):
                 targets += [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom):
-                base = package[:len(package) - node.level + 1] if node.level else []
+                base = package[: len(package) - node.level + 1] if node.level else []
                 module = ".".join(base + ([node.module] if node.module else []))
                 targets += [module] + [f"{module}.{alias.name}" for alias in node.names]
         for target in targets:
@@ -277,8 +303,10 @@ def test_an_import_of_a_test_module_is_found_absolute_or_relative(tmp_path):
     tests = tmp_path / "tests"
     (tests / "sub").mkdir(parents=True)
     (tests / "test_b.py").write_text("from tests.widget_cases import CASES\n")
-    (tests / "test_a.py").write_text("import tests.test_b\nfrom tests.test_b import x\n"
-                                     "def f():\n    from . import test_b, images\n")
+    (tests / "test_a.py").write_text(
+        "import tests.test_b\nfrom tests.test_b import x\n"
+        "def f():\n    from . import test_b, images\n"
+    )
     (tests / "sub" / "test_c.py").write_text("from ..test_b import x\nfrom .test_d import y\n")
     assert imports_of_test_modules(tests) == [
         "tests/sub/test_c.py imports tests.test_b",

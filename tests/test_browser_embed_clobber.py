@@ -23,18 +23,28 @@ async def test_host_elements_named_feedhub_do_not_break_the_embed(
     clobber, tmp_path, upstream, feedhub_service, browser
 ):
     upstream.set("/feed", good_feed("post", 3), "application/rss+xml")
-    running = await feedhub_service(make_config(tmp_path, {
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    }))
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+                "widgets": {"side": {"sources": ["blog"]}},
+            },
+        )
+    )
     await running.poll_all()
     base = str(running.client.make_url("")).rstrip("/")
 
     async def page(request: web.Request) -> web.Response:
-        return web.Response(content_type="text/html", text=(
-            "<!doctype html><meta charset=utf-8><title>host</title>" + CLOBBERS[clobber]
-            + '<div data-feedhub="side"></div>'
-            + f'<script src="{base}/w/side.js"></script>'))
+        return web.Response(
+            content_type="text/html",
+            text=(
+                "<!doctype html><meta charset=utf-8><title>host</title>"
+                + CLOBBERS[clobber]
+                + '<div data-feedhub="side"></div>'
+                + f'<script src="{base}/w/side.js"></script>'
+            ),
+        )
 
     app = web.Application()
     app.router.add_get("/", page)
@@ -48,9 +58,10 @@ async def test_host_elements_named_feedhub_do_not_break_the_embed(
         await tab.goto(str(host.make_url("/")), wait_until="load")
         await tab.wait_for_function(
             "document.querySelector('[data-feedhub]').getAttribute('data-feedhub-state')"
-            " === 'ready'", timeout=10_000)
-        text = await tab.evaluate(
-            "document.querySelector('[data-feedhub]').shadowRoot.textContent")
+            " === 'ready'",
+            timeout=10_000,
+        )
+        text = await tab.evaluate("document.querySelector('[data-feedhub]').shadowRoot.textContent")
         scans = await tab.evaluate("typeof window.feedhub.scan")
     finally:
         await context.close()

@@ -17,11 +17,21 @@ FOCUSED = """() => { const el = document.activeElement;
 
 
 async def test_tab_order_is_reading_order(tmp_path, feedhub_service, browser):
-    config = make_config(tmp_path, {
-        "sources": {"news": {"type": "feed", "url": str(ROOT / "examples" / "news.xml")}},
-        "widgets": {"side": {"title": "Nouvelles", "sources": ["news"], "limit": 3,
-                             "locale": "fr", "more": {"url": "https://www.example.org/"}}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {"news": {"type": "feed", "url": str(ROOT / "examples" / "news.xml")}},
+            "widgets": {
+                "side": {
+                    "title": "Nouvelles",
+                    "sources": ["news"],
+                    "limit": 3,
+                    "locale": "fr",
+                    "more": {"url": "https://www.example.org/"},
+                }
+            },
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     page = await browser.new_page()
@@ -40,6 +50,5 @@ async def test_tab_order_is_reading_order(tmp_path, feedhub_service, browser):
     assert seen[-1] == {"tag": "a", "post": 0, "label": "Plus de publications"}
     # Visible focus on the post itself.
     await page.locator("article").first.focus()
-    outline = await page.locator("article").first.evaluate(
-        "e => getComputedStyle(e).outlineStyle")
+    outline = await page.locator("article").first.evaluate("e => getComputedStyle(e).outlineStyle")
     assert outline == "solid"

@@ -18,11 +18,14 @@ MINUTE_MS = 60_000
 
 async def start(tmp_path, upstream, feedhub_service, **widget):
     upstream.set("/feed", good_feed("post", 6), "application/rss+xml")
-    config = make_config(tmp_path, {
-        "fetch": {"interval": "1m"},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"title": "Blog", "sources": ["blog"], "limit": 20, **widget}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "fetch": {"interval": "1m"},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+            "widgets": {"side": {"title": "Blog", "sources": ["blog"], "limit": 20, **widget}},
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     return running, str(running.client.make_url("")).rstrip("/")
@@ -33,17 +36,22 @@ async def widget_answers(running) -> dict[int, int]:
     _, text, _ = await running.get("/metrics")
     counts = {200: 0, 304: 0}
     for status, value in re.findall(
-            r'feedhub_http_requests_total\{[^}]*route="/w/\{widget\}"[^}]*status="(\d+)"[^}]*\}'
-            r" (\d+)", text):
+        r'feedhub_http_requests_total\{[^}]*route="/w/\{widget\}"[^}]*status="(\d+)"[^}]*\}'
+        r" (\d+)",
+        text,
+    ):
         counts[int(status)] = counts.get(int(status), 0) + int(float(value))
     return counts
 
 
 async def publish_new_post(upstream, running):
     feed = good_feed("post", 6).replace(
-        b"<item>", b"<item><title>Live news</title><link>https://example.org/live</link>"
+        b"<item>",
+        b"<item><title>Live news</title><link>https://example.org/live</link>"
         b"<guid>live</guid><pubDate>Wed, 01 Dec 2027 10:00:00 GMT</pubDate>"
-        b"<description>Just in</description></item><item>", 1)
+        b"<description>Just in</description></item><item>",
+        1,
+    )
     upstream.set("/feed", feed, "application/rss+xml")
     await running.service.polling.poll("blog")
 
@@ -73,13 +81,18 @@ async def test_framed_page_updates_in_place(tmp_path, upstream, feedhub_service,
 
 
 async def test_embed_updates_without_moving_what_is_read(
-        tmp_path, upstream, feedhub_service, browser):
+    tmp_path, upstream, feedhub_service, browser
+):
     running, base = await start(tmp_path, upstream, feedhub_service)
-    upstream.set("/host.html", f"""<!doctype html><html><body style="margin:0">
+    upstream.set(
+        "/host.html",
+        f"""<!doctype html><html><body style="margin:0">
 <div style="height:200px">Host header</div>
 <div data-feedhub="side" style="min-height:100px"></div>
 <div style="height:2000px">Host footer</div>
-<script async src="{base}/w/side.js"></script></body></html>""", "text/html")
+<script async src="{base}/w/side.js"></script></body></html>""",
+        "text/html",
+    )
     page = await browser.new_page(viewport={"width": 400, "height": 300})
     await page.clock.install()
     await page.goto(upstream.url("/host.html"))
@@ -103,7 +116,8 @@ async def test_embed_updates_without_moving_what_is_read(
 
 
 async def test_hidden_tab_and_live_false_check_nothing(
-        tmp_path, upstream, feedhub_service, browser):
+    tmp_path, upstream, feedhub_service, browser
+):
     running, base = await start(tmp_path, upstream, feedhub_service)
     page = await browser.new_page()
     await page.clock.install()

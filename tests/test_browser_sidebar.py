@@ -13,14 +13,22 @@ DOCS = ROOT / "docs"
 
 
 async def test_sidebar_renders_in_chromium(tmp_path, feedhub_service, browser):
-    config = make_config(tmp_path, {
-        "sources": {"news": {"type": "feed", "url": str(ROOT / "examples" / "news.xml")}},
-        "widgets": {"sidebar": {
-            "title": "Tweets de @Hubservateur", "sources": ["news"], "limit": 4,
-            "locale": "fr", "scheme": "light",
-            "more": {"label": "plus", "url": "https://mastodon.social/@hubservateur"},
-        }},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {"news": {"type": "feed", "url": str(ROOT / "examples" / "news.xml")}},
+            "widgets": {
+                "sidebar": {
+                    "title": "Tweets de @Hubservateur",
+                    "sources": ["news"],
+                    "limit": 4,
+                    "locale": "fr",
+                    "scheme": "light",
+                    "more": {"label": "plus", "url": "https://mastodon.social/@hubservateur"},
+                }
+            },
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     page = await browser.new_page(viewport={"width": 360, "height": 800})

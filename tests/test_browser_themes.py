@@ -72,8 +72,9 @@ async def wall(tmp_path, upstream, feedhub_service):
 
 
 async def open_widget(browser, url: str, width: int, color_scheme: str = "light"):
-    page = await browser.new_page(viewport={"width": width, "height": 900},
-                                  color_scheme=color_scheme)
+    page = await browser.new_page(
+        viewport={"width": width, "height": 900}, color_scheme=color_scheme
+    )
 
     async def internet(route):  # no test reaches the internet: images are made here
         await route.fulfill(body=placeholder_png(route.request.url), content_type="image/png")
@@ -86,8 +87,7 @@ async def open_widget(browser, url: str, width: int, color_scheme: str = "light"
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 async def test_every_theme_passes_aa_and_shows_focus(wall, browser, scheme):
     for theme, width in THEMES.items():
-        page = await open_widget(browser, f"{wall}?theme={theme}&scheme={scheme}&limit=4",
-                                 width)
+        page = await open_widget(browser, f"{wall}?theme={theme}&scheme={scheme}&limit=4", width)
         widget = page.locator("section.fh")
         texts = await widget.evaluate(TEXT_COLORS)
         assert len(texts) > 8, theme
@@ -120,6 +120,7 @@ async def test_auto_follows_the_system_scheme(wall, browser):
     for system in ("light", "dark"):
         page = await open_widget(browser, f"{wall}?theme=cards&scheme=auto", 760, system)
         colors[system] = await page.locator("section.fh").evaluate(
-            "el => getComputedStyle(el).backgroundColor")
+            "el => getComputedStyle(el).backgroundColor"
+        )
         await page.close()
     assert colors == {"light": "rgb(255, 255, 255)", "dark": "rgb(13, 17, 23)"}

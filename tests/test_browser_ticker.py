@@ -13,11 +13,21 @@ OFFSET = "el => new DOMMatrix(getComputedStyle(el).transform).m41"
 
 
 async def open_ticker(tmp_path, feedhub_service, browser, **page_options):
-    config = make_config(tmp_path, {
-        "sources": {"news": {"type": "feed", "url": str(ROOT / "examples" / "news.xml")}},
-        "widgets": {"tick": {"title": "Nouvelles", "sources": ["news"], "theme": "ticker",
-                             "locale": "fr", "timezone": "Europe/Paris"}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {"news": {"type": "feed", "url": str(ROOT / "examples" / "news.xml")}},
+            "widgets": {
+                "tick": {
+                    "title": "Nouvelles",
+                    "sources": ["news"],
+                    "theme": "ticker",
+                    "locale": "fr",
+                    "timezone": "Europe/Paris",
+                }
+            },
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     page = await browser.new_page(viewport={"width": 360, "height": 200}, **page_options)
@@ -67,6 +77,8 @@ async def test_each_headline_whole_with_its_date(tmp_path, feedhub_service, brow
     for i in range(await lines.count()):
         for part in ("a", "time"):
             el = lines.nth(i).locator(part)
-            whole = await el.evaluate("e => e.scrollWidth <= e.clientWidth + 1"
-                                      " && getComputedStyle(e).textOverflow !== 'ellipsis'")
+            whole = await el.evaluate(
+                "e => e.scrollWidth <= e.clientWidth + 1"
+                " && getComputedStyle(e).textOverflow !== 'ellipsis'"
+            )
             assert whole, (i, part, await el.inner_text())

@@ -41,10 +41,13 @@ RSS = (
 @pytest.fixture
 async def running(tmp_path, upstream, feedhub_service) -> Any:
     upstream.set("/feed.xml", RSS)
-    cfg = make_config(tmp_path, {
-        "sources": {"videos": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["videos"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "sources": {"videos": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["videos"]}},
+        },
+    )
     run = await feedhub_service(cfg)
     await run.poll_all()
     assert run.service.states["videos"].errors == 0
@@ -63,8 +66,10 @@ async def test_no_embed_mode_loads_a_page_of_the_host_a_browser_reads(running, b
     }
 
     async def serve(request: web.Request) -> web.Response:
-        return web.Response(text="<!doctype html><meta charset=utf-8><title>host</title>"
-                                 + pages[request.path], content_type="text/html")
+        return web.Response(
+            text="<!doctype html><meta charset=utf-8><title>host</title>" + pages[request.path],
+            content_type="text/html",
+        )
 
     app = web.Application()
     for path in pages:
@@ -81,8 +86,11 @@ async def test_no_embed_mode_loads_a_page_of_the_host_a_browser_reads(running, b
             return
         foreign.append(route.request.url)
         # Played as the attacker would: a page of theirs, so a miss shows as a loaded page.
-        await route.fulfill(status=200, content_type="text/html",
-                            body="<script>document.title='attacker ran'</script>")
+        await route.fulfill(
+            status=200,
+            content_type="text/html",
+            body="<script>document.title='attacker ran'</script>",
+        )
 
     await context.route("**/*", route)
     page = await context.new_page()
@@ -91,7 +99,8 @@ async def test_no_embed_mode_loads_a_page_of_the_host_a_browser_reads(running, b
             await page.goto(url, wait_until="load")
             if url.endswith("/script"):
                 await page.wait_for_function(
-                    "document.querySelector('[data-feedhub]').shadowRoot?.querySelector('.fh')")
+                    "document.querySelector('[data-feedhub]').shadowRoot?.querySelector('.fh')"
+                )
             await page.wait_for_timeout(300)
             frames = [f.url for f in page.frames]
             assert not [f for f in frames if EVIL in f], (url, frames)

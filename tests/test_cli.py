@@ -14,13 +14,29 @@ from tests.conftest import ROOT, fixture_bytes, free_port, write_config
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "feedhub", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "feedhub", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize("command", [
-    "serve", "check", "fetch", "render", "themes", *(f"store {action}" for action in (
-        "check", "backup", "restore", "recover", "quarantine", "copy"))])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "serve",
+        "check",
+        "fetch",
+        "render",
+        "themes",
+        *(
+            f"store {action}"
+            for action in ("check", "backup", "restore", "recover", "quarantine", "copy")
+        ),
+    ],
+)
 def test_every_command_has_help(command):
     result = run(*command.split(), "--help")
     assert result.returncode == 0 and "--config" in result.stdout
@@ -34,13 +50,16 @@ def test_init_and_themes_copy_have_help():
 
 
 def cfg(tmp_path, upstream, **extra):
-    return write_config(tmp_path, {
-        "storage": {"backend": "sqlite", "path": str(tmp_path / "db.sqlite3")},
-        "fetch": {"allow_private_addresses": True},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"title": "Blog", "sources": ["blog"]}},
-        **extra,
-    })
+    return write_config(
+        tmp_path,
+        {
+            "storage": {"backend": "sqlite", "path": str(tmp_path / "db.sqlite3")},
+            "fetch": {"allow_private_addresses": True},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+            "widgets": {"side": {"title": "Blog", "sources": ["blog"]}},
+            **extra,
+        },
+    )
 
 
 async def test_fetch_prints_items(tmp_path, upstream):
@@ -66,8 +85,9 @@ async def test_render_to_a_file_for_static_sites(tmp_path, upstream):
     upstream.set("/feed", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
     path = cfg(tmp_path, upstream)
     out = tmp_path / "side.html"
-    result = await asyncio.to_thread(run, "render", "side", "-f", "page", "-o", str(out),
-                                     "--fetch", "-c", str(path))
+    result = await asyncio.to_thread(
+        run, "render", "side", "-f", "page", "-o", str(out), "--fetch", "-c", str(path)
+    )
     assert result.returncode == 0, result.stderr
     page = out.read_text()
     assert page.startswith("<!doctype html>") and "Entry two" in page

@@ -43,12 +43,14 @@ def test_the_example_config_is_valid():
 
 def test_limit_out_of_range_names_the_path():
     assert problems(with_("widgets.sidebar.limit", 0)) == [
-        "widgets.sidebar.limit: must be between 1 and 200, got 0"]
+        "widgets.sidebar.limit: must be between 1 and 200, got 0"
+    ]
 
 
 def test_unknown_key():
     assert problems(with_("widgets.sidebar.colour", "red")) == [
-        "widgets.sidebar.colour: unknown key"]
+        "widgets.sidebar.colour: unknown key"
+    ]
     assert problems(with_("servr", {})) == ["servr: unknown key"]
 
 
@@ -71,9 +73,16 @@ def test_bad_duration_and_size():
 def test_durations_and_sizes_parse():
     config = parse_config(with_("fetch", {"interval": "2h", "timeout": 45, "max_bytes": "2MB"}))
     assert (config.fetch.interval, config.fetch.timeout, config.fetch.max_bytes) == (
-        7200, 45, 2_000_000)
-    assert parse_config(with_("widgets.sidebar.filters", {"max_age": "30d"})).widgets[
-        "sidebar"].filters.max_age == 30 * 86400
+        7200,
+        45,
+        2_000_000,
+    )
+    assert (
+        parse_config(with_("widgets.sidebar.filters", {"max_age": "30d"}))
+        .widgets["sidebar"]
+        .filters.max_age
+        == 30 * 86400
+    )
 
 
 def test_unknown_enum_value():
@@ -88,12 +97,14 @@ def test_unknown_source_type():
 
 def test_widget_naming_an_unknown_source():
     assert problems(with_("widgets.sidebar.sources", ["blog", "nope"])) == [
-        "widgets.sidebar.sources[1]: unknown source 'nope'"]
+        "widgets.sidebar.sources[1]: unknown source 'nope'"
+    ]
 
 
 def test_unknown_theme_and_locale():
-    found = problems(with_("widgets.sidebar.locale", "xx_YY",
-                           with_("widgets.sidebar.theme", "../../etc")))
+    found = problems(
+        with_("widgets.sidebar.locale", "xx_YY", with_("widgets.sidebar.theme", "../../etc"))
+    )
     assert any(m.startswith("widgets.sidebar.theme: no theme '../../etc'") for m in found)
     assert "widgets.sidebar.locale: unknown locale 'xx_YY'" in found
 
@@ -108,9 +119,12 @@ def test_env_interpolation_default_and_unset():
     config = parse_config(data, env={"TOKEN": "s3cret"})
     assert config.admin.token == "s3cret"
     assert parse_config(with_("admin.token", "${TOKEN:-fallback}"), env={}).admin.token == (
-        "fallback")
-    assert problems(data) == ["admin.token: environment variable TOKEN is not set"
-                              " (set it, or give a default: ${TOKEN:-default})"]
+        "fallback"
+    )
+    assert problems(data) == [
+        "admin.token: environment variable TOKEN is not set"
+        " (set it, or give a default: ${TOKEN:-default})"
+    ]
 
 
 def test_x_without_token_is_a_clear_error():
@@ -120,12 +134,16 @@ def test_x_without_token_is_a_clear_error():
 
 
 def test_every_problem_is_listed_at_once():
-    data = with_("widgets.sidebar.limit", 500, with_("server.port", 0,
-                                                      with_("fetch.concurrency", -1)))
+    data = with_(
+        "widgets.sidebar.limit", 500, with_("server.port", 0, with_("fetch.concurrency", -1))
+    )
     found = problems(data)
     assert len(found) == 3
     assert {m.split(":")[0] for m in found} == {
-        "widgets.sidebar.limit", "server.port", "fetch.concurrency"}
+        "widgets.sidebar.limit",
+        "server.port",
+        "fetch.concurrency",
+    }
 
 
 def test_yaml_syntax_error_names_line(tmp_path):
@@ -138,15 +156,20 @@ def test_yaml_syntax_error_names_line(tmp_path):
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "feedhub", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "feedhub", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 def test_check_command_lists_every_problem_and_exits_1(tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text(
-        "widgets:\n  sidebar:\n    sources: [ghost]\n    limit: 0\n"
-        "fetch:\n  interval: often\n")
+        "widgets:\n  sidebar:\n    sources: [ghost]\n    limit: 0\nfetch:\n  interval: often\n"
+    )
     result = run_cli("check", "-c", str(path))
     assert result.returncode == 1
     assert "widgets.sidebar.limit: must be between 1 and 200, got 0" in result.stderr
@@ -173,25 +196,35 @@ def test_media_section_defaults_and_mistakes():
     config = parse_config(BASE, env={})
     m = config.media
     assert (m.proxy, m.dir, m.widths, m.max_bytes, m.max_pixels, m.max_total) == (
-        True, "var/media", [320, 640, 1280], 20_000_000, 40_000_000, 2_000_000_000)
+        True,
+        "var/media",
+        [320, 640, 1280],
+        20_000_000,
+        40_000_000,
+        2_000_000_000,
+    )
     assert m.grace_period == 7 * 86400 and m.youtube_player == "https://www.youtube-nocookie.com"
     assert parse_config(with_("media.widths", [640, 320, 640]), env={}).media.widths == [320, 640]
     assert problems(with_("media.widths", [])) == ["media.widths: must list at least one width"]
     assert problems(with_("media.widths", [8000])) == [
-        "media.widths: each width must be between 16 and 4096 pixels, got 8000"]
+        "media.widths: each width must be between 16 and 4096 pixels, got 8000"
+    ]
     assert problems(with_("media.max_total", "lots"))[0].startswith(
-        "media.max_total: must be a size")
+        "media.max_total: must be a size"
+    )
     assert problems(with_("media.grace_period", 0))[0].startswith("media.grace_period:")
     assert problems(with_("media.youtube_player", "https://p.example/embed")) == [
         "media.youtube_player: must be an origin, scheme://host[:port], "
-        "got 'https://p.example/embed'"]
+        "got 'https://p.example/embed'"
+    ]
     assert problems(with_("media.proxi", False))[0].startswith("media.proxi:")
 
 
 def test_check_warns_that_without_the_proxy_visitors_contact_the_platforms(tmp_path):
     path = tmp_path / "c.yaml"
-    path.write_text("sources:\n  blog: {type: feed, url: 'https://example.org/f.xml'}\n"
-                    "media:\n  proxy: false\n")
+    path.write_text(
+        "sources:\n  blog: {type: feed, url: 'https://example.org/f.xml'}\nmedia:\n  proxy: false\n"
+    )
     result = run_cli("check", "-c", str(path))
     assert result.returncode == 0
     assert "warning: media.proxy is false" in result.stdout

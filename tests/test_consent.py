@@ -25,40 +25,50 @@ def serve_mastodon(up: Upstream, timeline: str) -> None:
 
 async def start(tmp_path, upstream, feedhub_service, timeline):
     serve_mastodon(upstream, timeline)
-    upstream.set("/xrpc/app.bsky.feed.getAuthorFeed", fixture_bytes("bluesky/author_feed.json"),
-                 JSON)
-    config = make_config(tmp_path, {
-        "sources": {
-            "toots": {"type": "mastodon", "account": "@hubservateur@toot.example",
-                      "base_url": upstream.base_url},
-            "sky": {"type": "bluesky", "handle": "hubservateur.bsky.social",
-                    "base_url": upstream.base_url},
+    upstream.set(
+        "/xrpc/app.bsky.feed.getAuthorFeed", fixture_bytes("bluesky/author_feed.json"), JSON
+    )
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {
+                "toots": {
+                    "type": "mastodon",
+                    "account": "@hubservateur@toot.example",
+                    "base_url": upstream.base_url,
+                },
+                "sky": {
+                    "type": "bluesky",
+                    "handle": "hubservateur.bsky.social",
+                    "base_url": upstream.base_url,
+                },
+            },
+            "widgets": {"wall": {"sources": ["toots", "sky"], "limit": 50}},
         },
-        "widgets": {"wall": {"sources": ["toots", "sky"], "limit": 50}},
-    })
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     return running
 
 
 async def test_nobot_author_of_a_boost_is_left_out_and_named_on_admin(
-        tmp_path, upstream, feedhub_service):
-    running = await start(tmp_path, upstream, feedhub_service,
-                          "consent/statuses_nobot_boost.json")
+    tmp_path, upstream, feedhub_service
+):
+    running = await start(tmp_path, upstream, feedhub_service, "consent/statuses_nobot_boost.json")
     _, html, _ = await running.get("/w/wall.html")
     assert "Nouvelle piste cyclable rue Garibaldi" not in html, "the #nobot author's post"
     assert "Le chantier place Centrale ce matin" in html, "the account's own posts stay"
     assert "Je ne veux pas être vu sans connexion" not in html
     status, admin, _ = await running.get("/admin")
     assert status == 200
-    assert ("left out at their request: @velo_lyon@piaille.example (#nobot in its profile)"
-            in admin)
+    assert "left out at their request: @velo_lyon@piaille.example (#nobot in its profile)" in admin
     assert "(!no-unauthenticated label)" in admin
 
 
 async def test_undiscoverable_account_is_not_shown(tmp_path, upstream, feedhub_service):
-    running = await start(tmp_path, upstream, feedhub_service,
-                          "consent/statuses_undiscoverable.json")
+    running = await start(
+        tmp_path, upstream, feedhub_service, "consent/statuses_undiscoverable.json"
+    )
     _, html, _ = await running.get("/w/wall.html")
     assert "Le chantier place Centrale ce matin" not in html
     _, admin, _ = await running.get("/admin")

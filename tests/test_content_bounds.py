@@ -48,20 +48,32 @@ def shape(html: str) -> Shape:
     return s
 
 
-async def test_deep_and_wide_content_is_bounded_in_every_output(tmp_path, upstream,
-                                                                feedhub_service):
+async def test_deep_and_wide_content_is_bounded_in_every_output(
+    tmp_path, upstream, feedhub_service
+):
     deep = "<blockquote><span>" * 1500 + "bottom" + "</span></blockquote>" * 1500
-    wide = "<table><tr>" + "".join(f'<td colspan="5000">c{n}</td>' for n in range(800)) + \
-        "</tr></table>"
+    wide = (
+        "<table><tr>"
+        + "".join(f'<td colspan="5000">c{n}</td>' for n in range(800))
+        + "</tr></table>"
+    )
     body = f"<p>start</p>{deep}{wide}<p>the end</p>"
-    upstream.set("/feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>t'
-                              "</title><item><guid>https://example.org/1</guid><title>Deep"
-                              f"</title><description><![CDATA[{body}]]></description></item>"
-                              "</channel></rss>")
-    running = await feedhub_service(make_config(tmp_path, {
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    }))
+    upstream.set(
+        "/feed.xml",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t'
+        "</title><item><guid>https://example.org/1</guid><title>Deep"
+        f"</title><description><![CDATA[{body}]]></description></item>"
+        "</channel></rss>",
+    )
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+                "widgets": {"side": {"sources": ["blog"]}},
+            },
+        )
+    )
     await running.poll_all()
     assert running.service.states["blog"].errors == 0
     _, page, _ = await running.get("/w/side.html")

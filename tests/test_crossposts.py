@@ -15,31 +15,50 @@ TEXT = "Les rails de la ligne 4 sont posés place Centrale"
 
 def serve(up: Upstream) -> None:
     up.set("/api/v1/accounts/lookup", fixture_bytes("mastodon/lookup.json"), JSON)
-    up.set("/api/v1/accounts/109318924817261534/statuses",
-           fixture_bytes("crosspost/mastodon.json"), JSON)
+    up.set(
+        "/api/v1/accounts/109318924817261534/statuses",
+        fixture_bytes("crosspost/mastodon.json"),
+        JSON,
+    )
     up.set("/xrpc/app.bsky.feed.getAuthorFeed", fixture_bytes("crosspost/bluesky.json"), JSON)
     up.set("/2/users/by/username/Hubservateur", fixture_bytes("x/user.json"), JSON)
-    up.set("/2/users/1428739211118813184/tweets", fixture_bytes("crosspost/x.json"), JSON,
-           etag=False)
+    up.set(
+        "/2/users/1428739211118813184/tweets", fixture_bytes("crosspost/x.json"), JSON, etag=False
+    )
 
 
 async def start(tmp_path, upstream, feedhub_service):
     serve(upstream)
     base = upstream.base_url
-    config = make_config(tmp_path, {
-        "sources": {
-            "toots": {"type": "mastodon", "account": "@hubservateur@toot.example",
-                      "base_url": base, "pinned": False},
-            "sky": {"type": "bluesky", "handle": "hubservateur.bsky.social", "base_url": base,
-                    "pinned": False},
-            "tw": {"type": "x", "username": "Hubservateur", "bearer_token": "t",
-                   "base_url": base},
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {
+                "toots": {
+                    "type": "mastodon",
+                    "account": "@hubservateur@toot.example",
+                    "base_url": base,
+                    "pinned": False,
+                },
+                "sky": {
+                    "type": "bluesky",
+                    "handle": "hubservateur.bsky.social",
+                    "base_url": base,
+                    "pinned": False,
+                },
+                "tw": {
+                    "type": "x",
+                    "username": "Hubservateur",
+                    "bearer_token": "t",
+                    "base_url": base,
+                },
+            },
+            "widgets": {
+                "wall": {"sources": ["toots", "sky", "tw"], "limit": 50, "locale": "fr"},
+                "every": {"sources": ["toots", "sky", "tw"], "limit": 50, "dedupe": False},
+            },
         },
-        "widgets": {
-            "wall": {"sources": ["toots", "sky", "tw"], "limit": 50, "locale": "fr"},
-            "every": {"sources": ["toots", "sky", "tw"], "limit": 50, "dedupe": False},
-        },
-    })
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     return running

@@ -47,7 +47,7 @@ def test_unit_documents_the_paths_of_a_venv_and_a_pipx_install():
 
 def test_readme_deployment_links_files_that_exist():
     readme = (ROOT / "README.md").read_text()
-    section = readme[readme.index("## Deployment"):]
-    section = section[:section.find("\n## ", 1) if "\n## " in section[1:] else None]
+    section = readme[readme.index("## Deployment") :]
+    section = section[: section.find("\n## ", 1) if "\n## " in section[1:] else None]
     for path in ("contrib/systemd/feedhub.service", "contrib/nginx/feedhub.conf"):
         assert path in section and (ROOT / path).is_file(), path

@@ -37,8 +37,9 @@ def _models(annotation) -> list[type[BaseModel]]:
 
 
 def test_every_config_key_is_documented():
-    missing = sorted(k for k in keys(Config)
-                     if not re.search(rf"`(?:[\w<>]+\.)*{k}(?:\.[\w<>]+)*`", README))
+    missing = sorted(
+        k for k in keys(Config) if not re.search(rf"`(?:[\w<>]+\.)*{k}(?:\.[\w<>]+)*`", README)
+    )
     assert missing == [], f"undocumented config keys: {missing}"
     assert "`url`" in README and FeedSource.model_fields["url"]
 
@@ -49,7 +50,10 @@ def test_every_route_is_documented():
     paths.remove("/{tail}")  # the fallback: whatever no route matched, a counted 404/405
     documented = set(re.findall(r"`(?:GET|POST|GET, POST) ([^`]+)`", README))
     documented = {p.split("?")[0] for d in documented for p in re.split(r",\s*", d)}
-    missing = sorted(p for p in paths if not any(p == d or p.startswith("/w/") and
-                                                 d.startswith("/w/") for d in documented)
-                     and p not in documented)
+    missing = sorted(
+        p
+        for p in paths
+        if not any(p == d or p.startswith("/w/") and d.startswith("/w/") for d in documented)
+        and p not in documented
+    )
     assert missing == [], f"undocumented routes: {missing}"

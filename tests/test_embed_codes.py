@@ -11,8 +11,9 @@ def test_widget_from_url():
     base = "https://widgets.example.org"
     assert widget_from_url(f"{base}/w/side", base, WIDGETS) == ("side", "")
     assert widget_from_url(f"{base}/w/side.json", base, WIDGETS) == ("side", "")
-    assert widget_from_url("HTTPS://Widgets.Example.org/w/grid?theme=list&evil=1#x", base,
-                           WIDGETS) == ("grid", "theme=list")
+    assert widget_from_url(
+        "HTTPS://Widgets.Example.org/w/grid?theme=list&evil=1#x", base, WIDGETS
+    ) == ("grid", "theme=list")
     assert widget_from_url(f"{base}/w/nope", base, WIDGETS) is None
     assert widget_from_url("http://widgets.example.org/w/side", base, WIDGETS) is None
     assert widget_from_url("https://widgets.example.org.evil/w/side", base, WIDGETS) is None
@@ -35,8 +36,9 @@ def test_codes_escape_and_use_public_url():
     codes = e.codes()
     assert codes["script"] == (
         '<div data-feedhub="side"><a href="https://example.org/feedhub/w/side">'
-        'Posts &quot;&lt;b&gt;&quot;</a></div>\n'
-        '<script async src="https://example.org/feedhub/w/side.js"></script>')
+        "Posts &quot;&lt;b&gt;&quot;</a></div>\n"
+        '<script async src="https://example.org/feedhub/w/side.js"></script>'
+    )
     assert codes["include"] == '<!--#include virtual="/feedhub/w/side.html" -->'
     assert 'e.origin !== "https://example.org"' in codes["iframe"]
     assert f'height="{default_height(3)}"' in codes["iframe"]

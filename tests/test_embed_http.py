@@ -20,12 +20,17 @@ HOST = "https://www.example.org"
 async def started(tmp_path, upstream, feedhub_service, origins=()):
     upstream.set("/atom", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
     # websub off: the fixtures name hubs on the internet, which no test may reach
-    config = make_config(tmp_path, {
-        "server": {"public_url": PUBLIC, "embed_origins": list(origins)},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/atom"), "websub": False}},
-        "widgets": {"side": {"title": "From <our> blog", "sources": ["blog"], "limit": 3},
-                    "grid": {"sources": ["blog"], "theme": "cards", "scheme": "dark"}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "server": {"public_url": PUBLIC, "embed_origins": list(origins)},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/atom"), "websub": False}},
+            "widgets": {
+                "side": {"title": "From <our> blog", "sources": ["blog"], "limit": 3},
+                "grid": {"sources": ["blog"], "theme": "cards", "scheme": "dark"},
+            },
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     return running
@@ -34,7 +39,8 @@ async def started(tmp_path, upstream, feedhub_service, origins=()):
 async def test_oembed_json_and_xml(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service)
     status, text, headers = await running.get(
-        "/oembed", params={"url": f"{PUBLIC}/w/side?theme=list&x=<b>", "maxwidth": "300"})
+        "/oembed", params={"url": f"{PUBLIC}/w/side?theme=list&x=<b>", "maxwidth": "300"}
+    )
     assert status == 200 and headers["Content-Type"].startswith("application/json")
     data = json.loads(text)
     assert data["version"] == "1.0" and data["type"] == "rich"
@@ -42,10 +48,12 @@ async def test_oembed_json_and_xml(tmp_path, upstream, feedhub_service):
     assert data["width"] == 300 and 0 < data["height"] <= 900
     # the display parameters of the pasted URL are kept, nothing else
     assert data["html"].startswith(
-        f'<iframe src="{PUBLIC}/w/side?theme=list" title="From &lt;our&gt; blog"')
+        f'<iframe src="{PUBLIC}/w/side?theme=list" title="From &lt;our&gt; blog"'
+    )
     assert f'width="300" height="{data["height"]}"' in data["html"]
     status, text, headers = await running.get(
-        "/oembed", params={"url": f"{PUBLIC}/w/grid.json", "format": "xml", "maxheight": "120"})
+        "/oembed", params={"url": f"{PUBLIC}/w/grid.json", "format": "xml", "maxheight": "120"}
+    )
     assert status == 200 and headers["Content-Type"].startswith("text/xml")
     root = ET.fromstring(text.encode())
     assert root.tag == "oembed"
@@ -98,17 +106,23 @@ async def test_nothing_third_party_in_any_theme(tmp_path, upstream, feedhub_serv
         _, fragment, _ = await running.get(f"/w/side.html?theme={theme}")
         _, page, _ = await running.get(f"/w/side?theme={theme}")
         for body in (fragment, page):
-            assert "<link rel=\"stylesheet" not in body and "@import" not in body, theme
-            assert "@font-face" not in body and not re.search(r"url\(\s*['\"]?(https?:)?//",
-                                                               body), theme
+            assert '<link rel="stylesheet' not in body and "@import" not in body, theme
+            assert "@font-face" not in body and not re.search(
+                r"url\(\s*['\"]?(https?:)?//", body
+            ), theme
             assert not re.search(r"<script[^>]+src=", body), theme
         assert "<script" not in fragment, theme
 
 
 async def test_cors_follows_embed_origins(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service, origins=[HOST])
-    for path in ("/w/side.html", "/w/side.json", "/w/side.js", "/w/side.rss",
-                 f"/oembed?url={PUBLIC}/w/side"):
+    for path in (
+        "/w/side.html",
+        "/w/side.json",
+        "/w/side.js",
+        "/w/side.rss",
+        f"/oembed?url={PUBLIC}/w/side",
+    ):
         _, _, headers = await running.get(path, headers={"Origin": HOST})
         assert headers["Access-Control-Allow-Origin"] == HOST, path
         assert "Origin" in headers["Vary"], path
@@ -117,7 +131,8 @@ async def test_cors_follows_embed_origins(tmp_path, upstream, feedhub_service):
     # a 304 carries it too, so a revalidated copy stays readable
     _, _, first = await running.get("/w/side.html", headers={"Origin": HOST})
     status, _, headers = await running.get(
-        "/w/side.html", headers={"Origin": HOST, "If-None-Match": first["ETag"]})
+        "/w/side.html", headers={"Origin": HOST, "If-None-Match": first["ETag"]}
+    )
     assert status == 304 and headers["Access-Control-Allow-Origin"] == HOST
     # the framed page is for framing, not for reading
     _, _, headers = await running.get("/w/side", headers={"Origin": HOST})
@@ -145,7 +160,8 @@ async def test_embed_script_is_served_as_javascript(tmp_path, upstream, feedhub_
 
 
 async def test_publisher_page_lists_every_widget_with_its_codes(
-        tmp_path, upstream, feedhub_service):
+    tmp_path, upstream, feedhub_service
+):
     running = await started(tmp_path, upstream, feedhub_service, origins=[HOST])
     status, page, headers = await running.get("/")
     assert status == 200 and headers["Content-Type"].startswith("text/html")
@@ -154,8 +170,10 @@ async def test_publisher_page_lists_every_widget_with_its_codes(
     assert "frame-ancestors 'none'" in csp
     for name in ("side", "grid"):
         assert f'<iframe src="/w/{name}"' in page
-        codes = {kind: html.unescape(code) for kind, code in re.findall(
-            rf'<code id="c-{name}-(\w+)">(.*?)</code>', page, re.S)}
+        codes = {
+            kind: html.unescape(code)
+            for kind, code in re.findall(rf'<code id="c-{name}-(\w+)">(.*?)</code>', page, re.S)
+        }
         assert set(codes) == {"script", "iframe", "include", "json", "atom", "rss"}
         assert f'<div data-feedhub="{name}">' in codes["script"]
         assert f'<script async src="{PUBLIC}/w/{name}.js"></script>' in codes["script"]

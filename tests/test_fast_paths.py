@@ -31,8 +31,9 @@ def test_item_to_dict_matches_dataclasses_asdict_on_the_corpus(fixture):
     items, _ = parse_feed(body, "https://example.org/feed", "blog")
     assert items
     for item in items:
-        assert json.dumps(item.to_dict(), sort_keys=True) == \
-            json.dumps(reference_dict(item), sort_keys=True)
+        assert json.dumps(item.to_dict(), sort_keys=True) == json.dumps(
+            reference_dict(item), sort_keys=True
+        )
         assert Item.from_dict(item.to_dict()) == item
 
 
@@ -50,9 +51,15 @@ def test_the_worker_encodes_items_as_the_service_would(fixture):
 
 
 def test_item_to_dict_with_every_nested_field():
-    item = Item(id="1", source="s", url="u", author=Author(name="a"),
-                media=(Media(url="m", width=3),), reposted_by=Author(handle="h"),
-                extra={"nested": [1, {"x": 2}]})
+    item = Item(
+        id="1",
+        source="s",
+        url="u",
+        author=Author(name="a"),
+        media=(Media(url="m", width=3),),
+        reposted_by=Author(handle="h"),
+        extra={"nested": [1, {"x": 2}]},
+    )
     data = item.to_dict()
     assert data == reference_dict(item)
     assert pickle.loads(pickle.dumps(item)) == item  # how parse workers send items

@@ -38,18 +38,28 @@ HOUR = 3600.0
 
 
 def json_feed(prefix: str) -> bytes:
-    return json.dumps({
-        "version": "https://jsonfeed.org/version/1.1", "title": prefix,
-        "items": [{"id": f"{prefix}-{i}", "title": f"{prefix} {i}",
-                   "url": f"https://example.org/{i}", "content_text": "x" * 200}
-                  for i in range(3)],
-    }).encode()
+    return json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": prefix,
+            "items": [
+                {
+                    "id": f"{prefix}-{i}",
+                    "title": f"{prefix} {i}",
+                    "url": f"https://example.org/{i}",
+                    "content_text": "x" * 200,
+                }
+                for i in range(3)
+            ],
+        }
+    ).encode()
 
 
 async def html_page(request: web.Request) -> web.Response:
     """A login wall or maintenance page where the feed used to be."""
-    return web.Response(text="<!doctype html><html><body><p>Maintenance</p></body></html>",
-                        content_type="text/html")
+    return web.Response(
+        text="<!doctype html><html><body><p>Maintenance</p></body></html>", content_type="text/html"
+    )
 
 
 async def png(request: web.Request) -> web.Response:
@@ -83,20 +93,29 @@ def faults(upstream) -> dict[str, tuple[object, str]]:
 
 
 def config(tmp_path, upstream, names, dead_port):
-    sources = {sid: {"type": "feed", "url": upstream.url(f"/{sid}"), "timeout": TIMEOUT,
-                     "max_bytes": CAP} for sid in names}
-    sources["connect_timeout"] = {"type": "feed", "url": f"http://127.0.0.1:{dead_port}/feed",
-                                  "timeout": TIMEOUT}
+    sources = {
+        sid: {"type": "feed", "url": upstream.url(f"/{sid}"), "timeout": TIMEOUT, "max_bytes": CAP}
+        for sid in names
+    }
+    sources["connect_timeout"] = {
+        "type": "feed",
+        "url": f"http://127.0.0.1:{dead_port}/feed",
+        "timeout": TIMEOUT,
+    }
     sources["alive"] = {"type": "feed", "url": upstream.url("/alive")}
-    return make_config(tmp_path, {
-        "fetch": {"per_host": 32, "concurrency": 64},
-        "sources": sources,
-        "widgets": {"all": {"sources": sorted(sources), "limit": 200}},
-    })
+    return make_config(
+        tmp_path,
+        {
+            "fetch": {"per_host": 32, "concurrency": 64},
+            "sources": sources,
+            "widgets": {"all": {"sources": sorted(sources), "limit": 200}},
+        },
+    )
 
 
 async def test_every_fault_is_a_recorded_error_and_nothing_else_suffers(
-        tmp_path, upstream, feedhub_service):
+    tmp_path, upstream, feedhub_service
+):
     table = faults(upstream)
     for sid in table:
         upstream.set(f"/{sid}", good_feed(sid), "application/rss+xml")
@@ -171,10 +190,17 @@ async def test_every_fault_is_a_recorded_error_and_nothing_else_suffers(
 
 async def test_backoff_doubles_and_success_resets(tmp_path, upstream, feedhub_service):
     upstream.set("/flaky", good_feed("flaky"), "application/rss+xml")
-    running = await feedhub_service(make_config(tmp_path, {
-        "sources": {"flaky": {"type": "feed", "url": upstream.url("/flaky"), "interval": "10m"}},
-        "widgets": {"w": {"sources": ["flaky"]}},
-    }))
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {
+                    "flaky": {"type": "feed", "url": upstream.url("/flaky"), "interval": "10m"}
+                },
+                "widgets": {"w": {"sources": ["flaky"]}},
+            },
+        )
+    )
     svc = running.service
     await svc.polling.poll("flaky")
     upstream.routes["/flaky"] = status(500)
@@ -204,11 +230,19 @@ async def test_poller_keeps_polling_a_failing_source(tmp_path, upstream, feedhub
 
     upstream.routes["/down"] = failing
     upstream.set("/up", good_feed("up"), "application/rss+xml")
-    running = await feedhub_service(make_config(tmp_path, {
-        "sources": {"down": {"type": "feed", "url": upstream.url("/down"), "interval": "1s"},
-                    "up": {"type": "feed", "url": upstream.url("/up"), "interval": "1s"}},
-        "widgets": {"w": {"sources": ["down", "up"]}},
-    }), poll=True)
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {
+                    "down": {"type": "feed", "url": upstream.url("/down"), "interval": "1s"},
+                    "up": {"type": "feed", "url": upstream.url("/up"), "interval": "1s"},
+                },
+                "widgets": {"w": {"sources": ["down", "up"]}},
+            },
+        ),
+        poll=True,
+    )
     await wait_until(lambda: hits >= 2, timeout=15)
     # The second answer reached the upstream; its recording follows a moment later.
     await wait_until(lambda: running.service.states["down"].errors >= 2, timeout=5)
@@ -225,12 +259,22 @@ async def test_the_poller_starts_every_source_once_a_batch_at_a_time(tmp_path):
     # More sources than one batch: the start yields to the loop between batches and still
     # starts each source exactly once, keeping a task a reload started meanwhile.
     count = START_BATCH * 2 + 3
-    service = Service(make_config(tmp_path, {"sources": {
-        f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml"} for n in range(count)}}))
+    service = Service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {
+                    f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml"}
+                    for n in range(count)
+                }
+            },
+        )
+    )
     await service.store.open()
     # Not due for an hour: the tasks only wait, nothing is fetched.
-    service.states = {sid: FetchState(next_check=time.time() + HOUR) for sid in
-                      service.config.sources}
+    service.states = {
+        sid: FetchState(next_check=time.time() + HOUR) for sid in service.config.sources
+    }
     poller = service.poller
     try:
         poller._spawn("s5")

@@ -24,10 +24,18 @@ from tests.source_support import poll_source_fixture  # noqa: F401
 
 URL = "https://feeds.example.org/feed"
 CORPUS = FIXTURES / "corpus"
-FILES = sorted([p for p in CORPUS.iterdir() if p.suffix in (".rss", ".atom", ".json")
-                and not p.name.endswith(".expected.json")] +
-               [*(FIXTURES / "feeds").iterdir(), FIXTURES / "reddit/new.rss",
-                FIXTURES / "youtube/videos.xml"])
+FILES = sorted(
+    [
+        p
+        for p in CORPUS.iterdir()
+        if p.suffix in (".rss", ".atom", ".json") and not p.name.endswith(".expected.json")
+    ]
+    + [
+        *(FIXTURES / "feeds").iterdir(),
+        FIXTURES / "reddit/new.rss",
+        FIXTURES / "youtube/videos.xml",
+    ]
+)
 
 
 def name_of(path: Path) -> str:
@@ -45,10 +53,14 @@ def read_as(path: Path) -> tuple[str, dict[str, str]]:
     spec = spec_of(path)
     if spec.get("read_from") == "file":
         return f"/srv/site/public/{path.name}", {}
-    types = {".json": "application/feed+json", ".atom": "application/atom+xml",
-             ".rdf": "application/rdf+xml"}
-    return URL, {"content-type": spec.get("content_type") or
-                 types.get(path.suffix, "application/rss+xml")}
+    types = {
+        ".json": "application/feed+json",
+        ".atom": "application/atom+xml",
+        ".rdf": "application/rdf+xml",
+    }
+    return URL, {
+        "content-type": spec.get("content_type") or types.get(path.suffix, "application/rss+xml")
+    }
 
 
 def broken(body: bytes) -> dict[str, bytes]:
@@ -58,7 +70,7 @@ def broken(body: bytes) -> dict[str, bytes]:
         "cut one byte short": body[:-1],
         "first half only": body[: len(body) // 2],
         "bytes flipped": bytes(b ^ 0x5A if i % 97 == 13 else b for i, b in enumerate(body)),
-        "NUL in the middle": body[: len(body) // 2] + b"\x00" + body[len(body) // 2:],
+        "NUL in the middle": body[: len(body) // 2] + b"\x00" + body[len(body) // 2 :],
         "doubled": body + body,
     }
 
@@ -67,10 +79,12 @@ def broken(body: bytes) -> dict[str, bytes]:
 def test_corpus_file_gives_the_items_a_reader_expects(path):
     want, (url, headers) = spec_of(path), read_as(path)
     items, _ = parse_feed(path.read_bytes(), url, "src", headers=headers)
-    published = [it.published.isoformat().replace("+00:00", "Z") if it.published else None
-                 for it in items]
+    published = [
+        it.published.isoformat().replace("+00:00", "Z") if it.published else None for it in items
+    ]
     assert [(it.title, it.url, p) for it, p in zip(items, published, strict=True)] == [
-        (it["title"], it["url"], it["published"]) for it in want["items"]]
+        (it["title"], it["url"], it["published"]) for it in want["items"]
+    ]
     assert len({it.id for it in items}) == len(items)
 
 
@@ -117,11 +131,13 @@ def test_no_file_raises_anything_but_a_parse_error(name):
 
 
 @pytest.mark.parametrize("how", list(broken(b"0123456789")))
-async def test_a_broken_answer_is_a_recorded_source_error_or_items(upstream: Upstream,
-                                                                   poll_source: Any, how):
+async def test_a_broken_answer_is_a_recorded_source_error_or_items(
+    upstream: Upstream, poll_source: Any, how
+):
     body = (CORPUS / "wordpress-duplicate-guids.rss").read_bytes()
     upstream.set("/feed", broken(body)[how], "application/rss+xml")
-    result = await poll_source(FeedAdapter("blog", FeedSource(type="feed",
-                                                              url=upstream.url("/feed"))))
+    result = await poll_source(
+        FeedAdapter("blog", FeedSource(type="feed", url=upstream.url("/feed")))
+    )
     assert result.error.startswith("malformed answer from ") or result.items is not None
     assert not result.error or result.items is None

@@ -29,8 +29,9 @@ def expected(name: str) -> dict[str, Any]:
     return json.loads((CORPUS / f"{name}.expected.json").read_text(encoding="utf-8"))
 
 
-def served_as(body: bytes, content_type: str, headers: dict[str, str] | None = None
-              ) -> Callable[[web.Request], Awaitable[web.Response]]:
+def served_as(
+    body: bytes, content_type: str, headers: dict[str, str] | None = None
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     """An upstream answer with this exact Content-Type (charset included) and headers."""
 
     async def handle(request: web.Request) -> web.Response:
@@ -43,8 +44,9 @@ def serve_corpus(upstream: Upstream, *names: str) -> dict[str, dict[str, Any]]:
     """Each named corpus file at /<name> with its Content-Type; a source for each."""
     sources = {}
     for name in names:
-        upstream.routes[f"/{name}"] = served_as((CORPUS / name).read_bytes(),
-                                                expected(name)["content_type"])
+        upstream.routes[f"/{name}"] = served_as(
+            (CORPUS / name).read_bytes(), expected(name)["content_type"]
+        )
         sources[source_id(name)] = {"type": "feed", "url": upstream.url(f"/{name}")}
     return sources
 
@@ -56,13 +58,16 @@ def source_id(name: str) -> str:
 def start(daemon: Callable[..., Daemon], tmp_path: Path, sources: dict[str, Any]) -> Daemon:
     """`feedhub serve` with one widget per source, named after it."""
     port = free_port()
-    path = write_config(tmp_path, {
-        "server": {"port": port},
-        "storage": {"backend": "sqlite", "path": str(tmp_path / "feedhub.sqlite3")},
-        "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "sources": sources,
-        "widgets": {sid: {"sources": [sid], "limit": 200} for sid in sources},
-    })
+    path = write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": str(tmp_path / "feedhub.sqlite3")},
+            "fetch": {"allow_private_addresses": True, "interval": "1h"},
+            "sources": sources,
+            "widgets": {sid: {"sources": [sid], "limit": 200} for sid in sources},
+        },
+    )
     return daemon(path, port)
 
 
@@ -84,8 +89,9 @@ async def polled(d: Daemon, widget: str, count: int) -> list[dict[str, Any]]:
 
 
 def as_read(items: list[dict[str, Any]]) -> Counter[tuple[str, str, str | None]]:
-    return Counter((it.get("title", ""), it.get("url", ""), it.get("date_published"))
-                   for it in items)
+    return Counter(
+        (it.get("title", ""), it.get("url", ""), it.get("date_published")) for it in items
+    )
 
 
 def as_expected(name: str) -> Counter[tuple[str, str, str | None]]:
@@ -110,14 +116,21 @@ async def test_items_sharing_a_guid_are_all_shown(tmp_path, upstream, daemon):
         items = await polled(d, source_id(name), sum(want.values()))
         assert as_read(items) == want
         assert len({it["id"] for it in items}) == len(items)
-    titled = [it for it in await widget_items(d, "wordpress_duplicate_guids")
-              if it.get("url", "").endswith("/week-40/")]
+    titled = [
+        it
+        for it in await widget_items(d, "wordpress_duplicate_guids")
+        if it.get("url", "").endswith("/week-40/")
+    ]
     assert titled and titled[0]["title"] == "Week 40: notes on shipping the parser"
 
 
 async def test_json_feeds_are_read_as_readers_read_them(tmp_path, upstream, daemon):
-    names = ("jsonfeed-version-1-http.json", "jsonfeed-bom.json", "jsonfeed-rfc822-dates.json",
-             "jsonfeed-wrong-types.json")
+    names = (
+        "jsonfeed-version-1-http.json",
+        "jsonfeed-bom.json",
+        "jsonfeed-rfc822-dates.json",
+        "jsonfeed-wrong-types.json",
+    )
     d = start(daemon, tmp_path, serve_corpus(upstream, *names))
     for name in names:
         items = await polled(d, source_id(name), len(expected(name)["items"]))
@@ -131,7 +144,8 @@ async def test_a_local_file_resolves_relative_links_like_http(tmp_path, upstream
     sources = {source_id(name): {"type": "feed", "url": name} for name in names}
     # The same site feed over HTTP: relative links resolve against its address there.
     upstream.routes["/site/index.xml"] = served_as(
-        (CORPUS / names[0]).read_bytes(), "application/rss+xml")
+        (CORPUS / names[0]).read_bytes(), "application/rss+xml"
+    )
     sources["over_http"] = {"type": "feed", "url": upstream.url("/site/index.xml")}
     d = start(daemon, tmp_path, sources)
     for name in names:
@@ -143,7 +157,8 @@ async def test_a_local_file_resolves_relative_links_like_http(tmp_path, upstream
             assert all(f'"{link}"' in by_url[it["url"]]["content_html"] for link in links)
     over_http = await polled(d, "over_http", 2)
     assert sorted((it["title"], it["url"]) for it in over_http) == sorted(
-        (title, upstream.url(path)) for title, path in expected(names[0])["http_items"])
+        (title, upstream.url(path)) for title, path in expected(names[0])["http_items"]
+    )
 
 
 async def test_well_formed_items_holding_only_an_image_are_kept(tmp_path, upstream, daemon):

@@ -86,21 +86,26 @@ def test_ids_are_stable_and_distinct():
 
 
 def test_lone_surrogates_in_json_become_replacement_characters():
-    body = (b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1",'
-            b' "title": "bad \\ud800 title", "content_html": "<p>x \\udfff</p>"}]}')
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1",'
+        b' "title": "bad \\ud800 title", "content_html": "<p>x \\udfff</p>"}]}'
+    )
     (item,), _ = parse_feed(body, URL, "src")
     assert item.title == "bad \ufffd title"
     assert item.content_html == "<p>x \ufffd</p>"
     item.title.encode("utf-8")  # would raise on a lone surrogate
 
 
-@pytest.mark.parametrize("body, message", [
-    (b"", "empty body"),
-    (b"<html><body>not a feed</body></html>", "not"),
-    (b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}', "items"),
-    (b'{"items": []}', "not a JSON Feed"),
-    (b"{broken json", "not JSON"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        (b"", "empty body"),
+        (b"<html><body>not a feed</body></html>", "not"),
+        (b'{"version": "https://jsonfeed.org/version/1.1", "items": 3}', "items"),
+        (b'{"items": []}', "not a JSON Feed"),
+        (b"{broken json", "not JSON"),
+    ],
+)
 def test_wrong_shapes_raise_parse_error(body, message):
     with pytest.raises(ParseError, match=message):
         parse_feed(body, URL, "src")

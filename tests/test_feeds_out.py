@@ -19,14 +19,25 @@ async def started(tmp_path, upstream, feedhub_service, locale="fr"):
     upstream.set("/rss", fixture_bytes("feeds/rss20.xml"), "application/rss+xml")
     upstream.set("/json", fixture_bytes("feeds/feed.json"), "application/feed+json")
     # websub off: the fixtures name hubs on the internet, which no test may reach
-    config = make_config(tmp_path, {
-        "server": {"public_url": PUBLIC},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/rss")},
-                    "js": {"type": "feed", "url": upstream.url("/json"), "websub": False}},
-        "widgets": {"news": {"title": "Nouvelles & <brèves>", "sources": ["blog", "js"],
-                             "limit": 10, "locale": locale,
-                             "more": {"label": "plus", "url": "https://www.example.org/blog/"}}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "server": {"public_url": PUBLIC},
+            "sources": {
+                "blog": {"type": "feed", "url": upstream.url("/rss")},
+                "js": {"type": "feed", "url": upstream.url("/json"), "websub": False},
+            },
+            "widgets": {
+                "news": {
+                    "title": "Nouvelles & <brèves>",
+                    "sources": ["blog", "js"],
+                    "limit": 10,
+                    "locale": locale,
+                    "more": {"label": "plus", "url": "https://www.example.org/blog/"},
+                }
+            },
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     return running
@@ -60,8 +71,10 @@ async def test_atom_and_rss_read_cleanly_by_feedparser(tmp_path, upstream, feedh
     running = await started(tmp_path, upstream, feedhub_service)
     _, json_text, _ = await running.get("/w/news.json")
     expected = json.loads(json_text)["items"]
-    for fmt, kind, version in (("atom", "application/atom+xml", "atom10"),
-                               ("rss", "application/rss+xml", "rss20")):
+    for fmt, kind, version in (
+        ("atom", "application/atom+xml", "atom10"),
+        ("rss", "application/rss+xml", "rss20"),
+    ):
         status, text, headers = await running.get(f"/w/news.{fmt}")
         assert status == 200 and headers["Content-Type"].startswith(kind)
         parsed = feedparser.parse(text.encode())
@@ -82,13 +95,17 @@ async def test_atom_and_rss_read_cleanly_by_feedparser(tmp_path, upstream, feedh
 
 
 async def test_feeds_follow_limit_and_stay_absolute_without_public_url(
-        tmp_path, upstream, feedhub_service):
+    tmp_path, upstream, feedhub_service
+):
     upstream.set("/atom", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
-    config = make_config(tmp_path, {
-        "server": {"host": "127.0.0.1", "port": 8123},
-        "sources": {"a": {"type": "feed", "url": upstream.url("/atom"), "websub": False}},
-        "widgets": {"w": {"sources": ["a"], "limit": 5}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "server": {"host": "127.0.0.1", "port": 8123},
+            "sources": {"a": {"type": "feed", "url": upstream.url("/atom"), "websub": False}},
+            "widgets": {"w": {"sources": ["a"], "limit": 5}},
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     _, text, _ = await running.get("/w/w.json?limit=1")
@@ -103,10 +120,13 @@ async def test_feeds_follow_limit_and_stay_absolute_without_public_url(
 
 async def test_empty_widget_feeds_are_still_valid(tmp_path, upstream, feedhub_service):
     upstream.set("/empty", b"not found", status=404)
-    config = make_config(tmp_path, {
-        "sources": {"a": {"type": "feed", "url": upstream.url("/empty")}},
-        "widgets": {"w": {"sources": ["a"]}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {"a": {"type": "feed", "url": upstream.url("/empty")}},
+            "widgets": {"w": {"sources": ["a"]}},
+        },
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     feed = json.loads((await running.get("/w/w.json"))[1])

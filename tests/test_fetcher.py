@@ -21,17 +21,24 @@ async def test_user_agent_and_conditional_headers(upstream):
     finally:
         await fetcher.close()
     seen = upstream.seen[-1].headers
-    assert seen["User-Agent"].startswith("feedhub/") and "https://widgets.example.org" in seen[
-        "User-Agent"]
+    assert (
+        seen["User-Agent"].startswith("feedhub/")
+        and "https://widgets.example.org" in seen["User-Agent"]
+    )
     assert seen["If-None-Match"] == '"x"' and seen["If-Modified-Since"] == "Mon"
     assert res.ok and res.body == b"<rss/>"
 
 
 async def test_the_headers_that_say_how_to_read_the_body(upstream, tmp_path):
-    upstream.set("/f", "<rss/>", "application/xml", headers={
-        "Content-Location": "/archive/f.xml", "Content-Language": "ja", "X-Other": "x"})
-    upstream.routes["/plain"] = lambda request: _answer(web.Response(
-        body=b"<rss/>", headers={"Content-Type": "text/xml; charset=Shift_JIS"}))
+    upstream.set(
+        "/f",
+        "<rss/>",
+        "application/xml",
+        headers={"Content-Location": "/archive/f.xml", "Content-Language": "ja", "X-Other": "x"},
+    )
+    upstream.routes["/plain"] = lambda request: _answer(
+        web.Response(body=b"<rss/>", headers={"Content-Type": "text/xml; charset=Shift_JIS"})
+    )
     (tmp_path / "f.xml").write_bytes(b"<rss/>")
     fetcher = await make_fetcher()
     try:
@@ -40,11 +47,15 @@ async def test_the_headers_that_say_how_to_read_the_body(upstream, tmp_path):
         local = await fetcher.get(Request(str(tmp_path / "f.xml")))
     finally:
         await fetcher.close()
-    assert res.document_headers == {"content-type": "application/xml",
-                                    "content-location": upstream.url("/archive/f.xml"),
-                                    "content-language": "ja"}
-    assert plain.document_headers == {"content-type": "text/xml; charset=Shift_JIS",
-                                      "content-location": upstream.url("/plain")}
+    assert res.document_headers == {
+        "content-type": "application/xml",
+        "content-location": upstream.url("/archive/f.xml"),
+        "content-language": "ja",
+    }
+    assert plain.document_headers == {
+        "content-type": "text/xml; charset=Shift_JIS",
+        "content-location": upstream.url("/plain"),
+    }
     assert local.ok and local.document_headers == {}
 
 
@@ -126,7 +137,8 @@ async def test_per_host_and_total_concurrency(upstream):
     fetcher = await make_fetcher(concurrency=16, per_host=2)
     try:
         results = await asyncio.gather(
-            *(fetcher.get(Request(upstream.url("/slow"))) for _ in range(8)))
+            *(fetcher.get(Request(upstream.url("/slow"))) for _ in range(8))
+        )
     finally:
         await fetcher.close()
     assert all(r.ok for r in results)

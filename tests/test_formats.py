@@ -10,10 +10,15 @@ from tests.conftest import fixture_bytes, make_config
 
 async def widget_service(tmp_path, upstream, feedhub_service):
     upstream.set("/feed.xml", fixture_bytes("feeds/rss20.xml"))
-    running = await feedhub_service(make_config(tmp_path, {
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    }))
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+                "widgets": {"side": {"sources": ["blog"]}},
+            },
+        )
+    )
     await running.poll_all()
     return running
 
@@ -40,7 +45,9 @@ async def test_a_format_added_to_the_table_is_served_with_no_other_edit(
 
     monkeypatch.setitem(FORMATS, "txt", Format(write_titles, "text/plain; charset=utf-8"))
     running = await widget_service(tmp_path, upstream, feedhub_service)
-    status, body, headers = await running.get("/w/side.txt", headers={"Origin": "https://a.example"})
+    status, body, headers = await running.get(
+        "/w/side.txt", headers={"Origin": "https://a.example"}
+    )
     assert status == 200 and headers["Content-Type"] == "text/plain; charset=utf-8"
     assert headers["Access-Control-Allow-Origin"] == "*"
     assert body.splitlines() and all(line.strip() for line in body.splitlines())

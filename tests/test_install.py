@@ -26,8 +26,9 @@ from tests.conftest import ROOT, free_port
 
 VERSION_RE = re.compile(r'^__version__ = "([^"]+)"', re.M)
 VERSION = VERSION_RE.findall((ROOT / "feedhub" / "__init__.py").read_text())[0]
-NEWS_TITLES = re.findall(r"<item>\s*<title>([^<]+)</title>",
-                         (ROOT / "examples" / "news.xml").read_text())
+NEWS_TITLES = re.findall(
+    r"<item>\s*<title>([^<]+)</title>", (ROOT / "examples" / "news.xml").read_text()
+)
 
 
 @pytest.fixture(scope="session")
@@ -38,17 +39,32 @@ def venv(dist: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Pat
     # Made by the interpreter this checkout's venv is based on, not by that venv. No pip
     # inside: the checkout's pip installs into it (`--python`), and compiles nothing ahead.
     python = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
-    subprocess.run([str(python), "-m", "venv", "--without-pip", str(root)], check=True,
-                   timeout=120)
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(root / "bin" / "python"),
-                    "install", "-q", "--no-compile", str(dist["wheel"])], check=True,
-                   capture_output=True, timeout=600)
+    subprocess.run([str(python), "-m", "venv", "--without-pip", str(root)], check=True, timeout=120)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(root / "bin" / "python"),
+            "install",
+            "-q",
+            "--no-compile",
+            str(dist["wheel"]),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     return root
 
 
 def files_of(folder: Path) -> set[str]:
-    return {str(p.relative_to(folder)) for p in folder.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts}
+    return {
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
 
 
 def test_the_wheel_carries_every_file_the_daemon_reads(dist):
@@ -57,13 +73,18 @@ def test_the_wheel_carries_every_file_the_daemon_reads(dist):
         meta = email.message_from_bytes(whl.read(f"feedhub-{VERSION}.dist-info/METADATA"))
         shipped_config = whl.read("feedhub/examples/config.yaml")
     # the message catalogues' sources stay behind: the daemon reads the compiled .mo files
-    expected = {f"feedhub/{f}" for f in files_of(ROOT / "feedhub")
-                if not f.endswith((".po", ".pot"))}
+    expected = {
+        f"feedhub/{f}" for f in files_of(ROOT / "feedhub") if not f.endswith((".po", ".pot"))
+    }
     expected |= {f"feedhub/widgets/{f}" for f in files_of(ROOT / "widgets")}
     expected |= {f"feedhub/examples/{f}" for f in files_of(ROOT / "examples")}
     assert expected - names == set()
-    assert {"feedhub/widgets/sidebar/widget.html", "feedhub/static/embed.js",
-            "feedhub/examples/news.xml", f"feedhub-{VERSION}.dist-info/licenses/LICENSE"} <= names
+    assert {
+        "feedhub/widgets/sidebar/widget.html",
+        "feedhub/static/embed.js",
+        "feedhub/examples/news.xml",
+        f"feedhub-{VERSION}.dist-info/licenses/LICENSE",
+    } <= names
     # one example config: the one at the root of the checkout, which the README explains
     assert shipped_config == (ROOT / "config.yaml").read_bytes()
     assert meta["Version"] == VERSION and meta["License-Expression"] == "MIT"
@@ -87,28 +108,44 @@ def test_the_sdist_has_what_a_packager_builds_and_tests_from(dist):
         members = {m.name.split("/", 1)[1]: m for m in sdist.getmembers() if "/" in m.name}
         example = sdist.extractfile(members["examples/config.yaml"])
         assert example is not None and example.read() == (ROOT / "config.yaml").read_bytes()
-    for path in ("LICENSE", "README.md", "config.yaml", "setup.py", "pyproject.toml",
-                 "Makefile", "contrib/systemd/feedhub.service", "widgets/cards/widget.html",
-                 "tests/conftest.py", "tests/fixtures/store/v0.sqlite3", "scripts/run-tests.sh",
-                 "feedhub/publish/locales/fr/LC_MESSAGES/feedhub.po"):
+    for path in (
+        "LICENSE",
+        "README.md",
+        "config.yaml",
+        "setup.py",
+        "pyproject.toml",
+        "Makefile",
+        "contrib/systemd/feedhub.service",
+        "widgets/cards/widget.html",
+        "tests/conftest.py",
+        "tests/fixtures/store/v0.sqlite3",
+        "scripts/run-tests.sh",
+        "feedhub/publish/locales/fr/LC_MESSAGES/feedhub.po",
+    ):
         assert path in members, path
     assert members["examples/config.yaml"].isfile()  # the link is a file in the sdist
 
 
 def run(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=clean_env(venv), capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        args, cwd=cwd, env=clean_env(venv), capture_output=True, text=True, timeout=120
+    )
 
 
 def clean_env(venv: Path) -> dict[str, str]:
     """What a shell of a new user has: no path into the checkout, no PYTHONPATH."""
-    return {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin", "HOME": str(venv.parent),
-            "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
+    return {
+        "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(venv.parent),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 @pytest.fixture
-def served(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
-        tuple[subprocess.Popen[bytes], str, Path]]:
+def served(
+    venv: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[subprocess.Popen[bytes], str, Path]]:
     """`feedhub init site` then `feedhub serve -c site/config.yaml` in an empty folder."""
     work = tmp_path_factory.mktemp("empty")
     assert list(work.iterdir()) == [] and ROOT not in work.parents
@@ -123,9 +160,13 @@ def served(venv: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     assert "  port: 8080\n" in text
     config.write_text(text.replace("  port: 8080\n", f"  port: {port}\n"))
     log = work / "serve.log"
-    proc = subprocess.Popen(["feedhub", "serve", "-c", "site/config.yaml"], cwd=work,
-                            env=clean_env(venv), stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        ["feedhub", "serve", "-c", "site/config.yaml"],
+        cwd=work,
+        env=clean_env(venv),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: any(t in get(f"{url}/w/sidebar")[1] for t in NEWS_TITLES), proc, log)
@@ -153,8 +194,11 @@ def wait_for(ready, proc: subprocess.Popen[bytes], log: Path, timeout: float = 6
 
 def children(pid: int) -> list[int]:
     """Every thread's children (the workers' forkserver is started from a thread)."""
-    return [int(c) for task in Path(f"/proc/{pid}/task").iterdir()
-            for c in (task / "children").read_text().split()]
+    return [
+        int(c)
+        for task in Path(f"/proc/{pid}/task").iterdir()
+        for c in (task / "children").read_text().split()
+    ]
 
 
 def mapped(pid: int) -> str:
@@ -170,8 +214,11 @@ def paths_in_use(pid: int) -> list[str]:
         todo += children(pids[-1])
     found = []
     for p in pids:
-        found += [line.split(None, 5)[5] for line in mapped(p)
-                  .splitlines() if len(line.split(None, 5)) == 6]
+        found += [
+            line.split(None, 5)[5]
+            for line in mapped(p).splitlines()
+            if len(line.split(None, 5)) == 6
+        ]
         for fd in Path(f"/proc/{p}/fd").iterdir():
             try:
                 found.append(os.readlink(fd))
@@ -196,8 +243,10 @@ def test_parse_workers_of_the_feedhub_command_load_no_more_than_parsing_needs(se
 def test_the_wheel_serves_a_new_site_with_nothing_from_the_checkout(venv, served):
     proc, url, work = served
     assert run(venv, work, "feedhub", "--version").stdout.strip() == f"feedhub {VERSION}"
-    assert run(venv, work, "python", "-m", "feedhub", "--version").stdout.strip() == \
-        f"feedhub {VERSION}"
+    assert (
+        run(venv, work, "python", "-m", "feedhub", "--version").stdout.strip()
+        == f"feedhub {VERSION}"
+    )
     status, page = get(f"{url}/")
     assert status == 200 and "/w/sidebar" in page and "/w/headlines" in page
     status, sidebar = get(f"{url}/w/sidebar")

@@ -29,13 +29,16 @@ def first_time(page: str) -> tuple[str, str]:
 
 
 async def test_server_zone_and_widget_zone(tmp_path, feedhub_service):
-    config = make_config(tmp_path, {
-        **news_config(tmp_path, {"timezone": "Europe/Paris"}),
-        "widgets": {
-            "paris": {"sources": ["news"], "locale": "fr"},
-            "nyc": {"sources": ["news"], "locale": "en", "timezone": "America/New_York"},
+    config = make_config(
+        tmp_path,
+        {
+            **news_config(tmp_path, {"timezone": "Europe/Paris"}),
+            "widgets": {
+                "paris": {"sources": ["news"], "locale": "fr"},
+                "nyc": {"sources": ["news"], "locale": "en", "timezone": "America/New_York"},
+            },
         },
-    })
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     _, paris, _ = await running.get("/w/paris.html")
@@ -52,7 +55,8 @@ async def test_bad_zone_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as err:
         make_config(tmp_path, news_config(tmp_path, {"timezone": "Europe/Pariss"}))
     assert err.value.problems == [
-        "server.timezone: unknown time zone 'Europe/Pariss' (an IANA name such as Europe/Paris)"]
+        "server.timezone: unknown time zone 'Europe/Pariss' (an IANA name such as Europe/Paris)"
+    ]
 
 
 async def test_default_is_the_host_zone_of_feedhub_serve(tmp_path, daemon):
@@ -76,8 +80,9 @@ async def test_default_is_the_host_zone_of_feedhub_serve(tmp_path, daemon):
 
 
 async def test_relative_dates_written_by_the_page_script(tmp_path, feedhub_service, browser):
-    config = make_config(tmp_path, news_config(tmp_path, {"timezone": "Europe/Paris"},
-                                               dates="relative"))
+    config = make_config(
+        tmp_path, news_config(tmp_path, {"timezone": "Europe/Paris"}, dates="relative")
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     _, html, _ = await running.get("/w/side")
@@ -96,14 +101,18 @@ async def test_relative_dates_written_by_the_page_script(tmp_path, feedhub_servi
 
 
 async def test_relative_dates_in_the_embed_script(tmp_path, upstream, feedhub_service, browser):
-    config = make_config(tmp_path, news_config(tmp_path, {"timezone": "Europe/Paris"},
-                                               dates="relative"))
+    config = make_config(
+        tmp_path, news_config(tmp_path, {"timezone": "Europe/Paris"}, dates="relative")
+    )
     running = await feedhub_service(config)
     await running.poll_all()
     base = str(running.client.make_url("")).rstrip("/")
-    upstream.set("/host.html", f"""<!doctype html><html><body>
+    upstream.set(
+        "/host.html",
+        f"""<!doctype html><html><body>
 <div data-feedhub="side"></div><script async src="{base}/w/side.js"></script></body></html>""",
-                 "text/html")
+        "text/html",
+    )
     page = await browser.new_page()
     await page.clock.set_fixed_time("2026-11-25T09:30:00Z")
     await page.goto(upstream.url("/host.html"))

@@ -22,8 +22,11 @@ def root_logger():
 def emit_events() -> None:
     log = logging.getLogger("feedhub.test")
     log.info("config reloaded: %d sources", 3)
-    log.error("config reload refused, keeping the running config:\n%s\n%s",
-              "widgets.side.limit: must be between 1 and 200, got 0", "surprise: unknown key")
+    log.error(
+        "config reload refused, keeping the running config:\n%s\n%s",
+        "widgets.side.limit: must be between 1 and 200, got 0",
+        "surprise: unknown key",
+    )
     try:
         raise ValueError("boom")
     except ValueError:
@@ -73,6 +76,7 @@ def test_a_malformed_request_is_one_short_line(capsys, root_logger):
         logging.getLogger("aiohttp.server").exception("Error handling request from 192.0.2.9")
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 1 and len(lines[0]) < 300, lines
-    assert " INFO aiohttp.server: Error handling request from 192.0.2.9: 400 Got more than" \
-        in lines[0]
+    assert (
+        " INFO aiohttp.server: Error handling request from 192.0.2.9: 400 Got more than" in lines[0]
+    )
     assert "Traceback" not in lines[0]

@@ -38,12 +38,17 @@ async def wall(tmp_path, upstream, feedhub_at):
     upstream.set(f"/embed/{VIDEO}", PLAYER_PAGE, "text/html")
     sources = {n: {**CASES[n].source, "base_url": upstream.base_url} for n in NETWORKS}
     sources["blog"] = {"type": "feed", "url": upstream.url("/rss")}
-    running = await feedhub_at(lambda public: make_config(tmp_path, {
-        "server": {"public_url": public},
-        "media": {"proxy": True, "youtube_player": upstream.base_url},
-        "sources": sources,
-        "widgets": {"wall": {"title": "Partout", "sources": list(sources), "limit": 40}},
-    }))
+    running = await feedhub_at(
+        lambda public: make_config(
+            tmp_path,
+            {
+                "server": {"public_url": public},
+                "media": {"proxy": True, "youtube_player": upstream.base_url},
+                "sources": sources,
+                "widgets": {"wall": {"title": "Partout", "sources": list(sources), "limit": 40}},
+            },
+        )
+    )
     await running.poll_all()
     for sid in sources:
         assert running.service.states[sid].errors == 0, (sid, running.service.states[sid])
@@ -71,12 +76,18 @@ async def images_all_shown(frame) -> int:
 def host_page(upstream, feedhub: str) -> str:
     """A page on another origin (the upstream's server, named `localhost`) embedding the wall
     by script, under the policy the README gives; its URL."""
-    policy = (f"default-src 'none'; script-src {feedhub}; connect-src {feedhub}; "
-              f"img-src {feedhub}; frame-src {upstream.base_url}")
-    upstream.set("/host.html", f"""<!doctype html><title>Host</title>
+    policy = (
+        f"default-src 'none'; script-src {feedhub}; connect-src {feedhub}; "
+        f"img-src {feedhub}; frame-src {upstream.base_url}"
+    )
+    upstream.set(
+        "/host.html",
+        f"""<!doctype html><title>Host</title>
 <div data-feedhub="wall"><a href="{feedhub}/w/wall">Posts</a></div>
-<script async src="{feedhub}/w/wall.js"></script>""", "text/html",
-                 headers={"Content-Security-Policy": policy})
+<script async src="{feedhub}/w/wall.js"></script>""",
+        "text/html",
+        headers={"Content-Security-Policy": policy},
+    )
     return upstream.url("/host.html").replace("127.0.0.1", "localhost")
 
 
@@ -84,18 +95,28 @@ async def open_logged(browser, url):
     page = await browser.new_page(viewport={"width": 480, "height": 900})
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
-    await page.route(lambda u: not u.startswith(("http://127.0.0.1:", "http://localhost:")),
-                     lambda route: route.abort())
+    await page.route(
+        lambda u: not u.startswith(("http://127.0.0.1:", "http://localhost:")),
+        lambda route: route.abort(),
+    )
     await page.goto(url)
     return page, requests
 
 
 async def test_wall_framed_embedded_and_previewed_asks_only_feedhub(
-        tmp_path, upstream, feedhub_at, browser):
+    tmp_path, upstream, feedhub_at, browser
+):
     running, feedhub = await wall(tmp_path, upstream, feedhub_at)
     _, body, _ = await running.get("/w/wall.html")
-    for text in ("fh-net-mastodon", "fh-net-bluesky", "fh-net-youtube", "fh-net-reddit",
-                 "fh-net-x", "fh-player", "<blockquote><img"):
+    for text in (
+        "fh-net-mastodon",
+        "fh-net-bluesky",
+        "fh-net-youtube",
+        "fh-net-reddit",
+        "fh-net-x",
+        "fh-player",
+        "<blockquote><img",
+    ):
         assert text in body, text
 
     # Framed page.

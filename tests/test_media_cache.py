@@ -49,9 +49,18 @@ async def in_place(fn: Any, *args: Any) -> Any:
 
 
 def settings(root: Path, **kw: Any) -> Settings:
-    return Settings(**{"root": root, "widths": WIDTHS, "max_bytes": 20_000_000,
-                       "max_pixels": 40_000_000, "max_total": 2_000_000_000,
-                       "grace": 3600.0, "timeout": 10.0, **kw})
+    return Settings(
+        **{
+            "root": root,
+            "widths": WIDTHS,
+            "max_bytes": 20_000_000,
+            "max_pixels": 40_000_000,
+            "max_total": 2_000_000_000,
+            "grace": 3600.0,
+            "timeout": 10.0,
+            **kw,
+        }
+    )
 
 
 @pytest.fixture
@@ -114,8 +123,9 @@ async def test_serving_by_accept_and_from_another_replica(tmp_path, upstream, fe
     # Replica B shares the index, not the disk: it fetches the file once, on first request.
     b = MediaCache(settings(tmp_path / "b"), index, in_place)
     await b.open()
-    served = await asyncio.gather(*(b.file(f"{record.digest}-320", "image/webp", fetcher)
-                                    for _ in range(10)))
+    served = await asyncio.gather(
+        *(b.file(f"{record.digest}-320", "image/webp", fetcher) for _ in range(10))
+    )
     assert all(s is not None and s.body == served[0].body for s in served)
     assert len(upstream.requests_to("/p.jpg")) == 2
 
@@ -155,7 +165,8 @@ async def test_grace_period_forgets_unused_images(tmp_path, upstream, fetcher):
 
 
 async def test_the_first_housekeeping_round_waits_until_nothing_is_fetched(
-        tmp_path, upstream, fetcher, monkeypatch):
+    tmp_path, upstream, fetcher, monkeypatch
+):
     monkeypatch.setattr(upkeep_module, "FIRST_ROUND", 0.0)
     release = asyncio.Event()
 

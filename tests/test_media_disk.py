@@ -39,8 +39,12 @@ def test_remove_frees_the_files_and_the_memory_copy(tmp_path: Path):
 
 
 def test_eviction_goes_least_recently_used_first_and_spares_protected_images():
-    entries = {"old": DiskEntry(400, 1.0), "shown": DiskEntry(400, 2.0),
-               "mid": DiskEntry(400, 3.0), "new": DiskEntry(400, 4.0)}
+    entries = {
+        "old": DiskEntry(400, 1.0),
+        "shown": DiskEntry(400, 2.0),
+        "mid": DiskEntry(400, 3.0),
+        "new": DiskEntry(400, 4.0),
+    }
     assert to_evict(entries, set(), 1600) == []
     assert to_evict(entries, set(), 1000) == ["old", "shown"]
     assert to_evict(entries, {"shown"}, 1000) == ["old", "mid"]

@@ -15,21 +15,27 @@ from tests.media_support import image_feed, m_urls
 
 def media_config(tmp_path, sources, limit=20, **media):
     def make(public_url: str):
-        return make_config(tmp_path, {
-            "server": {"public_url": public_url},
-            "media": {"proxy": True, **media},
-            "sources": sources,
-            "widgets": {"wall": {"sources": list(sources), "limit": limit}},
-        })
+        return make_config(
+            tmp_path,
+            {
+                "server": {"public_url": public_url},
+                "media": {"proxy": True, **media},
+                "sources": sources,
+                "widgets": {"wall": {"sources": list(sources), "limit": limit}},
+            },
+        )
+
     return make
 
 
 async def test_served_images_have_no_metadata_and_the_configured_widths(
-        tmp_path, upstream, feedhub_at):
+    tmp_path, upstream, feedhub_at
+):
     upstream.set("/cdn/camera.jpg", images.camera_jpeg(2400, 1600), "image/jpeg")
     upstream.set("/cdn/big.jpg", images.photo(5000, 3000, quality=90), "image/jpeg")
-    url = image_feed(upstream, "/feed", [("/cdn/camera.jpg", "A tram"),
-                                         ("/cdn/big.jpg", "The square")])
+    url = image_feed(
+        upstream, "/feed", [("/cdn/camera.jpg", "A tram"), ("/cdn/big.jpg", "The square")]
+    )
     running = await feedhub_at(media_config(tmp_path, {"blog": {"type": "feed", "url": url}}))
     await running.poll_all()
     status, body, headers = await running.get("/w/wall.html")
@@ -46,7 +52,7 @@ async def test_served_images_have_no_metadata_and_the_configured_widths(
     assert 'srcset="' in tags[0] and "320w" in tags[0] and "1280w" in tags[0]
     widths = []
     for m in found:
-        path = m[len(public):]
+        path = m[len(public) :]
         for accept, kind in (("image/avif,image/webp,*/*", "WEBP"), ("image/png,*/*", "JPEG")):
             resp = await running.client.get(path, headers={"Accept": accept})
             data = await resp.read()
@@ -61,8 +67,9 @@ async def test_served_images_have_no_metadata_and_the_configured_widths(
             assert images.SERIAL.encode() not in data and b"Exif" not in data
             assert image.width <= 1280
             widths.append(image.width)
-            again = await running.client.get(path, headers={
-                "Accept": accept, "If-None-Match": resp.headers["ETag"]})
+            again = await running.client.get(
+                path, headers={"Accept": accept, "If-None-Match": resp.headers["ETag"]}
+            )
             assert again.status == 304
     assert sorted(set(widths)) == [320, 640, 1280]
     assert (await running.client.get("/m/" + "0" * 24 + "-320")).status == 404
@@ -71,8 +78,7 @@ async def test_served_images_have_no_metadata_and_the_configured_widths(
     assert len(upstream.requests_to("/cdn/camera.jpg")) == 1
 
 
-async def test_hostile_images_are_refused_and_the_items_still_shown(
-        tmp_path, upstream, feedhub_at):
+async def test_hostile_images_are_refused_and_the_items_still_shown(tmp_path, upstream, feedhub_at):
     hostile = {
         "bomb": ("/cdn/bomb.png", images.png_bomb(), "image/png", "pixels, over the"),
         "svg": ("/cdn/x.svg", images.SVG_WITH_SCRIPT, "image/svg+xml", "SVG is not served"),
@@ -83,11 +89,15 @@ async def test_hostile_images_are_refused_and_the_items_still_shown(
     sources = {}
     for sid, (path, data, ctype, _) in hostile.items():
         upstream.set(path, data, ctype)
-        sources[sid] = {"type": "feed", "url": image_feed(upstream, f"/{sid}.xml",
-                                                          [(path, f"alt of {sid}")], sid)}
+        sources[sid] = {
+            "type": "feed",
+            "url": image_feed(upstream, f"/{sid}.xml", [(path, f"alt of {sid}")], sid),
+        }
     upstream.set("/cdn/fine.jpg", images.photo(800, 600), "image/jpeg")
-    sources["fine"] = {"type": "feed", "url": image_feed(upstream, "/fine.xml",
-                                                         [("/cdn/fine.jpg", "fine")], "fine")}
+    sources["fine"] = {
+        "type": "feed",
+        "url": image_feed(upstream, "/fine.xml", [("/cdn/fine.jpg", "fine")], "fine"),
+    }
     running = await feedhub_at(media_config(tmp_path, sources))
     await running.poll_all()
     svc = running.service
@@ -97,16 +107,22 @@ async def test_hostile_images_are_refused_and_the_items_still_shown(
         assert svc.states[sid].errors == 0  # the source itself is fine
         assert counts[sid]["failed"] == 1 and counts[sid]["cached"] == 0, sid
         assert reason in counts[sid]["last_error"], (sid, counts[sid])
-    assert counts["fine"] == {"cached": 1, "failed": 0, "bytes": counts["fine"]["bytes"],
-                              "last_error": ""} and counts["fine"]["bytes"] > 0
+    assert (
+        counts["fine"]
+        == {"cached": 1, "failed": 0, "bytes": counts["fine"]["bytes"], "last_error": ""}
+        and counts["fine"]["bytes"] > 0
+    )
     _, body, _ = await running.get("/w/wall.html")
     for sid in hostile:
         assert f"<p>{sid} 0</p>" in body
         assert f'<span class="fh-alt">alt of {sid}</span>' in body
     assert "/cdn/" not in body and len(m_urls(body)) == 3  # fine.jpg at 320, 640 and 800
     # Backoff: a second poll of the sources asks none of the failed images again.
-    upstream.set("/fine.xml", upstream.routes["/fine.xml"].body.replace(b"fine 0", b"fine 1"),
-                 "application/rss+xml")
+    upstream.set(
+        "/fine.xml",
+        upstream.routes["/fine.xml"].body.replace(b"fine 0", b"fine 1"),
+        "application/rss+xml",
+    )
     await running.poll_all()
     assert len(upstream.requests_to("/cdn/page.png")) == 1
     _, body, _ = await running.get("/w/wall.html")
@@ -122,8 +138,9 @@ async def test_disk_budget_keeps_what_the_widget_shows(tmp_path, upstream, feedh
         pictures.append((f"/cdn/{i}.jpg", f"picture {i}"))
     url = image_feed(upstream, "/feed", pictures)
     budget = 220_000
-    running = await feedhub_at(media_config(
-        tmp_path, {"blog": {"type": "feed", "url": url}}, limit=2, max_total=budget))
+    running = await feedhub_at(
+        media_config(tmp_path, {"blog": {"type": "feed", "url": url}}, limit=2, max_total=budget)
+    )
     await running.poll_all()
     media = running.service.media.cache
     assert media is not None
@@ -135,7 +152,7 @@ async def test_disk_budget_keeps_what_the_widget_shows(tmp_path, upstream, feedh
     assert len(shown) == 2 * 3  # two items, three widths each
     public = str(running.client.make_url("")).rstrip("/")
     for m in shown:
-        resp = await running.client.get(m[len(public):], headers={"Accept": "image/webp"})
+        resp = await running.client.get(m[len(public) :], headers={"Accept": "image/webp"})
         assert resp.status == 200
     # Served from disk, not fetched again: the widget's images were never evicted.
     assert all(len(upstream.requests_to(p)) == 1 for p, _ in pictures)
@@ -151,19 +168,24 @@ async def test_media_metrics(tmp_path, upstream, feedhub_at):
     _, body, _ = await running.get("/w/wall.html")
     public = str(running.client.make_url("")).rstrip("/")
     for m in m_urls(body):
-        assert (await running.client.get(m[len(public):])).status == 200
+        assert (await running.client.get(m[len(public) :])).status == 200
     _, text, _ = await running.get("/metrics")
     disk = running.service.media.cache.dir.total
-    for line in ("feedhub_media_fetched_total 1", "feedhub_media_failed_total 1",
-                 "feedhub_media_served_total 2", f"feedhub_media_disk_bytes {disk}",
-                 'feedhub_media_source_cached{source="blog"} 1',
-                 'feedhub_media_source_failed{source="blog"} 1'):
+    for line in (
+        "feedhub_media_fetched_total 1",
+        "feedhub_media_failed_total 1",
+        "feedhub_media_served_total 2",
+        f"feedhub_media_disk_bytes {disk}",
+        'feedhub_media_source_cached{source="blog"} 1',
+        'feedhub_media_source_failed{source="blog"} 1',
+    ):
         assert line in text.splitlines(), line
     assert disk > 0
 
 
 async def test_items_stored_before_the_cache_get_their_images_in_the_background(
-        tmp_path, upstream, feedhub_at):
+    tmp_path, upstream, feedhub_at
+):
     upstream.set("/cdn/a.jpg", images.photo(700, 500), "image/jpeg")
     url = image_feed(upstream, "/feed", [("/cdn/a.jpg", "a tram")])
     sources = {"blog": {"type": "feed", "url": url}}

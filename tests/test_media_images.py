@@ -48,8 +48,7 @@ def test_orientation_is_applied():
 
 def test_a_5000px_photo_becomes_the_configured_widths():
     done = process_image(images.photo(5000, 3000, quality=90), WIDTHS, MAX_PIXELS)
-    assert [(v.width, v.height) for v in done.variants] == [(320, 192), (640, 384),
-                                                            (1280, 768)]
+    assert [(v.width, v.height) for v in done.variants] == [(320, 192), (640, 384), (1280, 768)]
     for v in done.variants:
         assert opened(v.webp).size == (v.width, v.height)
 
@@ -78,9 +77,11 @@ def test_animated_gif_becomes_its_first_frame():
 
 def test_same_bytes_same_name():
     data = images.photo(100, 80)
-    assert process_image(data, WIDTHS, MAX_PIXELS).digest == process_image(
-        data, WIDTHS, MAX_PIXELS).digest != process_image(
-        images.photo(100, 80, seed=2), WIDTHS, MAX_PIXELS).digest
+    assert (
+        process_image(data, WIDTHS, MAX_PIXELS).digest
+        == process_image(data, WIDTHS, MAX_PIXELS).digest
+        != process_image(images.photo(100, 80, seed=2), WIDTHS, MAX_PIXELS).digest
+    )
 
 
 def test_decompression_bomb_refused_before_decoding():
@@ -93,12 +94,15 @@ def test_decompression_bomb_refused_before_decoding():
     assert grown_kb < 50 * 1024  # 900 megapixels decoded would be 2.7 GB
 
 
-@pytest.mark.parametrize(("data", "reason"), [
-    (images.SVG_WITH_SCRIPT, "SVG is not served"),
-    (images.HTML_PAGE, "the answer is an HTML page"),
-    (b"", "the answer is empty"),
-    (b"GIF89a\x01", "unreadable image header|not a raster image"),
-])
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (images.SVG_WITH_SCRIPT, "SVG is not served"),
+        (images.HTML_PAGE, "the answer is an HTML page"),
+        (b"", "the answer is empty"),
+        (b"GIF89a\x01", "unreadable image header|not a raster image"),
+    ],
+)
 def test_not_a_raster_image(data, reason):
     with pytest.raises(ImageRefused, match=reason):
         process_image(data, WIDTHS, MAX_PIXELS)

@@ -32,18 +32,22 @@ def serve_pictures(upstream, n: int = 3) -> str:
 
 
 async def test_kill_9_then_restart_without_upstream_serves_widget_and_images(
-        tmp_path, upstream, daemon):
+    tmp_path, upstream, daemon
+):
     feed = serve_pictures(upstream)
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    path = write_config(tmp_path, {
-        "server": {"port": port, "public_url": public},
-        "storage": {"backend": "sqlite", "path": str(tmp_path / "var" / "feedhub.sqlite3")},
-        "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "media": {"proxy": True},
-        "sources": {"blog": {"type": "feed", "url": feed}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    path = write_config(
+        tmp_path,
+        {
+            "server": {"port": port, "public_url": public},
+            "storage": {"backend": "sqlite", "path": str(tmp_path / "var" / "feedhub.sqlite3")},
+            "fetch": {"allow_private_addresses": True, "interval": "1h"},
+            "media": {"proxy": True},
+            "sources": {"blog": {"type": "feed", "url": feed}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     first = daemon(path, port)
 
     def widget() -> str:
@@ -70,17 +74,21 @@ async def test_kill_9_then_restart_without_upstream_serves_widget_and_images(
 
 @pytest.mark.redis
 async def test_replica_b_serves_an_image_only_replica_a_fetched(
-        tmp_path, upstream, feedhub_at, redis_prefix):
+    tmp_path, upstream, feedhub_at, redis_prefix
+):
     feed = serve_pictures(upstream, 2)
 
     def config(name: str):
-        return lambda public: make_config(tmp_path / name, {
-            "server": {"public_url": public},
-            "storage": {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix},
-            "media": {"proxy": True, "dir": str(tmp_path / name / "media")},
-            "sources": {"blog": {"type": "feed", "url": feed}},
-            "widgets": {"side": {"sources": ["blog"]}},
-        })
+        return lambda public: make_config(
+            tmp_path / name,
+            {
+                "server": {"public_url": public},
+                "storage": {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix},
+                "media": {"proxy": True, "dir": str(tmp_path / name / "media")},
+                "sources": {"blog": {"type": "feed", "url": feed}},
+                "widgets": {"side": {"sources": ["blog"]}},
+            },
+        )
 
     for name in ("a", "b"):
         (tmp_path / name).mkdir()
@@ -95,9 +103,10 @@ async def test_replica_b_serves_an_image_only_replica_a_fetched(
     names = await wait_until(b_shows_items, timeout=10)
     assert len(names) == 2 * 3 and not list((tmp_path / "b" / "media").rglob("*.webp"))
     public = str(b.client.make_url("")).rstrip("/")
-    path = names[0][len(public):]
-    answers = await asyncio.gather(*(b.client.get(path, headers={"Accept": "image/webp"})
-                                     for _ in range(12)))
+    path = names[0][len(public) :]
+    answers = await asyncio.gather(
+        *(b.client.get(path, headers={"Accept": "image/webp"}) for _ in range(12))
+    )
     bodies = {await r.read() for r in answers}
     assert [r.status for r in answers] == [200] * 12 and len(bodies) == 1
     fetched = [p for p in ("/cdn/0.jpg", "/cdn/1.jpg") if len(upstream.requests_to(p)) == 2]
@@ -107,24 +116,29 @@ async def test_replica_b_serves_an_image_only_replica_a_fetched(
 
 
 async def test_hostile_images_keep_the_daemon_under_400_mb(tmp_path, upstream, daemon):
-    hostile = [("/cdn/bomb.png", images.png_bomb(), "image/png"),
-               ("/cdn/x.svg", images.SVG_WITH_SCRIPT, "image/svg+xml"),
-               ("/cdn/cut.jpg", images.truncated_jpeg(), "image/jpeg"),
-               ("/cdn/page.png", images.HTML_PAGE, "image/png"),
-               ("/cdn/huge.jpg", images.huge_file(50), "image/jpeg"),
-               ("/cdn/tall.jpg", images.photo(6000, 6000, quality=80), "image/jpeg")]
+    hostile = [
+        ("/cdn/bomb.png", images.png_bomb(), "image/png"),
+        ("/cdn/x.svg", images.SVG_WITH_SCRIPT, "image/svg+xml"),
+        ("/cdn/cut.jpg", images.truncated_jpeg(), "image/jpeg"),
+        ("/cdn/page.png", images.HTML_PAGE, "image/png"),
+        ("/cdn/huge.jpg", images.huge_file(50), "image/jpeg"),
+        ("/cdn/tall.jpg", images.photo(6000, 6000, quality=80), "image/jpeg"),
+    ]
     for path, data, ctype in hostile:
         upstream.set(path, data, ctype)
     feed = image_feed(upstream, "/feed", [(p, p) for p, _, _ in hostile])
     port = free_port()
     public = f"http://127.0.0.1:{port}"
-    path = write_config(tmp_path, {
-        "server": {"port": port, "public_url": public},
-        "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "media": {"proxy": True},
-        "sources": {"blog": {"type": "feed", "url": feed}},
-        "widgets": {"side": {"sources": ["blog"], "limit": 20}},
-    })
+    path = write_config(
+        tmp_path,
+        {
+            "server": {"port": port, "public_url": public},
+            "fetch": {"allow_private_addresses": True, "interval": "1h"},
+            "media": {"proxy": True},
+            "sources": {"blog": {"type": "feed", "url": feed}},
+            "widgets": {"side": {"sources": ["blog"], "limit": 20}},
+        },
+    )
     d = daemon(path, port)
     peak = 0.0
 

@@ -17,19 +17,25 @@ from feedhub.sources import adapter_class, make_adapter
 from tests.conftest import ROOT, fixture_bytes, write_config
 from tests.platform_support import PARROT, ParrotAdapter, ParrotSource, run_cli
 
-TYPES = ("feed, mastodon, bluesky, youtube, reddit, x, instagram, threads, facebook, peertube,"
-         " lemmy, pixelfed, tumblr")
+TYPES = (
+    "feed, mastodon, bluesky, youtube, reddit, x, instagram, threads, facebook, peertube,"
+    " lemmy, pixelfed, tumblr"
+)
 
 
 def parrot_config(tmp_path, upstream):
     upstream.set("/flocks/garden.json", fixture_bytes("parrot/flock.json"), "application/json")
-    return write_config(tmp_path, {
-        "storage": {"backend": "sqlite", "path": str(tmp_path / "db.sqlite3")},
-        "fetch": {"allow_private_addresses": True},
-        "sources": {"birds": {"type": "parrot", "flock": "garden",
-                              "base_url": upstream.base_url}},
-        "widgets": {"side": {"title": "Garden", "sources": ["birds"]}},
-    })
+    return write_config(
+        tmp_path,
+        {
+            "storage": {"backend": "sqlite", "path": str(tmp_path / "db.sqlite3")},
+            "fetch": {"allow_private_addresses": True},
+            "sources": {
+                "birds": {"type": "parrot", "flock": "garden", "base_url": upstream.base_url}
+            },
+            "widgets": {"side": {"title": "Garden", "sources": ["birds"]}},
+        },
+    )
 
 
 async def test_a_registered_platform_is_checked_fetched_and_shown(tmp_path, upstream, capsys):
@@ -48,8 +54,12 @@ async def test_a_registered_platform_is_checked_fetched_and_shown(tmp_path, upst
         assert "alert" not in out  # the adapter's items went through the sanitizer
 
         page = tmp_path / "side.html"
-        assert await asyncio.to_thread(run_cli, "render", "side", "--fetch", "-o", str(page),
-                                       "-c", path) == 0
+        assert (
+            await asyncio.to_thread(
+                run_cli, "render", "side", "--fetch", "-o", str(page), "-c", path
+            )
+            == 0
+        )
         html = page.read_text()
         assert '<span class="fh-network">Parrot Social</span>' in html
         assert "First frost on the lettuce" in html
@@ -79,8 +89,10 @@ def test_a_registered_platform_is_refused_again_once_unregistered():
 def test_an_unknown_or_missing_type_is_refused_with_the_list_of_types():
     with pytest.raises(ConfigError) as info:
         parse_config({"sources": {"a": {"type": "myspace", "url": "x"}, "b": {"url": "x"}}})
-    assert info.value.problems == [f"sources.a: type must be one of {TYPES}, got 'myspace'",
-                                   f"sources.b: type is required (one of {TYPES})"]
+    assert info.value.problems == [
+        f"sources.a: type must be one of {TYPES}, got 'myspace'",
+        f"sources.b: type is required (one of {TYPES})",
+    ]
 
 
 @pytest.mark.parametrize("platform", BUILTIN, ids=lambda p: p.type)
@@ -129,16 +141,30 @@ def test_a_registration_lasts_its_with_block_and_a_type_is_registered_once():
 
 
 def test_an_adapter_whose_network_is_another_type_is_refused():
-    with PLATFORMS.registered(Platform(Pigeon, PARROT.adapter, "")), \
-            pytest.raises(TypeError, match="network is 'parrot'"):
+    with (
+        PLATFORMS.registered(Platform(Pigeon, PARROT.adapter, "")),
+        pytest.raises(TypeError, match="network is 'parrot'"),
+    ):
         adapter_class("pigeon")
 
 
 @pytest.mark.parametrize("network", ["peertube", "lemmy", "youtube"])
 def test_titled_platforms_are_matched_on_their_titles_as_widgets_show_them(network):
-    item = Item(id="1", source="s", url="https://tube.example/w/1", network=network,
-                title="Visite du dépôt", content_html="<p>Une heure dans le dépôt</p>")
+    item = Item(
+        id="1",
+        source="s",
+        url="https://tube.example/w/1",
+        network=network,
+        title="Visite du dépôt",
+        content_html="<p>Une heure dans le dépôt</p>",
+    )
     assert normal_text(item) == "visite du dépôt"
-    untitled = Item(id="2", source="s", url="https://m.example/@a/2", network="mastodon",
-                    title="ignored", content_html="<p>Une heure dans le dépôt</p>")
+    untitled = Item(
+        id="2",
+        source="s",
+        url="https://m.example/@a/2",
+        network="mastodon",
+        title="ignored",
+        content_html="<p>Une heure dans le dépôt</p>",
+    )
     assert normal_text(untitled) == "une heure dans le dépôt"

@@ -43,8 +43,14 @@ async def make_poller(tmp_path) -> AsyncIterator[Callable[..., tuple[Poller, Pol
 
     def make(states: dict[str, FetchState], sources: list[str], **kw) -> tuple[Poller, Polls]:
         polls = Polls(states)
-        poller = Poller(store=store, states=states, sources=lambda: sources, poll=polls,
-                        interval=lambda sid: 0.05, **kw)
+        poller = Poller(
+            store=store,
+            states=states,
+            sources=lambda: sources,
+            poll=polls,
+            interval=lambda sid: 0.05,
+            **kw,
+        )
         pollers.append(poller)
         return poller, polls
 
@@ -68,10 +74,13 @@ async def test_only_due_sources_are_polled_once_each(make_poller):
 
 
 async def test_a_refresh_wakes_a_source_unless_its_floor_forbids(make_poller):
-    states = {"blog": FetchState(next_check=time.time() + HOUR),
-              "toots": FetchState(next_check=time.time() + HOUR, last_attempt=time.time())}
-    poller, polls = make_poller(states, ["blog", "toots"],
-                                floor=lambda sid: HOUR if sid == "toots" else 0.0)
+    states = {
+        "blog": FetchState(next_check=time.time() + HOUR),
+        "toots": FetchState(next_check=time.time() + HOUR, last_attempt=time.time()),
+    }
+    poller, polls = make_poller(
+        states, ["blog", "toots"], floor=lambda sid: HOUR if sid == "toots" else 0.0
+    )
     await poller.start()
     await asyncio.sleep(0.1)
     assert polls.calls == []

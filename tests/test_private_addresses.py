@@ -16,15 +16,19 @@ PUBLIC_NAME = "feeds.test"
 
 
 def refusing(tmp_path, sources: dict[str, str]):
-    return make_config(tmp_path, {
-        "fetch": {"allow_private_addresses": False, "timeout": "3s"},
-        "sources": {sid: {"type": "feed", "url": url} for sid, url in sources.items()},
-        "widgets": {"w": {"sources": sorted(sources)}},
-    })
+    return make_config(
+        tmp_path,
+        {
+            "fetch": {"allow_private_addresses": False, "timeout": "3s"},
+            "sources": {sid: {"type": "feed", "url": url} for sid, url in sources.items()},
+            "widgets": {"w": {"sources": sorted(sources)}},
+        },
+    )
 
 
-async def test_private_sources_are_refused_before_any_connection(tmp_path, upstream,
-                                                                  feedhub_service):
+async def test_private_sources_are_refused_before_any_connection(
+    tmp_path, upstream, feedhub_service
+):
     upstream.set("/feed", good_feed("secret"), "application/rss+xml")
     port = upstream.server.port
     sources = {
@@ -68,15 +72,24 @@ def public_test_name(monkeypatch):
     class Resolver(PublicOnlyResolver):
         async def resolve(self, host, port=0, family=socket.AF_INET):
             if host == PUBLIC_NAME:
-                return [{"hostname": host, "host": "127.0.0.1", "port": port,
-                         "family": socket.AF_INET, "proto": 0, "flags": 0}]
+                return [
+                    {
+                        "hostname": host,
+                        "host": "127.0.0.1",
+                        "port": port,
+                        "family": socket.AF_INET,
+                        "proto": 0,
+                        "flags": 0,
+                    }
+                ]
             return await super().resolve(host, port, family)
 
     monkeypatch.setattr(feedhub.fetch.fetcher, "PublicOnlyResolver", Resolver)
 
 
-async def test_redirects_to_private_addresses_are_refused(tmp_path, upstream, feedhub_service,
-                                                          public_test_name):
+async def test_redirects_to_private_addresses_are_refused(
+    tmp_path, upstream, feedhub_service, public_test_name
+):
     port = upstream.server.port
     upstream.set("/ok", good_feed("public"), "application/rss+xml")
     upstream.set("/secret", good_feed("secret"), "application/rss+xml")
@@ -104,13 +117,39 @@ async def test_redirects_to_private_addresses_are_refused(tmp_path, upstream, fe
 
 
 def test_is_public_address():
-    for private in ("127.0.0.1", "10.0.0.1", "172.16.5.4", "192.168.0.1", "169.254.169.254",
-                    "100.64.0.1", "0.0.0.0", "::1", "fe80::1%eth0", "fd00::2", "::ffff:10.0.0.1",
-                    "[::1]", "224.0.0.1", "ff02::1", "192.0.2.1", "198.18.0.1",
-                    "64:ff9b::127.0.0.1", "64:ff9b::169.254.169.254", "64:ff9b:1::8.8.8.8",
-                    "2002:a9fe:a9fe::1", "2002:c0a8:101::", "::10.0.0.1", "::127.0.0.1",
-                    "2001:0:4136:e378:8000:63bf:f5ff:fffe"):
+    for private in (
+        "127.0.0.1",
+        "10.0.0.1",
+        "172.16.5.4",
+        "192.168.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "::1",
+        "fe80::1%eth0",
+        "fd00::2",
+        "::ffff:10.0.0.1",
+        "[::1]",
+        "224.0.0.1",
+        "ff02::1",
+        "192.0.2.1",
+        "198.18.0.1",
+        "64:ff9b::127.0.0.1",
+        "64:ff9b::169.254.169.254",
+        "64:ff9b:1::8.8.8.8",
+        "2002:a9fe:a9fe::1",
+        "2002:c0a8:101::",
+        "::10.0.0.1",
+        "::127.0.0.1",
+        "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+    ):
         assert not is_public_address(private), private
-    for public in ("93.184.216.34", "2606:4700::1111", "1.1.1.1", "example.org",
-                   "64:ff9b::1.1.1.1", "2002:101:101::1"):
+    for public in (
+        "93.184.216.34",
+        "2606:4700::1111",
+        "1.1.1.1",
+        "example.org",
+        "64:ff9b::1.1.1.1",
+        "2002:101:101::1",
+    ):
         assert is_public_address(public), public

@@ -27,9 +27,16 @@ SOURCE = "blog"
 
 
 def found(*titles: str) -> list[Item]:
-    return [Item(id=f"https://example.org/{t}", source=SOURCE, url=f"https://example.org/{t}",
-                 title=t, published=datetime(2026, 11, 1, 9, n, tzinfo=UTC))
-            for n, t in enumerate(titles)]
+    return [
+        Item(
+            id=f"https://example.org/{t}",
+            source=SOURCE,
+            url=f"https://example.org/{t}",
+            title=t,
+            published=datetime(2026, 11, 1, 9, n, tzinfo=UTC),
+        )
+        for n, t in enumerate(titles)
+    ]
 
 
 class Settler:
@@ -47,16 +54,25 @@ class Settler:
 
 @pytest.fixture
 async def parts(tmp_path) -> AsyncIterator[tuple[Recorder, Store, Settler]]:
-    config = make_config(tmp_path, {
-        "sources": {SOURCE: {"type": "feed", "url": "https://example.org/feed.xml"}},
-        "widgets": {"side": {"sources": [SOURCE]}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {SOURCE: {"type": "feed", "url": "https://example.org/feed.xml"}},
+            "widgets": {"side": {"sources": [SOURCE]}},
+        },
+    )
     store = open_store(config.storage, config.base_dir)
     await store.open()
     settler = Settler(store)
-    recorder = Recorder(store=store, states={}, health=StoreHealth(store.where),
-                        metrics=Metrics(), config=lambda: config,
-                        interval=lambda sid: 600.0, images=settler)
+    recorder = Recorder(
+        store=store,
+        states={},
+        health=StoreHealth(store.where),
+        metrics=Metrics(),
+        config=lambda: config,
+        interval=lambda sid: 600.0,
+        images=settler,
+    )
     try:
         yield recorder, store, settler
     finally:
@@ -85,13 +101,15 @@ async def test_listeners_run_after_the_save_in_the_order_they_were_added(parts):
             saved = await store.get_state(source_id)
             assert saved is not None and saved.digest == state.digest
             heard.append((name, source_id, stored, state.digest))
+
         return hear
 
     recorder.listeners += [listener("widgets"), listener("subscriber"), listener("replicas")]
     await recorder.record(SOURCE, PollResult(items=found("one"), status=200))
     digest = recorder.states[SOURCE].digest
-    assert heard == [(name, SOURCE, ["one"], digest)
-                     for name in ("widgets", "subscriber", "replicas")]
+    assert heard == [
+        (name, SOURCE, ["one"], digest) for name in ("widgets", "subscriber", "replicas")
+    ]
 
     heard.clear()  # unchanged items, an error: no listener
     await recorder.record(SOURCE, PollResult(items=found("one"), status=200))
@@ -132,18 +150,23 @@ async def test_a_store_fault_is_the_sources_error_and_tells_no_listener(parts):
 
 
 def feed_config(tmp_path: Path, upstream, name: str):
-    return make_config(tmp_path / name, {
-        "sources": {SOURCE: {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": [SOURCE]}},
-    })
+    return make_config(
+        tmp_path / name,
+        {
+            "sources": {SOURCE: {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": [SOURCE]}},
+        },
+    )
 
 
 async def test_a_push_and_a_poll_of_the_same_bytes_leave_the_same_stored_state(
     tmp_path, upstream, feedhub_service
 ):
-    body = rss(post("Tram line 4", text="Rails <b>laid</b> on Rue Haute"),
-               post("Budget voted", text="By 31 votes to 12"),
-               post("Market moves", slug="market"))
+    body = rss(
+        post("Tram line 4", text="Rails <b>laid</b> on Rue Haute"),
+        post("Budget voted", text="By 31 votes to 12"),
+        post("Market moves", slug="market"),
+    )
     upstream.set("/feed.xml", body, content_type="application/rss+xml")
     (tmp_path / "polled").mkdir()
     (tmp_path / "pushed").mkdir()
@@ -153,14 +176,26 @@ async def test_a_push_and_a_poll_of_the_same_bytes_leave_the_same_stored_state(
     pushed = await feedhub_service(feed_config(tmp_path, upstream, "pushed"))
     svc = pushed.service
     secret = "a-secret-the-hub-was-given"
-    subscribed = FetchState(meta={"websub": {
-        "status": "active", "secret": secret, "hub": upstream.url("/hub"),
-        "topic": upstream.url("/feed.xml"), "expires": time.time() + 3600, "granted": 3600}})
+    subscribed = FetchState(
+        meta={
+            "websub": {
+                "status": "active",
+                "secret": secret,
+                "hub": upstream.url("/hub"),
+                "topic": upstream.url("/feed.xml"),
+                "expires": time.time() + 3600,
+                "granted": 3600,
+            }
+        }
+    )
     svc.states[SOURCE] = subscribed
     await svc.store.save(SOURCE, subscribed, None)
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    resp = await pushed.client.post(f"/websub/{SOURCE}", data=body, headers={
-        "Content-Type": "application/rss+xml", "X-Hub-Signature": signature})
+    resp = await pushed.client.post(
+        f"/websub/{SOURCE}",
+        data=body,
+        headers={"Content-Type": "application/rss+xml", "X-Hub-Signature": signature},
+    )
     assert resp.status == 202 and await resp.text() == "stored\n"
 
     def stored(items: list[Item]) -> list[dict]:

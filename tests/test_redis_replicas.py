@@ -43,8 +43,9 @@ class Feeds:
         return web.Response(body=rss(post(title)), content_type="application/rss+xml")
 
 
-def replica_configs(tmp_path: Path, upstream: Any, feeds: Feeds, prefix: str
-                    ) -> list[tuple[Path, int]]:
+def replica_configs(
+    tmp_path: Path, upstream: Any, feeds: Feeds, prefix: str
+) -> list[tuple[Path, int]]:
     for sid in SOURCES:
         upstream.routes[f"/feed/{sid}.xml"] = _route(feeds, sid)
     out = []
@@ -52,11 +53,16 @@ def replica_configs(tmp_path: Path, upstream: Any, feeds: Feeds, prefix: str
         port = free_port()
         data = {
             "server": {"port": port},
-            "storage": {"backend": "redis", "url": REDIS_URL, "prefix": prefix,
-                        "lease": f"{LEASE}s"},
+            "storage": {
+                "backend": "redis",
+                "url": REDIS_URL,
+                "prefix": prefix,
+                "lease": f"{LEASE}s",
+            },
             "fetch": {"interval": f"{INTERVAL}s", "allow_private_addresses": True},
-            "sources": {sid: {"type": "feed", "url": upstream.url(f"/feed/{sid}.xml")}
-                        for sid in SOURCES},
+            "sources": {
+                sid: {"type": "feed", "url": upstream.url(f"/feed/{sid}.xml")} for sid in SOURCES
+            },
             "widgets": {"all": {"sources": SOURCES, "limit": 10}},
         }
         out.append((write_config(tmp_path, data, f"replica{n}.yaml"), port))
@@ -113,7 +119,8 @@ async def test_two_replicas_poll_once_per_interval_and_a_killed_one_hands_over(
     async def moved() -> bool:
         now = await lease_pids(redis_prefix)
         return all(now.get(sid) == survivor.proc.pid for sid in owned) and all(
-            any(t > killed_at for t in feeds.times[sid]) for sid in owned)
+            any(t > killed_at for t in feeds.times[sid]) for sid in owned
+        )
 
     # Within one lease (plus one interval for the next poll to fall due).
     await wait_until(moved, timeout=LEASE + INTERVAL + 1.5)
@@ -142,9 +149,11 @@ async def test_a_change_polled_by_one_replica_is_served_by_the_other_within_a_se
     feeds.titles["b"] = "changed-upstream"
     await wait_until(lambda: "changed-upstream" in feeds.served, timeout=5)
     # Measured from the moment the polling replica received the new body.
-    await wait_until(lambda: _has(reader.url, "changed-upstream"),
-                     timeout=1.0 - (time.monotonic() - feeds.served["changed-upstream"]),
-                     every=0.02)
+    await wait_until(
+        lambda: _has(reader.url, "changed-upstream"),
+        timeout=1.0 - (time.monotonic() - feeds.served["changed-upstream"]),
+        every=0.02,
+    )
 
 
 async def _has(url: str, text: str) -> bool:

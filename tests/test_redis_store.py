@@ -99,12 +99,18 @@ async def test_serves_cached_bytes_while_redis_is_away_and_catches_up_after(
     await proxy.start()
     db = parts.path or "/0"
     upstream.set("/feed.xml", rss(post("Before the outage", slug="1")))
-    cfg = make_config(tmp_path, {
-        "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{proxy.port}{db}",
-                    "prefix": redis_prefix},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "storage": {
+                "backend": "redis",
+                "url": f"redis://127.0.0.1:{proxy.port}{db}",
+                "prefix": redis_prefix,
+            },
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     run = await feedhub_service(cfg)
     await run.poll_all()
     status, body, headers = await run.get("/w/side.html")
@@ -134,11 +140,19 @@ async def test_serves_cached_bytes_while_redis_is_away_and_catches_up_after(
 
 
 async def test_config_selects_the_redis_backend_with_its_lease(tmp_path, redis_prefix):
-    cfg = make_config(tmp_path, {
-        "storage": {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix, "lease": "3s"},
-        "sources": {"blog": {"type": "feed", "url": "https://example.org/feed.xml"}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "storage": {
+                "backend": "redis",
+                "url": REDIS_URL,
+                "prefix": redis_prefix,
+                "lease": "3s",
+            },
+            "sources": {"blog": {"type": "feed", "url": "https://example.org/feed.xml"}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     from feedhub.service import Service
 
     svc = Service(cfg)

@@ -22,8 +22,13 @@ from tests.serve_support import base_config
 
 def check_output(path: Path) -> list[str]:
     """What `feedhub check` says of a file, one problem a line."""
-    proc = subprocess.run([sys.executable, "-m", "feedhub", "check", "-c", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=30)
+    proc = subprocess.run(
+        [sys.executable, "-m", "feedhub", "check", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
     assert proc.returncode == 1
     return [line.strip() for line in proc.stderr.splitlines()[1:] if line.strip()]
 
@@ -46,6 +51,7 @@ async def test_reload_valid_invalid_and_sighup(tmp_path, upstream, daemon):
     url = proc.url
 
     async with aiohttp.ClientSession() as http:
+
         async def get(p: str) -> tuple[int, str]:
             async with http.get(url + p) as resp:
                 return resp.status, await resp.text()
@@ -76,8 +82,9 @@ async def test_reload_valid_invalid_and_sighup(tmp_path, upstream, daemon):
         assert "post 0" in (await get("/w/more.html"))[1]
 
         # 2. An invalid edit is refused: the running config stays, the admin page says why.
-        broken = base_config(tmp_path, upstream, port, {
-            "more": {"sources": ["blog", "nowhere"], "limit": 0}})
+        broken = base_config(
+            tmp_path, upstream, port, {"more": {"sources": ["blog", "nowhere"], "limit": 0}}
+        )
         broken["surprise"] = True
         write_config(tmp_path, broken)
         with path.open("a") as f:  # room for step 3's longer text in the same size

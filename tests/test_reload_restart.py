@@ -20,13 +20,15 @@ async def test_port_and_storage_changes_need_a_restart(tmp_path, upstream, daemo
     url = proc.url
 
     async with aiohttp.ClientSession() as http:
+
         async def get(p: str) -> tuple[int, str]:
             async with http.get(url + p) as resp:
                 return resp.status, await resp.text()
 
         await wait_until(lambda: _shows(get, "/w/side.html", "post 0"))
-        moved = base_config(tmp_path, upstream, other,
-                            {"side": {"sources": ["blog"], "title": "Nouveau titre"}})
+        moved = base_config(
+            tmp_path, upstream, other, {"side": {"sources": ["blog"], "title": "Nouveau titre"}}
+        )
         moved["storage"] = {"backend": "sqlite", "path": str(tmp_path / "elsewhere.sqlite3")}
         write_config(tmp_path, moved)
         # The rest applies: the new title shows, on the port it was listening on.

@@ -21,6 +21,7 @@ def producer(body: bytes, calls: list[bytes], content_type: str = "text/html; ch
         calls.append(body)
         await asyncio.sleep(0.01)  # long enough for the other requests to arrive meanwhile
         return body, content_type, {"X-Widget": "side"}
+
     return produce
 
 
@@ -38,11 +39,14 @@ async def test_an_entry_serves_its_version_only():
 
 async def test_concurrent_misses_for_one_key_render_once():
     cache, calls = RenderCache(), []
-    entries = await asyncio.gather(*(cache.get(key(), "v1", producer(b"body", calls))
-                                     for _ in range(5)))
+    entries = await asyncio.gather(
+        *(cache.get(key(), "v1", producer(b"body", calls)) for _ in range(5))
+    )
     assert calls == [b"body"] and all(e is entries[0] for e in entries)
-    other = await asyncio.gather(cache.get(key(fmt="json"), "v1", producer(b"{}", calls)),
-                                 cache.get(key(), "v2", producer(b"new", calls)))
+    other = await asyncio.gather(
+        cache.get(key(fmt="json"), "v1", producer(b"{}", calls)),
+        cache.get(key(), "v2", producer(b"new", calls)),
+    )
     assert [e.identity for e in other] == [b"{}", b"new"] and len(calls) == 3
 
 
@@ -54,8 +58,9 @@ async def test_a_failed_render_reaches_every_waiter_and_is_not_kept():
         await asyncio.sleep(0.01)
         raise RuntimeError("template error")
 
-    results = await asyncio.gather(*(cache.get(key(), "v1", broken) for _ in range(3)),
-                                   return_exceptions=True)
+    results = await asyncio.gather(
+        *(cache.get(key(), "v1", broken) for _ in range(3)), return_exceptions=True
+    )
     assert calls == [b"broken"]
     assert all(isinstance(r, RuntimeError) and str(r) == "template error" for r in results)
     entry = await cache.get(key(), "v1", producer(b"fixed", calls))

@@ -11,30 +11,61 @@ from tests.conftest import make_config
 from tests.fault_upstream import good_feed
 
 BAD_PARAMS = [
-    "limit=0", "limit=-1", "limit=abc", "limit=1.5", "limit=", "limit=6",
-    "limit=99999999999999999999999", "limit=%00", "limit=1%0d%0aX-Injected:%201",
-    "limit=%C2%B2", "limit=%D9%A3", "limit=%EF%BC%93",  # superscript two, Arabic and fullwidth 3
-    "locale=../../etc/passwd", "locale=%3Cscript%3E", "locale=zz", "locale=" + "a" * 40,
-    "locale=en%00", "theme=../../../etc/passwd", "theme=_base", "theme=..%2f..%2fconfig",
-    "theme=sidebar%00", "theme=%2Fetc", "theme=SIDEBAR", "theme=" + "x" * 300,
+    "limit=0",
+    "limit=-1",
+    "limit=abc",
+    "limit=1.5",
+    "limit=",
+    "limit=6",
+    "limit=99999999999999999999999",
+    "limit=%00",
+    "limit=1%0d%0aX-Injected:%201",
+    "limit=%C2%B2",
+    "limit=%D9%A3",
+    "limit=%EF%BC%93",  # superscript two, Arabic and fullwidth 3
+    "locale=../../etc/passwd",
+    "locale=%3Cscript%3E",
+    "locale=zz",
+    "locale=" + "a" * 40,
+    "locale=en%00",
+    "theme=../../../etc/passwd",
+    "theme=_base",
+    "theme=..%2f..%2fconfig",
+    "theme=sidebar%00",
+    "theme=%2Fetc",
+    "theme=SIDEBAR",
+    "theme=" + "x" * 300,
 ]
-NOT_FOUND = ["/w/nope", "/w/side.php", "/w/side.html.bak", "/w/..%2f..%2fconfig.yaml",
-             "/w/side.", "/w/" + "a" * 2000, "/static/../config.yaml"]
+NOT_FOUND = [
+    "/w/nope",
+    "/w/side.php",
+    "/w/side.html.bak",
+    "/w/..%2f..%2fconfig.yaml",
+    "/w/side.",
+    "/w/" + "a" * 2000,
+    "/static/../config.yaml",
+]
 
 
 def clean(body: str) -> bool:
     """A short plain message: nothing of the code, the paths or the config leaks."""
     return len(body) < 400 and not any(
-        leak in body for leak in ("Traceback", 'File "', "feedhub/", ".py", "sqlite"))
+        leak in body for leak in ("Traceback", 'File "', "feedhub/", ".py", "sqlite")
+    )
 
 
 @pytest.fixture
 async def running(tmp_path, upstream, feedhub_service):
     upstream.set("/feed", good_feed("post"), "application/rss+xml")
-    run = await feedhub_service(make_config(tmp_path, {
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"sources": ["blog"], "limit": 5, "locales": ["fr"]}},
-    }))
+    run = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+                "widgets": {"side": {"sources": ["blog"], "limit": 5, "locales": ["fr"]}},
+            },
+        )
+    )
     await run.poll_all()
     return run
 
@@ -73,8 +104,9 @@ async def test_oversized_queries_and_headers_are_refused(running):
         for headers in (many_headers, long_header):
             status, body, _ = await running.get(path, headers=headers)
             assert status == 400 and clean(body), (path, status)
-    status, _, _ = await running.get("/w/side", headers={f"X-Pad-{i}": "y" * 100
-                                                         for i in range(MAX_HEADERS - 8)})
+    status, _, _ = await running.get(
+        "/w/side", headers={f"X-Pad-{i}": "y" * 100 for i in range(MAX_HEADERS - 8)}
+    )
     assert status == 200  # below the limits
 
     login = await running.client.post("/admin/login", data={"token": "x" * (2 << 20)})
@@ -86,7 +118,8 @@ async def test_malformed_http_gets_a_short_400(running):
     raw_requests = [
         b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
         b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",
-        b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"X-H%d: 1\r\n" % i for i in range(200))
+        b"GET / HTTP/1.1\r\nHost: x\r\n"
+        + b"".join(b"X-H%d: 1\r\n" % i for i in range(200))
         + b"\r\n",
         b"BR@KEN / HTTP/1.1\r\n\r\n",
         b"GET / HTTP/9.9\r\n\r\n",
@@ -115,8 +148,7 @@ async def test_a_failing_handler_answers_500_without_a_trace(running, monkeypatc
     assert status == 500 and body == "internal error" and clean(body)
     assert headers["Content-Type"].startswith("text/plain")
     _, metrics, _ = await running.get("/metrics")
-    assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="500"} 1' \
-        in metrics
+    assert 'feedhub_http_requests_total{route="/w/{widget}",method="GET",status="500"} 1' in metrics
 
 
 def test_refusal_is_a_pure_decision():

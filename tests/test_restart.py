@@ -33,23 +33,25 @@ def fetch(url: str) -> tuple[int, str]:
         return resp.status, resp.read().decode()
 
 
-async def test_kill_9_then_restart_without_upstream_serves_stored_items(
-    tmp_path, upstream, daemon
-):
+async def test_kill_9_then_restart_without_upstream_serves_stored_items(tmp_path, upstream, daemon):
     upstream.set("/feed", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
     port = free_port()
     db = tmp_path / "var" / "feedhub.sqlite3"
-    path = write_config(tmp_path, {
-        "server": {"port": port},
-        "storage": {"backend": "sqlite", "path": str(db)},
-        "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    path = write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": str(db)},
+            "fetch": {"allow_private_addresses": True, "interval": "1h"},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     first = daemon(path, port)
 
     async def served():
         import asyncio
+
         status, body = await asyncio.to_thread(fetch, f"{first.url}/w/side.html")
         return "Entry two" in body
 
@@ -60,6 +62,7 @@ async def test_kill_9_then_restart_without_upstream_serves_stored_items(
     first.proc.wait()
     # Orphaned parse workers notice and exit: a hard stop leaks no processes.
     from pathlib import Path
+
     await wait_until(lambda: not any(Path(f"/proc/{p}").exists() for p in workers))
 
     # The database a kill -9 left behind is readable and whole.
@@ -96,20 +99,26 @@ async def test_kill_9_at_any_moment_leaves_a_whole_database(tmp_path, upstream, 
         counter += 1
         entries = "".join(
             f"<item><title>poll {counter} item {i}</title><guid>{counter}-{i}</guid></item>"
-            for i in range(50))
-        return web.Response(text=f"<rss version='2.0'><channel><title>t</title>{entries}"
-                                 "</channel></rss>", content_type="application/rss+xml")
+            for i in range(50)
+        )
+        return web.Response(
+            text=f"<rss version='2.0'><channel><title>t</title>{entries}</channel></rss>",
+            content_type="application/rss+xml",
+        )
 
     upstream.routes["/feed"] = changing
     port = free_port()
     db = tmp_path / "feedhub.sqlite3"
-    path = write_config(tmp_path, {
-        "server": {"port": port},
-        "storage": {"backend": "sqlite", "path": str(db)},
-        "fetch": {"allow_private_addresses": True, "interval": "0.05s"},
-        "sources": {f"s{i}": {"type": "feed", "url": upstream.url("/feed")} for i in range(3)},
-        "widgets": {"side": {"sources": ["s0", "s1", "s2"]}},
-    })
+    path = write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": str(db)},
+            "fetch": {"allow_private_addresses": True, "interval": "0.05s"},
+            "sources": {f"s{i}": {"type": "feed", "url": upstream.url("/feed")} for i in range(3)},
+            "widgets": {"side": {"sources": ["s0", "s1", "s2"]}},
+        },
+    )
     rng = random.Random(1)
     for _ in range(4):
         d = daemon(path, port)
@@ -124,7 +133,11 @@ async def test_kill_9_at_any_moment_leaves_a_whole_database(tmp_path, upstream, 
         # each source has all 50 items of one poll: never half of one and half of another
         for sid, count in per_source.items():
             assert count == 50, (sid, count)
-            polls = {row[0].split(" item ")[0] for row in con.execute(
-                "SELECT json_extract(data, '$.title') FROM items WHERE source = ?", (sid,))}
+            polls = {
+                row[0].split(" item ")[0]
+                for row in con.execute(
+                    "SELECT json_extract(data, '$.title') FROM items WHERE source = ?", (sid,)
+                )
+            }
             assert len(polls) == 1
         con.close()

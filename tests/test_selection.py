@@ -12,13 +12,22 @@ NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 def item(i: str, source: str, hours_ago: float, title: str = "", pinned: bool = False) -> Item:
-    return Item(id=i, source=source, url=f"https://x.org/{i}", title=title or f"post {i}",
-                published=NOW - timedelta(hours=hours_ago), pinned=pinned)
+    return Item(
+        id=i,
+        source=source,
+        url=f"https://x.org/{i}",
+        title=title or f"post {i}",
+        published=NOW - timedelta(hours=hours_ago),
+        pinned=pinned,
+    )
 
 
 ITEMS = [
-    item("a1", "a", 1), item("a2", "a", 5, "RT @someone: boring"), item("a3", "a", 30 * 24),
-    item("b1", "b", 2, "Release 2.0 is out"), item("b2", "b", 3, "Meetup in Lyon"),
+    item("a1", "a", 1),
+    item("a2", "a", 5, "RT @someone: boring"),
+    item("a3", "a", 30 * 24),
+    item("b1", "b", 2, "Release 2.0 is out"),
+    item("b2", "b", 3, "Meetup in Lyon"),
 ]
 
 

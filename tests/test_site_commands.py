@@ -23,8 +23,14 @@ NEWS = ROOT / "examples" / "news.xml"
 
 def feedhub(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if k != "FEEDHUB_CONFIG"}
-    return subprocess.run([sys.executable, "-m", "feedhub", *args], capture_output=True,
-                          text=True, cwd=cwd, timeout=60, env={**environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "feedhub", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=60,
+        env={**environ, **env},
+    )
 
 
 def test_init_writes_the_example_and_refuses_to_overwrite_without_force(tmp_path):
@@ -34,7 +40,10 @@ def test_init_writes_the_example_and_refuses_to_overwrite_without_force(tmp_path
     assert (site / "config.yaml").read_bytes() == (ROOT / "config.yaml").read_bytes()
     assert (site / "examples" / "news.xml").read_bytes() == NEWS.read_bytes()
     assert first.stdout.splitlines()[-3:] == [
-        "next:", "  feedhub check -c site/config.yaml", "  feedhub serve -c site/config.yaml"]
+        "next:",
+        "  feedhub check -c site/config.yaml",
+        "  feedhub serve -c site/config.yaml",
+    ]
     (site / "config.yaml").write_text("# mine\n")
     second = feedhub(tmp_path, "init", "site")
     assert second.returncode == 1
@@ -107,15 +116,29 @@ def test_a_copied_theme_overrides_the_built_in_one_after_a_reload(tmp_path):
     port = free_port()
     shutil.copyfile(NEWS, tmp_path / "news.xml")
     (tmp_path / "themes").mkdir()
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump({
-        "server": {"port": port, "widgets_dir": "themes"},
-        "sources": {"news": {"type": "feed", "url": "news.xml"}},
-        "widgets": {"side": {"title": "News", "sources": ["news"], "theme": "sidebar",
-                             "more": {"label": "all posts", "url": "https://example.org/"}}},
-    }))
+    (tmp_path / "config.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "server": {"port": port, "widgets_dir": "themes"},
+                "sources": {"news": {"type": "feed", "url": "news.xml"}},
+                "widgets": {
+                    "side": {
+                        "title": "News",
+                        "sources": ["news"],
+                        "theme": "sidebar",
+                        "more": {"label": "all posts", "url": "https://example.org/"},
+                    }
+                },
+            }
+        )
+    )
     log = tmp_path / "serve.log"
-    proc = subprocess.Popen([sys.executable, "-m", "feedhub", "serve"], cwd=tmp_path,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "feedhub", "serve"],
+        cwd=tmp_path,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}/w/side"
     try:
         wait_for(lambda: "feedhub est en ligne" in get(url), proc, log)
@@ -125,21 +148,30 @@ def test_a_copied_theme_overrides_the_built_in_one_after_a_reload(tmp_path):
         assert copied.returncode == 0, copied.stderr
         assert "server.widgets_dir: themes" in copied.stdout
         listed = feedhub(tmp_path, "themes").stdout
-        assert re.search(r"^sidebar\s+site\s+\S+/themes/sidebar  \(in place of the built-in",
-                         listed, re.M), listed
+        assert re.search(
+            r"^sidebar\s+site\s+\S+/themes/sidebar  \(in place of the built-in", listed, re.M
+        ), listed
         assert re.search(r"^cards\s+built-in\s+", listed, re.M)
         template = tmp_path / "themes" / "sidebar" / "widget.html"
-        template.write_text(template.read_text() + (
-            '{% block header %}<h2 class="fh-title">Ours: {{ widget.title }}</h2>'
-            '{% endblock %}\n'))
+        template.write_text(
+            template.read_text()
+            + (
+                '{% block header %}<h2 class="fh-title">Ours: {{ widget.title }}</h2>'
+                "{% endblock %}\n"
+            )
+        )
         proc.send_signal(signal.SIGHUP)
         wait_for(lambda: "Ours: News" in get(url), proc, log)
         after = get(url)
         assert '<h2 class="fh-title">News</h2>' in before and "Ours" not in before
         # the rest is the built-in theme's: base markup, items, the "more" link, both styles
-        for kept in ("fh-theme-sidebar", "feedhub est en ligne", ">all posts</a>",
-                     (ROOT / "widgets" / "sidebar" / "style.css").read_text().strip()[:60],
-                     (ROOT / "widgets" / "_base" / "style.css").read_text().strip()[:60]):
+        for kept in (
+            "fh-theme-sidebar",
+            "feedhub est en ligne",
+            ">all posts</a>",
+            (ROOT / "widgets" / "sidebar" / "style.css").read_text().strip()[:60],
+            (ROOT / "widgets" / "_base" / "style.css").read_text().strip()[:60],
+        ):
             assert kept in before and kept in after, kept
         again = feedhub(tmp_path, "themes", "copy", "sidebar", "themes")
         assert again.returncode == 1 and "exists" in again.stderr

@@ -15,11 +15,15 @@ HALF_SENT = 200
 
 async def test_half_sent_requests_are_closed_and_others_served(tmp_path, daemon):
     port = free_port()
-    path = write_config(tmp_path, {
-        "server": {"port": port},
-        "storage": {"backend": "memory"},
-        "sources": {}, "widgets": {},
-    })
+    path = write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "memory"},
+            "sources": {},
+            "widgets": {},
+        },
+    )
     proc = daemon(path, port)
     conns = []
     for _ in range(HALF_SENT):
@@ -30,8 +34,9 @@ async def test_half_sent_requests_are_closed_and_others_served(tmp_path, daemon)
     with urllib.request.urlopen(f"{proc.url}/healthz", timeout=5) as resp:
         assert resp.status == 200  # a whole request is answered at once
     started = time.monotonic()
-    closed = await asyncio.gather(*(asyncio.wait_for(r.read(), HEAD_TIMEOUT + 20)
-                                    for r, _ in conns))
+    closed = await asyncio.gather(
+        *(asyncio.wait_for(r.read(), HEAD_TIMEOUT + 20) for r, _ in conns)
+    )
     waited = time.monotonic() - started
     assert all(data == b"" for data in closed)  # closed by the server, nothing answered
     assert waited < HEAD_TIMEOUT + 15, waited

@@ -18,8 +18,9 @@ ME = "https://bsky.app/profile/hubservateur.bsky.social"
 
 
 def adapter(upstream: Upstream, **options: object) -> BlueskyAdapter:
-    cfg = BlueskySource(type="bluesky", handle="@hubservateur.bsky.social",
-                        base_url=upstream.base_url, **options)
+    cfg = BlueskySource(
+        type="bluesky", handle="@hubservateur.bsky.social", base_url=upstream.base_url, **options
+    )
     return BlueskyAdapter("sky", cfg)
 
 
@@ -33,9 +34,12 @@ async def items(upstream, poll_source):
 
 async def test_request(upstream, items):
     (seen,) = upstream.requests_to(FEED)
-    assert seen.query == {"actor": "hubservateur.bsky.social",
-                          "filter": "posts_and_author_threads", "includePins": "true",
-                          "limit": "30"}
+    assert seen.query == {
+        "actor": "hubservateur.bsky.social",
+        "filter": "posts_and_author_threads",
+        "includePins": "true",
+        "limit": "30",
+    }
 
 
 async def test_facets_after_multibyte_text(items):
@@ -44,8 +48,7 @@ async def test_facets_after_multibyte_text(items):
     assert pinned.content_html.startswith("<p>📌 Épinglé : où en est la ligne 4 ? Calendrier → <a")
     assert '<a href="https://www.example.org/ligne-4" target="_blank"' in pinned.content_html
     assert ">example.org/ligne-4</a> avec <a" in pinned.content_html
-    assert ('href="https://bsky.app/profile/did:plc:ewvi7nxzyoun6zhxrhs64oiz"'
-            in pinned.content_html)
+    assert 'href="https://bsky.app/profile/did:plc:ewvi7nxzyoun6zhxrhs64oiz"' in pinned.content_html
     assert ">@velo-lyon.fr</a> <a " in pinned.content_html
     assert 'href="https://bsky.app/hashtag/tramway"' in pinned.content_html
     assert pinned.content_html.endswith(">#tramway</a></p>")
@@ -54,17 +57,26 @@ async def test_facets_after_multibyte_text(items):
 def test_facets_that_cut_a_character_or_overlap_are_ignored():
     body = "é https://a.example"
     facets = [
-        {"index": {"byteStart": 1, "byteEnd": 3},  # inside "é"
-         "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://bad.example"}]},
-        {"index": {"byteStart": 3, "byteEnd": 20},
-         "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://a.example"}]},
-        {"index": {"byteStart": 5, "byteEnd": 9},  # overlaps the one before
-         "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "x"}]},
-        {"index": {"byteStart": 0, "byteEnd": 99},  # past the end
-         "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "y"}]},
+        {
+            "index": {"byteStart": 1, "byteEnd": 3},  # inside "é"
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://bad.example"}],
+        },
+        {
+            "index": {"byteStart": 3, "byteEnd": 20},
+            "features": [{"$type": "app.bsky.richtext.facet#link", "uri": "https://a.example"}],
+        },
+        {
+            "index": {"byteStart": 5, "byteEnd": 9},  # overlaps the one before
+            "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "x"}],
+        },
+        {
+            "index": {"byteStart": 0, "byteEnd": 99},  # past the end
+            "features": [{"$type": "app.bsky.richtext.facet#tag", "tag": "y"}],
+        },
     ]
     assert rich_text_html(body, facets) == (
-        '<p>é <a href="https://a.example/">https://a.example</a></p>')
+        '<p>é <a href="https://a.example/">https://a.example</a></p>'
+    )
     assert rich_text_html("<b>&\nx", None) == "<p>&lt;b&gt;&amp;<br>x</p>"
 
 
@@ -89,25 +101,33 @@ async def test_authors_hidden_from_logged_out_viewers_are_not_shown(items):
 async def test_embeds(items):
     photos = items[1]
     assert photos.content_html == (
-        "<p>Café ☕ à l'arrêt Hôtel‑de‑Ville 🚋 ce matin.<br>Les rails sont posés !</p>")
+        "<p>Café ☕ à l'arrêt Hôtel‑de‑Ville 🚋 ce matin.<br>Les rails sont posés !</p>"
+    )
     first, second = photos.media
-    assert (first.width, first.height, first.alt) == (2000, 1500,
-                                                      "Rails neufs devant l'hôtel de ville")
+    assert (first.width, first.height, first.alt) == (
+        2000,
+        1500,
+        "Rails neufs devant l'hôtel de ville",
+    )
     assert first.url.endswith("/bafkreiaaa1@jpeg") and "feed_fullsize" in first.url
     assert "feed_thumbnail" in first.preview_url
     assert (second.width, second.height, second.alt) == (900, 1200, "")
 
     card = items[2].content_html
-    assert ('<blockquote><img src="https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:'
-            'ewvi7nxzyoun6zhxrhs64oiz/bafkreicard@jpeg" alt=""') in card  # the card's picture
+    assert (
+        '<blockquote><img src="https://cdn.bsky.app/img/feed_thumbnail/plain/did:plc:'
+        'ewvi7nxzyoun6zhxrhs64oiz/bafkreicard@jpeg" alt=""'
+    ) in card  # the card's picture
     assert '<p><a href="https://www.example.net/actu/garibaldi"' in card
     assert "séparée &lt;entre&gt; la gare" in card
 
     quote = items[3].content_html
     assert quote.startswith("<p>On y sera 👇</p><blockquote><p>Réunion publique jeudi → <a")
     assert 'href="https://www.example.org/reunion"' in quote
-    assert ('href="https://bsky.app/profile/velo-lyon.fr/post/3lbquoted4444"' in quote
-            and "Vélo à Lyon (@velo-lyon.fr)</a>" in quote)
+    assert (
+        'href="https://bsky.app/profile/velo-lyon.fr/post/3lbquoted4444"' in quote
+        and "Vélo à Lyon (@velo-lyon.fr)</a>" in quote
+    )
 
     with_media = items[4]
     assert with_media.content_html == "<p>Vu passer ça</p>"  # its quote's author is hidden
@@ -122,8 +142,9 @@ async def test_embeds(items):
 
 async def test_options(upstream, poll_source):
     upstream.set(FEED, fixture_bytes("bluesky/author_feed.json"), "application/json")
-    result = await poll_source(adapter(upstream, exclude_replies=False, exclude_reposts=True,
-                                       pinned=False))
+    result = await poll_source(
+        adapter(upstream, exclude_replies=False, exclude_reposts=True, pinned=False)
+    )
     (seen,) = upstream.requests_to(FEED)
     assert seen.query["filter"] == "posts_with_replies"
     assert seen.query["includePins"] == "false"
@@ -131,8 +152,9 @@ async def test_options(upstream, poll_source):
 
 
 async def test_unknown_account(upstream, poll_source):
-    upstream.set(FEED, fixture_bytes("bluesky/profile_not_found.json"), "application/json",
-                 status=400)
+    upstream.set(
+        FEED, fixture_bytes("bluesky/profile_not_found.json"), "application/json", status=400
+    )
     result = await poll_source(adapter(upstream))
     assert result.status == 400
     assert result.error.startswith("account hubservateur.bsky.social not found")
@@ -140,10 +162,19 @@ async def test_unknown_account(upstream, poll_source):
 
 async def test_rate_limited(upstream, poll_source):
     reset = int(time.time()) + 300
-    upstream.set(FEED, fixture_bytes("bluesky/rate_limited.json"), "application/json",
-                 status=429, headers={"Retry-After": "300", "RateLimit-Limit": "3000",
-                                      "RateLimit-Remaining": "0", "RateLimit-Reset": str(reset),
-                                      "RateLimit-Policy": "3000;w=300"})
+    upstream.set(
+        FEED,
+        fixture_bytes("bluesky/rate_limited.json"),
+        "application/json",
+        status=429,
+        headers={
+            "Retry-After": "300",
+            "RateLimit-Limit": "3000",
+            "RateLimit-Remaining": "0",
+            "RateLimit-Reset": str(reset),
+            "RateLimit-Policy": "3000;w=300",
+        },
+    )
     result = await poll_source(adapter(upstream))
     assert result.status == 429 and result.error.startswith("rate limited")
     assert hinted_delay(result.headers, time.time()) >= 290

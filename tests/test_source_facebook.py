@@ -17,8 +17,9 @@ TOKEN = "EAAGpagetoken-configured-0001"
 
 
 def adapter(upstream: Upstream, **options: object) -> FacebookAdapter:
-    cfg = FacebookSource(type="facebook", page_id=PAGE, token=TOKEN,
-                         base_url=upstream.base_url, **options)
+    cfg = FacebookSource(
+        type="facebook", page_id=PAGE, token=TOKEN, base_url=upstream.base_url, **options
+    )
     return FacebookAdapter("fb", cfg)
 
 
@@ -36,8 +37,10 @@ async def test_album_link_and_video(upstream, graph, poll_source):
     assert result.ok, result.error
     assert not upstream.requests_to("/refresh_access_token"), "page tokens are not renewed"
     album, link, video = result.items
-    assert [m.url.split("?")[0].rsplit("/", 1)[1] for m in album.media] == \
-        ["po1_n.jpg", "po2_n.jpg"]
+    assert [m.url.split("?")[0].rsplit("/", 1)[1] for m in album.media] == [
+        "po1_n.jpg",
+        "po2_n.jpg",
+    ]
     assert album.media[0].alt == "Les enfants dans la cabine de la rame"
     assert (album.media[1].width, album.media[1].height) == (720, 960)
     assert 'href="https://www.facebook.com/hashtag/ligne4"' in album.content_html
@@ -53,8 +56,10 @@ async def test_album_link_and_video(upstream, graph, poll_source):
 async def test_invalidated_token(upstream, graph, poll_source):
     graph.issued.clear()
     result = await poll_source(adapter(upstream))
-    assert result.error.startswith("facebook token was refused (Error validating access token:"
-                                   " The session has been invalidated")
+    assert result.error.startswith(
+        "facebook token was refused (Error validating access token:"
+        " The session has been invalidated"
+    )
     assert "create a new one at https://developers.facebook.com/tools/explorer" in result.error
     assert TOKEN not in result.error
 

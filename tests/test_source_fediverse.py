@@ -23,8 +23,9 @@ PF_ATOM = "/users/hubservateur.atom"
 
 def peertube(upstream: Upstream, **options: object) -> PeertubeAdapter:
     options.setdefault("channel", "ligne4@tube.example")
-    return PeertubeAdapter("pt", PeertubeSource(type="peertube", base_url=upstream.base_url,
-                                                **options))
+    return PeertubeAdapter(
+        "pt", PeertubeSource(type="peertube", base_url=upstream.base_url, **options)
+    )
 
 
 def lemmy(upstream: Upstream, **options: object) -> LemmyAdapter:
@@ -33,9 +34,15 @@ def lemmy(upstream: Upstream, **options: object) -> LemmyAdapter:
 
 
 def pixelfed(upstream: Upstream, **options: object) -> PixelfedAdapter:
-    return PixelfedAdapter("pf", PixelfedSource(type="pixelfed",
-                                                account="@hubservateur@pixel.example",
-                                                base_url=upstream.base_url, **options))
+    return PixelfedAdapter(
+        "pf",
+        PixelfedSource(
+            type="pixelfed",
+            account="@hubservateur@pixel.example",
+            base_url=upstream.base_url,
+            **options,
+        ),
+    )
 
 
 async def test_peertube_channel_videos(upstream, poll_source):
@@ -50,8 +57,9 @@ async def test_peertube_channel_videos(upstream, poll_source):
     assert visit.url == "https://tube.example/w/kdrVx2PX9hDgXNs7Ek3K1p"
     (still,) = visit.media
     assert still.type == "video" and still.alt == visit.title
-    assert still.url == (upstream.base_url + "/lazy-static/previews/"
-                         "9c9de5e8-0a1b-4a7e-9f2c-1d2e3f4a5b6c.jpg")
+    assert still.url == (
+        upstream.base_url + "/lazy-static/previews/9c9de5e8-0a1b-4a7e-9f2c-1d2e3f4a5b6c.jpg"
+    )
     assert visit.author.name == "Ligne 4 en vidéo" and visit.author.handle == "@ligne4@tube.example"
     assert visit.author.avatar.endswith("/lazy-static/avatars/120-ch4512.png")
     assert "équipe de maintenance.<br>Chapitres" in visit.content_html
@@ -61,15 +69,25 @@ async def test_peertube_channel_videos(upstream, poll_source):
 async def test_peertube_fold_account_and_errors(upstream, poll_source):
     path = "/api/v1/accounts/hubservateur@tube.example/videos"
     upstream.set(path, fixture_bytes("peertube/videos.json"), JSON)
-    result = await poll_source(peertube(upstream, channel=None, account="hubservateur@tube.example",
-                                        sensitive="fold"))
+    result = await poll_source(
+        peertube(upstream, channel=None, account="hubservateur@tube.example", sensitive="fold")
+    )
     assert len(result.items) == 3 and result.items[2].sensitive
-    upstream.set(CHANNEL_VIDEOS, fixture_bytes("peertube/not_found.json"),
-                 "application/problem+json", status=404)
+    upstream.set(
+        CHANNEL_VIDEOS,
+        fixture_bytes("peertube/not_found.json"),
+        "application/problem+json",
+        status=404,
+    )
     result = await poll_source(peertube(upstream))
     assert result.error.startswith("channel ligne4@tube.example not found on tube.example")
-    upstream.set(CHANNEL_VIDEOS, "Too many requests, please try again later.", "text/plain",
-                 status=429, headers={"Retry-After": "120"})
+    upstream.set(
+        CHANNEL_VIDEOS,
+        "Too many requests, please try again later.",
+        "text/plain",
+        status=429,
+        headers={"Retry-After": "120"},
+    )
     result = await poll_source(peertube(upstream))
     assert result.error.startswith("rate limited by tube.example")
     assert hinted_delay(result.headers, time.time()) >= 120
@@ -100,8 +118,7 @@ async def test_lemmy_user_fold_and_not_found(upstream, poll_source):
     upstream.set("/api/v3/user", fixture_bytes("lemmy/user.json"), JSON)
     result = await poll_source(lemmy(upstream, community=None, user="hubservateur@lemmy.example"))
     assert result.ok and len(result.items) == 1
-    assert upstream.requests_to("/api/v3/user")[0].query["username"] == \
-        "hubservateur@lemmy.example"
+    assert upstream.requests_to("/api/v3/user")[0].query["username"] == "hubservateur@lemmy.example"
     upstream.set(LEMMY_POSTS, fixture_bytes("lemmy/post_list.json"), JSON)
     folded = await poll_source(lemmy(upstream, sensitive="fold"))
     assert [it.sensitive for it in folded.items] == [False, False, False, True]
@@ -139,7 +156,8 @@ async def test_pixelfed_closed_api_falls_back_to_atom(upstream, poll_source):
     assert result.ok, result.error
     assert [it.url for it in result.items] == [
         "https://pixel.example/p/hubservateur/702150000000000001",
-        "https://pixel.example/p/hubservateur/702150000000000002"]
+        "https://pixel.example/p/hubservateur/702150000000000002",
+    ]
     assert result.items[0].network == "pixelfed"
     assert isinstance(result.meta[API_CLOSED], float)
     # For a day the API is not asked again: one request per poll, to the feed.

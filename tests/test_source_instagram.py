@@ -20,8 +20,7 @@ OLD = "IGAAR-configured-token-0001"
 
 
 def adapter(upstream: Upstream, token: str = OLD, **options: object) -> InstagramAdapter:
-    cfg = InstagramSource(type="instagram", token=token, base_url=upstream.base_url,
-                          **options)
+    cfg = InstagramSource(type="instagram", token=token, base_url=upstream.base_url, **options)
     return InstagramAdapter("insta", cfg)
 
 
@@ -51,8 +50,9 @@ async def test_carousel_video_and_paging(upstream, graph, poll_source):
     assert 'href="https://www.instagram.com/explore/tags/ligne4/"' in html
     assert 'href="https://www.instagram.com/velo_lyon/"' in html
     assert video.media[0].type == "video" and "467999_thumb" in video.media[0].preview_url
-    assert image.published is not None and image.published.isoformat() == \
-        "2024-11-19T10:30:00+00:00"
+    assert (
+        image.published is not None and image.published.isoformat() == "2024-11-19T10:30:00+00:00"
+    )
 
 
 async def test_limit_stops_paging(upstream, graph, poll_source):
@@ -83,8 +83,12 @@ async def test_token_renewed_and_used_from_the_state(upstream, graph, poll_sourc
 
 async def test_renewal_when_older_than_refresh_after(upstream, graph, poll_source):
     graph.issue(OLD, age_days=3)
-    renewed_long_ago = {"value": OLD, "of": fingerprint(OLD), "renewed": time.time() - 8 * 86400,
-                        "expires": time.time() + 52 * 86400}
+    renewed_long_ago = {
+        "value": OLD,
+        "of": fingerprint(OLD),
+        "renewed": time.time() - 8 * 86400,
+        "expires": time.time() + 52 * 86400,
+    }
     result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: renewed_long_ago}))
     assert result.ok and len(graph.renewed_to) == 1
     recent = {**renewed_long_ago, "renewed": time.time() - 86400}
@@ -96,8 +100,7 @@ async def test_renewal_when_older_than_refresh_after(upstream, graph, poll_sourc
 async def test_a_new_token_in_the_config_replaces_the_stored_one(upstream, graph, poll_source):
     pasted = graph.issue("IGAAR-pasted-by-the-owner-0003", age_days=0.5)
     stored = {"value": "IGAAR-stale", "of": fingerprint(OLD), "renewed": time.time()}
-    result = await poll_source(adapter(upstream, token=pasted),
-                               FetchState(meta={TOKEN: stored}))
+    result = await poll_source(adapter(upstream, token=pasted), FetchState(meta={TOKEN: stored}))
     assert result.ok, result.error
     assert graph.tokens_seen(MEDIA)[0] == graph.renewed_to[0]
     assert result.meta[TOKEN]["of"] == fingerprint(pasted)
@@ -107,8 +110,10 @@ async def test_expired_token_is_one_clear_error_without_the_token(upstream, grap
     graph.issue(OLD, age_days=61)
     result = await poll_source(adapter(upstream))
     assert not result.ok and result.status == 400
-    assert result.error.startswith("instagram token expired on Tuesday, 01-Dec-26 09:00:00 PST:"
-                                   " create a new one at https://developers.facebook.com/apps")
+    assert result.error.startswith(
+        "instagram token expired on Tuesday, 01-Dec-26 09:00:00 PST:"
+        " create a new one at https://developers.facebook.com/apps"
+    )
     assert OLD not in result.error
     record = result.meta[TOKEN]
     assert record["tried"] and "Session has expired" in record["problem"]
@@ -122,8 +127,13 @@ async def test_expired_token_is_one_clear_error_without_the_token(upstream, grap
 async def test_known_expiry_is_the_date_given(upstream, graph, poll_source):
     graph.issue(OLD, age_days=70)
     gone = time.time() - 3600
-    stored = {"value": OLD, "of": fingerprint(OLD), "renewed": gone - 60 * 86400,
-              "expires": gone, "tried": time.time()}
+    stored = {
+        "value": OLD,
+        "of": fingerprint(OLD),
+        "renewed": gone - 60 * 86400,
+        "expires": gone,
+        "tried": time.time(),
+    }
     result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: stored}))
     day = time.strftime("%Y-%m-%d", time.gmtime(gone))
     assert result.error.startswith(f"instagram token expired on {day}")

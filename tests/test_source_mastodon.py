@@ -20,8 +20,9 @@ from tests.source_support import poll_source_fixture, remember  # noqa: F401
 
 
 def adapter(upstream: Upstream, **options: object) -> MastodonAdapter:
-    cfg = MastodonSource(type="mastodon", account="@hubservateur@toot.example",
-                         base_url=upstream.base_url, **options)
+    cfg = MastodonSource(
+        type="mastodon", account="@hubservateur@toot.example", base_url=upstream.base_url, **options
+    )
     return MastodonAdapter("toots", cfg)
 
 
@@ -32,8 +33,7 @@ async def test_timeline_with_boost_warning_and_pinned_post(upstream, poll_source
     lookup = upstream.requests_to(MASTODON_LOOKUP)[0]
     assert lookup.query == {"acct": "hubservateur@toot.example"}
     timeline, pins = upstream.requests_to(MASTODON_STATUSES)
-    assert timeline.query == {"limit": "40", "exclude_replies": "true",
-                              "exclude_reblogs": "false"}
+    assert timeline.query == {"limit": "40", "exclude_replies": "true", "exclude_reblogs": "false"}
     assert pins.query == {"pinned": "true"}
 
     items = result.items
@@ -72,8 +72,12 @@ async def test_timeline_with_boost_warning_and_pinned_post(upstream, poll_source
 
 async def test_account_id_is_looked_up_once(upstream, poll_source):
     upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-    upstream.set(MASTODON_STATUSES, fixture_bytes("mastodon/statuses.json"), "application/json",
-                 headers=MASTODON_PAGE_HEADERS)
+    upstream.set(
+        MASTODON_STATUSES,
+        fixture_bytes("mastodon/statuses.json"),
+        "application/json",
+        headers=MASTODON_PAGE_HEADERS,
+    )
     source = adapter(upstream, pinned=False)
     first = await poll_source(source)
     assert first.ok and len(first.items) == 5
@@ -87,8 +91,9 @@ async def test_account_id_is_looked_up_once(upstream, poll_source):
 
 
 async def test_account_that_does_not_exist(upstream, poll_source):
-    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/not_found.json"), "application/json",
-                 status=404)
+    upstream.set(
+        MASTODON_LOOKUP, fixture_bytes("mastodon/not_found.json"), "application/json", status=404
+    )
     result = await poll_source(adapter(upstream))
     assert not result.ok and result.status == 404
     assert result.error.startswith("account @hubservateur@toot.example not found")
@@ -96,8 +101,9 @@ async def test_account_that_does_not_exist(upstream, poll_source):
 
 
 async def test_instance_that_closes_its_api_to_anonymous_clients(upstream, poll_source):
-    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/unauthorized.json"), "application/json",
-                 status=401)
+    upstream.set(
+        MASTODON_LOOKUP, fixture_bytes("mastodon/unauthorized.json"), "application/json", status=401
+    )
     result = await poll_source(adapter(upstream))
     assert result.status == 401
     assert result.error.startswith("instance toot.example requires authentication")
@@ -105,8 +111,13 @@ async def test_instance_that_closes_its_api_to_anonymous_clients(upstream, poll_
 
 async def test_rate_limited_with_retry_after(upstream, poll_source):
     upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-    upstream.set(MASTODON_STATUSES, fixture_bytes("mastodon/rate_limited.json"), "application/json",
-                 status=429, headers={"Retry-After": "600", "X-RateLimit-Remaining": "0"})
+    upstream.set(
+        MASTODON_STATUSES,
+        fixture_bytes("mastodon/rate_limited.json"),
+        "application/json",
+        status=429,
+        headers={"Retry-After": "600", "X-RateLimit-Remaining": "0"},
+    )
     result = await poll_source(adapter(upstream))
     assert result.status == 429 and result.error.startswith("rate limited")
     assert result.meta["lookup"]["id"] == MASTODON_ACCOUNT_ID, "the lookup is kept for the next try"
@@ -118,8 +129,9 @@ async def test_rate_limited_with_retry_after(upstream, poll_source):
 
 async def test_stale_account_id_is_looked_up_again(upstream, poll_source):
     upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
-    upstream.set(MASTODON_STATUSES, fixture_bytes("mastodon/not_found.json"), "application/json",
-                 status=404)
+    upstream.set(
+        MASTODON_STATUSES, fixture_bytes("mastodon/not_found.json"), "application/json", status=404
+    )
     stale = FetchState(meta={"lookup": {"key": "@hubservateur@toot.example", "id": "1"}})
     result = await poll_source(adapter(upstream), stale)
     assert result.error.startswith("account @hubservateur@toot.example not found")
@@ -141,8 +153,9 @@ async def test_malformed_answers(upstream, poll_source):
 
 async def test_options_reach_the_api(upstream, poll_source):
     serve_mastodon_account(upstream)
-    result = await poll_source(adapter(upstream, exclude_replies=False, exclude_reposts=True,
-                                       pinned=False))
+    result = await poll_source(
+        adapter(upstream, exclude_replies=False, exclude_reposts=True, pinned=False)
+    )
     assert result.ok
     (timeline,) = upstream.requests_to(MASTODON_STATUSES)
     assert timeline.query["exclude_replies"] == "false"

@@ -15,8 +15,9 @@ REDDIT_UA = re.compile(r"^server:feedhub:\d+\.\d+\.\d+ \(\+http://test\)$")
 
 
 def adapter(upstream: Upstream, **who: str) -> RedditAdapter:
-    cfg = RedditSource(type="reddit", base_url=upstream.base_url, **(who or
-                                                                      {"subreddit": "selfhosted"}))
+    cfg = RedditSource(
+        type="reddit", base_url=upstream.base_url, **(who or {"subreddit": "selfhosted"})
+    )
     return RedditAdapter("rd", cfg)
 
 
@@ -62,9 +63,18 @@ async def test_private_and_unknown_subreddits(upstream, poll_source):
 
 
 async def test_throttled(upstream, poll_source):
-    upstream.set(LISTING, b"", "text/html", status=429,
-                 headers={"Retry-After": "60", "x-ratelimit-remaining": "0",
-                          "x-ratelimit-reset": "412", "x-ratelimit-used": "100"})
+    upstream.set(
+        LISTING,
+        b"",
+        "text/html",
+        status=429,
+        headers={
+            "Retry-After": "60",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-reset": "412",
+            "x-ratelimit-used": "100",
+        },
+    )
     result = await poll_source(adapter(upstream))
     assert result.error.startswith("Reddit is throttling this server")
     assert result.headers["x-ratelimit-reset"] == "412"

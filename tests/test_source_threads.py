@@ -36,8 +36,7 @@ async def test_posts_quote_repost_carousel_video(upstream, graph, poll_source):
     assert read.query["access_token"] == graph.renewed_to[0]
     text, quote, repost, carousel, video = result.items
     assert "jeudi 18h, salle des fêtes.<br>Venez nombreux" in text.content_html
-    assert 'href="https://www.threads.net/search?q=ligne4&amp;serp_type=tags"' in \
-        text.content_html
+    assert 'href="https://www.threads.net/search?q=ligne4&amp;serp_type=tags"' in text.content_html
     assert text.url == "https://www.threads.net/@hubservateur/post/DCth0001"
     # A quote post shows the quoted post, credited to its author.
     assert "<blockquote><p>La piste de la rue Garibaldi ouvre lundi.</p>" in quote.content_html
@@ -54,7 +53,6 @@ async def test_posts_quote_repost_carousel_video(upstream, graph, poll_source):
 
 async def test_reposts_left_out_and_user_id(upstream, graph, poll_source):
     graph.edge("/v1.0/17841401234567890/threads", ["threads/threads.json"])
-    result = await poll_source(adapter(upstream, exclude_reposts=True,
-                                       user_id="17841401234567890"))
+    result = await poll_source(adapter(upstream, exclude_reposts=True, user_id="17841401234567890"))
     assert result.ok and len(result.items) == 4
     assert not any(it.repost for it in result.items)

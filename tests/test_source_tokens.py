@@ -24,18 +24,27 @@ def fetch(url: str) -> str:
 
 
 async def test_renewed_token_used_after_kill_9_and_shown_nowhere(
-        tmp_path, upstream, daemon, monkeypatch):
+    tmp_path, upstream, daemon, monkeypatch
+):
     graph = serve_instagram(upstream)  # the configured token is 59 days old
     monkeypatch.setenv("IG_TOKEN", IG_TOKEN)
     port, db = free_port(), tmp_path / "var" / "feedhub.sqlite3"
-    path = write_config(tmp_path, {
-        "server": {"port": port},
-        "storage": {"backend": "sqlite", "path": str(db)},
-        "fetch": {"allow_private_addresses": True, "interval": "2s"},
-        "sources": {"insta": {"type": "instagram", "token": "${IG_TOKEN}",
-                              "base_url": upstream.base_url}},
-        "widgets": {"wall": {"sources": ["insta"]}},
-    })
+    path = write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": str(db)},
+            "fetch": {"allow_private_addresses": True, "interval": "2s"},
+            "sources": {
+                "insta": {
+                    "type": "instagram",
+                    "token": "${IG_TOKEN}",
+                    "base_url": upstream.base_url,
+                }
+            },
+            "widgets": {"wall": {"sources": ["insta"]}},
+        },
+    )
     first = daemon(path, port)
     await wait_until(lambda: graph.renewed_to, timeout=30)
     (new,) = graph.renewed_to
@@ -60,29 +69,44 @@ async def test_renewed_token_used_after_kill_9_and_shown_nowhere(
     admin = await asyncio.to_thread(fetch, f"{second.url}/admin")
     metrics = await asyncio.to_thread(fetch, f"{second.url}/metrics")
     assert "token expires" in admin and record["expires"] > 0
-    once = await asyncio.to_thread(subprocess.run, [
-        sys.executable, "-m", "feedhub", "fetch", "insta", "-c", str(path)],
-        capture_output=True, text=True, cwd=ROOT, timeout=60)
+    once = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "feedhub", "fetch", "insta", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert once.returncode == 0, once.stderr
     second.proc.send_signal(signal.SIGTERM)
     second.proc.wait()
-    shown = {"log of the first run": first.output(), "log of the second run": second.output(),
-             "/admin": admin, "/metrics": metrics, "feedhub fetch": once.stdout + once.stderr}
+    shown = {
+        "log of the first run": first.output(),
+        "log of the second run": second.output(),
+        "/admin": admin,
+        "/metrics": metrics,
+        "feedhub fetch": once.stdout + once.stderr,
+    }
     assert "Instagram token renewed" in shown["log of the first run"]
     for where, text in shown.items():
         for token in (IG_TOKEN, new, *graph.renewed_to):
             assert token not in text, f"a token in {where}"
 
 
-async def test_expired_token_on_admin_items_kept_and_backoff(tmp_path, upstream,
-                                                             feedhub_service):
+async def test_expired_token_on_admin_items_kept_and_backoff(tmp_path, upstream, feedhub_service):
     graph = serve_instagram(upstream)
-    running = await feedhub_service(make_config(tmp_path, {
-        "fetch": {"interval": "1m"},
-        "sources": {"insta": {"type": "instagram", "token": IG_TOKEN,
-                              "base_url": upstream.base_url}},
-        "widgets": {"wall": {"sources": ["insta"]}},
-    }))
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "fetch": {"interval": "1m"},
+                "sources": {
+                    "insta": {"type": "instagram", "token": IG_TOKEN, "base_url": upstream.base_url}
+                },
+                "widgets": {"wall": {"sources": ["insta"]}},
+            },
+        )
+    )
     svc = running.service
     await svc.polling.poll("insta")
     assert svc.states["insta"].item_count == 3
@@ -95,7 +119,8 @@ async def test_expired_token_on_admin_items_kept_and_backoff(tmp_path, upstream,
     assert state.errors == 1 and state.health == "degraded"
     assert state.last_error.startswith(
         "instagram token expired on Tuesday, 01-Dec-26 09:00:00 PST: create a new one at "
-        "https://developers.facebook.com/apps")
+        "https://developers.facebook.com/apps"
+    )
     await svc.polling.poll("insta")
     assert svc.states["insta"].errors == 2
     assert svc.states["insta"].next_check >= before + 2 * 60 * 0.9, "backoff as for any failure"
@@ -110,23 +135,40 @@ async def test_expired_token_on_admin_items_kept_and_backoff(tmp_path, upstream,
         assert token not in admin and token not in state.last_error
 
 
-async def test_retry_after_and_app_usage_only_lengthen_the_wait(tmp_path, upstream,
-                                                                feedhub_service):
-    upstream.set("/api/v1/video-channels/ligne4@tube.example/videos",
-                 "Too many requests, please try again later.", "text/plain", status=429,
-                 headers={"Retry-After": "120"})
+async def test_retry_after_and_app_usage_only_lengthen_the_wait(
+    tmp_path, upstream, feedhub_service
+):
+    upstream.set(
+        "/api/v1/video-channels/ligne4@tube.example/videos",
+        "Too many requests, please try again later.",
+        "text/plain",
+        status=429,
+        headers={"Retry-After": "120"},
+    )
     graph = serve_facebook(upstream)
     graph.usage = {"X-App-Usage": '{"call_count":95,"total_cputime":31,"total_time":40}'}
-    running = await feedhub_service(make_config(tmp_path, {
-        "fetch": {"interval": "30s"},
-        "sources": {
-            "tube": {"type": "peertube", "channel": "ligne4@tube.example",
-                     "base_url": upstream.base_url},
-            "page": {"type": "facebook", "page_id": PAGE_ID, "token": FB_TOKEN,
-                     "base_url": upstream.base_url},
-        },
-        "widgets": {"wall": {"sources": ["tube", "page"]}},
-    }))
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "fetch": {"interval": "30s"},
+                "sources": {
+                    "tube": {
+                        "type": "peertube",
+                        "channel": "ligne4@tube.example",
+                        "base_url": upstream.base_url,
+                    },
+                    "page": {
+                        "type": "facebook",
+                        "page_id": PAGE_ID,
+                        "token": FB_TOKEN,
+                        "base_url": upstream.base_url,
+                    },
+                },
+                "widgets": {"wall": {"sources": ["tube", "page"]}},
+            },
+        )
+    )
     svc = running.service
     before = time.time()
     await running.poll_all()

@@ -12,8 +12,12 @@ KEY = "tumblr-consumer-key-0001"
 
 
 def adapter(upstream: Upstream, **options: object) -> TumblrAdapter:
-    return TumblrAdapter("tb", TumblrSource(type="tumblr", blog="hubservateur", api_key=KEY,
-                                            base_url=upstream.base_url, **options))
+    return TumblrAdapter(
+        "tb",
+        TumblrSource(
+            type="tumblr", blog="hubservateur", api_key=KEY, base_url=upstream.base_url, **options
+        ),
+    )
 
 
 async def test_npf_posts_reblog_and_labels(upstream, poll_source):
@@ -31,8 +35,10 @@ async def test_npf_posts_reblog_and_labels(upstream, poll_source):
     assert 'href="https://www.tumblr.com/tagged/ligne%204"' in html and "#tram</a>" in html
     assert text.author.name == "Hubservateur" and text.author.avatar.endswith("_512.pnj")
     assert text.published is not None and text.published.timestamp() == 1732263000
-    assert [m.alt for m in photos.media] == ["La place Centrale vue du toit",
-                                             "Les rails devant la mairie"]
+    assert [m.alt for m in photos.media] == [
+        "La place Centrale vue du toit",
+        "Les rails devant la mairie",
+    ]
     assert photos.media[0].width == 2048
     # A reblog shows the original, credited to its blog; the reblogger is the reposter.
     assert reblog.repost and reblog.author.handle == "@velolyon"
@@ -54,8 +60,7 @@ async def test_fold_and_exclude_reblogs(upstream, poll_source):
 
 
 async def test_refused_key_is_not_in_the_message(upstream, poll_source):
-    upstream.set(POSTS, fixture_bytes("tumblr/unauthorized.json"), "application/json",
-                 status=401)
+    upstream.set(POSTS, fixture_bytes("tumblr/unauthorized.json"), "application/json", status=401)
     result = await poll_source(adapter(upstream))
     assert result.error.startswith("Tumblr refused the API key")
     assert KEY not in result.error and "api_key=[token]" in result.error

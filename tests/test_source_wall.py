@@ -26,10 +26,15 @@ async def wall(tmp_path, upstream, feedhub_service):
         sources[name] = {**case.source, "base_url": upstream.base_url + case.prefix}
         if name in ("mastodon", "bluesky"):
             sources[name]["pinned"] = False
-    running = await feedhub_service(make_config(tmp_path, {
-        "sources": sources,
-        "widgets": {"wall": {"title": "Partout", "sources": list(sources), "limit": 200}},
-    }))
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": sources,
+                "widgets": {"wall": {"title": "Partout", "sources": list(sources), "limit": 200}},
+            },
+        )
+    )
     await running.poll_all()
     for sid, state in running.service.states.items():
         assert state.errors == 0 and state.item_count > 0, (sid, state.last_error)
@@ -42,21 +47,23 @@ async def test_every_item_of_every_type_in_every_output(tmp_path, upstream, feed
     assert {it.network for it in items} >= {"feed", *CASES}
     dated = [it.sort_time for it in items if not it.pinned]  # pins first, then by date
     assert dated == sorted(dated, reverse=True)
-    assert items[:sum(it.pinned for it in items)] == [it for it in items if it.pinned]
+    assert items[: sum(it.pinned for it in items)] == [it for it in items if it.pinned]
     assert all(it.url for it in items)
 
     status, body, _ = await running.get("/w/wall.json")
     assert status == 200
-    assert [e["url"] for e in json.loads(body)["items"]] == [it.url for it in items], \
+    assert [e["url"] for e in json.loads(body)["items"]] == [it.url for it in items], (
         "JSON Feed: every item, newest first"
+    )
     status, body, _ = await running.get("/w/wall.atom")
     assert status == 200
     links = [e.find(f"{ATOM}link").get("href") for e in ET.fromstring(body).iter(f"{ATOM}entry")]
     assert links == [it.url for it in items]
     status, body, _ = await running.get("/w/wall.rss")
     assert status == 200
-    assert [e.findtext("link") for e in ET.fromstring(body).iter("item")] == \
-        [it.url for it in items], body[:2000]
+    assert [e.findtext("link") for e in ET.fromstring(body).iter("item")] == [
+        it.url for it in items
+    ], body[:2000]
 
     for layout in LAYOUTS:
         status, body, _ = await running.get(f"/w/wall.html?theme={layout}")
@@ -85,8 +92,13 @@ async def test_what_each_new_type_shows(tmp_path, upstream, feedhub_service):
     assert 'href="https://www.example.org/ligne-4/calendrier"' in body
     assert '<span class="fh-score"><span aria-hidden="true">▲</span> 42</span>' in body
     # NSFW posts are not shown by default (Lemmy, PeerTube, Pixelfed, Tumblr).
-    for hidden in ("Photos de l&#39;accident (NSFW)", "https://lemmy.example/post/31004",
-                   "Accident de chantier", "702150000000000003", "Voiture renversée"):
+    for hidden in (
+        "Photos de l&#39;accident (NSFW)",
+        "https://lemmy.example/post/31004",
+        "Accident de chantier",
+        "702150000000000003",
+        "Voiture renversée",
+    ):
         assert hidden not in body, hidden
     for name in NEW_TYPES:
         assert f"fh-net-{name}" in body

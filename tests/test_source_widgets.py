@@ -43,19 +43,30 @@ async def test_x_incremental_polls_keep_earlier_posts(tmp_path, upstream, feedhu
     serve_x(upstream)
     running = await feedhub_service(config(tmp_path, upstream, ["x"]))
     await running.service.polling.poll("x")
-    upstream.set("/2/users/1428739211118813184/tweets", fixture_bytes("x/tweets_since.json"),
-                 JSON, etag=False)
+    upstream.set(
+        "/2/users/1428739211118813184/tweets",
+        fixture_bytes("x/tweets_since.json"),
+        JSON,
+        etag=False,
+    )
     await running.service.polling.poll("x")
-    assert upstream.requests_to("/2/users/1428739211118813184/tweets")[-1].query[
-        "since_id"] == "1859912345678901234"
+    assert (
+        upstream.requests_to("/2/users/1428739211118813184/tweets")[-1].query["since_id"]
+        == "1859912345678901234"
+    )
     _, body, _ = await running.get("/w/wall.html")
     assert "Réunion publique jeudi 18h" in body and "Timelapse du chantier" in body
     assert running.service.polling.interval("x") >= 1800
 
 
 async def test_rate_limit_sets_the_next_check(tmp_path, upstream, feedhub_service):
-    upstream.set("/xrpc/app.bsky.feed.getAuthorFeed", fixture_bytes("bluesky/rate_limited.json"),
-                 JSON, status=429, headers={"Retry-After": "7200"})
+    upstream.set(
+        "/xrpc/app.bsky.feed.getAuthorFeed",
+        fixture_bytes("bluesky/rate_limited.json"),
+        JSON,
+        status=429,
+        headers={"Retry-After": "7200"},
+    )
     running = await feedhub_service(config(tmp_path, upstream, ["bluesky"]))
     before = time.time()
     await running.poll_all()

@@ -16,8 +16,13 @@ from tests.source_support import poll_source_fixture, remember  # noqa: F401
 
 
 def adapter(upstream: Upstream, **options: object) -> XAdapter:
-    cfg = XSource(type="x", username="@Hubservateur", bearer_token=X_TOKEN,
-                  base_url=upstream.base_url, **options)
+    cfg = XSource(
+        type="x",
+        username="@Hubservateur",
+        bearer_token=X_TOKEN,
+        base_url=upstream.base_url,
+        **options,
+    )
     return XAdapter("tw", cfg)
 
 
@@ -32,8 +37,13 @@ async def test_timeline(upstream, poll_source):
     assert seen.query["exclude"] == "replies"
     assert seen.query["max_results"] == "20"
     assert set(seen.query["tweet.fields"].split(",")) >= {
-        "created_at", "entities", "attachments", "lang", "referenced_tweets",
-        "in_reply_to_user_id"}
+        "created_at",
+        "entities",
+        "attachments",
+        "lang",
+        "referenced_tweets",
+        "in_reply_to_user_id",
+    }
     assert set(seen.query["expansions"].split(",")) >= {"attachments.media_keys", "author_id"}
     assert seen.query["media.fields"] == "url,preview_image_url,width,height,alt_text,type"
     assert seen.query["user.fields"] == "name,username,profile_image_url"
@@ -44,15 +54,20 @@ async def test_timeline(upstream, poll_source):
     html = photo.content_html
     assert "t.co" not in "".join(it.content_html for it in result.items)
     assert html.startswith("<p>Café ☕ &amp; travaux : la ligne 4 avance 🚋 <a href=")
-    assert ('href="https://www.example.org/ligne-4?utm_source=x"' in html
-            and ">example.org/ligne-4?utm_sou…</a>" in html)
+    assert (
+        'href="https://www.example.org/ligne-4?utm_source=x"' in html
+        and ">example.org/ligne-4?utm_sou…</a>" in html
+    )
     assert 'href="https://x.com/VeloLyon"' in html and 'href="https://x.com/hashtag/ligne4"' in html
     assert html.endswith("#ligne4</a></p>"), "the photo's own link is dropped"
     assert photo.url == "https://x.com/Hubservateur/status/1859912345678901234"
     assert photo.author.handle == "@Hubservateur" and photo.author.avatar.endswith("_normal.jpg")
     (image,) = photo.media
     assert (image.url, image.width, image.height) == (
-        "https://pbs.twimg.com/media/GdAbCdEfGhIjKl.jpg", 2048, 1536)
+        "https://pbs.twimg.com/media/GdAbCdEfGhIjKl.jpg",
+        2048,
+        1536,
+    )
     assert image.alt == "Rails neufs devant l'hôtel de ville"
 
     assert retweet.repost and retweet.reposted_by.handle == "@Hubservateur"
@@ -102,8 +117,9 @@ async def test_account_that_does_not_exist(upstream, poll_source):
 
 
 async def test_bad_token(upstream, poll_source):
-    upstream.set(X_LOOKUP, fixture_bytes("x/unauthorized.json"), "application/problem+json",
-                 status=401)
+    upstream.set(
+        X_LOOKUP, fixture_bytes("x/unauthorized.json"), "application/problem+json", status=401
+    )
     result = await poll_source(adapter(upstream))
     assert result.error.startswith("X refused the bearer token")
 
@@ -111,9 +127,17 @@ async def test_bad_token(upstream, poll_source):
 async def test_rate_limited_until_reset(upstream, poll_source):
     reset = int(time.time()) + 900
     upstream.set(X_LOOKUP, fixture_bytes("x/user.json"), "application/json")
-    upstream.set(X_TWEETS, fixture_bytes("x/too_many_requests.json"), "application/json",
-                 status=429, headers={"x-rate-limit-limit": "5", "x-rate-limit-remaining": "0",
-                                      "x-rate-limit-reset": str(reset)})
+    upstream.set(
+        X_TWEETS,
+        fixture_bytes("x/too_many_requests.json"),
+        "application/json",
+        status=429,
+        headers={
+            "x-rate-limit-limit": "5",
+            "x-rate-limit-remaining": "0",
+            "x-rate-limit-reset": str(reset),
+        },
+    )
     result = await poll_source(adapter(upstream))
     assert result.status == 429 and result.error.startswith("rate limited by X")
     assert not result.incremental
@@ -130,20 +154,27 @@ async def test_malformed_answer(upstream, poll_source):
 
 
 def test_links_mentions_and_tags_only_from_entities():
-    entities = {"urls": [{"url": "https://t.co/a1", "expanded_url": "javascript:alert(1)",
-                          "display_url": "evil"}],
-                "mentions": [{"username": "known"}]}
-    html = tweet_html("@known @unknown #notag https://t.co/a1 https://t.co/zz9\n\nend",
-                      entities)
-    assert html == ('<p><a href="https://x.com/known">@known</a> @unknown #notag</p>'
-                    "<p>end</p>")
+    entities = {
+        "urls": [
+            {"url": "https://t.co/a1", "expanded_url": "javascript:alert(1)", "display_url": "evil"}
+        ],
+        "mentions": [{"username": "known"}],
+    }
+    html = tweet_html("@known @unknown #notag https://t.co/a1 https://t.co/zz9\n\nend", entities)
+    assert html == ('<p><a href="https://x.com/known">@known</a> @unknown #notag</p><p>end</p>')
 
 
 def test_polling_floor_and_token():
     assert XAdapter.min_interval == 1800
     with pytest.raises(ConfigError) as err:
-        parse_config({"sources": {"tw": {"type": "x", "username": "a",
-                                          "bearer_token": "${X_BEARER_TOKEN:-}"}}}, env={})
+        parse_config(
+            {
+                "sources": {
+                    "tw": {"type": "x", "username": "a", "bearer_token": "${X_BEARER_TOKEN:-}"}
+                }
+            },
+            env={},
+        )
     assert "sources.tw.bearer_token" in str(err.value)
     cfg = XSource(type="x", username="a", bearer_token="t")
     assert XAdapter("tw", cfg).base_url == "https://api.x.com"

@@ -56,8 +56,7 @@ async def test_unknown_channel(upstream, poll_source):
 
 
 async def test_malformed_answer(upstream, poll_source):
-    upstream.set(FEED, b"<!DOCTYPE html><html><body>consent.youtube.com</body></html>",
-                 "text/html")
+    upstream.set(FEED, b"<!DOCTYPE html><html><body>consent.youtube.com</body></html>", "text/html")
     result = await poll_source(adapter(upstream))
     assert result.error.startswith("malformed answer from")
 
@@ -76,8 +75,10 @@ def test_default_base_url():
 async def test_entity_declarations_are_refused(upstream, poll_source):
     # The description is read a second time with ElementTree: only after this refusal.
     bomb = fixture_bytes("youtube/videos.xml").replace(
-        b'<feed xmlns:yt', b'<!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>\n'
-        b'<feed xmlns:yt', 1)
+        b"<feed xmlns:yt",
+        b'<!DOCTYPE feed [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>\n<feed xmlns:yt',
+        1,
+    )
     upstream.set(FEED, bomb, "application/atom+xml")
     result = await poll_source(adapter(upstream))
     assert "refused" in result.error and result.items is None

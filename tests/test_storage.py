@@ -10,10 +10,18 @@ from feedhub.models import Author, EncodedItems, FetchState, Item, Media
 from feedhub.store.memory import MemoryStore
 from feedhub.store.sqlite import SqliteStore
 
-ITEM = Item(id="1", source="s", url="https://x.org/1", title="Title", content_html="<p>x</p>",
-            author=Author(name="Ann", handle="@ann"), published=datetime(2026, 1, 2, tzinfo=UTC),
-            media=(Media(url="https://x.org/i.png", width=10, height=5, alt="alt"),),
-            repost=True, reposted_by=Author(name="Bob"))
+ITEM = Item(
+    id="1",
+    source="s",
+    url="https://x.org/1",
+    title="Title",
+    content_html="<p>x</p>",
+    author=Author(name="Ann", handle="@ann"),
+    published=datetime(2026, 1, 2, tzinfo=UTC),
+    media=(Media(url="https://x.org/i.png", width=10, height=5, alt="alt"),),
+    repost=True,
+    reposted_by=Author(name="Bob"),
+)
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -25,8 +33,9 @@ async def store(request, tmp_path):
 
 
 async def test_items_and_state_round_trip(store):
-    state = FetchState(etag='"e1"', last_modified="Mon", errors=2, next_check=123.5,
-                       meta={"account_id": "42"})
+    state = FetchState(
+        etag='"e1"', last_modified="Mon", errors=2, next_check=123.5, meta={"account_id": "42"}
+    )
     await store.save("s", state, [ITEM])
     assert await store.get_items("s") == [ITEM]
     assert await store.item_ids("s") == {"1"} and await store.item_ids("other") == set()

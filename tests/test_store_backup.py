@@ -26,13 +26,16 @@ def get(url: str) -> tuple[bytes, str]:
 
 def config(folder: Path, port: int, feed: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    return write_config(folder, {
-        "server": {"port": port},
-        "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3"},
-        "fetch": {"allow_private_addresses": True, "interval": "1s"},
-        "sources": {"blog": {"type": "feed", "url": feed}},
-        "widgets": {"side": {"sources": ["blog"], "limit": 50}},
-    })
+    return write_config(
+        folder,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3"},
+            "fetch": {"allow_private_addresses": True, "interval": "1s"},
+            "sources": {"blog": {"type": "feed", "url": feed}},
+            "widgets": {"side": {"sources": ["blog"], "limit": 50}},
+        },
+    )
 
 
 def states(path: Path) -> dict[str, str]:
@@ -51,19 +54,22 @@ async def test_backup_while_polling_then_restore_serves_the_same(tmp_path, upstr
     first = daemon(live, port)
     # A few polls in (once a second), so the backup is taken while polls write.
     await wait_until(lambda: len(upstream.requests_to("/feed")) >= 3, timeout=15)
-    run = await asyncio.to_thread(feedhub, "store", "backup", "-c", str(live),
-                                  str(tmp_path / "backup.sqlite3"))
+    run = await asyncio.to_thread(
+        feedhub, "store", "backup", "-c", str(live), str(tmp_path / "backup.sqlite3")
+    )
     assert run.returncode == 0, run.stderr
     assert "ok" in run.stdout
-    served = {fmt: await asyncio.to_thread(get, f"{first.url}/w/side.{fmt}")
-              for fmt in ("json", "html")}
+    served = {
+        fmt: await asyncio.to_thread(get, f"{first.url}/w/side.{fmt}") for fmt in ("json", "html")
+    }
     first.proc.terminate()
     first.proc.wait()
 
     await upstream.server.close()  # the restored copy must serve without its upstream
     fresh = config(tmp_path / "fresh", port, feed)
-    run = await asyncio.to_thread(feedhub, "store", "restore", "-c", str(fresh),
-                                  str(tmp_path / "backup.sqlite3"))
+    run = await asyncio.to_thread(
+        feedhub, "store", "restore", "-c", str(fresh), str(tmp_path / "backup.sqlite3")
+    )
     assert run.returncode == 0, run.stderr
     restored = tmp_path / "fresh" / "var" / "feedhub.sqlite3"
     assert sqlite3.connect(restored).execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -104,11 +110,12 @@ async def test_a_redis_dump_carries_every_key_but_the_leases(tmp_path, redis_pre
     await client.set(f"{p}:lease:blog", "replica-1", px=30000)
     write_dump(tmp_path / "dump", p, await dump_redis(client, p))
     entries = read_dump(tmp_path / "dump")
-    assert sorted(rel for rel, _ in entries) == ["items:blog", "media:a.webp", "schema",
-                                                 "states"]
+    assert sorted(rel for rel, _ in entries) == ["items:blog", "media:a.webp", "schema", "states"]
     await load_redis(client, f"{p}.copy", entries)
-    assert await client.hgetall(f"{p}.copy:media:a.webp") == {b"width": b"320",
-                                                             b"bytes": b"\x00\xff"}
+    assert await client.hgetall(f"{p}.copy:media:a.webp") == {
+        b"width": b"320",
+        b"bytes": b"\x00\xff",
+    }
     assert await client.get(f"{p}.copy:schema") == b"2"
     assert await client.exists(f"{p}.copy:lease:blog") == 0
     for key in [k async for k in client.scan_iter(f"{p}.copy:*")]:

@@ -24,13 +24,16 @@ SOURCES = {"blog": 60, "news": 60, "talk": 40}
 def config_for(tmp_path: Path, port: int) -> Path:
     """Sources whose upstream is gone (a closed port): what is served is what was stored."""
     dead = f"http://127.0.0.1:{free_port()}/feed.xml"
-    return write_config(tmp_path, {
-        "server": {"port": port},
-        "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3"},
-        "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "sources": {sid: {"type": "feed", "url": dead} for sid in SOURCES},
-        "widgets": {sid: {"sources": [sid], "limit": 100} for sid in SOURCES},
-    })
+    return write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3"},
+            "fetch": {"allow_private_addresses": True, "interval": "1h"},
+            "sources": {sid: {"type": "feed", "url": dead} for sid in SOURCES},
+            "widgets": {sid: {"sources": [sid], "limit": 100} for sid in SOURCES},
+        },
+    )
 
 
 def damaged_store(tmp_path: Path) -> tuple[Path, set[str]]:
@@ -50,8 +53,12 @@ def test_a_damaged_store_stops_serve_with_one_message_and_stays_as_it_was(tmp_pa
     before = digest(db)
     config = config_for(tmp_path, free_port())
     started = time.monotonic()
-    run = subprocess.run([sys.executable, "-m", "feedhub", "serve", "-c", str(config)],
-                         capture_output=True, text=True, timeout=10)
+    run = subprocess.run(
+        [sys.executable, "-m", "feedhub", "serve", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
     assert time.monotonic() - started < 10
     assert run.returncode != 0
     out = run.stdout + run.stderr
@@ -96,11 +103,13 @@ def test_damage_to_the_index_alone_loses_no_item(tmp_path):
     asyncio.run(fill(db, SOURCES))
     con = sqlite3.connect(db)
     size = con.execute("PRAGMA page_size").fetchone()[0]
-    (page,) = con.execute("SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_items_1'"
-                          " AND pagetype = 'leaf' ORDER BY pageno LIMIT 1").fetchone()
+    (page,) = con.execute(
+        "SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_items_1'"
+        " AND pagetype = 'leaf' ORDER BY pageno LIMIT 1"
+    ).fetchone()
     con.close()
     raw = bytearray(db.read_bytes())
-    raw[(page - 1) * size:page * size] = bytes(size)
+    raw[(page - 1) * size : page * size] = bytes(size)
     db.write_bytes(bytes(raw))
     assert not check_sqlite(db, full=True).ok
 
@@ -127,10 +136,19 @@ def test_quarantine_sets_the_files_aside_and_serve_starts_empty(tmp_path, daemon
 def test_recover_and_quarantine_refuse_a_store_another_process_has_open(tmp_path):
     db = tmp_path / "feedhub.sqlite3"
     asyncio.run(fill(db, {"blog": 3}))
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
-        f"db = sqlite3.connect({str(db)!r}); db.execute('SELECT * FROM state').fetchall()\n"
-        "print('open', flush=True); time.sleep(30)")], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys, time\n"
+                f"db = sqlite3.connect({str(db)!r}); db.execute('SELECT * FROM state').fetchall()\n"
+                "print('open', flush=True); time.sleep(30)"
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline() == "open\n"
         assert in_use(db)

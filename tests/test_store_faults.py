@@ -34,10 +34,13 @@ async def test_a_full_disk_is_a_recorded_error_then_the_next_poll_stores(
 ):
     caplog.set_level(logging.INFO, logger="feedhub")
     upstream.set("/feed.xml", rss(post("first", text=SHORT), post("second", text=SHORT)))
-    cfg = make_config(tmp_path, {
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     db = tmp_path / "feedhub.sqlite3"
     run = await feedhub_service(cfg)
     svc = run.service
@@ -94,12 +97,18 @@ async def test_redis_gone_during_a_poll_is_a_recorded_error_and_readyz_follows_i
     proxy = Proxy(parts.port or 6379)
     await proxy.start()
     upstream.set("/feed.xml", rss(post("kept", text=SHORT)))
-    cfg = make_config(tmp_path, {
-        "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{proxy.port}{parts.path}",
-                    "prefix": redis_prefix},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "storage": {
+                "backend": "redis",
+                "url": f"redis://127.0.0.1:{proxy.port}{parts.path}",
+                "prefix": redis_prefix,
+            },
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     run = await feedhub_service(cfg)
     await run.poll_all()
     assert "kept" in (await run.get("/w/side.html"))[1]

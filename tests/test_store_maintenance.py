@@ -106,16 +106,22 @@ async def test_redis_to_sqlite_through_the_interface(tmp_path, redis_prefix):
     await client.set(f"{redis_prefix}:extra:x", "1")
     await client.aclose()
     done = await copy(cfg, str(tmp_path), "sqlite:copy.sqlite3", None, force=False)
-    assert done.lines == ["copied 2 sources (4 items with their fetch state) to "
-                          "sqlite:copy.sqlite3", "  not carried: keys extra:*"]
+    assert done.lines == [
+        "copied 2 sources (4 items with their fetch state) to sqlite:copy.sqlite3",
+        "  not carried: keys extra:*",
+    ]
     target = StorageConfig(backend="sqlite", path="copy.sqlite3")
     assert await counts(open_store(target, str(tmp_path))) == {"blog": 3, "news": 1}
 
 
-async def test_what_a_backend_has_no_use_for_is_refused_saying_where_it_works(tmp_path,
-                                                                                redis_prefix):
-    with pytest.raises(Refused, match=r"not for the memory backend \(this works on: "
-                                      r"sqlite, redis\)"):
+async def test_what_a_backend_has_no_use_for_is_refused_saying_where_it_works(
+    tmp_path, redis_prefix
+):
+    with pytest.raises(
+        Refused,
+        match=r"not for the memory backend \(this works on: "
+        r"sqlite, redis\)",
+    ):
         maintenance_for(StorageConfig(backend="memory"), ".", "backup")
     with pytest.raises(Refused, match=r"not for the redis backend \(this works on: sqlite\)"):
         maintenance_for(redis_cfg(redis_prefix), ".", "recover")
@@ -134,12 +140,17 @@ async def test_a_backup_restores_only_into_its_own_backend(tmp_path, redis_prefi
 
 def test_a_copy_target_is_named_by_url():
     assert parse_target("sqlite:///srv/a.sqlite3", "p") == StorageConfig(
-        backend="sqlite", path="/srv/a.sqlite3")
+        backend="sqlite", path="/srv/a.sqlite3"
+    )
     assert parse_target("sqlite:var/a.sqlite3", "p").path == "var/a.sqlite3"
     assert parse_target("rediss://h:6380/1", "p") == StorageConfig(
-        backend="redis", url="rediss://h:6380/1", prefix="p")
-    with pytest.raises(BadTarget, match="expected sqlite:///path/to/file.sqlite3, "
-                                        "sqlite:relative/path or redis://host:port/db"):
+        backend="redis", url="rediss://h:6380/1", prefix="p"
+    )
+    with pytest.raises(
+        BadTarget,
+        match="expected sqlite:///path/to/file.sqlite3, "
+        "sqlite:relative/path or redis://host:port/db",
+    ):
         parse_target("sqlite://host/x", "p")
 
 

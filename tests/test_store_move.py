@@ -43,8 +43,14 @@ async def test_copy_to_redis_brings_the_posts_the_upstream_no_longer_lists(
     data = {
         "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3", "prefix": redis_prefix},
         "fetch": {"allow_private_addresses": True, "interval": "1h"},
-        "sources": {"tw": {"type": "x", "username": "@Hubservateur", "bearer_token": X_TOKEN,
-                           "base_url": upstream.base_url}},
+        "sources": {
+            "tw": {
+                "type": "x",
+                "username": "@Hubservateur",
+                "bearer_token": X_TOKEN,
+                "base_url": upstream.base_url,
+            }
+        },
         "widgets": {"wall": {"sources": ["tw"], "limit": 20}},
     }
     run = await feedhub_service(make_config(tmp_path, data))
@@ -62,16 +68,25 @@ async def test_copy_to_redis_brings_the_posts_the_upstream_no_longer_lists(
     await run.service.store.save("tw", state, None)
 
     sqlite_config = write_config(tmp_path, data)
-    copied = await asyncio.to_thread(feedhub, "store", "copy", "-c", str(sqlite_config),
-                                     "--to", REDIS_URL)
+    copied = await asyncio.to_thread(
+        feedhub, "store", "copy", "-c", str(sqlite_config), "--to", REDIS_URL
+    )
     assert copied.returncode == 0, copied.stderr
     assert "copied 1 sources (4 items" in copied.stdout
 
     port = free_port()
-    replica = daemon(write_config(tmp_path, {
-        **data, "server": {"port": port},
-        "storage": {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix},
-    }, "replica.yaml"), port)
+    replica = daemon(
+        write_config(
+            tmp_path,
+            {
+                **data,
+                "server": {"port": port},
+                "storage": {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix},
+            },
+            "replica.yaml",
+        ),
+        port,
+    )
     seen = len(upstream.requests_to(X_TWEETS))
     _, page = await asyncio.to_thread(fetch, f"{replica.url}/admin")
     form = urlencode({"csrf": csrf_of(page)}).encode()
@@ -93,12 +108,26 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "3600 1",
-             "--appendonly", "no", "--dir", str(self.folder), "--loglevel", "warning"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "3600 1",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(100):
-            ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"],
-                                  capture_output=True)
+            ping = subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True)
             if ping.stdout.strip() == b"PONG":
                 return
             time.sleep(0.05)
@@ -111,25 +140,36 @@ class RedisServer:
 
 
 async def test_redis_stopped_under_a_replica_then_back(tmp_path, upstream, daemon):
-    upstream.set("/feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>t'
-                 "</title><link>https://example.org/</link><item><guid>https://example.org/1"
-                 "</guid><title>Before the stop</title><link>https://example.org/1</link>"
-                 "</item></channel></rss>")
+    upstream.set(
+        "/feed.xml",
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t'
+        "</title><link>https://example.org/</link><item><guid>https://example.org/1"
+        "</guid><title>Before the stop</title><link>https://example.org/1</link>"
+        "</item></channel></rss>",
+    )
     server = RedisServer(tmp_path)
     server.start()
     try:
         port = free_port()
-        replica = daemon(write_config(tmp_path, {
-            "server": {"port": port},
-            "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{server.port}/0"},
-            "fetch": {"allow_private_addresses": True, "interval": "1h"},
-            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-            "widgets": {"side": {"sources": ["blog"]}},
-        }), port)
+        replica = daemon(
+            write_config(
+                tmp_path,
+                {
+                    "server": {"port": port},
+                    "storage": {"backend": "redis", "url": f"redis://127.0.0.1:{server.port}/0"},
+                    "fetch": {"allow_private_addresses": True, "interval": "1h"},
+                    "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+                    "widgets": {"side": {"sources": ["blog"]}},
+                },
+            ),
+            port,
+        )
 
         async def shows() -> bool:
-            return "Before the stop" in (await asyncio.to_thread(fetch,
-                                                                 f"{replica.url}/w/side.html"))[1]
+            return (
+                "Before the stop"
+                in (await asyncio.to_thread(fetch, f"{replica.url}/w/side.html"))[1]
+            )
 
         await wait_until(shows)
         assert (await asyncio.to_thread(fetch, f"{replica.url}/readyz"))[0] == 200
@@ -157,8 +197,7 @@ async def test_redis_stopped_under_a_replica_then_back(tmp_path, upstream, daemo
             server.stop()
 
 
-def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
-                                                                        redis_prefix):
+def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path, redis_prefix):
     import asyncio as aio
 
     from tests.store_support import fill
@@ -169,25 +208,31 @@ def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
     con.execute("CREATE TABLE media (name TEXT PRIMARY KEY, bytes BLOB)")
     con.commit()
     con.close()
-    config = write_config(tmp_path, {
-        "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3", "prefix": redis_prefix},
-        "sources": {"blog": {"type": "feed", "url": "https://example.org/feed.xml"}},
-    })
+    config = write_config(
+        tmp_path,
+        {
+            "storage": {"backend": "sqlite", "path": "var/feedhub.sqlite3", "prefix": redis_prefix},
+            "sources": {"blog": {"type": "feed", "url": "https://example.org/feed.xml"}},
+        },
+    )
     run = feedhub("store", "copy", "-c", str(config), "--to", REDIS_URL)
     assert run.returncode == 0, run.stderr
     assert "copied 2 sources (8 items" in run.stdout
     assert "not carried: table media" in run.stdout
     again = feedhub("store", "copy", "-c", str(config), "--to", REDIS_URL)
     assert again.returncode == 1 and "already holds feedhub data" in again.stderr
-    assert feedhub("store", "copy", "-c", str(config), "--to", REDIS_URL,
-                   "--force").returncode == 0
+    assert feedhub("store", "copy", "-c", str(config), "--to", REDIS_URL, "--force").returncode == 0
 
     # SQLite to SQLite: the file as it is, media table included.
     run = feedhub("store", "copy", "-c", str(config), "--to", f"sqlite://{tmp_path}/b.sqlite3")
     assert run.returncode == 0, run.stderr
     other = sqlite3.connect(tmp_path / "b.sqlite3")
-    assert [n for (n,) in other.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            ] == ["items", "state", "media_records", "media"]
+    assert [n for (n,) in other.execute("SELECT name FROM sqlite_master WHERE type='table'")] == [
+        "items",
+        "state",
+        "media_records",
+        "media",
+    ]
     assert other.execute("SELECT count(*) FROM items").fetchone() == (8,)
     bad = feedhub("store", "copy", "-c", str(config), "--to", "ftp://example.org/x")
     assert bad.returncode == 1 and "expected sqlite:///path" in bad.stderr

@@ -53,17 +53,21 @@ def assert_as_before(states: dict[str, FetchState], items: dict[str, list[Item]]
     for sid, want in EXPECTED.items():
         state = states[sid].to_dict()
         assert {k: state[k] for k in want["state"]} == want["state"]
-        got = sorted((json.loads(json.dumps(it.to_dict())) for it in items[sid]),
-                     key=lambda d: d["id"])
-        assert [{k: d[k] for k in w} for d, w in zip(got, want["items"], strict=True)] == \
-            want["items"]
+        got = sorted(
+            (json.loads(json.dumps(it.to_dict())) for it in items[sid]), key=lambda d: d["id"]
+        )
+        assert [{k: d[k] for k in w} for d, w in zip(got, want["items"], strict=True)] == want[
+            "items"
+        ]
     # spelled out, so a reader sees what survived
     assert states["blog"].etag == '"v0-blog-etag"'
     assert states["blog"].last_modified == "Tue, 24 Nov 2026 10:00:00 GMT"
     assert states["blog"].next_check == EXPECTED["blog"]["state"]["next_check"] > 1.7e9
     assert states["broken"].errors == 1 and "HTTP 500" in states["broken"].last_error
     assert [it.title for it in sorted(items["blog"], key=lambda it: it.id)] == [
-        "Second post: images & links", "First post"]
+        "Second post: images & links",
+        "First post",
+    ]
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -75,7 +79,8 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 async def test_the_release_befores_sqlite_store_opens_with_its_items_and_fetch_state(
-        tmp_path, caplog):
+    tmp_path, caplog
+):
     caplog.set_level(logging.INFO, logger="feedhub.store")
     path = v0_copy(tmp_path)
     with closing(connect(path)) as db:
@@ -118,14 +123,23 @@ def test_the_new_release_renders_the_release_befores_items_without_asking_upstre
     """A site upgrades and renders at once: what it had stored is what its widget shows."""
     path = v0_copy(tmp_path)
     port = free_port()  # nothing listens there: the upstream is not asked
-    config = write_config(tmp_path, {
-        "storage": {"backend": "sqlite", "path": path.name},
-        "sources": {sid: {"type": "feed", "url": f"http://127.0.0.1:{port}/{sid}.xml"}
-                    for sid in ("blog", "broken")},
-        "widgets": {"side": {"title": "Blog", "sources": ["blog", "broken"]}},
-    })
-    result = subprocess.run([sys.executable, "-m", "feedhub", "render", "side", "-c",
-                             str(config)], capture_output=True, text=True, timeout=60)
+    config = write_config(
+        tmp_path,
+        {
+            "storage": {"backend": "sqlite", "path": path.name},
+            "sources": {
+                sid: {"type": "feed", "url": f"http://127.0.0.1:{port}/{sid}.xml"}
+                for sid in ("blog", "broken")
+            },
+            "widgets": {"side": {"title": "Blog", "sources": ["blog", "broken"]}},
+        },
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "feedhub", "render", "side", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "Second post: images &amp; links" in result.stdout and "First post" in result.stdout
     with closing(connect(path)) as db:
@@ -138,22 +152,32 @@ def test_serve_refuses_a_newer_store_with_a_message_not_a_traceback(tmp_path):
     db.execute(f"PRAGMA user_version = {SQLITE_VERSION + 1}")
     db.close()
     before = path.read_bytes()
-    config = write_config(tmp_path, {"storage": {"backend": "sqlite", "path": path.name},
-                                     "server": {"port": free_port()}})
-    result = subprocess.run([sys.executable, "-m", "feedhub", "serve", "-c", str(config)],
-                            capture_output=True, text=True, timeout=60)
+    config = write_config(
+        tmp_path,
+        {"storage": {"backend": "sqlite", "path": path.name}, "server": {"port": free_port()}},
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "feedhub", "serve", "-c", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 1
-    assert f"feedhub: {path} has schema version {SQLITE_VERSION + 1}, written by a newer " \
+    assert (
+        f"feedhub: {path} has schema version {SQLITE_VERSION + 1}, written by a newer "
         "feedhub" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert path.read_bytes() == before
 
 
 def test_a_new_step_migrates_the_store_in_place(tmp_path):
     path = v0_copy(tmp_path)
-    steps = [*SQLITE_STEPS,
-             "CREATE TABLE media (name TEXT PRIMARY KEY, bytes INTEGER NOT NULL);"
-             "INSERT INTO media VALUES ('a;b.webp', 3)"]  # a ';' inside a literal
+    steps = [
+        *SQLITE_STEPS,
+        "CREATE TABLE media (name TEXT PRIMARY KEY, bytes INTEGER NOT NULL);"
+        "INSERT INTO media VALUES ('a;b.webp', 3)",
+    ]  # a ';' inside a literal
     db = connect(path)
     assert migrate_sqlite(db, str(path), steps) == 0
     assert sqlite_version(db) == len(steps) == SQLITE_VERSION + 1
@@ -166,10 +190,12 @@ def test_a_new_step_migrates_the_store_in_place(tmp_path):
 def test_a_failing_migration_leaves_the_file_as_it_was(tmp_path):
     path = v0_copy(tmp_path)
     before = path.read_bytes()
-    steps = [*SQLITE_STEPS,
-             "CREATE TABLE media (name TEXT PRIMARY KEY);"
-             "UPDATE items SET data = '{}';"
-             "INSERT INTO no_such_table VALUES (1)"]
+    steps = [
+        *SQLITE_STEPS,
+        "CREATE TABLE media (name TEXT PRIMARY KEY);"
+        "UPDATE items SET data = '{}';"
+        "INSERT INTO no_such_table VALUES (1)",
+    ]
     db = connect(path)
     with pytest.raises(SchemaError) as failed:
         migrate_sqlite(db, str(path), steps)
@@ -203,8 +229,7 @@ async def load_v0_keys(r: aioredis.Redis, prefix: str) -> None:
 
 
 @pytest.mark.redis
-async def test_the_release_befores_redis_keys_open_with_their_items_and_fetch_state(
-        redis_prefix):  # noqa: F811
+async def test_the_release_befores_redis_keys_open_with_their_items_and_fetch_state(redis_prefix):  # noqa: F811
     r = aioredis.from_url(REDIS_URL, decode_responses=True)
     await load_v0_keys(r, redis_prefix)
     assert await redis_version(r, redis_prefix) == 0
@@ -219,8 +244,7 @@ async def test_the_release_befores_redis_keys_open_with_their_items_and_fetch_st
 
 
 @pytest.mark.redis
-async def test_a_redis_store_stamped_by_a_newer_release_is_refused_untouched(
-        redis_prefix):  # noqa: F811
+async def test_a_redis_store_stamped_by_a_newer_release_is_refused_untouched(redis_prefix):  # noqa: F811
     r = aioredis.from_url(REDIS_URL)
     await load_v0_keys(r, redis_prefix)
     await r.set(f"{redis_prefix}:schema", REDIS_VERSION + 3)
@@ -251,6 +275,7 @@ async def test_a_redis_step_runs_once_and_a_failing_one_is_reported(redis_prefix
     with pytest.raises(SchemaError) as failed:
         await migrate_redis(r, redis_prefix, failing)
     assert f"from schema version {REDIS_VERSION + 1} to {REDIS_VERSION + 2} failed" in str(
-        failed.value)
+        failed.value
+    )
     assert await redis_version(r, redis_prefix) == REDIS_VERSION + 1
     await r.aclose()

@@ -17,11 +17,14 @@ def ttl_feed() -> bytes:
 
 async def test_ttl_survives_304_and_restart(tmp_path, upstream, feedhub_service):
     upstream.set("/feed", ttl_feed(), "application/rss+xml")
-    config = make_config(tmp_path, {
-        "fetch": {"interval": "1m"},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    config = make_config(
+        tmp_path,
+        {
+            "fetch": {"interval": "1m"},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     running = await feedhub_service(config)
     svc = running.service
     started = time.time()
@@ -30,8 +33,9 @@ async def test_ttl_survives_304_and_restart(tmp_path, upstream, feedhub_service)
     assert svc.states["blog"].next_check >= started + 0.89 * 2 * HOUR
     await svc.polling.poll("blog")
     assert upstream.requests_to("/feed")[-1].status == 304
-    assert svc.states["blog"].next_check >= started + 0.89 * 2 * HOUR, \
+    assert svc.states["blog"].next_check >= started + 0.89 * 2 * HOUR, (
         "the 304 kept the feed's <ttl> of 2 hours"
+    )
     await running.client.close()
 
     # A restart reads the hint back with the state: the next 304 still honours it.

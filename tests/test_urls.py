@@ -7,28 +7,45 @@ import pytest
 from feedhub.content.urls import parse_url, web_url
 
 
-@pytest.mark.parametrize(("text", "href", "host"), [
-    ("HTTPS://Blog.Example.ORG/a/../b?q=1#f", "https://blog.example.org/b?q=1#f",
-     "blog.example.org"),
-    ("https://evil\\.example.org/x", "https://evil/.example.org/x", "evil"),
-    ("https://evil\\@www.youtube.com/", "https://evil/@www.youtube.com/", "evil"),
-    ("ht\ttps://exa\nmple.org/", "https://example.org/", "example.org"),
-    ("http://0x7f.1/", "http://127.0.0.1/", "127.0.0.1"),
-    ("https://xn--bcher-kva.example/", "https://xn--bcher-kva.example/",
-     "xn--bcher-kva.example"),
-    ("https://bücher.example/", "https://xn--bcher-kva.example/", "xn--bcher-kva.example"),
-])
+@pytest.mark.parametrize(
+    ("text", "href", "host"),
+    [
+        (
+            "HTTPS://Blog.Example.ORG/a/../b?q=1#f",
+            "https://blog.example.org/b?q=1#f",
+            "blog.example.org",
+        ),
+        ("https://evil\\.example.org/x", "https://evil/.example.org/x", "evil"),
+        ("https://evil\\@www.youtube.com/", "https://evil/@www.youtube.com/", "evil"),
+        ("ht\ttps://exa\nmple.org/", "https://example.org/", "example.org"),
+        ("http://0x7f.1/", "http://127.0.0.1/", "127.0.0.1"),
+        (
+            "https://xn--bcher-kva.example/",
+            "https://xn--bcher-kva.example/",
+            "xn--bcher-kva.example",
+        ),
+        ("https://bücher.example/", "https://xn--bcher-kva.example/", "xn--bcher-kva.example"),
+    ],
+)
 def test_urls_read_as_a_browser_reads_them(text: str, href: str, host: str) -> None:
     url = web_url(text)
     assert url is not None
     assert (url.href, url.host) == (href, host)
 
 
-@pytest.mark.parametrize("text", [
-    "https://user:pass@example.org/", "https://user@www.youtube.com/",
-    "javascript:alert(1)", "https:///", "http://[::1/", "", None,
-    "https://example.org/\ud800",  # a lone surrogate cannot be encoded, nor loaded
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "https://user:pass@example.org/",
+        "https://user@www.youtube.com/",
+        "javascript:alert(1)",
+        "https:///",
+        "http://[::1/",
+        "",
+        None,
+        "https://example.org/\ud800",  # a lone surrogate cannot be encoded, nor loaded
+    ],
+)
 def test_refused(text: str | None) -> None:
     assert web_url(text) is None
 

@@ -13,13 +13,23 @@ from tests.fault_upstream import good_feed
 
 
 def config(tmp_path, upstream, **widget):
-    return make_config(tmp_path, {
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
-        "widgets": {"side": {"title": "Tweets de @Hubservateur", "sources": ["blog"],
-                             "limit": 5, "locale": "fr", "locales": ["en"],
-                             "more": {"label": "plus", "url": "https://mastodon.social/@hub"},
-                             **widget}},
-    })
+    return make_config(
+        tmp_path,
+        {
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}},
+            "widgets": {
+                "side": {
+                    "title": "Tweets de @Hubservateur",
+                    "sources": ["blog"],
+                    "limit": 5,
+                    "locale": "fr",
+                    "locales": ["en"],
+                    "more": {"label": "plus", "url": "https://mastodon.social/@hub"},
+                    **widget,
+                }
+            },
+        },
+    )
 
 
 async def started(tmp_path, upstream, feedhub_service, **widget):
@@ -83,12 +93,14 @@ async def test_etag_304_and_compression(tmp_path, upstream, feedhub_service):
     assert plain.headers["Vary"] == "Accept-Encoding"
     again = await client.get("/w/side.html", headers={"If-None-Match": etag})
     assert again.status == 304 and await again.read() == b""
-    gz = await client.get("/w/side.html", headers={"Accept-Encoding": "gzip"},
-                          auto_decompress=False)
+    gz = await client.get(
+        "/w/side.html", headers={"Accept-Encoding": "gzip"}, auto_decompress=False
+    )
     assert gz.headers["Content-Encoding"] == "gzip"
     assert gzip.decompress(await gz.read()) == body
-    br = await client.get("/w/side.html", headers={"Accept-Encoding": "gzip, br"},
-                          auto_decompress=False)
+    br = await client.get(
+        "/w/side.html", headers={"Accept-Encoding": "gzip, br"}, auto_decompress=False
+    )
     assert br.headers["Content-Encoding"] == "br"
     assert brotli.decompress(await br.read()) == body
     # a compressed representation's ETag also revalidates
@@ -107,8 +119,11 @@ async def test_rendered_once_per_change(tmp_path, upstream, feedhub_service):
     # No request rendered: the first found the bytes, the others the prepared answer.
     assert cache.misses == 4 and answers.ok == 4
     _, _, first = await running.get("/w/side.html")
-    upstream.set("/feed", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
-                 "application/atom+xml")
+    upstream.set(
+        "/feed",
+        fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
+        "application/atom+xml",
+    )
     await running.poll_all()
     assert cache.misses == 6  # the change re-rendered what was served, before it showed
     _, body, second = await running.get("/w/side.html")
@@ -132,8 +147,13 @@ async def test_empty_widget_is_a_quiet_placeholder(tmp_path, upstream, feedhub_s
 
 async def test_failing_source_keeps_its_last_good_items(tmp_path, upstream, feedhub_service):
     running = await started(tmp_path, upstream, feedhub_service)
-    upstream.set("/feed", b"<rss><channel><item>", "application/rss+xml", status=503,
-                 headers={"Retry-After": "120"})
+    upstream.set(
+        "/feed",
+        b"<rss><channel><item>",
+        "application/rss+xml",
+        status=503,
+        headers={"Retry-After": "120"},
+    )
     await running.poll_all()
     state = running.service.states["blog"]
     assert state.errors == 1 and "HTTP 503" in state.last_error
@@ -150,20 +170,34 @@ async def test_health_and_readiness(tmp_path, upstream, feedhub_service):
 
 
 async def test_a_change_moves_only_the_versions_of_widgets_that_show_it(
-        tmp_path, upstream, feedhub_service):
+    tmp_path, upstream, feedhub_service
+):
     upstream.set("/a", fixture_bytes("feeds/atom.xml"), "application/atom+xml")
     upstream.set("/b", fixture_bytes("feeds/rss20.xml"), "application/rss+xml")
-    running = await feedhub_service(make_config(tmp_path, {
-        "sources": {"a": {"type": "feed", "url": upstream.url("/a")},
-                    "b": {"type": "feed", "url": upstream.url("/b")}},
-        "widgets": {"only_a": {"sources": ["a"]}, "only_b": {"sources": ["b"]},
-                    "both": {"sources": ["a", "b"]}},
-    }))
+    running = await feedhub_service(
+        make_config(
+            tmp_path,
+            {
+                "sources": {
+                    "a": {"type": "feed", "url": upstream.url("/a")},
+                    "b": {"type": "feed", "url": upstream.url("/b")},
+                },
+                "widgets": {
+                    "only_a": {"sources": ["a"]},
+                    "only_b": {"sources": ["b"]},
+                    "both": {"sources": ["a", "b"]},
+                },
+            },
+        )
+    )
     await running.poll_all()
     before = running.service.widgets.versions
     _, _, served = await running.get("/w/only_b.html")
-    upstream.set("/a", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
-                 "application/atom+xml")
+    upstream.set(
+        "/a",
+        fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
+        "application/atom+xml",
+    )
     await running.service.polling.poll("a")
     after = running.service.widgets.versions
     assert after is not before  # a new map: the widget handler's cue to look again
@@ -176,10 +210,15 @@ async def test_a_change_moves_only_the_versions_of_widgets_that_show_it(
 
 
 async def test_a_feed_with_images_answered_again_in_full_is_unchanged(
-        tmp_path, upstream, feedhub_service):
+    tmp_path, upstream, feedhub_service
+):
     # No ETag: every poll is a full 200 whose items must hash as they did before.
-    upstream.set("/feed", fixture_bytes("feeds/rss20.xml").replace(b"<ttl>30</ttl>", b""),
-                 "application/rss+xml", etag=False)
+    upstream.set(
+        "/feed",
+        fixture_bytes("feeds/rss20.xml").replace(b"<ttl>30</ttl>", b""),
+        "application/rss+xml",
+        etag=False,
+    )
     running = await feedhub_service(config(tmp_path, upstream))
     await running.poll_all()
     digest = running.service.states["blog"].digest
@@ -195,11 +234,15 @@ async def test_a_feed_with_images_answered_again_in_full_is_unchanged(
 
 
 async def test_visitors_get_the_previous_bytes_while_a_change_renders(
-        tmp_path, upstream, feedhub_service, monkeypatch):
+    tmp_path, upstream, feedhub_service, monkeypatch
+):
     running = await started(tmp_path, upstream, feedhub_service)
     _, _, before = await running.get("/w/side.html")
-    upstream.set("/feed", fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
-                 "application/atom+xml")
+    upstream.set(
+        "/feed",
+        fixture_bytes("feeds/atom.xml").replace(b"Entry one", b"Entry uno"),
+        "application/atom+xml",
+    )
     entered, release = asyncio.Event(), asyncio.Event()
     view = running.service.widgets.view
 

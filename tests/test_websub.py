@@ -60,40 +60,54 @@ class Hub:
 
     async def _verify(self, sub: dict[str, str]) -> None:
         challenge = secrets.token_hex(8)
-        params = {"hub.mode": "subscribe", "hub.topic": sub["hub.topic"],
-                  "hub.challenge": challenge, "hub.lease_seconds": str(self.lease)}
-        async with aiohttp.ClientSession() as http, \
-                http.get(sub["hub.callback"], params=params) as resp:
+        params = {
+            "hub.mode": "subscribe",
+            "hub.topic": sub["hub.topic"],
+            "hub.challenge": challenge,
+            "hub.lease_seconds": str(self.lease),
+        }
+        async with (
+            aiohttp.ClientSession() as http,
+            http.get(sub["hub.callback"], params=params) as resp,
+        ):
             if resp.status == 200 and await resp.text() == challenge:
                 self.verified.append(sub)
 
-    async def push(self, data: bytes, *, sign: str = "sha256", secret: str | None = None,
-                   charset: str = "") -> int:
+    async def push(
+        self, data: bytes, *, sign: str = "sha256", secret: str | None = None, charset: str = ""
+    ) -> int:
         """POST `data` to the verified callback as the hub would; `charset` only labels it."""
         sub = self.verified[-1]
-        headers = {"Content-Type": "application/rss+xml" + (f"; charset={charset}" if charset
-                                                             else "")}
+        headers = {
+            "Content-Type": "application/rss+xml" + (f"; charset={charset}" if charset else "")
+        }
         if sign:
             key = (secret or sub["hub.secret"]).encode()
             digest = hmac.new(key, data, getattr(hashlib, sign)).hexdigest()
             headers["X-Hub-Signature"] = f"{sign}={digest}"
-        async with aiohttp.ClientSession() as http, \
-                http.post(sub["hub.callback"], data=data, headers=headers) as resp:
+        async with (
+            aiohttp.ClientSession() as http,
+            http.post(sub["hub.callback"], data=data, headers=headers) as resp,
+        ):
             return resp.status
 
 
-async def start_feedhub(tmp_path, upstream, aiohttp_client, hub: Hub, interval: str = "1h"
-                        ) -> Any:
+async def start_feedhub(tmp_path, upstream, aiohttp_client, hub: Hub, interval: str = "1h") -> Any:
     upstream.routes["/hub"] = hub.handle
-    upstream.set("/feed.xml", rss(post("First"), channel=hub_links(upstream.url("/hub"),
-                                                                 upstream.url("/feed.xml"))))
+    upstream.set(
+        "/feed.xml",
+        rss(post("First"), channel=hub_links(upstream.url("/hub"), upstream.url("/feed.xml"))),
+    )
     port = free_port()
-    cfg = make_config(tmp_path, {
-        "server": {"public_url": f"http://127.0.0.1:{port}"},
-        "fetch": {"interval": interval},
-        "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "server": {"public_url": f"http://127.0.0.1:{port}"},
+            "fetch": {"interval": interval},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     app = create_app(cfg, poll=True)
     return await aiohttp_client(app, server_kwargs={"port": port})
 
@@ -148,8 +162,10 @@ async def test_a_failing_hub_means_normal_polling(tmp_path, upstream, aiohttp_cl
     await wait_until(lambda: hub.requests, timeout=10)
     await wait_until(lambda: svc.states["blog"].meta.get("websub", {}).get("status") == "failed")
     assert svc.polling.interval("blog") == 2.0
-    upstream.set("/feed.xml", rss(post("Polled"), channel=hub_links(upstream.url("/hub"),
-                                                                  upstream.url("/feed.xml"))))
+    upstream.set(
+        "/feed.xml",
+        rss(post("Polled"), channel=hub_links(upstream.url("/hub"), upstream.url("/feed.xml"))),
+    )
     await wait_until(lambda: _shows(client, "Polled"), timeout=5)
 
 
@@ -157,16 +173,20 @@ async def test_verification_of_an_unknown_subscription_is_refused(
     tmp_path, upstream, aiohttp_client
 ):
     client = await start_feedhub(tmp_path, upstream, aiohttp_client, Hub(status=500))
-    resp = await client.get("/websub/blog", params={
-        "hub.mode": "subscribe", "hub.topic": "https://evil.example/feed",
-        "hub.challenge": "abc"})
+    resp = await client.get(
+        "/websub/blog",
+        params={
+            "hub.mode": "subscribe",
+            "hub.topic": "https://evil.example/feed",
+            "hub.challenge": "abc",
+        },
+    )
     assert resp.status == 404
     assert (await client.get("/websub/nope?hub.challenge=x")).status == 404
     assert (await client.post("/websub/nope", data=b"x")).status == 404
 
 
-async def test_forged_verifications_change_no_subscription(tmp_path, upstream,
-                                                            aiohttp_client):
+async def test_forged_verifications_change_no_subscription(tmp_path, upstream, aiohttp_client):
     """Anyone can GET the callback: a `denied` or a `subscribe` with an endless lease for a
     subscription feedhub is not waiting on is refused and changes nothing."""
     hub = Hub()
@@ -176,10 +196,16 @@ async def test_forged_verifications_change_no_subscription(tmp_path, upstream,
     await wait_until(lambda: svc.states["blog"].meta["websub"]["status"] == "active")
     before = dict(svc.states["blog"].meta["websub"])
     topic = upstream.url("/feed.xml")
-    for params in ({"hub.mode": "denied", "hub.topic": topic, "hub.reason": "forged"},
-                   {"hub.mode": "subscribe", "hub.topic": topic, "hub.challenge": "x",
-                    "hub.lease_seconds": "9" * 400},
-                   {"hub.mode": "unsubscribe", "hub.topic": topic, "hub.challenge": "y"}):
+    for params in (
+        {"hub.mode": "denied", "hub.topic": topic, "hub.reason": "forged"},
+        {
+            "hub.mode": "subscribe",
+            "hub.topic": topic,
+            "hub.challenge": "x",
+            "hub.lease_seconds": "9" * 400,
+        },
+        {"hub.mode": "unsubscribe", "hub.topic": topic, "hub.challenge": "y"},
+    ):
         resp = await client.get("/websub/blog", params=params)
         assert resp.status == 404, params
     after = svc.states["blog"].meta["websub"]
@@ -193,8 +219,10 @@ async def _shows(client: Any, text: str) -> bool:
 
 def test_hub_discovery_prefers_link_headers_then_feed_links():
     link = '<https://hub.example/>; rel="hub", <https://example.org/feed>; rel=self'
-    assert parse_link_header(link) == {"hub": ["https://hub.example/"],
-                                       "self": ["https://example.org/feed"]}
+    assert parse_link_header(link) == {
+        "hub": ["https://hub.example/"],
+        "self": ["https://example.org/feed"],
+    }
     meta = {"hints": {"link": link}, "hubs": ["https://other/"], "self": "x"}
     assert discover(meta, "u") == ("https://hub.example/", "https://example.org/feed")
     assert discover({"hubs": ["https://h/"]}, "https://f/") == ("https://h/", "https://f/")
@@ -208,23 +236,48 @@ def test_signatures_and_verification_decisions():
     assert not signature_ok("s3cret", body + b" ", f"sha256={good}")
     assert not signature_ok("s3cret", body, f"md5={good}")
     assert not signature_ok("", body, "sha256=")
-    sub = {"topic": "t", "status": "pending", "secret": "s", "asking": True,
-           "requested": 990.0}
-    challenge, new = verify(sub, {"hub.mode": "subscribe", "hub.topic": "t",
-                                  "hub.challenge": "c", "hub.lease_seconds": "1000"}, 1000.0)
+    sub = {"topic": "t", "status": "pending", "secret": "s", "asking": True, "requested": 990.0}
+    challenge, new = verify(
+        sub,
+        {
+            "hub.mode": "subscribe",
+            "hub.topic": "t",
+            "hub.challenge": "c",
+            "hub.lease_seconds": "1000",
+        },
+        1000.0,
+    )
     assert challenge == "c" and new["status"] == "active" and new["expires"] == 2000.0
     assert not new["asking"]  # answered: a second verification is not awaited
-    assert verify(new, {"hub.mode": "subscribe", "hub.topic": "t", "hub.challenge": "c"},
-                  1001.0)[0] is None
-    assert verify(sub, {"hub.mode": "subscribe", "hub.topic": "u", "hub.challenge": "c"},
-                  1000.0)[0] is None
+    assert (
+        verify(new, {"hub.mode": "subscribe", "hub.topic": "t", "hub.challenge": "c"}, 1001.0)[0]
+        is None
+    )
+    assert (
+        verify(sub, {"hub.mode": "subscribe", "hub.topic": "u", "hub.challenge": "c"}, 1000.0)[0]
+        is None
+    )
     _, denied = verify(sub, {"hub.mode": "denied", "hub.topic": "t"}, 1000.0)
     assert denied["status"] == "failed"
     # Leases within bounds: neither a storm of renewals nor a subscription trusted forever.
-    for lease, granted in (("0", MIN_LEASE), ("1", MIN_LEASE), ("9" * 400, LEASE_ASKED),
-                           ("999999999", MAX_LEASE), ("inf", LEASE_ASKED), ("²", LEASE_ASKED)):
-        _, got = verify(sub, {"hub.mode": "subscribe", "hub.topic": "t", "hub.challenge": "c",
-                              "hub.lease_seconds": lease}, 1000.0)
+    for lease, granted in (
+        ("0", MIN_LEASE),
+        ("1", MIN_LEASE),
+        ("9" * 400, LEASE_ASKED),
+        ("999999999", MAX_LEASE),
+        ("inf", LEASE_ASKED),
+        ("²", LEASE_ASKED),
+    ):
+        _, got = verify(
+            sub,
+            {
+                "hub.mode": "subscribe",
+                "hub.topic": "t",
+                "hub.challenge": "c",
+                "hub.lease_seconds": lease,
+            },
+            1000.0,
+        )
         assert got["granted"] == granted, lease
     assert sends_secret("https://hub.example/") and sends_secret("http://127.0.0.1:9/hub")
     assert not sends_secret("http://hub.example/") and not sends_secret("http://10.0.0.1/")
@@ -241,9 +294,15 @@ def test_signatures_and_verification_decisions():
 async def test_a_change_sends_the_subscriber_to_that_source_only(tmp_path):
     # Checking every source on every change made a big first poll quadratic, and held the
     # event loop for a whole round each time.
-    config = make_config(tmp_path, {"sources": {
-        f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
-        for n in range(200)}})
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {
+                f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
+                for n in range(200)
+            }
+        },
+    )
     svc = Service(config)
     sub = Subscriber(store=svc.store, states=svc.states, lease=svc.poller, hubs=svc.polling.hubs)
     checked: list[str] = []
@@ -275,8 +334,16 @@ async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll
     class Resolver(fetcher.PublicOnlyResolver):
         async def resolve(self, host, port=0, family=socket.AF_INET):
             if host.endswith(".test"):
-                return [{"hostname": host, "host": "127.0.0.1", "port": port,
-                         "family": socket.AF_INET, "proto": 0, "flags": 0}]
+                return [
+                    {
+                        "hostname": host,
+                        "host": "127.0.0.1",
+                        "port": port,
+                        "family": socket.AF_INET,
+                        "proto": 0,
+                        "flags": 0,
+                    }
+                ]
             return await super().resolve(host, port, family)
 
     monkeypatch.setattr(fetcher, "PublicOnlyResolver", Resolver)
@@ -286,18 +353,22 @@ async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll
     port, up = free_port(), upstream.server.port
     feed_url, hub_url = f"http://feeds.test:{up}/feed.xml", f"http://hub.test:{up}/hub"
     upstream.set("/feed.xml", rss(post("First"), channel=hub_links(hub_url, feed_url)))
-    cfg = make_config(tmp_path, {
-        "server": {"public_url": f"http://127.0.0.1:{port}"},
-        "fetch": {"allow_private_addresses": False},
-        "sources": {"blog": {"type": "feed", "url": feed_url}},
-        "widgets": {"side": {"sources": ["blog"]}},
-    })
+    cfg = make_config(
+        tmp_path,
+        {
+            "server": {"public_url": f"http://127.0.0.1:{port}"},
+            "fetch": {"allow_private_addresses": False},
+            "sources": {"blog": {"type": "feed", "url": feed_url}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
     client = await aiohttp_client(create_app(cfg, poll=True), server_kwargs={"port": port})
     await wait_until(lambda: hub.verified, timeout=10)
     assert "hub.secret" not in hub.requests[0] and hub.requests[0]["hub.mode"] == "subscribe"
     polls = len(upstream.requests_to("/feed.xml"))
-    upstream.set("/feed.xml", rss(post("Polled after the ping"),
-                                  channel=hub_links(hub_url, feed_url)))
+    upstream.set(
+        "/feed.xml", rss(post("Polled after the ping"), channel=hub_links(hub_url, feed_url))
+    )
     assert await hub.push(rss(post("Pushed by anyone")), sign="") == 202
     await wait_until(lambda: _shows(client, "Polled after the ping"), timeout=10)
     assert "Pushed by anyone" not in await widget(client)

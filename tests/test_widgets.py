@@ -18,22 +18,37 @@ from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
 from tests.conftest import make_config
 
-WIDGETS = {"news": {"sources": ["news"]}, "blog": {"sources": ["blog"]},
-           "both": {"sources": ["news", "blog"], "title": "Everything"}}
+WIDGETS = {
+    "news": {"sources": ["news"]},
+    "blog": {"sources": ["blog"]},
+    "both": {"sources": ["news", "blog"], "title": "Everything"},
+}
 
 
 def config(tmp_path, widgets: dict[str, Any] = WIDGETS) -> Config:
-    return make_config(tmp_path, {
-        "sources": {sid: {"type": "feed", "url": f"https://{sid}.example.org/feed"}
-                    for sid in ("news", "blog")},
-        "widgets": widgets,
-    })
+    return make_config(
+        tmp_path,
+        {
+            "sources": {
+                sid: {"type": "feed", "url": f"https://{sid}.example.org/feed"}
+                for sid in ("news", "blog")
+            },
+            "widgets": widgets,
+        },
+    )
 
 
 def items(source: str, *titles: str) -> list[Item]:
-    return [Item(id=f"{source}-{n}", source=source, url=f"https://{source}.example.org/{n}",
-                 title=title, published=datetime(2026, 5, 1, 12, n, tzinfo=UTC))
-            for n, title in enumerate(titles)]
+    return [
+        Item(
+            id=f"{source}-{n}",
+            source=source,
+            url=f"https://{source}.example.org/{n}",
+            title=title,
+            published=datetime(2026, 5, 1, 12, n, tzinfo=UTC),
+        )
+        for n, title in enumerate(titles)
+    ]
 
 
 class DirectImages:
@@ -47,8 +62,7 @@ class DirectImages:
         return Images({}, self.public_url, proxy=False, words=words)
 
 
-async def stored(store: Store, states: dict[str, FetchState], source: str,
-                 *titles: str) -> None:
+async def stored(store: Store, states: dict[str, FetchState], source: str, *titles: str) -> None:
     """What a poll that found these items leaves: them in the store, their digest in the state."""
     found = items(source, *titles)
     states[source] = FetchState(digest=items_digest(found), item_count=len(found))
@@ -101,7 +115,8 @@ async def test_a_widget_config_change_changes_that_widgets_version_only(tmp_path
     widgets.recompute()
     assert widgets.versions["blog"] != first["blog"]
     assert {n: v for n, v in widgets.versions.items() if n != "blog"} == {
-        n: v for n, v in first.items() if n != "blog"}
+        n: v for n, v in first.items() if n != "blog"
+    }
 
     widgets.configure(config(tmp_path))
     widgets.recompute()

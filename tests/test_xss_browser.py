@@ -80,15 +80,25 @@ AUDIT = r"""() => {
 
 def widget_groups(kind: str) -> dict[str, list[str]]:
     groups = math.ceil(ROUNDS / ROUNDS_PER_WIDGET)
-    return {f"{kind}_{g}": [f"{kind}-{r}" for r in range(g * ROUNDS_PER_WIDGET,
-                                                         min(ROUNDS, (g + 1) * ROUNDS_PER_WIDGET))]
-            for g in range(groups)}
+    return {
+        f"{kind}_{g}": [
+            f"{kind}-{r}"
+            for r in range(g * ROUNDS_PER_WIDGET, min(ROUNDS, (g + 1) * ROUNDS_PER_WIDGET))
+        ]
+        for g in range(groups)
+    }
 
 
 def admin_vectors() -> list[str]:
     """Vectors an upstream can put in an HTTP reason phrase: one line of latin-1."""
-    return [v for v in HTML_VECTORS if v.isprintable() and v.encode("latin-1", "ignore").decode(
-        "latin-1") == v and "\r" not in v and "\n" not in v]
+    return [
+        v
+        for v in HTML_VECTORS
+        if v.isprintable()
+        and v.encode("latin-1", "ignore").decode("latin-1") == v
+        and "\r" not in v
+        and "\n" not in v
+    ]
 
 
 @pytest.mark.parametrize("kinds", list(GROUPS.values()), ids=list(GROUPS))
@@ -97,11 +107,20 @@ async def test_no_vector_runs_in_any_output(tmp_path, upstream, feedhub_service,
     for i, vector in enumerate(admin_vectors()):
         upstream.routes[f"/admin-fault/{i}"] = _reason(vector)
         sources[f"fault-{i}"] = {"type": "feed", "url": upstream.url(f"/admin-fault/{i}")}
-    widgets = {name: {"sources": members, "limit": 200}
-               for kind in kinds for name, members in widget_groups(kind).items()}
-    config = make_config(tmp_path, {"storage": {"backend": "memory"},
-                                    "fetch": {"concurrency": 64, "per_host": 64, "timeout": "120s"},
-                                    "sources": sources, "widgets": widgets})
+    widgets = {
+        name: {"sources": members, "limit": 200}
+        for kind in kinds
+        for name, members in widget_groups(kind).items()
+    }
+    config = make_config(
+        tmp_path,
+        {
+            "storage": {"backend": "memory"},
+            "fetch": {"concurrency": 64, "per_host": 64, "timeout": "120s"},
+            "sources": sources,
+            "widgets": widgets,
+        },
+    )
     bad_config = write_config(tmp_path, {"widgets": {v: {"sources": [v]} for v in ALL[:40]}})
     running = await feedhub_service(config, config_path=bad_config)
     svc = running.service
@@ -129,7 +148,8 @@ async def test_no_vector_runs_in_any_output(tmp_path, upstream, feedhub_service,
                 await page.wait_for_function(
                     f"document.querySelectorAll('[data-feedhub]').length === {len(widgets)} && "
                     "[...document.querySelectorAll('[data-feedhub]')].every("
-                    "d => d.shadowRoot && d.shadowRoot.querySelector('.fh'))")
+                    "d => d.shadowRoot && d.shadowRoot.querySelector('.fh'))"
+                )
             await page.wait_for_timeout(600)  # timers, animations, meta refresh
             audits[path] = await _audit_frames(page, ours)
         for path in ("/admin", "/"):
@@ -141,8 +161,9 @@ async def test_no_vector_runs_in_any_output(tmp_path, upstream, feedhub_service,
         await context.close()
         await host.close()
 
-    assert not hits, "script ran:\n" + "\n".join(f"{h}\n  vector: {vector_of(h)!r}"
-                                                 for h in hits[:20])
+    assert not hits, "script ran:\n" + "\n".join(
+        f"{h}\n  vector: {vector_of(h)!r}" for h in hits[:20]
+    )
     for path, bad in audits.items():
         assert not bad, f"{path}: dangerous markup survived:\n" + "\n".join(bad[:20])
     # The admin page did receive the hostile text, escaped.
@@ -165,22 +186,28 @@ async def watched_context(browser: Any, ours: tuple[str, ...]) -> tuple[Any, Any
 
     await context.route("**/*", only_local)
     page = await context.new_page()
-    page.on("dialog", lambda d: (hits.append(f"dialog {d.message}"),
-                                 asyncio.ensure_future(d.dismiss())))
+    page.on(
+        "dialog", lambda d: (hits.append(f"dialog {d.message}"), asyncio.ensure_future(d.dismiss()))
+    )
     return context, page, hits
 
 
 async def test_the_hook_and_audit_catch_what_they_must(browser):
     """The control: unsanitized vectors in a page are seen running, and seen in the DOM."""
-    vectors = ("<img src=x onerror=alert(3)>", '<a href="javascript:alert(21)">x</a>',
-               "<svg><animate onbegin=alert(37) attributeName=x dur=1s>")
+    vectors = (
+        "<img src=x onerror=alert(3)>",
+        '<a href="javascript:alert(21)">x</a>',
+        "<svg><animate onbegin=alert(37) attributeName=x dur=1s>",
+    )
     blocked = "<script>alert(1)</script>"
 
     async def serve(request: web.Request) -> web.Response:
         csp = request.path == "/csp"
-        return web.Response(text="<!doctype html><body>" + (blocked if csp else "".join(
-            vectors)), content_type="text/html",
-            headers={"Content-Security-Policy": "script-src 'none'"} if csp else {})
+        return web.Response(
+            text="<!doctype html><body>" + (blocked if csp else "".join(vectors)),
+            content_type="text/html",
+            headers={"Content-Security-Policy": "script-src 'none'"} if csp else {},
+        )
 
     app = web.Application()
     app.router.add_get("/{any}", serve)
@@ -228,7 +255,7 @@ async def _static_checks(running: Any, widgets: dict[str, Any]) -> int:
                     ET.fromstring(body.encode())  # a vector must not break the XML
                 except ET.ParseError as exc:
                     line, col = exc.position
-                    near = body.splitlines()[line - 1][col - 80:col + 40]
+                    near = body.splitlines()[line - 1][col - 80 : col + 40]
                     raise AssertionError(f"{name}.{fmt}: {exc}: {near!r}") from None
     return count
 
@@ -241,8 +268,9 @@ async def _audit_frames(page: Any, ours: tuple[str, ...]) -> list[str]:
         if not frame.url.startswith(ours):
             continue
         try:
-            found += [f"{frame.url}: {b}" for b in await asyncio.wait_for(
-                frame.evaluate(AUDIT), 10)]
+            found += [
+                f"{frame.url}: {b}" for b in await asyncio.wait_for(frame.evaluate(AUDIT), 10)
+            ]
         except Exception as exc:  # never hide a frame that could not be looked at
             found.append(f"{frame.url}: could not be audited ({exc!r})")
     return found
@@ -257,15 +285,18 @@ async def _host_server(running: Any, widgets: dict[str, Any]) -> TestServer:
         "/script": "".join(f'<div data-feedhub="{n}"></div>' for n in widgets)
         + f'<script src="{base}/w/{next(iter(widgets))}.js" async></script>',
         "/framed": "".join(f'<iframe src="{base}/w/{n}"></iframe>' for n in widgets),
-        "/feeds": "".join(f'<iframe src="{base}/w/{n}.{fmt}"></iframe>'
-                          for n in widgets for fmt in FEED_FORMATS),
+        "/feeds": "".join(
+            f'<iframe src="{base}/w/{n}.{fmt}"></iframe>' for n in widgets for fmt in FEED_FORMATS
+        ),
     }
 
     async def serve(request: web.Request) -> web.Response:
         body = pages[request.path]
-        return web.Response(text=f"<!doctype html><html><head><meta charset=utf-8>"
-                                 f"<title>host</title></head><body>{body}</body></html>",
-                            content_type="text/html")
+        return web.Response(
+            text=f"<!doctype html><html><head><meta charset=utf-8>"
+            f"<title>host</title></head><body>{body}</body></html>",
+            content_type="text/html",
+        )
 
     app = web.Application()
     for path in pages:

@@ -37,52 +37,79 @@ def serve_mastodon(up: Upstream) -> None:
 
 def serve_x(up: Upstream) -> None:
     up.set("/2/users/by/username/Hubservateur", fixture_bytes("x/user.json"), JSON)
-    up.set("/2/users/1428739211118813184/tweets", fixture_bytes("x/tweets.json"), JSON,
-           etag=False)
+    up.set("/2/users/1428739211118813184/tweets", fixture_bytes("x/tweets.json"), JSON, etag=False)
 
 
 CASES = {
     "mastodon": Case(
         {"type": "mastodon", "account": "@hubservateur@toot.example"},
         serve_mastodon,
-        ("fh-net-mastodon", "@hubservateur@toot.example", "Accident, blessés",
-         "Une grue jaune au-dessus de la place", "@velo_lyon@piaille.example",
-         "example.org/faq-ligne-4-travau…", "fh-pinned"),
+        (
+            "fh-net-mastodon",
+            "@hubservateur@toot.example",
+            "Accident, blessés",
+            "Une grue jaune au-dessus de la place",
+            "@velo_lyon@piaille.example",
+            "example.org/faq-ligne-4-travau…",
+            "fh-pinned",
+        ),
     ),
     "bluesky": Case(
         {"type": "bluesky", "handle": "hubservateur.bsky.social"},
-        lambda up: up.set("/xrpc/app.bsky.feed.getAuthorFeed",
-                          fixture_bytes("bluesky/author_feed.json"), JSON),
-        ("fh-net-bluesky", '<a href="https://www.example.org/ligne-4"',
-         "https://bsky.app/profile/hubservateur.bsky.social/post/3lbxphotos222",
-         "Rails neufs devant l&#39;hôtel de ville", "fh-pinned"),
+        lambda up: up.set(
+            "/xrpc/app.bsky.feed.getAuthorFeed", fixture_bytes("bluesky/author_feed.json"), JSON
+        ),
+        (
+            "fh-net-bluesky",
+            '<a href="https://www.example.org/ligne-4"',
+            "https://bsky.app/profile/hubservateur.bsky.social/post/3lbxphotos222",
+            "Rails neufs devant l&#39;hôtel de ville",
+            "fh-pinned",
+        ),
     ),
     "youtube": Case(
         {"type": "youtube", "channel_id": "UCxyzAbCdEfGhIjKlMnOpQrS"},
         lambda up: up.set("/feeds/videos.xml", fixture_bytes("youtube/videos.xml"), ATOM),
-        ("fh-net-youtube", "Réunion publique : la ligne 4 &amp; le tram",
-         "https://i2.ytimg.com/vi/dQ4w9WgXcQ0/hqdefault.jpg", 'width="480" height="360"'),
+        (
+            "fh-net-youtube",
+            "Réunion publique : la ligne 4 &amp; le tram",
+            "https://i2.ytimg.com/vi/dQ4w9WgXcQ0/hqdefault.jpg",
+            'width="480" height="360"',
+        ),
     ),
     "reddit": Case(
         {"type": "reddit", "subreddit": "selfhosted"},
         lambda up: up.set("/r/selfhosted/new/.rss", fixture_bytes("reddit/new.rss"), ATOM),
-        ("fh-net-reddit", "Self-hosted social widgets?", "u/quietlantern",
-         'href="https://www.example.org/notes"'),
+        (
+            "fh-net-reddit",
+            "Self-hosted social widgets?",
+            "u/quietlantern",
+            'href="https://www.example.org/notes"',
+        ),
     ),
     "x": Case(
         {"type": "x", "username": "Hubservateur", "bearer_token": "test-token"},
         serve_x,
-        ("fh-net-x", "@Hubservateur", 'href="https://www.example.org/ligne-4?utm_source=x"',
-         "https://pbs.twimg.com/media/GdAbCdEfGhIjKl.jpg", "@VeloLyon"),
+        (
+            "fh-net-x",
+            "@Hubservateur",
+            'href="https://www.example.org/ligne-4?utm_source=x"',
+            "https://pbs.twimg.com/media/GdAbCdEfGhIjKl.jpg",
+            "@VeloLyon",
+        ),
     ),
     **{name: Case(t.source, t.serve, t.shows, t.prefix) for name, t in NEW_TYPES.items()},
 }
 
 
 def config(tmp_path, upstream: Upstream, names: list[str]) -> Any:
-    sources = {n: {**CASES[n].source, "base_url": upstream.base_url + CASES[n].prefix}
-               for n in names}
-    return make_config(tmp_path, {
-        "sources": sources,
-        "widgets": {"wall": {"title": "Partout", "sources": names, "limit": 30}},
-    })
+    sources = {
+        n: {**CASES[n].source, "base_url": upstream.base_url + CASES[n].prefix} for n in names
+    }
+    return make_config(
+        tmp_path,
+        {
+            "sources": sources,
+            "widgets": {"wall": {"title": "Partout", "sources": names, "limit": 30}},
+        },
+    )

@@ -33,7 +33,7 @@ HTML_VECTORS = [
     "<audio src=x onerror=alert(13)>",
     "<marquee onstart=alert(14)>x</marquee>",
     '<a href="https://example.org/" onclick=alert(15) onmouseover=alert(15)>x</a>',
-    '<a id=f16 tabindex=1 onfocus=alert(16) autofocus>x</a>',
+    "<a id=f16 tabindex=1 onfocus=alert(16) autofocus>x</a>",
     "<img src=x:alert(17) onerror=eval(src)>",
     '<img srcset="javascript:alert(18) 1x, x 2x" onerror=alert(18)>',
     "<picture><source srcset=x onerror=alert(19)><img src=x onerror=alert(19)></picture>",
@@ -51,7 +51,7 @@ HTML_VECTORS = [
     '<form action="javascript:alert(30)"><button>x</button></form>',
     '<button formaction="javascript:alert(31)">x</button>',
     '<table><td background="javascript:alert(32)">x</td></table>',
-    '<isindex action=javascript:alert(33) type=image>',
+    "<isindex action=javascript:alert(33) type=image>",
     '<object data="javascript:alert(34)"></object>',
     f'<embed src="data:text/html;base64,{_B64_SCRIPT}">',
     # SVG and MathML
@@ -59,13 +59,13 @@ HTML_VECTORS = [
     "<svg><animate onbegin=alert(37) attributeName=x dur=1s>",
     '<svg><a xlink:href="javascript:alert(38)"><text x=20 y=20>x</text></a></svg>',
     '<svg><set attributeName="onmouseover" to="alert(39)"/></svg>',
-    '<svg><use href="data:image/svg+xml,<svg id=\'x\' xmlns=\'http://www.w3.org/2000/svg\'>'
-    '<image href=\'1\' onerror=\'alert(40)\'/></svg>#x"></use></svg>',
+    "<svg><use href=\"data:image/svg+xml,<svg id='x' xmlns='http://www.w3.org/2000/svg'>"
+    "<image href='1' onerror='alert(40)'/></svg>#x\"></use></svg>",
     '<math><maction actiontype="statusline" xlink:href="javascript:alert(41)">x</maction></math>',
     '<math href="javascript:alert(42)">x</math>',
     # mutation XSS shapes
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(43)>",
-    "<svg></p><style><a id=\"</style><img src=1 onerror=alert(44)>\">",
+    '<svg></p><style><a id="</style><img src=1 onerror=alert(44)>">',
     '<noscript><p title="</noscript><img src=x onerror=alert(45)>">',
     "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(46)>",
     "<select><template><style><img src=x onerror=alert(47)>",
@@ -90,12 +90,12 @@ HTML_VECTORS = [
     '<iframe srcdoc="<script>parent.alert(63)</script>"></iframe>',
     '<iframe srcdoc="&lt;img src=x onerror=parent.alert(64)&gt;"></iframe>',
     '<iframe src="javascript:alert(65)"></iframe>',
-    "<iframe src=\"data:text/html,<script>alert(66)</script>\"></iframe>",
+    '<iframe src="data:text/html,<script>alert(66)</script>"></iframe>',
     '<iframe src="https://www.youtube.com/embed/x?&#x22;&gt;&lt;script&gt;alert(67)&lt;/script&gt;">'
     "</iframe>",
     '<base href="javascript:alert(68)//"><a href="x">x</a>',
     '<meta http-equiv="refresh" content="0;url=javascript:alert(69)">',
-    "<meta http-equiv=\"refresh\" content=\"0;url=data:text/html,<script>alert(70)</script>\">",
+    '<meta http-equiv="refresh" content="0;url=data:text/html,<script>alert(70)</script>">',
     # template-syntax injections (Jinja, Angular, JS template literals, JSON-in-script breakouts)
     "{{7*7}}{{ ''.__class__.__mro__ }}{% print('x') %}",
     "{{constructor.constructor('alert(72)')()}}",
@@ -122,18 +122,39 @@ URL_VECTORS = [
     "data:image/svg+xml,<svg xmlns='http://www.w3.org/2000/svg' onload='alert(113)'/>",
     "javascript://%0aalert(114)",
     "jav&#x0A;ascript:alert(115)",
-    "https://example.org/x.png\" onerror=\"alert(116)",
+    'https://example.org/x.png" onerror="alert(116)',
 ]
 
 ALL = HTML_VECTORS + URL_VECTORS
 
 # Keys whose values hold the document together (ids that join parts, types, dates).
-KEEP_KEYS = {"$type", "version", "type", "medium", "rel", "id", "did", "cid", "media_key",
-             "media_keys", "author_id", "in_reply_to_id", "in_reply_to_account_id",
-             "in_reply_to_user_id", "conversation_id", "visibility", "cursor", "newest_id",
-             "oldest_id", "result_count", "isPermaLink", "scheme", "term", "media_type"}
-_DATE_RE = re.compile(r"(date|_at$|At$|published|updated|pubDate|modified|indexed)",
-                      re.IGNORECASE)
+KEEP_KEYS = {
+    "$type",
+    "version",
+    "type",
+    "medium",
+    "rel",
+    "id",
+    "did",
+    "cid",
+    "media_key",
+    "media_keys",
+    "author_id",
+    "in_reply_to_id",
+    "in_reply_to_account_id",
+    "in_reply_to_user_id",
+    "conversation_id",
+    "visibility",
+    "cursor",
+    "newest_id",
+    "oldest_id",
+    "result_count",
+    "isPermaLink",
+    "scheme",
+    "term",
+    "media_type",
+}
+_DATE_RE = re.compile(r"(date|_at$|At$|published|updated|pubDate|modified|indexed)", re.IGNORECASE)
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 

@@ -39,8 +39,12 @@ class SourceType:
 def _feed(fixture: str, ctype: str, as_json: bool = False) -> SourceType:
     return SourceType(
         config=lambda base, r: {"type": "feed", "url": f"{base}/feed"},
-        routes=lambda r: {"/feed": (_json(fixture, r) if as_json else
-                                    placed_xml(fixture_bytes(fixture), r), ctype)},
+        routes=lambda r: {
+            "/feed": (
+                _json(fixture, r) if as_json else placed_xml(fixture_bytes(fixture), r),
+                ctype,
+            )
+        },
     )
 
 
@@ -49,34 +53,49 @@ TYPES: dict[str, SourceType] = {
     "atom": _feed("feeds/atom.xml", ATOM),
     "jsonfeed": _feed("feeds/feed.json", "application/feed+json", as_json=True),
     "mastodon": SourceType(
-        config=lambda base, r: {"type": "mastodon", "account": "@hubservateur@toot.example",
-                                "base_url": base},
+        config=lambda base, r: {
+            "type": "mastodon",
+            "account": "@hubservateur@toot.example",
+            "base_url": base,
+        },
         routes=lambda r: {
             "/api/v1/accounts/lookup": (_json("mastodon/lookup.json", r), JSON),
-            f"/api/v1/accounts/{MASTODON_ID}/statuses": (_json("mastodon/statuses.json", r),
-                                                         JSON),
+            f"/api/v1/accounts/{MASTODON_ID}/statuses": (_json("mastodon/statuses.json", r), JSON),
         },
     ),
     "bluesky": SourceType(
-        config=lambda base, r: {"type": "bluesky", "handle": "hubservateur.bsky.social",
-                                "base_url": base},
-        routes=lambda r: {"/xrpc/app.bsky.feed.getAuthorFeed":
-                          (_json("bluesky/author_feed.json", r), JSON)},
+        config=lambda base, r: {
+            "type": "bluesky",
+            "handle": "hubservateur.bsky.social",
+            "base_url": base,
+        },
+        routes=lambda r: {
+            "/xrpc/app.bsky.feed.getAuthorFeed": (_json("bluesky/author_feed.json", r), JSON)
+        },
     ),
     "youtube": SourceType(
-        config=lambda base, r: {"type": "youtube", "channel_id": "UCxyzAbCdEfGhIjKlMnOpQrS",
-                                "base_url": base},
-        routes=lambda r: {"/feeds/videos.xml": (placed_xml(fixture_bytes("youtube/videos.xml"),
-                                                           r), ATOM)},
+        config=lambda base, r: {
+            "type": "youtube",
+            "channel_id": "UCxyzAbCdEfGhIjKlMnOpQrS",
+            "base_url": base,
+        },
+        routes=lambda r: {
+            "/feeds/videos.xml": (placed_xml(fixture_bytes("youtube/videos.xml"), r), ATOM)
+        },
     ),
     "reddit": SourceType(
         config=lambda base, r: {"type": "reddit", "subreddit": "selfhosted", "base_url": base},
-        routes=lambda r: {"/r/selfhosted/new/.rss": (placed_xml(fixture_bytes("reddit/new.rss"),
-                                                                r), ATOM)},
+        routes=lambda r: {
+            "/r/selfhosted/new/.rss": (placed_xml(fixture_bytes("reddit/new.rss"), r), ATOM)
+        },
     ),
     "x": SourceType(
-        config=lambda base, r: {"type": "x", "username": "Hubservateur",
-                                "bearer_token": "test-token", "base_url": base},
+        config=lambda base, r: {
+            "type": "x",
+            "username": "Hubservateur",
+            "bearer_token": "test-token",
+            "base_url": base,
+        },
         routes=lambda r: {
             "/2/users/by/username/Hubservateur": (_json("x/user.json", r), JSON),
             f"/2/users/{X_ID}/tweets": (_json("x/tweets.json", r), JSON),
@@ -84,51 +103,81 @@ TYPES: dict[str, SourceType] = {
     ),
     "instagram": SourceType(
         config=lambda base, r: {"type": "instagram", "token": "IGAAR-xss", "base_url": base},
-        routes=lambda r: {"/v22.0/me/media": (_json("instagram/media.json", r), JSON),
-                          "/refresh_access_token": (_json("instagram/refresh.json", r), JSON)},
+        routes=lambda r: {
+            "/v22.0/me/media": (_json("instagram/media.json", r), JSON),
+            "/refresh_access_token": (_json("instagram/refresh.json", r), JSON),
+        },
     ),
     "threads": SourceType(
         config=lambda base, r: {"type": "threads", "token": "THAA-xss", "base_url": base},
-        routes=lambda r: {"/v1.0/me/threads": (_json("threads/threads.json", r), JSON),
-                          "/refresh_access_token": (_json("threads/refresh.json", r), JSON)},
+        routes=lambda r: {
+            "/v1.0/me/threads": (_json("threads/threads.json", r), JSON),
+            "/refresh_access_token": (_json("threads/refresh.json", r), JSON),
+        },
     ),
     "facebook": SourceType(
-        config=lambda base, r: {"type": "facebook", "page_id": PAGE_ID, "token": "EAA-xss",
-                                "base_url": base},
+        config=lambda base, r: {
+            "type": "facebook",
+            "page_id": PAGE_ID,
+            "token": "EAA-xss",
+            "base_url": base,
+        },
         routes=lambda r: {f"/v22.0/{PAGE_ID}/posts": (_json("facebook/posts.json", r), JSON)},
     ),
     "peertube": SourceType(
-        config=lambda base, r: {"type": "peertube", "channel": "ligne4@tube.example",
-                                "sensitive": "fold", "base_url": base},
-        routes=lambda r: {"/api/v1/video-channels/ligne4@tube.example/videos":
-                          (_json("peertube/videos.json", r), JSON)},
+        config=lambda base, r: {
+            "type": "peertube",
+            "channel": "ligne4@tube.example",
+            "sensitive": "fold",
+            "base_url": base,
+        },
+        routes=lambda r: {
+            "/api/v1/video-channels/ligne4@tube.example/videos": (
+                _json("peertube/videos.json", r),
+                JSON,
+            )
+        },
     ),
     "lemmy": SourceType(
-        config=lambda base, r: {"type": "lemmy", "community": "ligne4@lemmy.example",
-                                "sensitive": "fold", "base_url": base},
+        config=lambda base, r: {
+            "type": "lemmy",
+            "community": "ligne4@lemmy.example",
+            "sensitive": "fold",
+            "base_url": base,
+        },
         routes=lambda r: {"/api/v3/post/list": (_json("lemmy/post_list.json", r), JSON)},
     ),
     "pixelfed": SourceType(
-        config=lambda base, r: {"type": "pixelfed", "account": "@hubservateur@pixel.example",
-                                "sensitive": "fold", "base_url": base},
+        config=lambda base, r: {
+            "type": "pixelfed",
+            "account": "@hubservateur@pixel.example",
+            "sensitive": "fold",
+            "base_url": base,
+        },
         routes=lambda r: {
             "/api/v1/accounts/lookup": (_json("pixelfed/lookup.json", r), JSON),
-            f"/api/v1/accounts/{PIXELFED_ID}/statuses": (_json("pixelfed/statuses.json", r),
-                                                         JSON),
+            f"/api/v1/accounts/{PIXELFED_ID}/statuses": (_json("pixelfed/statuses.json", r), JSON),
         },
     ),
     "pixelfed_atom": SourceType(
-        config=lambda base, r: {"type": "pixelfed", "account": "@hubservateur@pixel.example",
-                                "base_url": base},
+        config=lambda base, r: {
+            "type": "pixelfed",
+            "account": "@hubservateur@pixel.example",
+            "base_url": base,
+        },
         routes=lambda r: {  # an instance that closes its API to anonymous clients
             "/api/v1/accounts/lookup": (fixture_bytes("pixelfed/unauthorized.json"), JSON, 401),
-            "/users/hubservateur.atom": (placed_xml(fixture_bytes("pixelfed/user.atom"), r),
-                                         ATOM),
+            "/users/hubservateur.atom": (placed_xml(fixture_bytes("pixelfed/user.atom"), r), ATOM),
         },
     ),
     "tumblr": SourceType(
-        config=lambda base, r: {"type": "tumblr", "blog": "hubservateur", "api_key": "k-xss",
-                                "sensitive": "fold", "base_url": base},
+        config=lambda base, r: {
+            "type": "tumblr",
+            "blog": "hubservateur",
+            "api_key": "k-xss",
+            "sensitive": "fold",
+            "base_url": base,
+        },
         routes=lambda r: {"/v2/blog/hubservateur/posts": (_json("tumblr/posts.json", r), JSON)},
     ),
 }
@@ -139,8 +188,9 @@ TYPES: dict[str, SourceType] = {
 GROUPS = {"feeds_and_timelines": list(TYPES)[:8], "graph_fediverse_tumblr": list(TYPES)[8:]}
 
 
-def serve_all(upstream: Upstream, rounds: int, kinds: list[str] | None = None
-              ) -> dict[str, dict[str, Any]]:
+def serve_all(
+    upstream: Upstream, rounds: int, kinds: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Set every round of every type (or of `kinds`) on the upstream; the sources' config,
     by source id."""
     sources = {}

@@ -22,17 +22,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.config}: ok ({len(config.sources)} sources, {len(config.widgets)} widgets)")
     if not config.media.proxy:
-        print("warning: media.proxy is false: widgets link images to the platforms' servers, "
-              "so every visitor's browser contacts them (address, browser, the page it is on)")
+        print(
+            "warning: media.proxy is false: widgets link images to the platforms' servers, "
+            "so every visitor's browser contacts them (address, browser, the page it is on)"
+        )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="feedhub", description="Self-hosted social feed widgets.")
+    parser = argparse.ArgumentParser(prog="feedhub", description="Self-hosted social feed widgets.")
     parser.add_argument("--version", action="version", version=f"feedhub {__version__}")
-    parser.add_argument("--log-format", choices=["text", "json"], default=None,
-                        help="log lines as text (default) or JSON (also FEEDHUB_LOG_FORMAT)")
+    parser.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=None,
+        help="log lines as text (default) or JSON (also FEEDHUB_LOG_FORMAT)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug lines too")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -43,8 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     serve.register(add)
-    add("check", "validate the config; exit 1 listing every problem").set_defaults(
-        func=cmd_check)
+    add("check", "validate the config; exit 1 listing every problem").set_defaults(func=cmd_check)
     once.register(add)
     store.register(add)
     init.register(add)

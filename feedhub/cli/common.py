@@ -21,19 +21,20 @@ from feedhub.service import Service
 class AddCommand(Protocol):
     """Adds a subcommand and gives its parser; with -c/--config unless `config=False`."""
 
-    def __call__(self, name: str, help: str, *, config: bool = True
-                 ) -> argparse.ArgumentParser: ...
+    def __call__(self, name: str, help: str, *, config: bool = True) -> argparse.ArgumentParser: ...
 
 
 SYSTEM_CONFIG = Path("/etc/feedhub/config.yaml")
-CONFIG_HELP = ("the config file (default: ./config.yaml, else $FEEDHUB_CONFIG, else "
-               "/etc/feedhub/config.yaml)")
+CONFIG_HELP = (
+    "the config file (default: ./config.yaml, else $FEEDHUB_CONFIG, else /etc/feedhub/config.yaml)"
+)
 
 log = logging.getLogger("feedhub")
 
 
-def find_config(env: Mapping[str, str] | None = None, system: Path = SYSTEM_CONFIG
-                ) -> tuple[str | None, str]:
+def find_config(
+    env: Mapping[str, str] | None = None, system: Path = SYSTEM_CONFIG
+) -> tuple[str | None, str]:
     """The config file to read without -c and why that one: ./config.yaml, else the file
     $FEEDHUB_CONFIG names, else the system-wide one. (None, what is wrong) if none."""
     env = os.environ if env is None else env
@@ -46,9 +47,11 @@ def find_config(env: Mapping[str, str] | None = None, system: Path = SYSTEM_CONF
         return None, f"$FEEDHUB_CONFIG names {named}, which is not a file"
     if system.is_file():
         return str(system), "the system-wide config"
-    return None, (f"no config file: none in the current folder, $FEEDHUB_CONFIG is not set "
-                  f"and there is no {system}.\n`feedhub init` writes an example config.yaml "
-                  f"here (or give -c FILE)")
+    return None, (
+        f"no config file: none in the current folder, $FEEDHUB_CONFIG is not set "
+        f"and there is no {system}.\n`feedhub init` writes an example config.yaml "
+        f"here (or give -c FILE)"
+    )
 
 
 def load(args: argparse.Namespace) -> Config | None:
@@ -81,8 +84,7 @@ def known(name: str, kind: str, known: Mapping[str, object], path: str) -> bool:
     """Whether the command line names a source or widget the config has; says so if not."""
     if name in known:
         return True
-    print(f"no {kind} {name!r} in {path} (have: {', '.join(known) or 'none'})",
-          file=sys.stderr)
+    print(f"no {kind} {name!r} in {path} (have: {', '.join(known) or 'none'})", file=sys.stderr)
     return False
 
 
@@ -96,5 +98,3 @@ async def one_shot(config: Config) -> AsyncIterator[Service]:
     finally:
         await svc.stop()
         shutdown()
-
-

@@ -20,22 +20,28 @@ FILES = [("config.yaml", "config.yaml"), ("examples/news.xml", "news.xml")]
 
 
 def register(add: AddCommand) -> None:
-    p = add("init", "write a commented config.yaml and an example feed into a folder",
-            config=False)
-    p.add_argument("dir", nargs="?", default=".", metavar="DIR",
-                   help="the site's folder, made if missing (default: the current one)")
+    p = add("init", "write a commented config.yaml and an example feed into a folder", config=False)
+    p.add_argument(
+        "dir",
+        nargs="?",
+        default=".",
+        metavar="DIR",
+        help="the site's folder, made if missing (default: the current one)",
+    )
     p.add_argument("--force", action="store_true", help="overwrite files that exist")
     p.set_defaults(func=cmd_init)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
-    targets = [(folder / name, resources.files("feedhub.examples") / shipped)
-               for name, shipped in FILES]
+    targets = [
+        (folder / name, resources.files("feedhub.examples") / shipped) for name, shipped in FILES
+    ]
     present = [str(target) for target, _ in targets if target.exists()]
     if present and not args.force:
-        print(f"not written: {', '.join(present)} already there (--force overwrites)",
-              file=sys.stderr)
+        print(
+            f"not written: {', '.join(present)} already there (--force overwrites)", file=sys.stderr
+        )
         return 1
     for target, shipped in targets:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,11 +20,19 @@ def register(add: AddCommand) -> None:
     p.set_defaults(func=cmd_fetch)
     p = add("render", "render a widget once from the stored items, for static sites")
     p.add_argument("widget", help="a widget name from the config")
-    p.add_argument("-f", "--format", default="html", choices=sorted(formats.FORMATS),
-                   help="html (fragment, default), page (whole document) or a feed format")
+    p.add_argument(
+        "-f",
+        "--format",
+        default="html",
+        choices=sorted(formats.FORMATS),
+        help="html (fragment, default), page (whole document) or a feed format",
+    )
     p.add_argument("-o", "--output", help="write to this file instead of standard output")
-    p.add_argument("--fetch", action="store_true",
-                   help="poll the widget's sources first (and store what they give)")
+    p.add_argument(
+        "--fetch",
+        action="store_true",
+        help="poll the widget's sources first (and store what they give)",
+    )
     p.set_defaults(func=cmd_render)
 
 
@@ -39,8 +47,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 async def _fetch(config: Config, source_id: str, as_json: bool) -> int:
-    memory = config.model_copy(update={"storage": config.storage.model_copy(
-        update={"backend": "memory"})})
+    memory = config.model_copy(
+        update={"storage": config.storage.model_copy(update={"backend": "memory"})}
+    )
     async with one_shot(memory) as svc:
         result = await svc.polling.poll(source_id)
         items = await svc.store.get_items(source_id)
@@ -82,5 +91,3 @@ async def _render(config: Config, name: str, fmt: str, fetch: bool) -> bytes:
         widget = config.widgets[name]
         view = await svc.widgets.view(Key(name, fmt, widget.limit, widget.locale, widget.theme))
         return formats.render(svc.widgets.renderer, fmt, view).body
-
-

@@ -20,7 +20,8 @@ log = logging.getLogger("feedhub")
 
 def register(add: AddCommand) -> None:
     add("serve", "run the daemon (SIGHUP or an edited file reloads the config)").set_defaults(
-        func=cmd_serve)
+        func=cmd_serve
+    )
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -34,8 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"feedhub: not starting: {exc.message(args.config)}", file=sys.stderr)
         return 1
     except store_errors() as exc:
-        print(f"feedhub: not starting: cannot open the store: {describe(exc)}",
-              file=sys.stderr)
+        print(f"feedhub: not starting: cannot open the store: {describe(exc)}", file=sys.stderr)
         return 1
     return 0
 
@@ -57,8 +57,13 @@ async def _serve(config: Config, path: str) -> None:
     # A render runs in a thread beside the loop; Python hands the GIL between them every
     # 5 ms by default, which a request waiting on the loop would feel. 1 ms keeps it short.
     sys.setswitchinterval(0.001)
-    log.info("serving %d widgets on http://%s:%d/ (public URL %s)", len(config.widgets),
-             config.server.host, config.server.port, config.public_url)
+    log.info(
+        "serving %d widgets on http://%s:%d/ (public URL %s)",
+        len(config.widgets),
+        config.server.host,
+        config.server.port,
+        config.public_url,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -96,5 +101,3 @@ async def _watch(svc: object, path: Path, every: float = 2.0) -> None:
                 await svc.reload()
             except Exception:  # a bug in reading one edit must not end the watching
                 log.exception("config reload failed; the running config stays")
-
-

@@ -39,15 +39,16 @@ def register(add: AddCommand) -> None:
     action("check", "integrity and schema version; exit 1 saying what is wrong", check)
     action("backup", "write an online, consistent copy to FILE", backup).add_argument("file")
     action("restore", "replace the store with a backup FILE", restore).add_argument("file")
-    action("recover", "save every readable row of a damaged SQLite file into a new one",
-           recover)
-    action("quarantine", "set the store aside so the next start re-polls from empty",
-           quarantine)
+    action("recover", "save every readable row of a damaged SQLite file into a new one", recover)
+    action("quarantine", "set the store aside so the next start re-polls from empty", quarantine)
     p = action("copy", "copy the store into another backend (sqlite:///path, redis://…)", copy)
     p.add_argument("--to", required=True, metavar="URL", help="the store to copy into")
     p.add_argument("--prefix", help="redis: the key prefix there (default: the configured one)")
-    p.add_argument("--force", action="store_true",
-                   help="copy even if the target holds data (what it had is replaced)")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="copy even if the target holds data (what it had is replaced)",
+    )
 
 
 def _run(run: Action, args: argparse.Namespace) -> int:

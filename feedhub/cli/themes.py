@@ -60,12 +60,17 @@ def cmd_copy(args: argparse.Namespace) -> int:
         return 2
     target = Path(args.dir) / args.name
     if target.exists():
-        print(f"{target} exists: edit it, or remove it to copy the built-in one afresh",
-              file=sys.stderr)
+        print(
+            f"{target} exists: edit it, or remove it to copy the built-in one afresh",
+            file=sys.stderr,
+        )
         return 1
-    shutil.copytree(builtin[args.name][0], target,
-                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    print(f"copied the built-in theme {args.name} to {target}: change its blocks there.\n"
-          f"With `server.widgets_dir: {args.dir}` in the config, widgets with "
-          f"`theme: {args.name}` use it after a reload (SIGHUP, or an edit of the config).")
+    shutil.copytree(
+        builtin[args.name][0], target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+    )
+    print(
+        f"copied the built-in theme {args.name} to {target}: change its blocks there.\n"
+        f"With `server.widgets_dir: {args.dir}` in the config, widgets with "
+        f"`theme: {args.name}` use it after a reload (SIGHUP, or an edit of the config)."
+    )
     return 0

@@ -31,7 +31,8 @@ def check_zone(value: str) -> str:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(
-                f"unknown time zone {value!r} (an IANA name such as Europe/Paris)") from None
+                f"unknown time zone {value!r} (an IANA name such as Europe/Paris)"
+            ) from None
     return value
 
 

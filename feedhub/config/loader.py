@@ -27,8 +27,13 @@ class ConfigError(Exception):
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
-def interpolate(node: Any, path: str, env: dict[str, str], problems: list[str],
-                used: dict[str, str] | None = None) -> Any:
+def interpolate(
+    node: Any,
+    path: str,
+    env: dict[str, str],
+    problems: list[str],
+    used: dict[str, str] | None = None,
+) -> Any:
     """Replace `${VAR}` and `${VAR:-default}` in every string of the tree; `used` collects
     the variables taken from the environment, so messages can mask their values."""
     used = {} if used is None else used
@@ -89,9 +94,7 @@ def _error_message(err: Any) -> str:
     return f"{err['msg'].lower().replace('input should be', 'must be')}, got {value!r}"
 
 
-def parse_config(
-    data: Any, base_dir: str = ".", env: dict[str, str] | None = None
-) -> Config:
+def parse_config(data: Any, base_dir: str = ".", env: dict[str, str] | None = None) -> Config:
     """Validate a config tree; raise ConfigError listing every problem with its path."""
     problems: list[str] = []
     if data is None:
@@ -112,7 +115,6 @@ def parse_config(
         raise ConfigError([mask_secrets(p, used) for p in problems])
     config._env_values = used
     return config
-
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -51,8 +51,12 @@ def type_name(model: type[SourceBase]) -> str:
     """The source type a config model validates: the one value of its `type` Literal."""
     field = model.model_fields.get("type")
     values = get_args(field.annotation) if field else ()
-    if field is None or get_origin(field.annotation) is not Literal or len(values) != 1 \
-            or not isinstance(values[0], str):
+    if (
+        field is None
+        or get_origin(field.annotation) is not Literal
+        or len(values) != 1
+        or not isinstance(values[0], str)
+    ):
         raise TypeError(f"{model.__name__} must declare type: Literal['<name>']")
     return values[0]
 
@@ -148,8 +152,7 @@ BUILTIN = (
     Platform(InstagramSource, "feedhub.sources.instagram:InstagramAdapter", "Instagram"),
     Platform(ThreadsSource, "feedhub.sources.threads:ThreadsAdapter", "Threads"),
     Platform(FacebookSource, "feedhub.sources.facebook:FacebookAdapter", "Facebook"),
-    Platform(PeertubeSource, "feedhub.sources.peertube:PeertubeAdapter", "PeerTube",
-             titled=True),
+    Platform(PeertubeSource, "feedhub.sources.peertube:PeertubeAdapter", "PeerTube", titled=True),
     Platform(LemmySource, "feedhub.sources.lemmy:LemmyAdapter", "Lemmy", titled=True),
     Platform(PixelfedSource, "feedhub.sources.pixelfed:PixelfedAdapter", "Pixelfed"),
     Platform(TumblrSource, "feedhub.sources.tumblr:TumblrAdapter", "Tumblr"),

@@ -9,9 +9,26 @@ from feedhub.config.schema import Config
 
 # (section, key or None for the whole section)
 RESTART_ONLY: tuple[tuple[str, str | None], ...] = (
-    ("server", "host"), ("server", "port"), ("storage", None), ("media", None))
-SHOWN = {"backend", "path", "prefix", "lease", "proxy", "dir", "widths", "max_bytes",
-         "max_pixels", "max_total", "grace_period", "timeout", "youtube_player"}
+    ("server", "host"),
+    ("server", "port"),
+    ("storage", None),
+    ("media", None),
+)
+SHOWN = {
+    "backend",
+    "path",
+    "prefix",
+    "lease",
+    "proxy",
+    "dir",
+    "widths",
+    "max_bytes",
+    "max_pixels",
+    "max_total",
+    "grace_period",
+    "timeout",
+    "youtube_player",
+}
 
 
 def _value(config: Config, section: str, key: str | None) -> Any:
@@ -39,7 +56,9 @@ def needs_restart(running: Config, new: Config) -> list[str]:
 
 def applicable(running: Config, new: Config) -> Config:
     """`new` with the restart-only settings of the running config."""
-    server = new.server.model_copy(update={"host": running.server.host,
-                                           "port": running.server.port})
-    return new.model_copy(update={"server": server, "storage": running.storage,
-                                  "media": running.media})
+    server = new.server.model_copy(
+        update={"host": running.server.host, "port": running.server.port}
+    )
+    return new.model_copy(
+        update={"server": server, "storage": running.storage, "media": running.media}
+    )

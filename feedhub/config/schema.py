@@ -35,8 +35,9 @@ class ServerConfig(Strict):
     widgets_dir: str | None = None
     timezone: TimeZone = ""  # "" is the host's zone
     trusted_proxies: list[str] = []  # addresses or networks whose client_header is believed
-    client_header: Literal["X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP",
-                           "True-Client-IP"] = "X-Forwarded-For"
+    client_header: Literal[
+        "X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP", "True-Client-IP"
+    ] = "X-Forwarded-For"
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -45,8 +46,9 @@ class ServerConfig(Strict):
             try:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError:
-                raise ValueError(f"each entry must be an IP address or network such as "
-                                 f"10.0.0.0/8, got {entry!r}") from None
+                raise ValueError(
+                    f"each entry must be an IP address or network such as 10.0.0.0/8, got {entry!r}"
+                ) from None
         return value
 
     @field_validator("public_url")
@@ -253,7 +255,9 @@ def theme_names(dirs: list[Path]) -> set[str]:
     names: set[str] = set()
     for d in dirs:
         if d.is_dir():
-            names |= {p.name for p in d.iterdir()
-                      if p.is_dir() and not p.is_symlink() and NAME_RE.match(p.name)}
+            names |= {
+                p.name
+                for p in d.iterdir()
+                if p.is_dir() and not p.is_symlink() and NAME_RE.match(p.name)
+            }
     return names
-

@@ -151,8 +151,9 @@ class InstagramSource(_Renewed):
     @field_validator("token")
     @classmethod
     def _token(cls, value: str) -> str:
-        return _required(value, "set token: ${INSTAGRAM_TOKEN} and export the account's"
-                                " long-lived token")
+        return _required(
+            value, "set token: ${INSTAGRAM_TOKEN} and export the account's long-lived token"
+        )
 
 
 class ThreadsSource(_Renewed):
@@ -163,8 +164,9 @@ class ThreadsSource(_Renewed):
     @field_validator("token")
     @classmethod
     def _token(cls, value: str) -> str:
-        return _required(value, "set token: ${THREADS_TOKEN} and export the profile's"
-                                " long-lived token")
+        return _required(
+            value, "set token: ${THREADS_TOKEN} and export the profile's long-lived token"
+        )
 
 
 class FacebookSource(_Read):
@@ -175,8 +177,9 @@ class FacebookSource(_Read):
     @field_validator("token")
     @classmethod
     def _token(cls, value: str) -> str:
-        return _required(value, "set token: ${FACEBOOK_PAGE_TOKEN} and export the Page's"
-                                " access token")
+        return _required(
+            value, "set token: ${FACEBOOK_PAGE_TOKEN} and export the Page's access token"
+        )
 
 
 _FEDI_NAME = re.compile(r"^[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
@@ -253,6 +256,6 @@ class TumblrSource(_OneOf):
     @field_validator("api_key")
     @classmethod
     def _key(cls, value: str) -> str:
-        return _required(value, "set api_key: ${TUMBLR_API_KEY} and export the app's"
-                                " OAuth consumer key")
-
+        return _required(
+            value, "set api_key: ${TUMBLR_API_KEY} and export the app's OAuth consumer key"
+        )

@@ -39,8 +39,7 @@ class _Loader(yaml.SafeLoader):
         try:
             if self._depth > MAX_DEPTH:
                 mark = self.peek_event().start_mark
-                raise YAMLLimitError(f"line {mark.line + 1}: nested deeper than {MAX_DEPTH} "
-                                     "levels")
+                raise YAMLLimitError(f"line {mark.line + 1}: nested deeper than {MAX_DEPTH} levels")
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
@@ -54,8 +53,10 @@ class _Loader(yaml.SafeLoader):
             except TypeError:
                 continue  # an unhashable key: the base class says so
             if first is not None:
-                raise YAMLLimitError(f"{_where(key_node)}: key {str(key)[:64]!r} is given "
-                                     f"twice (first on {_where(first)}); keep one")
+                raise YAMLLimitError(
+                    f"{_where(key_node)}: key {str(key)[:64]!r} is given "
+                    f"twice (first on {_where(first)}); keep one"
+                )
             seen[key] = key_node
         return super().construct_mapping(node, deep)
 
@@ -97,8 +98,9 @@ def load_yaml(text: str) -> Any:
         if root is None:
             return None
         if expanded_size(root) > MAX_EXPANDED:
-            raise YAMLLimitError(f"over {MAX_EXPANDED // 1024} KB once its aliases are "
-                                 "expanded (an alias bomb?)")
+            raise YAMLLimitError(
+                f"over {MAX_EXPANDED // 1024} KB once its aliases are expanded (an alias bomb?)"
+            )
         return loader.construct_document(root)
     finally:
         loader.dispose()
@@ -110,5 +112,6 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise YAMLLimitError(f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
-                             "save the file as UTF-8") from None
+        raise YAMLLimitError(
+            f"line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        ) from None

@@ -41,7 +41,7 @@ SET_ATTRIBUTES = {"a": {"target": "_blank"}}
 FIXED_ATTRIBUTES = {
     "img": ' loading="lazy" decoding="async" referrerpolicy="no-referrer"',
     "iframe": ' sandbox="allow-scripts allow-same-origin allow-popups allow-presentation"'
-              ' loading="lazy" referrerpolicy="strict-origin-when-cross-origin"',
+    ' loading="lazy" referrerpolicy="strict-origin-when-cross-origin"',
 }
 # A whole start tag of nh3's output, quoted values included: there a value never holds a `"`
 # and text never holds a `<`, so matching every tag from the left never starts inside a value.
@@ -55,8 +55,10 @@ IFRAME_HOSTS = {
     "player.vimeo.com": "/video/",
 }
 _DATA_IMAGE_RE = re.compile(r"^data:image/(png|gif|jpeg|webp|avif);base64,[A-Za-z0-9+/=\s]+$")
-_PIXEL_RE = re.compile(r'<img\b[^>]*\bwidth="[01]"[^>]*\bheight="[01]"[^>]*>|'
-                       r'<img\b[^>]*\bheight="[01]"[^>]*\bwidth="[01]"[^>]*>')
+_PIXEL_RE = re.compile(
+    r'<img\b[^>]*\bwidth="[01]"[^>]*\bheight="[01]"[^>]*>|'
+    r'<img\b[^>]*\bheight="[01]"[^>]*\bwidth="[01]"[^>]*>'
+)
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -140,8 +142,13 @@ def html_to_text(fragment: str, limit: int = 0) -> str:
     """Plain text of an HTML fragment, whitespace collapsed, cut at `limit` characters."""
     if not fragment:
         return ""
-    text = html.unescape(nh3.clean(fragment.replace("<br", " <br").replace("</p>", "</p> "),
-                                   tags=set(), clean_content_tags={"script", "style"}))
+    text = html.unescape(
+        nh3.clean(
+            fragment.replace("<br", " <br").replace("</p>", "</p> "),
+            tags=set(),
+            clean_content_tags={"script", "style"},
+        )
+    )
     text = _SPACE_RE.sub(" ", text).strip()
     if limit and len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
@@ -151,6 +158,4 @@ def html_to_text(fragment: str, limit: int = 0) -> str:
 def text_to_html(text: str) -> str:
     """Escape plain text and keep its line breaks, for sources that give no HTML."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p]
-    return "".join(
-        "<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs
-    )
+    return "".join("<p>" + html.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs)

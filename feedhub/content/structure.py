@@ -52,5 +52,4 @@ def bounded(html: str) -> str:
 
 def span(value: str) -> str | None:
     """A colspan or rowspan within bounds, else None (the attribute is dropped)."""
-    return value if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_SPAN \
-        else None
+    return value if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_SPAN else None

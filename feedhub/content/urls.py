@@ -45,15 +45,20 @@ def parse_url(text: str | None, base: str = "") -> WebURL | None:
         raw, parent = text.encode(), base.encode()
     except UnicodeError:  # a lone surrogate: no browser gets such a URL from a document
         return None
-    url = (lib.ada_parse_with_base(raw, len(raw), parent, len(parent)) if base
-           else lib.ada_parse(raw, len(raw)))
+    url = (
+        lib.ada_parse_with_base(raw, len(raw), parent, len(parent))
+        if base
+        else lib.ada_parse(raw, len(raw))
+    )
     try:
         if not lib.ada_is_valid(url) or lib.ada_has_credentials(url):
             return None
-        return WebURL(href=_text(lib.ada_get_href(url)),
-                      scheme=_text(lib.ada_get_protocol(url))[:-1],
-                      host=_text(lib.ada_get_hostname(url)),
-                      path=_text(lib.ada_get_pathname(url)))
+        return WebURL(
+            href=_text(lib.ada_get_href(url)),
+            scheme=_text(lib.ada_get_protocol(url))[:-1],
+            host=_text(lib.ada_get_hostname(url)),
+            path=_text(lib.ada_get_pathname(url)),
+        )
     finally:
         lib.ada_free(url)
 
@@ -64,8 +69,9 @@ def _text(part: object) -> str:
     return ffi.unpack(part.data, length).decode() if length else ""  # type: ignore[attr-defined]
 
 
-def web_url(text: str | None, base: str = "", schemes: frozenset[str] = WEB_SCHEMES
-            ) -> WebURL | None:
+def web_url(
+    text: str | None, base: str = "", schemes: frozenset[str] = WEB_SCHEMES
+) -> WebURL | None:
     """`text` as an absolute URL with one of `schemes` (and a host, for http and https)."""
     if base:  # only a web page is a base: `about:`, `file:` never resolve feed URLs
         parent = parse_url(base)

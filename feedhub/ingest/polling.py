@@ -26,8 +26,9 @@ log = logging.getLogger("feedhub")
 class Polling:
     """The adapters of the running config, and a poll of one of them at a time."""
 
-    def __init__(self, config: Config, recorder: Recorder,
-                 fetcher: Callable[[], Fetcher | None]) -> None:
+    def __init__(
+        self, config: Config, recorder: Recorder, fetcher: Callable[[], Fetcher | None]
+    ) -> None:
         self.recorder = recorder
         self._fetcher = fetcher
         self.adapters: dict[str, SourceAdapter] = {}
@@ -38,8 +39,9 @@ class Polling:
     def configure(self, config: Config) -> None:
         """A new (validated) config: an adapter for each of its sources."""
         self.config = config
-        self.adapters = {sid: make_adapter(sid, cfg, config.base_dir)
-                         for sid, cfg in config.sources.items()}
+        self.adapters = {
+            sid: make_adapter(sid, cfg, config.base_dir) for sid, cfg in config.sources.items()
+        }
 
     def floor(self, source_id: str) -> float:
         """The least time between two polls that the source's platform asks for."""
@@ -76,15 +78,20 @@ class Polling:
     def hubs(self) -> websub.Hubs:
         """What the WebSub subscriber needs: the same object until a reload changes it."""
         made_for = (self.config, self._fetcher())
-        if self._hubs is None or any(a is not b for a, b in zip(self._hubs_for, made_for,
-                                                                   strict=True)):
-            topics = {sid: getattr(self.adapters[sid], "url", "")
-                      for sid, cfg in self.config.sources.items()
-                      if cfg.type == "feed" and getattr(cfg, "websub", False)}
+        if self._hubs is None or any(
+            a is not b for a, b in zip(self._hubs_for, made_for, strict=True)
+        ):
+            topics = {
+                sid: getattr(self.adapters[sid], "url", "")
+                for sid, cfg in self.config.sources.items()
+                if cfg.type == "feed" and getattr(cfg, "websub", False)
+            }
             self._hubs = websub.Hubs(
                 public_url=self.config.public_url,
                 allow_private=self.config.fetch.allow_private_addresses,
-                topics=topics, session=self._session)
+                topics=topics,
+                session=self._session,
+            )
             self._hubs_for = made_for
         return self._hubs
 

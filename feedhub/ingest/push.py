@@ -45,8 +45,9 @@ class Pushes:
             state.meta["websub"] = record
             await recorder.store.save(sid, state, None)
             self.subscriber.poke(sid)  # its renewal time moved
-            log.info("source %s: hub says %s (%s)", sid, query.get("hub.mode"),
-                     record.get("status"))
+            log.info(
+                "source %s: hub says %s (%s)", sid, query.get("hub.mode"), record.get("status")
+            )
         return challenge
 
     async def active(self, sid: str) -> dict[str, Any] | None:
@@ -72,12 +73,22 @@ class Pushes:
         assert isinstance(adapter, FeedAdapter)
         try:
             (items, extra), encoded = await workers.run_parse(
-                parse_and_encode, partial(parse_feed, headers=dict(headers)), body,
-                adapter.url, sid, adapter.network)
+                parse_and_encode,
+                partial(parse_feed, headers=dict(headers)),
+                body,
+                adapter.url,
+                sid,
+                adapter.network,
+            )
         except Exception as exc:  # a hostile or broken push costs nothing but a log line
             log.warning("source %s: pushed content unreadable: %s", sid, exc)
             return "unreadable"
-        result = PollResult(items=items, status=200, meta=extra.get("meta", {}),
-                            ttl=extra.get("ttl"), encoded=encoded)
+        result = PollResult(
+            items=items,
+            status=200,
+            meta=extra.get("meta", {}),
+            ttl=extra.get("ttl"),
+            encoded=encoded,
+        )
         await self.polling.recorder.record(sid, result)
         return "stored"

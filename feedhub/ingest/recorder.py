@@ -45,9 +45,17 @@ class ImageSettler(Protocol):
 class Recorder:
     """Applies each outcome to the stored state; the service adds the listeners."""
 
-    def __init__(self, *, store: Store, states: MutableMapping[str, FetchState],
-                 health: StoreHealth, metrics: Metrics, config: Callable[[], Config],
-                 interval: Callable[[str], float], images: ImageSettler | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        states: MutableMapping[str, FetchState],
+        health: StoreHealth,
+        metrics: Metrics,
+        config: Callable[[], Config],
+        interval: Callable[[str], float],
+        images: ImageSettler | None = None,
+    ) -> None:
         self.store = store
         self.states = states
         self.health = health
@@ -70,8 +78,13 @@ class Recorder:
         error = PollResult(error=f"store: {describe(exc)}")
         return await self.record(source_id, error, self.states.get(source_id) or FetchState())
 
-    async def record(self, source_id: str, result: PollResult, state: FetchState | None = None,
-                     elapsed: float = 0.0) -> PollResult:
+    async def record(
+        self,
+        source_id: str,
+        result: PollResult,
+        state: FetchState | None = None,
+        elapsed: float = 0.0,
+    ) -> PollResult:
         """Store one outcome, applied to `state` (the one a poll started from), or else to
         the fresh state; returns the outcome as kept (a store fault replaces it)."""
         try:
@@ -82,8 +95,14 @@ class Recorder:
         except store_errors() as exc:  # nothing was written: a source error, held in memory
             result = PollResult(error=f"store: {self.health.failed(exc)}")
             state = state or self.states.get(source_id) or FetchState()
-            new_state, items = apply_poll(state, result, now=time.time(), elapsed=elapsed,
-                                          interval=self._interval(source_id), stored_ids=set())
+            new_state, items = apply_poll(
+                state,
+                result,
+                now=time.time(),
+                elapsed=elapsed,
+                interval=self._interval(source_id),
+                stored_ids=set(),
+            )
         self.states[source_id] = new_state
         self.metrics.record_poll(source_id, result.error, new_state)
         if items is not None:
@@ -91,15 +110,15 @@ class Recorder:
                 await listener(source_id, new_state)
         return result
 
-    async def _save(self, source_id: str, state: FetchState, result: PollResult,
-                    elapsed: float) -> tuple[FetchState, list[Item] | None]:
+    async def _save(
+        self, source_id: str, state: FetchState, result: PollResult, elapsed: float
+    ) -> tuple[FetchState, list[Item] | None]:
         stored_ids: set[str] = set()
         if result.incremental and result.items is not None:
             # Only new items came: keep the stored ones beside them (none new: no change).
             stored = await self.store.get_items(source_id)
             stored_ids = {it.id for it in stored}
-            result.replace_items(merge_incremental(result.items, stored) if result.items
-                                 else None)
+            result.replace_items(merge_incremental(result.items, stored) if result.items else None)
         elif result.items is not None and state.digest:
             stored_ids = await self.store.item_ids(source_id)  # to count the new ones
         config = self._config()
@@ -109,20 +128,33 @@ class Recorder:
             # Serializing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.
             encoded = await asyncio.to_thread(EncodedItems.of, result.items)
         new_state, items = apply_poll(
-            state, result, now=time.time(), interval=self._interval(source_id),
-            elapsed=elapsed, stored_ids=stored_ids,
+            state,
+            result,
+            now=time.time(),
+            interval=self._interval(source_id),
+            elapsed=elapsed,
+            stored_ids=stored_ids,
             digest=encoded.digest if encoded else "",
         )
         if items is not None:  # images first: a restart finds every stored item's settled
             await self._settle(items, source_id)
-        await self.store.save(source_id, new_state, items,
-                              encoded.texts if items is not None and encoded else None)
+        await self.store.save(
+            source_id, new_state, items, encoded.texts if items is not None and encoded else None
+        )
         if result.error:
-            log.warning("source %s: %s (error %d, next try in %.0fs)", source_id, result.error,
-                        new_state.errors, new_state.next_check - time.time())
+            log.warning(
+                "source %s: %s (error %d, next try in %.0fs)",
+                source_id,
+                result.error,
+                new_state.errors,
+                new_state.next_check - time.time(),
+            )
         else:
-            log.info("source %s: %s", source_id,
-                     f"{len(items)} items stored" if items is not None else "unchanged")
+            log.info(
+                "source %s: %s",
+                source_id,
+                f"{len(items)} items stored" if items is not None else "unchanged",
+            )
         return new_state, items
 
     async def _settle(self, items: list[Item], source_id: str) -> None:

@@ -16,8 +16,10 @@ REMAINING_HEADERS = ("x-ratelimit-remaining", "x-rate-limit-remaining", "ratelim
 RESET_HEADERS = ("x-ratelimit-reset", "x-rate-limit-reset", "ratelimit-reset")
 # Windows with a count of their own (Tumblr's hour and day): when one is used up, wait for its
 # reset (seconds from now).
-WINDOW_HEADERS = (("x-ratelimit-perhour-remaining", "x-ratelimit-perhour-reset"),
-                  ("x-ratelimit-perday-remaining", "x-ratelimit-perday-reset"))
+WINDOW_HEADERS = (
+    ("x-ratelimit-perhour-remaining", "x-ratelimit-perhour-reset"),
+    ("x-ratelimit-perday-remaining", "x-ratelimit-perday-reset"),
+)
 # Meta's usage headers: JSON percentages of the app's (or the business's) quotas over a
 # rolling hour; Meta throttles at 100 %. From USAGE_SLOWDOWN on, the next poll waits a share
 # of that hour growing to all of it at 100 % (95 % -> 45 min): feedhub leaves the last fifth
@@ -82,9 +84,17 @@ def usage_delay(headers: Mapping[str, str]) -> float:
         except ValueError:
             continue
         # X-App-Usage is one set of figures; X-Business-Use-Case-Usage a list per business.
-        sets = [doc] if isinstance(doc, dict) and "call_count" in doc else [
-            figures for group in (doc.values() if isinstance(doc, dict) else [])
-            if isinstance(group, list) for figures in group if isinstance(figures, dict)]
+        sets = (
+            [doc]
+            if isinstance(doc, dict) and "call_count" in doc
+            else [
+                figures
+                for group in (doc.values() if isinstance(doc, dict) else [])
+                if isinstance(group, list)
+                for figures in group
+                if isinstance(figures, dict)
+            ]
+        )
         for figures in sets:
             for key in ("call_count", "total_cputime", "total_time"):
                 value = figures.get(key)
@@ -121,9 +131,16 @@ def _iso_time(value: str) -> float | None:
 
 def header_hints(headers: Mapping[str, str]) -> dict[str, str]:
     """The headers `hinted_delay` (and WebSub discovery) read, kept in the fetch state."""
-    names = ("cache-control", "expires", "retry-after", *REMAINING_HEADERS, *RESET_HEADERS,
-             *(name for pair in WINDOW_HEADERS for name in pair), *USAGE_HEADERS,
-             "link")  # link: a WebSub hub announced in the headers
+    names = (
+        "cache-control",
+        "expires",
+        "retry-after",
+        *REMAINING_HEADERS,
+        *RESET_HEADERS,
+        *(name for pair in WINDOW_HEADERS for name in pair),
+        *USAGE_HEADERS,
+        "link",
+    )  # link: a WebSub hub announced in the headers
     return {k: str(headers[k]) for k in names if k in headers}
 
 

@@ -39,8 +39,14 @@ log = logging.getLogger("feedhub.websub")
 class Subscriber:
     """Keeps every push-capable feed source subscribed; `poke` it when a poll finds a hub."""
 
-    def __init__(self, *, store: Store, states: MutableMapping[str, FetchState], lease: Poller,
-                 hubs: Callable[[], Hubs]) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        states: MutableMapping[str, FetchState],
+        lease: Poller,
+        hubs: Callable[[], Hubs],
+    ) -> None:
         self.store = store
         self.states = states
         self.lease = lease  # one replica speaks to a hub: the one holding the poll lease
@@ -103,8 +109,11 @@ class Subscriber:
         now = time.time()
         if sub.get("status") == "pending" and now >= due_at(sub, found):
             # The hub never came to verify: poll normally, ask again later.
-            sub.update(status="failed", retry_at=now + RETRY_AFTER,
-                       error="the hub did not verify the subscription")
+            sub.update(
+                status="failed",
+                retry_at=now + RETRY_AFTER,
+                error="the hub did not verify the subscription",
+            )
             await self._save(sid, state, sub)
         when = due_at(sub, found)
         if when > now or found is None:
@@ -115,26 +124,38 @@ class Subscriber:
         await self.subscribe(sid, state, found, sub)
         return due_at(subscription(state), found)
 
-    async def subscribe(self, sid: str, state: FetchState, found: tuple[str, str],
-                        sub: dict[str, Any]) -> None:
+    async def subscribe(
+        self, sid: str, state: FetchState, found: tuple[str, str], sub: dict[str, Any]
+    ) -> None:
         hub, topic = found
         # Without a secret (a plain-http hub), a push only says "poll now" (see the handler).
         secret = (sub.get("secret") or secrets.token_hex(20)) if sends_secret(hub) else ""
-        record = {"hub": hub, "topic": topic, "secret": secret, "status": "pending",
-                  "requested": time.time(), "expires": sub.get("expires", 0),
-                  "granted": sub.get("granted", 0), "asking": True}
+        record = {
+            "hub": hub,
+            "topic": topic,
+            "secret": secret,
+            "status": "pending",
+            "requested": time.time(),
+            "expires": sub.get("expires", 0),
+            "granted": sub.get("granted", 0),
+            "asking": True,
+        }
         if sub.get("status") == "active":
             record["status"] = "active"  # renewing: push keeps working meanwhile
         await self._save(sid, state, record)  # before asking: the hub may verify at once
-        form = {"hub.callback": f"{self._hubs().public_url}/websub/{sid}",
-                "hub.mode": "subscribe", "hub.topic": topic,
-                "hub.lease_seconds": str(LEASE_ASKED)}
+        form = {
+            "hub.callback": f"{self._hubs().public_url}/websub/{sid}",
+            "hub.mode": "subscribe",
+            "hub.topic": topic,
+            "hub.lease_seconds": str(LEASE_ASKED),
+        }
         if secret:
             form["hub.secret"] = secret
         error = await self._request(hub, form)
         if error:
-            log.warning("source %s: websub subscription to %s failed: %s; polling instead",
-                        sid, hub, error)
+            log.warning(
+                "source %s: websub subscription to %s failed: %s; polling instead", sid, hub, error
+            )
             current = subscription(state)
             current.update(status="failed", retry_at=time.time() + RETRY_AFTER, error=error)
             await self._save(sid, state, current)

@@ -14,8 +14,9 @@ KEEP_INCREMENTAL = 200  # items kept for sources that only send what is new
 TTL = "ttl"  # FetchState.meta: seconds the last body said to wait (RSS <ttl>)
 
 
-def merge_incremental(new: list[Item], stored: list[Item], keep: int = KEEP_INCREMENTAL
-                      ) -> list[Item]:
+def merge_incremental(
+    new: list[Item], stored: list[Item], keep: int = KEEP_INCREMENTAL
+) -> list[Item]:
     """New items first, then the stored ones they do not replace, newest first, capped."""
     ids = {it.id for it in new}
     merged = new + [it for it in stored if it.id not in ids]
@@ -29,8 +30,7 @@ def bound(result: PollResult, max_items: int, mask: Callable[[str], str]) -> Non
     number of entries)."""
     result.error = mask(result.error)
     if result.items is not None and len(result.items) > max_items:
-        result.replace_items(sorted(result.items, key=lambda it: it.rank,
-                                    reverse=True)[:max_items])
+        result.replace_items(sorted(result.items, key=lambda it: it.rank, reverse=True)[:max_items])
 
 
 def apply_poll(
@@ -47,8 +47,9 @@ def apply_poll(
 
     `digest` is the items' `items_digest` when the caller computed it already.
     """
-    new = dataclasses.replace(state, meta={**state.meta, **result.meta},
-                              history=list(state.history))
+    new = dataclasses.replace(
+        state, meta={**state.meta, **result.meta}, history=list(state.history)
+    )
     new.last_attempt = now
     # A body's hint (RSS <ttl>) lasts until the next body: a 304 or an error carries none.
     if result.items is not None:
@@ -76,8 +77,15 @@ def apply_poll(
         new.errors = state.errors + 1
         new.last_error = result.error
     new.next_check = next_check(now, interval, errors=new.errors, hint=hint)
-    new.history.append({"t": now, "ok": result.ok, "ms": round(elapsed * 1000, 1),
-                        "new": added, "status": result.status})
+    new.history.append(
+        {
+            "t": now,
+            "ok": result.ok,
+            "ms": round(elapsed * 1000, 1),
+            "new": added,
+            "status": result.status,
+        }
+    )
     del new.history[:-HISTORY]
     new.meta["hints"] = header_hints(result.headers)
     return new, items

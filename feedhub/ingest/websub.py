@@ -34,7 +34,7 @@ MIN_LEASE = 300.0
 MAX_LEASE = 30 * 86400.0
 TICK_MAX = 60.0
 
-_LINK_RE = re.compile(r'<([^>]*)>\s*((?:;\s*[^;,]+)*)')
+_LINK_RE = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _REL_RE = re.compile(r';\s*rel\s*=\s*"?([^";]+)"?', re.IGNORECASE)
 
 
@@ -95,29 +95,39 @@ def signature_ok(secret: str, body: bytes, header: str) -> bool:
     return hmac.compare_digest(expected, given.strip().lower())
 
 
-def verify(sub: Mapping[str, Any], query: Mapping[str, str], now: float
-           ) -> tuple[str | None, dict[str, Any]]:
+def verify(
+    sub: Mapping[str, Any], query: Mapping[str, str], now: float
+) -> tuple[str | None, dict[str, Any]]:
     """The hub's verification GET: (challenge to echo or None to refuse, updated record).
 
     Only an answer to a request feedhub is waiting on counts: a `subscribe` or `denied` for
     the topic asked, within PENDING_TIMEOUT of asking. Anyone can send this GET."""
     mode, topic = query.get("hub.mode", ""), query.get("hub.topic", "")
     new = dict(sub)
-    awaited = bool(sub.get("asking")) and now - float(sub.get("requested", 0)) < \
-        PENDING_TIMEOUT and topic == sub.get("topic")
+    awaited = (
+        bool(sub.get("asking"))
+        and now - float(sub.get("requested", 0)) < PENDING_TIMEOUT
+        and topic == sub.get("topic")
+    )
     if not awaited or mode not in ("subscribe", "denied"):
         return None, new
     new["asking"] = False
     if mode == "denied":
-        new.update(status="failed", retry_at=now + RETRY_AFTER,
-                   error=query.get("hub.reason", "denied by the hub")[:200])
+        new.update(
+            status="failed",
+            retry_at=now + RETRY_AFTER,
+            error=query.get("hub.reason", "denied by the hub")[:200],
+        )
         return "", new
     challenge = query.get("hub.challenge", "")
     if not challenge:
         return None, dict(sub)
     lease = query.get("hub.lease_seconds", "")
-    asked = float(lease) if lease.isascii() and lease.isdigit() and len(lease) < 10 \
+    asked = (
+        float(lease)
+        if lease.isascii() and lease.isdigit() and len(lease) < 10
         else float(LEASE_ASKED)
+    )
     granted = min(MAX_LEASE, max(MIN_LEASE, asked))
     new.update(status="active", granted=granted, expires=now + granted, error="")
     return challenge, new

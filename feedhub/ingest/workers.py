@@ -55,8 +55,12 @@ def _executor() -> Executor:
         if _pool is None:
             # forkserver: workers start clean, not as copies of a process full of sockets.
             ctx = multiprocessing.get_context("forkserver")
-            _pool = ProcessPoolExecutor(max_workers=worker_count(), mp_context=ctx,
-                                        initializer=_start_worker, initargs=(os.getpid(),))
+            _pool = ProcessPoolExecutor(
+                max_workers=worker_count(),
+                mp_context=ctx,
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
+            )
         return _pool
 
 
@@ -76,8 +80,7 @@ async def run_parse(fn: Any, *args: Any) -> Any:
         return await loop.run_in_executor(_executor(), fn, *args)
     except BrokenProcessPool:
         _pool = None
-        raise RuntimeError(
-            "the parser worker died (out of memory on a hostile answer?)") from None
+        raise RuntimeError("the parser worker died (out of memory on a hostile answer?)") from None
 
 
 def shutdown() -> None:

@@ -58,9 +58,16 @@ class Settings:
     @classmethod
     def of(cls, config: Config) -> Settings:
         m = config.media
-        return cls(config.resolve(m.dir), tuple(m.widths), m.max_bytes, m.max_pixels,
-                   m.max_total, m.grace_period, m.timeout or config.fetch.timeout,
-                   m.youtube_player)
+        return cls(
+            config.resolve(m.dir),
+            tuple(m.widths),
+            m.max_bytes,
+            m.max_pixels,
+            m.max_total,
+            m.grace_period,
+            m.timeout or config.fetch.timeout,
+            m.youtube_player,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,8 +163,9 @@ class MediaCache:
     async def _fetch(self, url: str, source: str, fetcher: Fetcher) -> MediaRecord:
         s = self.settings
         previous = self.records.get(url)
-        result = await fetcher.get(Request(url, headers={"Accept": ACCEPT}, timeout=s.timeout,
-                                           max_bytes=s.max_bytes))
+        result = await fetcher.get(
+            Request(url, headers={"Accept": ACCEPT}, timeout=s.timeout, max_bytes=s.max_bytes)
+        )
         now = time.time()
         if not result.ok:
             record = records.failed(previous, url, source, result.error, now)
@@ -167,26 +175,38 @@ class MediaCache:
             from feedhub.media import images
 
             try:
-                done = await self.run(images.process_image, result.body, s.widths,
-                                      s.max_pixels)
+                done = await self.run(images.process_image, result.body, s.widths, s.max_pixels)
             except images.ImageRefused as exc:
                 record = records.failed(previous, url, source, str(exc), now)
             except Exception as exc:  # a worker that died on it (memory): this image's error
-                record = records.failed(previous, url, source,
-                                        f"could not process: {type(exc).__name__}: {exc}", now)
+                record = records.failed(
+                    previous, url, source, f"could not process: {type(exc).__name__}: {exc}", now
+                )
             else:
                 size = await asyncio.to_thread(self.dir.write, done)
                 record = records.cached(
-                    url, previous.source if previous else source, done.digest, done.fallback,
-                    tuple((v.width, v.height) for v in done.variants), size,
-                    result.etag, result.last_modified)
+                    url,
+                    previous.source if previous else source,
+                    done.digest,
+                    done.fallback,
+                    tuple((v.width, v.height) for v in done.variants),
+                    size,
+                    result.etag,
+                    result.last_modified,
+                )
         if record.ok:
             self.counts["fetched"] += 1
             self.counts["fetched_bytes"] += len(result.body)
         else:
             self.counts["failed"] += 1
-            log.warning("source %s: image %s: %s (error %d, next try in %.0fs)", record.source,
-                        url, record.error, record.errors, record.next_try - now)
+            log.warning(
+                "source %s: image %s: %s (error %d, next try in %.0fs)",
+                record.source,
+                url,
+                record.error,
+                record.errors,
+                record.next_try - now,
+            )
         self._remember(record)
         await self.index.put_media(url, record.digest, record.to_json())
         return record
@@ -242,16 +262,18 @@ class MediaCache:
         freed = sum([await asyncio.to_thread(self.dir.remove, d) for d in victims])
         self.counts["evicted"] += len(victims)
         if self.dir.total > self.settings.max_total:
-            log.warning("media: the images current widgets show take %d bytes, over "
-                        "media.max_total (%d)", self.dir.total, self.settings.max_total)
+            log.warning(
+                "media: the images current widgets show take %d bytes, over media.max_total (%d)",
+                self.dir.total,
+                self.settings.max_total,
+            )
         return freed
 
     def by_source(self) -> dict[str, dict[str, Any]]:
         """Per source: images cached and failed, bytes on disk, the latest error."""
         out: dict[str, dict[str, Any]] = {}
         for r in self.records.values():
-            row = out.setdefault(r.source, {"cached": 0, "failed": 0, "bytes": 0,
-                                            "last_error": ""})
+            row = out.setdefault(r.source, {"cached": 0, "failed": 0, "bytes": 0, "last_error": ""})
             if r.ok:
                 row["cached"] += 1
                 row["bytes"] += r.size if r.digest in self.dir.entries else 0

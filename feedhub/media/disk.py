@@ -64,8 +64,7 @@ class MediaDir:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.entries: dict[str, DiskEntry] = {}
-        self._memory: LRUCache[tuple[str, str], bytes] = LRUCache(
-            MEMORY_BYTES, getsizeof=len)
+        self._memory: LRUCache[tuple[str, str], bytes] = LRUCache(MEMORY_BYTES, getsizeof=len)
 
     @property
     def total(self) -> int:
@@ -94,7 +93,8 @@ class MediaDir:
     def has(self, digest: str, widths: Iterable[int], fallback: str) -> bool:
         """True when every file of these variants is on disk."""
         return digest in self.entries and all(
-            self.path(digest, w, ext).exists() for w in widths for ext in ("webp", fallback))
+            self.path(digest, w, ext).exists() for w in widths for ext in ("webp", fallback)
+        )
 
     def write(self, processed: Processed) -> int:
         """Write an image's variants (blocking: in a thread); the bytes now on disk for it."""

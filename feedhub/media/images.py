@@ -76,7 +76,8 @@ def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Proc
         raise ImageRefused(f"the {image.format} data is broken: {exc}") from None
     image = _upright(image)
     alpha = image.mode in ("RGBA", "LA", "PA") or (
-        image.mode == "P" and "transparency" in image.info)
+        image.mode == "P" and "transparency" in image.info
+    )
     image = image.convert("RGBA" if alpha else "RGB")
     image.info = {}  # nothing of the original's metadata may reach an encoder
     fallback = "png" if alpha else "jpg"
@@ -88,8 +89,7 @@ def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Proc
         height = max(1, round(image.height * width / image.width))
         if width != sized.width:
             sized = sized.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        variants.append(Variant(width, height, _encode(sized, "webp"),
-                                _encode(sized, fallback)))
+        variants.append(Variant(width, height, _encode(sized, "webp"), _encode(sized, fallback)))
     return Processed(content_digest(data), fallback, tuple(reversed(variants)))
 
 
@@ -111,7 +111,8 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
     if width * height > max_pixels:
         raise ImageRefused(
             f"refused: {width}×{height} is {width * height} pixels, over the "
-            f"{max_pixels}-pixel limit (media.max_pixels)")
+            f"{max_pixels}-pixel limit (media.max_pixels)"
+        )
     if width < 1 or height < 1:
         raise ImageRefused("the image has no pixels")
     return image
@@ -127,7 +128,8 @@ def _upright(image: Image.Image) -> Image.Image:
             source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
             mode = "RGBA" if upright.mode == "RGBA" else "RGB"
             converted = ImageCms.profileToProfile(
-                upright, source, ImageCms.createProfile("sRGB"), outputMode=mode)
+                upright, source, ImageCms.createProfile("sRGB"), outputMode=mode
+            )
             if converted is not None:
                 return converted
         except (OSError, ValueError, ImageCms.PyCMSError):

@@ -32,8 +32,9 @@ Shown = Callable[[], Awaitable[Iterable[Item]]]  # the items the widgets show no
 class MediaLifecycle:
     """Owns the media cache (None when off) and its housekeeping task."""
 
-    def __init__(self, config: Config, store: Store, run: Runner,
-                 fetcher: Callable[[], Fetcher | None]) -> None:
+    def __init__(
+        self, config: Config, store: Store, run: Runner, fetcher: Callable[[], Fetcher | None]
+    ) -> None:
         self.cache = MediaCache.from_config(config, store, run)
         self.config = config
         self._store = store
@@ -59,7 +60,8 @@ class MediaLifecycle:
 
         self._upkeep = asyncio.create_task(
             Upkeep(self.cache).run(self.stored_images, self._fetcher, more_images),
-            name="media housekeeping")
+            name="media housekeeping",
+        )
 
     async def close(self) -> None:
         if self._upkeep is not None:
@@ -92,18 +94,25 @@ class MediaLifecycle:
     async def stored_images(self) -> dict[str, list[str]]:
         """Per configured source, the image URLs of its stored items."""
         player = self.config.media.youtube_player
-        return {sid: images_of(await self._store.get_items(sid), player)
-                for sid in self.config.sources}
+        return {
+            sid: images_of(await self._store.get_items(sid), player) for sid in self.config.sources
+        }
 
     # -- what a rendering asks for ----------------------------------------------------
 
     async def markup(self, items: Iterable[Item], words: Mapping[str, str]) -> Images:
         """How these items' images are written: from the cache's records, or direct."""
         player = self.config.media.youtube_player
-        records = (await self.cache.lookup(images_of(items, player))
-                   if self.cache is not None else {})
-        return Images(records, self.config.public_url, proxy=self.cache is not None,
-                      words=words, youtube_origin=player)
+        records = (
+            await self.cache.lookup(images_of(items, player)) if self.cache is not None else {}
+        )
+        return Images(
+            records,
+            self.config.public_url,
+            proxy=self.cache is not None,
+            words=words,
+            youtube_origin=player,
+        )
 
     async def file(self, name: str, accept: str) -> Served | None:
         """A cached image to answer `GET /m/{name}` with; None when there is none (or no

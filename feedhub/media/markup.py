@@ -27,18 +27,32 @@ _IFRAME_END = "</iframe>"
 class Images:
     """The images one rendering may show, and the words its placeholders say."""
 
-    def __init__(self, records: Mapping[str, MediaRecord], public_url: str, *, proxy: bool,
-                 words: Mapping[str, str], youtube_origin: str = players.YOUTUBE_PLAYER
-                 ) -> None:
+    def __init__(
+        self,
+        records: Mapping[str, MediaRecord],
+        public_url: str,
+        *,
+        proxy: bool,
+        words: Mapping[str, str],
+        youtube_origin: str = players.YOUTUBE_PLAYER,
+    ) -> None:
         self.records = records
         self.base = public_url.rstrip("/") + "/m/"
         self.proxy = proxy
         self.words = words
         self.youtube_origin = youtube_origin
 
-    def img(self, url: str, alt: str = "", cls: str = "", sizes: str = MEDIA_SIZES,
-            width: int | None = None, height: int | None = None, direct: str = "",
-            box: int | None = None) -> Markup:
+    def img(
+        self,
+        url: str,
+        alt: str = "",
+        cls: str = "",
+        sizes: str = MEDIA_SIZES,
+        width: int | None = None,
+        height: int | None = None,
+        direct: str = "",
+        box: int | None = None,
+    ) -> Markup:
         """An `<img>` for an upstream image URL, or its alt text when there is no image.
 
         `direct` is the URL to link instead when the cache is off (a platform's smaller
@@ -50,14 +64,15 @@ class Images:
             return Markup(f'<span class="fh-alt">{escape(alt)}</span>') if alt else Markup()
         if cls:
             attrs = f' class="{escape(cls)}"' + attrs
-        return Markup(f'<img{attrs} alt="{escape(alt)}" loading="lazy" decoding="async" '
-                      'referrerpolicy="no-referrer">')
+        return Markup(
+            f'<img{attrs} alt="{escape(alt)}" loading="lazy" decoding="async" '
+            'referrerpolicy="no-referrer">'
+        )
 
     def avatar(self, url: str) -> Markup:
         return self.img(url, "", "fh-avatar", sizes=f"{AVATAR}px", box=AVATAR)
 
-    def _source(self, url: str, sizes: str, width: int | None, height: int | None
-                ) -> str | None:
+    def _source(self, url: str, sizes: str, width: int | None, height: int | None) -> str | None:
         if not self.proxy:
             direct = safe_url(url, image=True)
             if not direct:
@@ -71,8 +86,10 @@ class Images:
         srcset = ", ".join(f"{name}-{w} {w}w" for w, _ in record.sizes)
         largest_w, largest_h = record.sizes[-1]
         src = next((w for w, _ in record.sizes if w >= 640), largest_w)
-        return (f' src="{name}-{src}" srcset="{srcset}" sizes="{escape(sizes)}"'
-                f' width="{largest_w}" height="{largest_h}"')
+        return (
+            f' src="{name}-{src}" srcset="{srcset}" sizes="{escape(sizes)}"'
+            f' width="{largest_w}" height="{largest_h}"'
+        )
 
     def player(self, player: players.Player) -> Markup:
         """A placeholder: the proxied thumbnail, a play button, the title and a line saying
@@ -80,21 +97,34 @@ class Images:
         on it into the player (`data-player`), sandboxed and without popups."""
         words = self.words
         link = safe_url(player.link) or "#"
-        note = (words["plays_on"] if player.embed else words["opens_on"]).format(
-            host=player.host)
-        thumb = self.img(player.thumbnail, player.alt, "fh-player-thumb", width=player.width,
-                         height=player.height) if player.thumbnail else ""
-        data = (f' data-player="{escape(player.embed)}"'
-                f' data-player-title="{escape(player.title or words["play"])}"'
-                if player.embed else "")
-        title = f'<span class="fh-player-title">{escape(player.title)}</span>' \
-            if player.title else ""
+        note = (words["plays_on"] if player.embed else words["opens_on"]).format(host=player.host)
+        thumb = (
+            self.img(
+                player.thumbnail,
+                player.alt,
+                "fh-player-thumb",
+                width=player.width,
+                height=player.height,
+            )
+            if player.thumbnail
+            else ""
+        )
+        data = (
+            f' data-player="{escape(player.embed)}"'
+            f' data-player-title="{escape(player.title or words["play"])}"'
+            if player.embed
+            else ""
+        )
+        title = (
+            f'<span class="fh-player-title">{escape(player.title)}</span>' if player.title else ""
+        )
         return Markup(
             f'<figure class="fh-player"{data}><a class="fh-play" href="{escape(link)}"'
             f' target="_blank" rel="noopener noreferrer">{thumb}'
             f'<span class="fh-play-button" aria-hidden="true">▶</span>{title}'
             f'<span class="fh-visually-hidden">{escape(words["play"])}</span></a>'
-            f'<figcaption class="fh-player-note">{escape(note)}</figcaption></figure>')
+            f'<figcaption class="fh-player-note">{escape(note)}</figcaption></figure>'
+        )
 
     def item_player(self, item: Item) -> Markup:
         """The placeholder of the video an item is about (a YouTube video), or nothing."""
@@ -111,18 +141,24 @@ class Images:
             return Markup(fragment)
         out, pos = [], 0
         for tag in TAG_RE.finditer(fragment):
-            out.append(fragment[pos:tag.start()])
+            out.append(fragment[pos : tag.start()])
             pos = tag.end()
             attrs = attributes(tag[2])
             if tag[1] == "img":
-                out.append(self.img(attrs.get("src", ""), attrs.get("alt", ""),
-                                    width=_number(attrs.get("width")),
-                                    height=_number(attrs.get("height"))))
+                out.append(
+                    self.img(
+                        attrs.get("src", ""),
+                        attrs.get("alt", ""),
+                        width=_number(attrs.get("width")),
+                        height=_number(attrs.get("height")),
+                    )
+                )
                 continue
             end = fragment.find(_IFRAME_END, pos)
             pos = len(fragment) if end < 0 else end + len(_IFRAME_END)
-            found = players.from_iframe(attrs.get("src", ""), attrs.get("title", ""),
-                                        self.youtube_origin)
+            found = players.from_iframe(
+                attrs.get("src", ""), attrs.get("title", ""), self.youtube_origin
+            )
             if found is not None:
                 out.append(self.player(found))
         out.append(fragment[pos:])

@@ -15,8 +15,14 @@ from feedhub.models import Item, Media
 
 YOUTUBE_PLAYER = "https://www.youtube-nocookie.com"
 VIMEO_PLAYER = "https://player.vimeo.com"
-_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com",
-                  "www.youtube-nocookie.com", "youtu.be"}
+_YOUTUBE_HOSTS = {
+    "youtube.com",
+    "www.youtube.com",
+    "m.youtube.com",
+    "youtube-nocookie.com",
+    "www.youtube-nocookie.com",
+    "youtu.be",
+}
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{6,20}$")
 
 
@@ -70,8 +76,13 @@ def from_iframe(src: str, title: str, youtube_origin: str) -> Player | None:
     if parts.hostname == "player.vimeo.com" and parts.path.startswith("/video/"):
         video = parts.path.split("/")[2]
         if video.isdigit():
-            return Player(f"{VIMEO_PLAYER}/video/{video}?dnt=1&autoplay=1",
-                          f"https://vimeo.com/{video}", "", title, "player.vimeo.com")
+            return Player(
+                f"{VIMEO_PLAYER}/video/{video}?dnt=1&autoplay=1",
+                f"https://vimeo.com/{video}",
+                "",
+                title,
+                "player.vimeo.com",
+            )
     return None
 
 
@@ -87,8 +98,16 @@ def from_media(item: Item, media: Media) -> Player:
     """The placeholder of one of an item's videos (a carousel may mix them with pictures):
     its preview, and a link that opens the post on its platform."""
     host = urlsplit(item.url).hostname or ""
-    return Player("", item.url or media.url, media.preview_url, media.alt or item.title, host,
-                  media.width, media.height, alt=media.alt)
+    return Player(
+        "",
+        item.url or media.url,
+        media.preview_url,
+        media.alt or item.title,
+        host,
+        media.width,
+        media.height,
+        alt=media.alt,
+    )
 
 
 def player_origins(youtube_origin: str) -> list[str]:

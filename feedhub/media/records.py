@@ -55,19 +55,40 @@ def retry_delay(errors: int) -> float:
     return min(RETRY_AFTER * 2 ** min(max(errors, 1) - 1, 32), MAX_RETRY)
 
 
-def failed(previous: MediaRecord | None, url: str, source: str, error: str,
-           now: float) -> MediaRecord:
+def failed(
+    previous: MediaRecord | None, url: str, source: str, error: str, now: float
+) -> MediaRecord:
     """The record after a failed fetch or a refused image: no files, next try backed off."""
     errors = (previous.errors if previous else 0) + 1
-    return MediaRecord(url=url, source=previous.source if previous else source, error=error,
-                       errors=errors, next_try=now + retry_delay(errors))
+    return MediaRecord(
+        url=url,
+        source=previous.source if previous else source,
+        error=error,
+        errors=errors,
+        next_try=now + retry_delay(errors),
+    )
 
 
-def cached(url: str, source: str, digest: str, fallback: str,
-           sizes: tuple[tuple[int, int], ...], size: int, etag: str = "",
-           last_modified: str = "") -> MediaRecord:
-    return MediaRecord(url=url, source=source, digest=digest, fallback=fallback, sizes=sizes,
-                       size=size, etag=etag, last_modified=last_modified)
+def cached(
+    url: str,
+    source: str,
+    digest: str,
+    fallback: str,
+    sizes: tuple[tuple[int, int], ...],
+    size: int,
+    etag: str = "",
+    last_modified: str = "",
+) -> MediaRecord:
+    return MediaRecord(
+        url=url,
+        source=source,
+        digest=digest,
+        fallback=fallback,
+        sizes=sizes,
+        size=size,
+        etag=etag,
+        last_modified=last_modified,
+    )
 
 
 def due(record: MediaRecord | None, now: float) -> bool:
@@ -81,4 +102,3 @@ def due(record: MediaRecord | None, now: float) -> bool:
 def settled(record: MediaRecord | None) -> bool:
     """Cached or failed: a widget may show the item (with the image, or with its alt text)."""
     return record is not None and (record.ok or bool(record.error))
-

@@ -34,8 +34,9 @@ class Upkeep:
         self.cache = cache
         self._unused_since: dict[str, float] = {}
 
-    async def run(self, stored: Stored, fetcher: Callable[[], Fetcher | None],
-                  changed: Changed) -> None:
+    async def run(
+        self, stored: Stored, fetcher: Callable[[], Fetcher | None], changed: Changed
+    ) -> None:
         """Forever: catch up, then expire; soon after start, then every hour (or a quarter of
         the grace period, when shorter)."""
         await asyncio.sleep(FIRST_ROUND)
@@ -49,8 +50,9 @@ class Upkeep:
                 log.exception("media: housekeeping failed")
             await asyncio.sleep(min(self.cache.settings.grace / 4, EVERY))
 
-    async def catch_up(self, by_source: Mapping[str, list[str]], fetcher: Fetcher | None,
-                       changed: Changed) -> None:
+    async def catch_up(
+        self, by_source: Mapping[str, list[str]], fetcher: Fetcher | None, changed: Changed
+    ) -> None:
         """Fetch each source's due images; tell `changed` of the sources that now show more."""
         if fetcher is None:
             return

@@ -15,11 +15,12 @@ def asset(name: str) -> str:
     return (STATIC_DIR / name).read_text(encoding="utf-8").rstrip("\n")
 
 
-
 @cache
 def script(name: str) -> str:
     """A script as served: `live.js` and `player.js` (what the framed page and the embed
     script share), then `name`, all inside one function so that none leaves a global
     behind."""
-    return (f'(function () {{\n"use strict";\n{asset("live.js")}\n{asset("player.js")}\n'
-            f'{asset(name)}\n}})();')
+    return (
+        f'(function () {{\n"use strict";\n{asset("live.js")}\n{asset("player.js")}\n'
+        f"{asset(name)}\n}})();"
+    )

@@ -43,8 +43,9 @@ class Entry:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def make_entry(version: str, key: Key, body: bytes, content_type: str,
-               headers: dict[str, str]) -> Entry:
+def make_entry(
+    version: str, key: Key, body: bytes, content_type: str, headers: dict[str, str]
+) -> Entry:
     """Compress once and compute the ETag from what is served."""
     tag = hashlib.blake2b(body, digest_size=10).hexdigest()
     gz = br = None
@@ -87,8 +88,7 @@ class RenderCache:
         try:
             body, content_type, headers = await produce()
             # Compressing is CPU too (zlib and brotli let the GIL go): not on the loop.
-            entry = await asyncio.to_thread(make_entry, version, key, body, content_type,
-                                            headers)
+            entry = await asyncio.to_thread(make_entry, version, key, body, content_type, headers)
             self._entries[key] = entry
             future.set_result(entry)
             return entry

@@ -80,9 +80,15 @@ def merge_crossposts(items: Iterable[Item], rank: Mapping[str, int]) -> list[Ite
     for item in items:
         url, link, text = normal_url(item.url), outside_link(item), normal_text(item)
         for post in posts:
-            if url and url == post.url or _close(post.item, item) and (
+            if (
+                url
+                and url == post.url
+                or _close(post.item, item)
+                and (
                     post.item.network != item.network
-                    and (link and link == post.link or _same_text(post.text, text))):
+                    and (link and link == post.link or _same_text(post.text, text))
+                )
+            ):
                 post.copies.append(item)
                 break
         else:

@@ -30,7 +30,7 @@ def zone(name: str) -> tzinfo:
 
 @lru_cache(maxsize=64)
 def text_direction(locale: str) -> str:
-    """"rtl" for a right-to-left language (ar, he, fa, ur, ...), else "ltr"."""
+    """ "rtl" for a right-to-left language (ar, he, fa, ur, ...), else "ltr"."""
     return "rtl" if _locale(locale).character_order == "right-to-left" else "ltr"
 
 

@@ -41,7 +41,7 @@ def widget_from_url(url: str, public_url: str, widgets: set[str]) -> tuple[str, 
     prefix = ours.path.rstrip("/") + "/w/"
     if not got.path.startswith(prefix):
         return None
-    name = got.path[len(prefix):].partition(".")[0]
+    name = got.path[len(prefix) :].partition(".")[0]
     if name not in widgets:
         return None
     params = [(k, v) for k, v in parse_qsl(got.query) if k in DISPLAY_PARAMS]
@@ -71,15 +71,17 @@ class Embed:
         w = f' width="{width}"' if width else ""
         h = height or default_height(self.limit)
         src = f"{self.page}?{self.query}" if self.query else self.page
-        return (f'<iframe src="{html.escape(src)}" title="{html.escape(self.title)}"{w}'
-                f' height="{h}" style="border:0;width:100%" loading="lazy"></iframe>')
+        return (
+            f'<iframe src="{html.escape(src)}" title="{html.escape(self.title)}"{w}'
+            f' height="{h}" style="border:0;width:100%" loading="lazy"></iframe>'
+        )
 
     def resize_listener(self) -> str:
         origin = json.dumps(urlsplit(self.public_url)._replace(path="").geturl())
         return (
             "<script>\n"
             'addEventListener("message", function (e) {\n'
-            f"  if (e.origin !== {origin} || !e.data || e.data.feedhub !== \"height\") return;\n"
+            f'  if (e.origin !== {origin} || !e.data || e.data.feedhub !== "height") return;\n'
             '  document.querySelectorAll("iframe").forEach(function (f) {\n'
             '    if (f.contentWindow === e.source) f.style.height = e.data.height + "px";\n'
             "  });\n"
@@ -88,9 +90,11 @@ class Embed:
         )
 
     def script(self) -> str:
-        return (f'<div data-feedhub="{html.escape(self.name)}">'
-                f'<a href="{html.escape(self.page)}">{html.escape(self.title)}</a></div>\n'
-                f'<script async src="{html.escape(self.page)}.js"></script>')
+        return (
+            f'<div data-feedhub="{html.escape(self.name)}">'
+            f'<a href="{html.escape(self.page)}">{html.escape(self.title)}</a></div>\n'
+            f'<script async src="{html.escape(self.page)}.js"></script>'
+        )
 
     def include(self) -> str:
         path = urlsplit(self.page).path
@@ -129,5 +133,6 @@ def oembed(embed: Embed, maxwidth: int | None, maxheight: int | None) -> dict[st
 
 def oembed_xml(data: dict[str, object]) -> bytes:
     fields = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in data.items())
-    return ('<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n'
-            f"<oembed>{fields}</oembed>\n").encode()
+    return (
+        f'<?xml version="1.0" encoding="utf-8" standalone="yes"?>\n<oembed>{fields}</oembed>\n'
+    ).encode()

@@ -78,17 +78,25 @@ def json_feed(view: WidgetView) -> dict[str, Any]:
             entry["content_text"] = it.summary or it.title or ""
         if it.summary:
             entry["summary"] = it.summary
-        image = next((safe_url(m.preview_url or m.url, image=True) for m in it.media
-                      if m.type == "image"), "")
+        image = next(
+            (safe_url(m.preview_url or m.url, image=True) for m in it.media if m.type == "image"),
+            "",
+        )
         if image:
             entry["image"] = image
         if it.published:
             entry["date_published"] = iso_date(it.published)
         if it.updated:
             entry["date_modified"] = iso_date(it.updated)
-        author = {k: v for k, v in (("name", it.author.name or it.author.handle),
-                                    ("url", safe_url(it.author.url)),
-                                    ("avatar", safe_url(it.author.avatar, image=True))) if v}
+        author = {
+            k: v
+            for k, v in (
+                ("name", it.author.name or it.author.handle),
+                ("url", safe_url(it.author.url)),
+                ("avatar", safe_url(it.author.avatar, image=True)),
+            )
+            if v
+        }
         if author:
             entry["authors"] = [author]
         if it.lang:
@@ -131,8 +139,7 @@ def atom_feed(view: WidgetView) -> ET.Element:
     _sub(feed, a + "id", widget_url(view))
     _sub(feed, a + "title", feed_title(view))
     _sub(feed, a + "updated", iso_date(last_change(view)))
-    _sub(feed, a + "link", rel="self", type="application/atom+xml",
-         href=widget_url(view, ".atom"))
+    _sub(feed, a + "link", rel="self", type="application/atom+xml", href=widget_url(view, ".atom"))
     _sub(feed, a + "link", rel="alternate", type="text/html", href=home_url(view))
     # Atom wants an author on every entry: the feed-level one stands in for entries without.
     _sub(_sub(feed, a + "author"), a + "name", feed_title(view))
@@ -178,8 +185,13 @@ def rss_feed(view: WidgetView) -> ET.Element:
     _sub(channel, "language", _lang(view).lower())
     _sub(channel, "lastBuildDate", _rfc822(last_change(view)))
     _sub(channel, "generator", "feedhub")
-    _sub(channel, f"{{{ATOM_NS}}}link", rel="self", type="application/rss+xml",
-         href=widget_url(view, ".rss"))
+    _sub(
+        channel,
+        f"{{{ATOM_NS}}}link",
+        rel="self",
+        type="application/rss+xml",
+        href=widget_url(view, ".rss"),
+    )
     for it in view.items:
         item = _sub(channel, "item")
         if it.title:

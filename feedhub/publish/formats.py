@@ -32,8 +32,7 @@ class Format:
 UTF8 = "; charset=utf-8"
 FORMATS: dict[str, Format] = {
     # The framed document: no other origin reads it, it runs in its own frame.
-    "page": Format(write_page, "text/html" + UTF8, themed=True, cross_origin=False,
-                   suffixed=False),
+    "page": Format(write_page, "text/html" + UTF8, themed=True, cross_origin=False, suffixed=False),
     "html": Format(write_fragment, "text/html" + UTF8, themed=True),
     "js": Format(write_script, "text/javascript" + UTF8),
     "json": Format(write_json, "application/feed+json" + UTF8),

@@ -108,8 +108,9 @@ class Renderer:
         self._css: dict[str, str] = {}
         self.themes = config.theme_names()
         # A source's `lang`, for the items whose platform says nothing of their language.
-        self.source_langs = {sid: s.lang.replace("_", "-") for sid, s in config.sources.items()
-                             if s.lang}
+        self.source_langs = {
+            sid: s.lang.replace("_", "-") for sid, s in config.sources.items() if s.lang
+        }
 
     def warm(self, locales: set[str]) -> None:
         """Load what an item's first rendering would load on the way: each locale's date

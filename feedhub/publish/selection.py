@@ -41,8 +41,7 @@ class Matcher:
 
     def matches(self, text: str) -> bool:
         folded = text.casefold()
-        return any(w in folded for w in self.words) or any(p.search(text) for p in
-                                                            self.patterns)
+        return any(w in folded for w in self.words) or any(p.search(text) for p in self.patterns)
 
 
 def filter_text(item: Item) -> str:
@@ -96,14 +95,36 @@ def read_window(widget: WidgetConfig) -> int:
     """How many of each source's first items (by rank) a widget reads: enough for its
     largest limit after hidden, pinned and filtered items, never the whole source."""
     filtered = widget.filters.include or widget.filters.exclude
-    return widget.limit * (FILTERED_WINDOW if filtered else 1) + len(widget.hide) + len(
-        widget.pin)
+    return widget.limit * (FILTERED_WINDOW if filtered else 1) + len(widget.hide) + len(widget.pin)
 
 
 # The limits a widget is prepared at: a request's `limit` is answered by the largest of these
 # not above it (or the widget's own limit), so a query can choose among a few renderings.
-LIMIT_STEPS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80, 100, 120,
-               150, 200)
+LIMIT_STEPS = (
+    1,
+    2,
+    3,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+    10,
+    12,
+    15,
+    20,
+    25,
+    30,
+    40,
+    50,
+    60,
+    80,
+    100,
+    120,
+    150,
+    200,
+)
 
 
 def prepared_limit(asked: int, widget_limit: int) -> int:
@@ -132,7 +153,11 @@ SCHEMES = ("", "light", "dark", "auto")  # "": the widget's own
 def variant_count(widget: WidgetConfig, themes: int, formats: int, themed: int) -> int:
     """How many renderings of a widget a query string can choose among: what the render
     cache must hold so that every one stays prepared."""
-    limits = {prepared_limit(step, widget.limit) for step in LIMIT_STEPS
-              if step <= widget.limit} | {widget.limit}
-    return len(limits) * (1 + len(widget.locales)) * (
-        themed * themes * len(SCHEMES) + formats - themed)
+    limits = {
+        prepared_limit(step, widget.limit) for step in LIMIT_STEPS if step <= widget.limit
+    } | {widget.limit}
+    return (
+        len(limits)
+        * (1 + len(widget.locales))
+        * (themed * themes * len(SCHEMES) + formats - themed)
+    )

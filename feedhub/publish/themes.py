@@ -20,8 +20,9 @@ class ThemeLoader(FileSystemLoader):
     """A theme folder's files, never through a symbolic link: a site theme is a folder of
     templates, and a link inside it could make any file of the machine a template."""
 
-    def get_source(self, environment: Environment, template: str
-                   ) -> tuple[str, str, Callable[[], bool]]:
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if _linked(Path(filename), [Path(p) for p in self.searchpath]):
             raise TemplateNotFound(template)
@@ -39,7 +40,6 @@ def _linked(path: Path, roots: list[Path]) -> bool:
             return True
         here = here.parent
     return False
-
 
 
 def theme_folders(dirs: Sequence[Path]) -> dict[str, list[Path]]:
@@ -86,7 +86,8 @@ def theme_css(env: Environment, theme: str) -> str:
     for template in template_chain(env, theme):
         try:
             source, filename, _ = env.loader.get_source(
-                env, template.rsplit("/", 1)[0] + "/style.css")
+                env, template.rsplit("/", 1)[0] + "/style.css"
+            )
         except TemplateNotFound:
             continue
         if filename not in seen:

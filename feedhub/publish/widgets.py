@@ -45,8 +45,9 @@ class Widgets:
     config and the digests of its sources' items, so it changes exactly when they do.
     """
 
-    def __init__(self, config: Config, store: Store, states: Mapping[str, FetchState],
-                 images: ImageMarkup) -> None:
+    def __init__(
+        self, config: Config, store: Store, states: Mapping[str, FetchState], images: ImageMarkup
+    ) -> None:
         self.store = store
         self.states = states
         self.versions: dict[str, str] = {}
@@ -63,9 +64,15 @@ class Widgets:
         self.renders.clear()
         # Room for every variant of every widget: none is ever rendered twice per version.
         themes = len(self.renderer.themes)
-        self.renders.resize(max(RENDER_CACHE, sum(
-            variant_count(w, themes, len(formats.FORMATS), len(formats.THEMED_FORMATS))
-            for w in config.widgets.values())))
+        self.renders.resize(
+            max(
+                RENDER_CACHE,
+                sum(
+                    variant_count(w, themes, len(formats.FORMATS), len(formats.THEMED_FORMATS))
+                    for w in config.widgets.values()
+                ),
+            )
+        )
 
     def recompute(self, source_id: str | None = None) -> None:
         """A widget's version changes when its config or any of its sources' items change.
@@ -81,8 +88,10 @@ class Widgets:
         """The versions of the widgets showing `source_id` (of all without it), from the
         current states."""
         if self._seeds_for is not self.config:  # each widget's config, serialized once
-            self._seeds = {name: json.dumps(w.model_dump(mode="json"), sort_keys=True).encode()
-                           for name, w in self.config.widgets.items()}
+            self._seeds = {
+                name: json.dumps(w.model_dump(mode="json"), sort_keys=True).encode()
+                for name, w in self.config.widgets.items()
+            }
             self._seeds_for = self.config
         versions = {}
         for name, widget in self.config.widgets.items():

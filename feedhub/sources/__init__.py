@@ -35,5 +35,11 @@ def make_adapter(source_id: str, cfg: Any, base_dir: str = ".") -> SourceAdapter
     return adapter_class(cfg.type)(source_id, cfg, base_dir)
 
 
-__all__ = ["ParseError", "PollContext", "PollResult", "SourceAdapter", "adapter_class",
-           "make_adapter"]
+__all__ = [
+    "ParseError",
+    "PollContext",
+    "PollResult",
+    "SourceAdapter",
+    "adapter_class",
+    "make_adapter",
+]

@@ -21,8 +21,7 @@ class ParseError(Exception):
     """An upstream answer that is not of the shape the adapter reads."""
 
 
-def parse_and_encode(parse: ParseFn, body: bytes, url: str, *args: Any
-                     ) -> tuple[Any, EncodedItems]:
+def parse_and_encode(parse: ParseFn, body: bytes, url: str, *args: Any) -> tuple[Any, EncodedItems]:
     """In a parse worker: `parse`, then the items' JSON and digest, so that the service's
     process (its event loop and its store thread) serializes nothing."""
     parsed = parse(body, url, *args)
@@ -122,8 +121,9 @@ class SourceAdapter:
         """The common poll: conditional GET, then `parse(body, url, *args)` in a worker; with
         `read_headers`, parse also takes the answer's `document_headers` as `headers=`."""
         res = await self.fetch(ctx, url, state=state, headers=headers)
-        return await self.parse_answer(ctx, res, parse, *args, state=state,
-                                       read_headers=read_headers)
+        return await self.parse_answer(
+            ctx, res, parse, *args, state=state, read_headers=read_headers
+        )
 
     async def parse_answer(
         self,
@@ -149,8 +149,9 @@ class SourceAdapter:
             parse = partial(parse, headers=res.document_headers)
         where = self.redact(res.url)
         try:
-            parsed, result.encoded = await ctx.run_parse(parse_and_encode, parse, res.body,
-                                                         res.url, *args)
+            parsed, result.encoded = await ctx.run_parse(
+                parse_and_encode, parse, res.body, res.url, *args
+            )
         except ParseError as exc:
             result.error = f"malformed answer from {where}: {exc}"
             return result

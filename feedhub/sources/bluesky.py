@@ -37,23 +37,30 @@ class BlueskyAdapter(SourceAdapter):
         self.actor = cfg.handle.strip().lstrip("@")
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
-        query = urlencode({
-            "actor": self.actor,
-            # Threads the author continues are kept even when replies are left out.
-            "filter": "posts_and_author_threads" if self.cfg.exclude_replies
-            else "posts_with_replies",
-            "includePins": "true" if self.cfg.pinned else "false",
-            "limit": LIMIT,
-        })
+        query = urlencode(
+            {
+                "actor": self.actor,
+                # Threads the author continues are kept even when replies are left out.
+                "filter": "posts_and_author_threads"
+                if self.cfg.exclude_replies
+                else "posts_with_replies",
+                "includePins": "true" if self.cfg.pinned else "false",
+                "limit": LIMIT,
+            }
+        )
         url = f"{self.base_url}/xrpc/app.bsky.feed.getAuthorFeed?{query}"
-        result = await self.fetch_and_parse(ctx, url, parse_author_feed, self.source_id,
-                                            self.cfg.exclude_reposts, state=state)
+        result = await self.fetch_and_parse(
+            ctx, url, parse_author_feed, self.source_id, self.cfg.exclude_reposts, state=state
+        )
         # The AppView answers 400 (InvalidRequest, "Profile not found") for unknown actors.
-        return explain(result, {
-            400: f"account {self.actor} not found, taken down or blocked",
-            401: "the AppView requires authentication",
-            404: f"account {self.actor} not found",
-        })
+        return explain(
+            result,
+            {
+                400: f"account {self.actor} not found, taken down or blocked",
+                401: "the AppView requires authentication",
+                404: f"account {self.actor} not found",
+            },
+        )
 
 
 def parse_author_feed(
@@ -80,8 +87,12 @@ def parse_author_feed(
             withheld[profile_author(obj(post.get("author"))).handle] = why
             continue
         booster = obj(obj(entry.get("reason")).get("by")) if repost else {}
-        item = post_item(post, source_id, pinned=reason.endswith("#reasonPin"),
-                         reposted_by=profile_author(booster) if booster else None)
+        item = post_item(
+            post,
+            source_id,
+            pinned=reason.endswith("#reasonPin"),
+            reposted_by=profile_author(booster) if booster else None,
+        )
         # A pinned post comes first and again at its date: keep the first.
         if item.id not in seen:
             seen.add(item.id)
@@ -89,15 +100,17 @@ def parse_author_feed(
     return items, {"meta": {WITHHELD: withheld}}
 
 
-def post_item(post: dict[str, Any], source_id: str, *, pinned: bool = False,
-              reposted_by: Author | None = None) -> Item:
+def post_item(
+    post: dict[str, Any], source_id: str, *, pinned: bool = False, reposted_by: Author | None = None
+) -> Item:
     """One post view as an item."""
     record = obj(post.get("record"))
     author = obj(post.get("author"))
     url = post_url(text(post.get("uri")), author)
     media, extra_html = embed_parts(obj(post.get("embed")))
-    content_html = sanitize_html(rich_text_html(text(record.get("text")), record.get("facets"))
-                                 + extra_html, url)
+    content_html = sanitize_html(
+        rich_text_html(text(record.get("text")), record.get("facets")) + extra_html, url
+    )
     labels = [text(obj(label).get("val")) for label in arr(post.get("labels"))]
     warning = next((WARNINGS[v] for v in labels if v in WARNINGS), "")
     langs = [lang for lang in arr(record.get("langs")) if isinstance(lang, str)]
@@ -158,8 +171,13 @@ def rich_text_html(body: str, facets: Any) -> str:
     for facet in map(obj, arr(facets)):
         index = obj(facet.get("index"))
         start, end = index.get("byteStart"), index.get("byteEnd")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end
-                <= len(data) and _boundary(data, start) and _boundary(data, end)):
+        if not (
+            isinstance(start, int)
+            and isinstance(end, int)
+            and 0 <= start < end <= len(data)
+            and _boundary(data, start)
+            and _boundary(data, end)
+        ):
             continue
         href = facet_href(facet.get("features"))
         if href:
@@ -207,8 +225,12 @@ def embed_parts(embed: dict[str, Any]) -> tuple[tuple[Media, ...], str]:
         return ((video,) if video else ()), ""
     if kind == "app.bsky.embed.external#view":
         ext = obj(embed.get("external"))
-        return (), card_html(text(ext.get("uri")), text(ext.get("title")),
-                             text(ext.get("description")), text(ext.get("thumb")))
+        return (), card_html(
+            text(ext.get("uri")),
+            text(ext.get("title")),
+            text(ext.get("description")),
+            text(ext.get("thumb")),
+        )
     if kind == "app.bsky.embed.record#view":
         return (), quote_html(obj(embed.get("record")))
     if kind == "app.bsky.embed.recordWithMedia#view":
@@ -228,9 +250,14 @@ def _image(view: Any) -> Media | None:
     if not url:
         return None
     width, height = _size(view)
-    return Media(url=url, type="image", width=width, height=height,
-                 alt=text(view.get("alt")).strip(),
-                 preview_url=safe_url(text(view.get("thumb")), image=True))
+    return Media(
+        url=url,
+        type="image",
+        width=width,
+        height=height,
+        alt=text(view.get("alt")).strip(),
+        preview_url=safe_url(text(view.get("thumb")), image=True),
+    )
 
 
 def _video(view: dict[str, Any]) -> Media | None:
@@ -240,8 +267,14 @@ def _video(view: dict[str, Any]) -> Media | None:
         return None
     url = safe_url(text(view.get("playlist"))) or thumb
     width, height = _size(view)
-    return Media(url=url, type="video", width=width, height=height,
-                 alt=text(view.get("alt")).strip(), preview_url=thumb)
+    return Media(
+        url=url,
+        type="video",
+        width=width,
+        height=height,
+        alt=text(view.get("alt")).strip(),
+        preview_url=thumb,
+    )
 
 
 def quote_html(record: dict[str, Any]) -> str:

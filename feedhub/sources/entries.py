@@ -17,8 +17,9 @@ from feedhub.sources.values import SUMMARY_CHARS, as_int
 Parsed = tuple[list[Item], dict[str, Any]]
 
 
-def build_parsed(feed: Any, entries: list[Any], url: str, source_id: str,
-                 network: str = "feed") -> Parsed:
+def build_parsed(
+    feed: Any, entries: list[Any], url: str, source_id: str, network: str = "feed"
+) -> Parsed:
     """Items and hints (ttl, hubs, self) from feedparser-shaped feed and entry dicts, whichever
     reader made them. They are read as plain mappings, without FeedParserDict's aliases.
 
@@ -40,8 +41,11 @@ def build_parsed(feed: Any, entries: list[Any], url: str, source_id: str,
 
 
 def _links(feed: Any, rel: str) -> list[str]:
-    return [link["href"] for link in feed.get("links", []) if link.get("rel") == rel and
-            link.get("href")]
+    return [
+        link["href"]
+        for link in feed.get("links", [])
+        if link.get("rel") == rel and link.get("href")
+    ]
 
 
 def _time(value: Any) -> datetime | None:
@@ -53,8 +57,9 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-def _entry_item(entry: Any, home: str, source_id: str, network: str, lang: str,
-                feed_author: Any) -> Item:
+def _entry_item(
+    entry: Any, home: str, source_id: str, network: str, lang: str, feed_author: Any
+) -> Item:
     content = entry.get("content") or []
     detail = content[0] if content else entry.get("summary_detail")
     base = (detail or {}).get("base") or ""
@@ -71,8 +76,9 @@ def _entry_item(entry: Any, home: str, source_id: str, network: str, lang: str,
     author = entry.get("author_detail") or feed_author
     summary_src = entry.get("summary", "") if content else raw
     # A FeedParserDict answers updated_parsed with published_parsed when it has none.
-    updated = _time(entry.get("updated_parsed") if "updated_parsed" in entry else
-                    entry.get("published_parsed"))
+    updated = _time(
+        entry.get("updated_parsed") if "updated_parsed" in entry else entry.get("published_parsed")
+    )
     return Item(
         id=stable_id(entry.get("id"), link, f"{title}\n{raw}"),
         source=source_id,
@@ -100,12 +106,18 @@ def _media(entry: Any, base: str) -> list[Media]:
         url = safe_url(url, base, image=True)
         if url and url not in seen:
             seen.add(url)
-            found.append(Media(url=url, type=kind, width=as_int(width), height=as_int(height),
-                               alt=alt or ""))
+            found.append(
+                Media(url=url, type=kind, width=as_int(width), height=as_int(height), alt=alt or "")
+            )
 
     for thumb in entry.get("media_thumbnail", []):
-        add(thumb.get("url"), "image", thumb.get("width"), thumb.get("height"),
-            entry.get("media_description", "") or "")
+        add(
+            thumb.get("url"),
+            "image",
+            thumb.get("width"),
+            thumb.get("height"),
+            entry.get("media_description", "") or "",
+        )
     for mc in entry.get("media_content", []):
         medium = mc.get("medium") or (mc.get("type") or "").split("/")[0]
         if medium == "image":

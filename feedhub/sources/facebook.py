@@ -17,8 +17,10 @@ from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time
 
 SITE = "https://www.facebook.com"
 VERSION = "v22.0"
-FIELDS = ("id,message,created_time,permalink_url,full_picture,from{id,name},"
-          "attachments{media_type,media,url,title,description,subattachments}")
+FIELDS = (
+    "id,message,created_time,permalink_url,full_picture,from{id,name},"
+    "attachments{media_type,media,url,title,description,subattachments}"
+)
 TAG = page_link(SITE + "/hashtag/{}")
 VIDEO_TYPES = {"video", "video_inline", "video_autoplay", "animated_image_video"}
 
@@ -33,8 +35,10 @@ class FacebookAdapter(GraphAdapter):
     network = "facebook"
     platform = "Facebook"
     default_base_url = "https://graph.facebook.com"
-    token_help = ("https://developers.facebook.com/tools/explorer (a long-lived user token"
-                  " with pages_read_engagement, then GET /{page_id}?fields=access_token)")
+    token_help = (
+        "https://developers.facebook.com/tools/explorer (a long-lived user token"
+        " with pages_read_engagement, then GET /{page_id}?fields=access_token)"
+    )
     parse: ClassVar[ParseFn] = staticmethod(parse_posts)
 
     def edge(self) -> tuple[str, dict[str, str]]:
@@ -64,8 +68,10 @@ def post_item(node: dict[str, Any], source_id: str) -> Item:
         url=url,
         content_html=content,
         summary=html_to_text(content, SUMMARY_CHARS),
-        author=Author(name=text(page.get("name")),
-                      url=f"{SITE}/{quote(text(page.get('id')))}" if page.get("id") else ""),
+        author=Author(
+            name=text(page.get("name")),
+            url=f"{SITE}/{quote(text(page.get('id')))}" if page.get("id") else "",
+        ),
         published=iso_time(node.get("created_time")),
         media=tuple(media),
         network="facebook",
@@ -77,14 +83,16 @@ def attachment_parts(att: dict[str, Any], alt: str) -> tuple[list[Media], str]:
     kind = text(att.get("media_type"))
     if kind == "album":
         subs = [obj(s) for s in arr(obj(att.get("subattachments")).get("data"))]
-        return [m for m in (_image(s, text(s.get("description")).strip() or alt)
-                            for s in subs) if m], ""
+        return [
+            m for m in (_image(s, text(s.get("description")).strip() or alt) for s in subs) if m
+        ], ""
     if kind in ("photo", *VIDEO_TYPES):
         found = _image(att, text(att.get("description")).strip() or alt)
         return ([found] if found else []), ""
     if kind == "link" or (att.get("url") and att.get("title")):
-        return [], card_html(unwrap(text(att.get("url"))), text(att.get("title")),
-                             text(att.get("description")))
+        return [], card_html(
+            unwrap(text(att.get("url"))), text(att.get("title")), text(att.get("description"))
+        )
     return [], ""
 
 
@@ -95,8 +103,14 @@ def _image(att: dict[str, Any], alt: str) -> Media | None:
         return None
     # A video is shown by its still image; the item's link leads to the player.
     video = text(att.get("media_type")) in VIDEO_TYPES
-    return Media(url=src, type="video" if video else "image", width=as_int(image.get("width")),
-                 height=as_int(image.get("height")), alt=alt, preview_url=src if video else "")
+    return Media(
+        url=src,
+        type="video" if video else "image",
+        width=as_int(image.get("width")),
+        height=as_int(image.get("height")),
+        alt=alt,
+        preview_url=src if video else "",
+    )
 
 
 def unwrap(url: str) -> str:

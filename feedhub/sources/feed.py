@@ -36,13 +36,23 @@ class FeedAdapter(SourceAdapter):
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         return await self.fetch_and_parse(
-            ctx, self.url, parse_feed, self.source_id, self.network, state=state,
+            ctx,
+            self.url,
+            parse_feed,
+            self.source_id,
+            self.network,
+            state=state,
             read_headers=True,
         )
 
 
-def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed",
-               headers: Mapping[str, str] | None = None) -> Parsed:
+def parse_feed(
+    body: bytes,
+    url: str,
+    source_id: str,
+    network: str = "feed",
+    headers: Mapping[str, str] | None = None,
+) -> Parsed:
     """Items of an RSS, Atom, RDF or JSON feed, sanitized; plus hints (ttl, hubs). `url` is
     where the body came from (a path for a local file), `headers` the answer's
     `document_headers` (Content-Type with its charset, Content-Location, Content-Language)."""
@@ -53,12 +63,18 @@ def parse_feed(body: bytes, url: str, source_id: str, network: str = "feed",
         return parse_json_feed(body, base, source_id, network)
     refuse_entity_declarations(body)
     fast = parse_xml_feed(body, url, source_id, network, headers)
-    return fast if fast is not None else parse_with_feedparser(body, url, source_id, network,
-                                                               headers)
+    return (
+        fast if fast is not None else parse_with_feedparser(body, url, source_id, network, headers)
+    )
 
 
-def parse_with_feedparser(body: bytes, url: str, source_id: str, network: str = "feed",
-                          headers: Mapping[str, str] | None = None) -> Parsed:
+def parse_with_feedparser(
+    body: bytes,
+    url: str,
+    source_id: str,
+    network: str = "feed",
+    headers: Mapping[str, str] | None = None,
+) -> Parsed:
     """Items of any RSS, Atom or RDF feed feedparser can read: the reference `fastfeed` meets."""
     served = response_headers(url, headers)
     parsed = feedparser.parse(
@@ -72,5 +88,6 @@ def parse_with_feedparser(body: bytes, url: str, source_id: str, network: str = 
     if not parsed.version and not parsed.entries:
         raise ParseError("not an RSS, Atom or JSON feed")
     check_complete(parsed)
-    return build_parsed(parsed.feed, parsed.entries, served.get("content-location", ""),
-                        source_id, network)
+    return build_parsed(
+        parsed.feed, parsed.entries, served.get("content-location", ""), source_id, network
+    )

@@ -94,15 +94,17 @@ class GraphAdapter(SourceAdapter):
         result.error = self.redact(result.error)
         return result
 
-    async def _renew(self, ctx: PollContext, record: tokens.TokenRecord, now: float
-                     ) -> tokens.TokenRecord:
+    async def _renew(
+        self, ctx: PollContext, record: tokens.TokenRecord, now: float
+    ) -> tokens.TokenRecord:
         """Ask for a fresh token; on any failure keep the current one and say why."""
         query = urlencode({"grant_type": self.renew_grant, "access_token": record.value})
         res = await self.fetch(ctx, f"{self.base_url}/refresh_access_token?{query}")
         if res.error:
             problem = self.redact(self._meta_message(res) or res.error)
-            log.warning("source %s: %s token not renewed: %s", self.source_id, self.platform,
-                        problem)
+            log.warning(
+                "source %s: %s token not renewed: %s", self.source_id, self.platform, problem
+            )
             return tokens.failed(record, now, problem)
         try:
             answer = json.loads(res.body)
@@ -112,28 +114,44 @@ class GraphAdapter(SourceAdapter):
         if fresh is None:
             return tokens.failed(record, now, "the renewal answer had no access_token")
         self._secrets.add(fresh.value)
-        log.info("source %s: %s token renewed%s", self.source_id, self.platform,
-                 f", valid until {day(fresh.expires)}" if fresh.expires else "")
+        log.info(
+            "source %s: %s token renewed%s",
+            self.source_id,
+            self.platform,
+            f", valid until {day(fresh.expires)}" if fresh.expires else "",
+        )
         return fresh
 
-    async def _read(self, ctx: PollContext, state: FetchState, record: tokens.TokenRecord
-                    ) -> PollResult:
+    async def _read(
+        self, ctx: PollContext, state: FetchState, record: tokens.TokenRecord
+    ) -> PollResult:
         """The edge's newest `limit` objects, a page at a time, the first one conditionally."""
         path, query = self.edge()
-        query = {**query, "limit": str(min(self.cfg.limit, PAGE_SIZE)),
-                 "access_token": record.value}
+        query = {
+            **query,
+            "limit": str(min(self.cfg.limit, PAGE_SIZE)),
+            "access_token": record.value,
+        }
         first: PollResult | None = None
         items: list[Item] = []
         after = ""
         for page in range(MAX_PAGES):
-            url = f"{self.base_url}{path}?" + urlencode({**query, **({"after": after}
-                                                                      if after else {})})
+            url = f"{self.base_url}{path}?" + urlencode(
+                {**query, **({"after": after} if after else {})}
+            )
             res = await self.fetch(ctx, url, state=state if page == 0 else None)
             if res.error:
-                return PollResult(error=self._failure(res, record), status=res.status,
-                                  headers=res.headers)
-            part = await self.parse_answer(ctx, res, type(self).parse, self.source_id,
-                                           *self.parse_args(), state=state if page == 0 else None)
+                return PollResult(
+                    error=self._failure(res, record), status=res.status, headers=res.headers
+                )
+            part = await self.parse_answer(
+                ctx,
+                res,
+                type(self).parse,
+                self.source_id,
+                *self.parse_args(),
+                state=state if page == 0 else None,
+            )
             if first is None:
                 first = part
             else:
@@ -168,16 +186,22 @@ class GraphAdapter(SourceAdapter):
         if code in TOKEN_CODES or (res.status == 401 and not error):
             expired = _EXPIRED_ON_RE.search(message)
             if record.expires and record.expires <= time.time():
-                return (f"{name} token expired on {day(record.expires)}: create a new one at"
-                        f" {self.token_help}")
+                return (
+                    f"{name} token expired on {day(record.expires)}: create a new one at"
+                    f" {self.token_help}"
+                )
             if expired or as_int(error.get("error_subcode")) == 463:
                 when = expired.group(1) if expired else "an earlier date"
                 return f"{name} token expired on {when}: create a new one at {self.token_help}"
-            return (f"{name} token was refused ({message or res.error}): create a new one at"
-                    f" {self.token_help}")
+            return (
+                f"{name} token was refused ({message or res.error}): create a new one at"
+                f" {self.token_help}"
+            )
         if code in RATE_CODES or res.status == 429:
-            return (f"rate limited by {self.platform} (code {code}): the next poll waits as"
-                    " the usage headers ask")
+            return (
+                f"rate limited by {self.platform} (code {code}): the next poll waits as"
+                " the usage headers ask"
+            )
         if message:
             return f"{self.platform} refused the request: {message} (code {code}, {res.error})"
         return res.error

@@ -27,10 +27,19 @@ def distinct(items: list[Item], guids: list[str]) -> list[Item]:
         posts.setdefault((item.id, *_post(item)), (item, guid))  # a repeat is the first one
     ids = Counter(item.id for item, _ in posts.values())
     links = Counter((item.id, item.url) for item, _ in posts.values())
-    return [item if ids[item.id] == 1 else dataclasses.replace(item, id=stable_id(
-                f"{guid}\n{item.url}" if links[item.id, item.url] == 1 else
-                "\n".join((guid, *_post(item)))))
-            for item, guid in posts.values()]
+    return [
+        item
+        if ids[item.id] == 1
+        else dataclasses.replace(
+            item,
+            id=stable_id(
+                f"{guid}\n{item.url}"
+                if links[item.id, item.url] == 1
+                else "\n".join((guid, *_post(item)))
+            ),
+        )
+        for item, guid in posts.values()
+    ]
 
 
 def _post(item: Item) -> tuple[str, ...]:

@@ -17,8 +17,10 @@ from feedhub.sources.values import SUMMARY_CHARS, iso_time
 SITE = "https://www.instagram.com"
 VERSION = "v22.0"
 CHILD_FIELDS = "id,media_type,media_url,thumbnail_url"
-FIELDS = ("id,caption,media_type,media_url,thumbnail_url,permalink,timestamp,username,"
-          f"children{{{CHILD_FIELDS}}}")
+FIELDS = (
+    "id,caption,media_type,media_url,thumbnail_url,permalink,timestamp,username,"
+    f"children{{{CHILD_FIELDS}}}"
+)
 ALT_CHARS = 120  # Instagram gives no alt text through this API: the caption's start stands in
 TAG = page_link(SITE + "/explore/tags/{}/")
 USER = page_link(SITE + "/{}/")
@@ -35,8 +37,10 @@ class InstagramAdapter(GraphAdapter):
     platform = "Instagram"
     default_base_url = "https://graph.instagram.com"
     renew_grant = "ig_refresh_token"
-    token_help = ("https://developers.facebook.com/apps (your app > Instagram > API setup"
-                  " with Instagram login > Generate token)")
+    token_help = (
+        "https://developers.facebook.com/apps (your app > Instagram > API setup"
+        " with Instagram login > Generate token)"
+    )
     parse: ClassVar[ParseFn] = staticmethod(parse_media)
 
     def edge(self) -> tuple[str, dict[str, str]]:
@@ -60,8 +64,11 @@ def media_item(node: dict[str, Any], source_id: str) -> Item:
         url=url,
         content_html=content,
         summary=summary,
-        author=Author(name=username, handle=f"@{username}" if username else "",
-                      url=USER(username) if username else ""),
+        author=Author(
+            name=username,
+            handle=f"@{username}" if username else "",
+            url=USER(username) if username else "",
+        ),
         published=iso_time(node.get("timestamp")),
         media=tuple(m for m in (graph_media(p, alt) for p in parts) if m),
         network="instagram",
@@ -76,6 +83,10 @@ def graph_media(node: dict[str, Any], alt: str) -> Media | None:
         return Media(url=image, type="image", alt=alt)
     thumb = safe_url(text(node.get("thumbnail_url")), image=True)
     if kind == "VIDEO" and thumb:  # without its thumbnail a video has nothing to show
-        return Media(url=safe_url(text(node.get("media_url"))) or thumb, type="video",
-                     alt=alt, preview_url=thumb)
+        return Media(
+            url=safe_url(text(node.get("media_url"))) or thumb,
+            type="video",
+            alt=alt,
+            preview_url=thumb,
+        )
     return None

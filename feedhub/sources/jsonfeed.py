@@ -67,14 +67,24 @@ def _authors(obj: dict[str, Any], base: str) -> list[Author]:
     """1.1's `authors` list, else 1.0's `author` object; entries that are not objects skipped."""
     found = _list(obj.get("authors")) or [obj.get("author")]
     return [
-        Author(name=as_str(a.get("name")), url=safe_url(as_str(a.get("url")), base),
-               avatar=safe_url(as_str(a.get("avatar")), base, image=True))
-        for a in found if isinstance(a, dict)
+        Author(
+            name=as_str(a.get("name")),
+            url=safe_url(as_str(a.get("url")), base),
+            avatar=safe_url(as_str(a.get("avatar")), base, image=True),
+        )
+        for a in found
+        if isinstance(a, dict)
     ]
 
 
-def _item(raw: dict[str, Any], base: str, source_id: str, network: str,
-          feed_authors: list[Author], lang: str) -> Item:
+def _item(
+    raw: dict[str, Any],
+    base: str,
+    source_id: str,
+    network: str,
+    feed_authors: list[Author],
+    lang: str,
+) -> Item:
     link = safe_url(as_str(raw.get("url")) or as_str(raw.get("external_url")), base)
     html_src, text_src = as_str(raw.get("content_html")), as_str(raw.get("content_text"))
     if html_src:
@@ -83,8 +93,9 @@ def _item(raw: dict[str, Any], base: str, source_id: str, network: str,
         content_html = text_to_html(text_src) if text_src else ""
     title = as_str(raw.get("title"))
     authors = _authors(raw, base) or feed_authors
-    image = (safe_url(as_str(raw.get("image")), base, image=True) or
-             safe_url(as_str(raw.get("banner_image")), base, image=True))
+    image = safe_url(as_str(raw.get("image")), base, image=True) or safe_url(
+        as_str(raw.get("banner_image")), base, image=True
+    )
     return Item(
         id=stable_id(_native_id(raw), link, f"{title}\n{html_src or text_src}"),
         source=source_id,

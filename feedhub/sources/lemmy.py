@@ -26,8 +26,7 @@ class LemmyAdapter(SourceAdapter):
     def __init__(self, source_id: str, cfg: Any, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
         self.cfg = cfg
-        self.kind, self.name = ("community", cfg.community) if cfg.community else \
-            ("user", cfg.user)
+        self.kind, self.name = ("community", cfg.community) if cfg.community else ("user", cfg.user)
         self.name = self.name.lstrip("!@")
         self.instance = self.name.split("@", 1)[1]
         self.base_url = (cfg.base_url or f"https://{self.instance}").rstrip("/")
@@ -35,23 +34,32 @@ class LemmyAdapter(SourceAdapter):
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         if self.kind == "community":
             url = f"{self.base_url}/api/v3/post/list?" + urlencode(
-                {"community_name": self.name, "sort": "New",
-                 "limit": min(self.cfg.limit, MAX_LIMIT)})
+                {
+                    "community_name": self.name,
+                    "sort": "New",
+                    "limit": min(self.cfg.limit, MAX_LIMIT),
+                }
+            )
         else:
             url = f"{self.base_url}/api/v3/user?" + urlencode(
-                {"username": self.name, "sort": "New", "limit": min(self.cfg.limit, MAX_LIMIT)})
-        result = await self.fetch_and_parse(ctx, url, parse_posts, self.source_id,
-                                            self.cfg.sensitive, state=state)
+                {"username": self.name, "sort": "New", "limit": min(self.cfg.limit, MAX_LIMIT)}
+            )
+        result = await self.fetch_and_parse(
+            ctx, url, parse_posts, self.source_id, self.cfg.sensitive, state=state
+        )
         missing = f"{self.kind} {self.name} not found on {self.instance}"
         # Lemmy answers an unknown name with 400 or 404 and {"error": "couldnt_find_…"}.
-        return explain(result, {
-            400: missing, 404: missing,
-            429: f"rate limited by {self.instance}; the next poll waits as long as it asks",
-        })
+        return explain(
+            result,
+            {
+                400: missing,
+                404: missing,
+                429: f"rate limited by {self.instance}; the next poll waits as long as it asks",
+            },
+        )
 
 
-def parse_posts(body: bytes, url: str, source_id: str, sensitive: str = "hide"
-                ) -> list[Item]:
+def parse_posts(body: bytes, url: str, source_id: str, sensitive: str = "hide") -> list[Item]:
     """Items of a `post/list` or `user` answer (both carry `posts[]` of post views)."""
     doc = load_json(body, dict)
     if not isinstance(doc.get("posts"), list):
@@ -61,8 +69,11 @@ def parse_posts(body: bytes, url: str, source_id: str, sensitive: str = "hide"
 
 def post_item(view: dict[str, Any], source_id: str) -> Item:
     """One post view (post, creator, community, counts) as an item."""
-    post, community, counts = obj(view.get("post")), obj(view.get("community")), \
-        obj(view.get("counts"))
+    post, community, counts = (
+        obj(view.get("post")),
+        obj(view.get("community")),
+        obj(view.get("counts")),
+    )
     if not post.get("id") or not text(post.get("ap_id")):
         raise ParseError("a post without an id or ap_id")
     url = safe_url(text(post.get("ap_id")))
@@ -73,15 +84,27 @@ def post_item(view: dict[str, Any], source_id: str) -> Item:
     image = link if urlsplit(link).path.lower().endswith(IMAGE_SUFFIXES) else ""
     thumb = safe_url(text(post.get("thumbnail_url")), image=True)
     if image or thumb:
-        media = (Media(url=safe_url(image, image=True) or thumb, type="image",
-                       alt=text(post.get("alt_text")).strip() or title,
-                       preview_url=thumb if image else ""),)
+        media = (
+            Media(
+                url=safe_url(image, image=True) or thumb,
+                type="image",
+                alt=text(post.get("alt_text")).strip() or title,
+                preview_url=thumb if image else "",
+            ),
+        )
     if link and not image:
-        content += card_html(link, text(post.get("embed_title")) or link,
-                             text(post.get("embed_description")))
+        content += card_html(
+            link, text(post.get("embed_title")) or link, text(post.get("embed_description"))
+        )
     content = sanitize_html(content, url)
-    extra = {k: v for k, v in (("score", as_int(counts.get("score"))),
-                               ("comments", as_int(counts.get("comments")))) if v is not None}
+    extra = {
+        k: v
+        for k, v in (
+            ("score", as_int(counts.get("score"))),
+            ("comments", as_int(counts.get("comments"))),
+        )
+        if v is not None
+    }
     return Item(
         id=stable_id(text(post.get("ap_id"))),
         source=source_id,

@@ -48,7 +48,7 @@ class MastodonAdapter(SourceAdapter):
         self.base_url = (cfg.base_url or f"https://{self.instance}").rstrip("/")
         self.messages = {
             401: f"instance {self.instance} requires authentication: its API is closed to"
-                 " anonymous clients",
+            " anonymous clients",
             403: f"instance {self.instance} refused the request (blocked or private)",
             404: f"account {self.acct} not found",
             410: f"account {self.acct} is gone (suspended or deleted)",
@@ -57,31 +57,38 @@ class MastodonAdapter(SourceAdapter):
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         # The full acct is right on the account's own instance and on any other one.
         lookup_url = f"{self.base_url}/api/v1/accounts/lookup?" + urlencode(
-            {"acct": f"{self.user}@{self.instance}"})
-        account_id, lookup = await cached_id(self, ctx, state, self.acct, lookup_url,
-                                             parse_account, messages=self.messages)
+            {"acct": f"{self.user}@{self.instance}"}
+        )
+        account_id, lookup = await cached_id(
+            self, ctx, state, self.acct, lookup_url, parse_account, messages=self.messages
+        )
         if not lookup.ok:
             return lookup
         statuses = f"{self.base_url}/api/v1/accounts/{account_id}/statuses"
-        query = urlencode({
-            "limit": LIMIT,
-            "exclude_replies": _flag(self.cfg.exclude_replies),
-            "exclude_reblogs": _flag(self.cfg.exclude_reposts),
-        })
-        result = await self.fetch_and_parse(ctx, f"{statuses}?{query}", parse_statuses,
-                                            self.source_id, self.instance, state=state)
+        query = urlencode(
+            {
+                "limit": LIMIT,
+                "exclude_replies": _flag(self.cfg.exclude_replies),
+                "exclude_reblogs": _flag(self.cfg.exclude_reposts),
+            }
+        )
+        result = await self.fetch_and_parse(
+            ctx, f"{statuses}?{query}", parse_statuses, self.source_id, self.instance, state=state
+        )
         explain(merge_lookup(result, lookup), self.messages)
         if not self.cfg.pinned or not result.ok or result.items is None:
             return result
-        pins = await self.fetch_and_parse(ctx, f"{statuses}?pinned=true", parse_statuses,
-                                          self.source_id, self.instance, True)
+        pins = await self.fetch_and_parse(
+            ctx, f"{statuses}?pinned=true", parse_statuses, self.source_id, self.instance, True
+        )
         if not pins.ok:
             # Without the pins the widget would lose its pinned posts until the next poll.
             return explain(merge_lookup(pins, lookup), self.messages)
         result.meta[WITHHELD] = {**result.meta.get(WITHHELD, {}), **pins.meta.get(WITHHELD, {})}
         pinned_ids = {it.id for it in pins.items or []}
-        result.replace_items((pins.items or []) + [it for it in result.items
-                                                   if it.id not in pinned_ids])
+        result.replace_items(
+            (pins.items or []) + [it for it in result.items if it.id not in pinned_ids]
+        )
         return result
 
 
@@ -126,8 +133,12 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
     content = _content(post, url)
     card = obj(post.get("card"))
     if card and not media:  # as Mastodon does: a card only when there is no media
-        content += card_html(text(card.get("url")), text(card.get("title")),
-                             text(card.get("description")), text(card.get("image")))
+        content += card_html(
+            text(card.get("url")),
+            text(card.get("title")),
+            text(card.get("description")),
+            text(card.get("image")),
+        )
     content_html = sanitize_html(content, url)
     warning = text(post.get("spoiler_text")).strip()
     sensitive = bool(warning) or post.get("sensitive") is True
@@ -158,14 +169,14 @@ def account_author(account: dict[str, Any], instance: str) -> Author:
     handle = f"@{acct}" if "@" in acct else f"@{acct}@{instance}" if acct else ""
     # Names are plain text here: custom emoji shortcodes would show as ":code:".
     codes = {text(e.get("shortcode")) for e in map(obj, arr(account.get("emojis")))}
-    name = _SHORTCODE_RE.sub(lambda m: "" if m.group(1) in codes else m.group(0),
-                             text(account.get("display_name")))
+    name = _SHORTCODE_RE.sub(
+        lambda m: "" if m.group(1) in codes else m.group(0), text(account.get("display_name"))
+    )
     return Author(
         name=" ".join(name.split()) or text(account.get("username")),
         handle=handle,
         url=safe_url(text(account.get("url"))),
-        avatar=safe_url(text(account.get("avatar_static") or account.get("avatar")),
-                        image=True),
+        avatar=safe_url(text(account.get("avatar_static") or account.get("avatar")), image=True),
     )
 
 
@@ -175,8 +186,7 @@ def _content(post: dict[str, Any], base: str) -> str:
     content = _INVISIBLE_RE.sub("", content)
     content = _ELLIPSIS_RE.sub(lambda m: m.group(1) + "…", content)
     emojis = {
-        text(e.get("shortcode")): safe_url(text(e.get("static_url") or e.get("url")),
-                                           image=True)
+        text(e.get("shortcode")): safe_url(text(e.get("static_url") or e.get("url")), image=True)
         for e in map(obj, arr(post.get("emojis")))
     }
 

@@ -48,40 +48,63 @@ class PixelfedAdapter(SourceAdapter):
         if isinstance(closed, int | float) and time.time() - closed < RETRY_API:
             return await self._atom(ctx, state)
         lookup_url = f"{self.base_url}/api/v1/accounts/lookup?" + urlencode({"acct": self.user})
-        account_id, lookup = await cached_id(self, ctx, state, self.acct, lookup_url,
-                                             parse_account, headers=self.headers,
-                                             messages=self.messages)
+        account_id, lookup = await cached_id(
+            self,
+            ctx,
+            state,
+            self.acct,
+            lookup_url,
+            parse_account,
+            headers=self.headers,
+            messages=self.messages,
+        )
         if lookup.status in (401, 403):
             return await self._atom(ctx, state, closed=True)
         if not lookup.ok:
             return lookup
-        query = urlencode({"limit": min(self.cfg.limit, LIMIT),
-                           "exclude_replies": str(self.cfg.exclude_replies).lower(),
-                           "exclude_reblogs": str(self.cfg.exclude_reposts).lower()})
+        query = urlencode(
+            {
+                "limit": min(self.cfg.limit, LIMIT),
+                "exclude_replies": str(self.cfg.exclude_replies).lower(),
+                "exclude_reblogs": str(self.cfg.exclude_reposts).lower(),
+            }
+        )
         url = f"{self.base_url}/api/v1/accounts/{quote(account_id)}/statuses?{query}"
         # The stored validators may be the Atom feed's: ask unconditionally after a switch.
-        result = await self.fetch_and_parse(ctx, url, parse_pixelfed, self.source_id,
-                                            self.instance, self.cfg.sensitive,
-                                            state=None if closed else state,
-                                            headers=self.headers)
+        result = await self.fetch_and_parse(
+            ctx,
+            url,
+            parse_pixelfed,
+            self.source_id,
+            self.instance,
+            self.cfg.sensitive,
+            state=None if closed else state,
+            headers=self.headers,
+        )
         if result.status in (401, 403):
             return await self._atom(ctx, state, closed=True)
         result.meta[API_CLOSED] = None
         return explain(merge_lookup(result, lookup), self.messages)
 
-    async def _atom(self, ctx: PollContext, state: FetchState, closed: bool = False
-                    ) -> PollResult:
+    async def _atom(self, ctx: PollContext, state: FetchState, closed: bool = False) -> PollResult:
         url = f"{self.base_url}/users/{quote(self.user)}.atom"
-        result = await self.fetch_and_parse(ctx, url, parse_feed, self.source_id,
-                                            "pixelfed", state=None if closed else state,
-                                            read_headers=True)
+        result = await self.fetch_and_parse(
+            ctx,
+            url,
+            parse_feed,
+            self.source_id,
+            "pixelfed",
+            state=None if closed else state,
+            read_headers=True,
+        )
         if closed:
             result.meta.update({API_CLOSED: time.time(), LOOKUP: None})
         return explain(result, self.messages)
 
 
-def parse_pixelfed(body: bytes, url: str, source_id: str, instance: str,
-                   sensitive: str = "hide") -> tuple[list[Item], dict[str, Any]]:
+def parse_pixelfed(
+    body: bytes, url: str, source_id: str, instance: str, sensitive: str = "hide"
+) -> tuple[list[Item], dict[str, Any]]:
     """Items of a Mastodon-compatible statuses answer, as Pixelfed posts (and the authors
     left out at their request, as for Mastodon)."""
     items, extra = parse_statuses(body, url, source_id, instance)

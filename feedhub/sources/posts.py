@@ -21,8 +21,9 @@ _TOKEN_RE = re.compile(
 )
 
 
-def caption_html(caption: str, tag_url: LinkFor | None = None,
-                 user_url: LinkFor | None = None) -> str:
+def caption_html(
+    caption: str, tag_url: LinkFor | None = None, user_url: LinkFor | None = None
+) -> str:
     """Plain text as HTML: escaped, paragraphs and line breaks kept, links linked, and
     hashtags and mentions linked to the platform's pages when it has them."""
     out, pos = [], 0
@@ -36,7 +37,7 @@ def caption_html(caption: str, tag_url: LinkFor | None = None,
             href = tag_url(m.group("tag"))
         if not href:
             continue
-        out.append(html.escape(caption[pos:m.start()]))
+        out.append(html.escape(caption[pos : m.start()]))
         out.append(f'<a href="{html.escape(href)}">{html.escape(m.group(0))}</a>')
         pos = m.end()
     out.append(html.escape(caption[pos:]))
@@ -71,4 +72,3 @@ def keep_sensitive(items: list[Item], mode: str) -> list[Item]:
     if mode == "fold":
         return items
     return [it for it in items if not (it.sensitive or it.content_warning)]
-

@@ -26,7 +26,8 @@ from feedhub.sources.values import SUMMARY_CHARS
 # "[link]" target is kept as a card when it leads elsewhere than the post.
 _FOOTER_RE = re.compile(
     r'\s*submitted by\s*<a href="[^"]*/user/[^"]*"[^>]*>.*\[comments\]</a>\s*(</span>\s*)?$',
-    re.DOTALL)
+    re.DOTALL,
+)
 _LINK_RE = re.compile(r'<a href="([^"]+)"[^>]*>\[link\]</a>')
 _TABLE_RE = re.compile(r"<table>.*?</table>", re.DOTALL)
 _CONTACT_RE = re.compile(r"\(([^()]*)\)\s*$")
@@ -47,14 +48,22 @@ class RedditAdapter(SourceAdapter):
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         result = await self.fetch_and_parse(
-            ctx, self.base_url + self.path, parse_reddit, self.source_id, state=state,
-            headers={"User-Agent": reddit_user_agent(ctx.fetcher.user_agent)}, read_headers=True,
+            ctx,
+            self.base_url + self.path,
+            parse_reddit,
+            self.source_id,
+            state=state,
+            headers={"User-Agent": reddit_user_agent(ctx.fetcher.user_agent)},
+            read_headers=True,
         )
-        return explain(result, {
-            403: f"{self.label} is private, quarantined or banned",
-            404: f"{self.label} not found",
-            429: "Reddit is throttling this server; the next poll waits as long as it asks",
-        })
+        return explain(
+            result,
+            {
+                403: f"{self.label} is private, quarantined or banned",
+                404: f"{self.label} not found",
+                429: "Reddit is throttling this server; the next poll waits as long as it asks",
+            },
+        )
 
 
 def reddit_user_agent(service_agent: str) -> str:
@@ -64,8 +73,9 @@ def reddit_user_agent(service_agent: str) -> str:
     return f"server:feedhub:{__version__}{suffix}"
 
 
-def parse_reddit(body: bytes, url: str, source_id: str,
-                 headers: Mapping[str, str] | None = None) -> tuple[list[Item], dict[str, Any]]:
+def parse_reddit(
+    body: bytes, url: str, source_id: str, headers: Mapping[str, str] | None = None
+) -> tuple[list[Item], dict[str, Any]]:
     """Items of a Reddit listing, without Reddit's per-entry footer; authors as u/name."""
     items, extra = parse_feed(body, url, source_id, "reddit", headers)
     return [_tidy(item) for item in items], extra
@@ -80,8 +90,14 @@ def _tidy(item: Item) -> Item:
         body += card_html(target, urlsplit(target).hostname or target)
     content = sanitize_html(body, item.url)  # the cut may leave tags open: close them
     name = item.author.name.strip().removeprefix("/").removeprefix("u/")
-    author = dataclasses.replace(item.author, name=name, handle=f"u/{name}") if name else \
-        item.author
+    author = (
+        dataclasses.replace(item.author, name=name, handle=f"u/{name}") if name else item.author
+    )
     media = tuple(dataclasses.replace(m, alt=m.alt or item.title) for m in item.media)
-    return dataclasses.replace(item, content_html=content, author=author, media=media,
-                               summary=html_to_text(content, SUMMARY_CHARS))
+    return dataclasses.replace(
+        item,
+        content_html=content,
+        author=author,
+        media=media,
+        summary=html_to_text(content, SUMMARY_CHARS),
+    )

@@ -25,8 +25,6 @@ DEFAULT_MESSAGES = {
 }
 
 
-
-
 def obj(value: Any) -> dict[str, Any]:
     """`value` if it is a JSON object, else an empty one (upstreams leave fields out or null)."""
     return value if isinstance(value, dict) else {}
@@ -77,8 +75,9 @@ async def cached_id(
     known = obj(state.meta.get(LOOKUP))
     if known.get("key") == key and known.get("id"):
         return str(known["id"]), PollResult()
-    result = await adapter.fetch_and_parse(ctx, url, parse, adapter.source_id, *args,
-                                           headers=headers)
+    result = await adapter.fetch_and_parse(
+        ctx, url, parse, adapter.source_id, *args, headers=headers
+    )
     explain(result, messages or {})
     found = str(result.meta.pop(FOUND_ID, "") or "")
     if result.ok and not found:
@@ -107,5 +106,6 @@ def card_html(url: str, title: str, description: str = "", image: str = "") -> s
     desc = f"<br>{html.escape(description.strip())}" if description.strip() else ""
     src = safe_url(image, image=True)
     picture = f'<img src="{html.escape(src)}" alt="">' if src else ""
-    return (f'<blockquote>{picture}<p><a href="{html.escape(href)}">{label}</a>{desc}</p>'
-            '</blockquote>')
+    return (
+        f'<blockquote>{picture}<p><a href="{html.escape(href)}">{label}</a>{desc}</p></blockquote>'
+    )

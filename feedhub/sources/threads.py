@@ -21,20 +21,28 @@ from feedhub.sources.values import SUMMARY_CHARS, iso_time
 
 SITE = "https://www.threads.net"
 VERSION = "v1.0"
-POST_FIELDS = ("id,media_type,media_url,thumbnail_url,permalink,username,text,timestamp,"
-               "children{media_type,media_url,thumbnail_url}")
-FIELDS = (f"{POST_FIELDS},media_product_type,shortcode,is_quote_post,"
-          f"quoted_post{{{POST_FIELDS}}},reposted_post{{{POST_FIELDS}}}")
+POST_FIELDS = (
+    "id,media_type,media_url,thumbnail_url,permalink,username,text,timestamp,"
+    "children{media_type,media_url,thumbnail_url}"
+)
+FIELDS = (
+    f"{POST_FIELDS},media_product_type,shortcode,is_quote_post,"
+    f"quoted_post{{{POST_FIELDS}}},reposted_post{{{POST_FIELDS}}}"
+)
 TAG = page_link(SITE + "/search?q={}&serp_type=tags")
 USER = page_link(SITE + "/@{}")
 
 
-def parse_threads(body: bytes, url: str, source_id: str, exclude_reposts: bool = False
-                  ) -> tuple[list[Item], dict[str, Any]]:
+def parse_threads(
+    body: bytes, url: str, source_id: str, exclude_reposts: bool = False
+) -> tuple[list[Item], dict[str, Any]]:
     """Items of a `/{user_id}/threads` page, and the cursor of the next page."""
     data, after = graph_page(body)
-    items = [thread_item(t, source_id) for t in data
-             if not (exclude_reposts and t.get("media_type") == "REPOST_FACADE")]
+    items = [
+        thread_item(t, source_id)
+        for t in data
+        if not (exclude_reposts and t.get("media_type") == "REPOST_FACADE")
+    ]
     return items, {"meta": {AFTER: after}}
 
 
@@ -43,8 +51,10 @@ class ThreadsAdapter(GraphAdapter):
     platform = "Threads"
     default_base_url = "https://graph.threads.net"
     renew_grant = "th_refresh_token"
-    token_help = ("https://developers.facebook.com/apps (your app > Use cases > Access the"
-                  " Threads API > Settings > User Token Generator)")
+    token_help = (
+        "https://developers.facebook.com/apps (your app > Use cases > Access the"
+        " Threads API > Settings > User Token Generator)"
+    )
     parse: ClassVar[ParseFn] = staticmethod(parse_threads)
 
     def edge(self) -> tuple[str, dict[str, str]]:
@@ -66,8 +76,11 @@ def thread_item(node: dict[str, Any], source_id: str) -> Item:
     quoted = obj(post.get("quoted_post"))
     if post.get("is_quote_post") and quoted:
         who = text(quoted.get("username"))
-        content += quote_block(caption_html(text(quoted.get("text")), TAG, USER),
-                               f"@{who}" if who else "Threads", text(quoted.get("permalink")))
+        content += quote_block(
+            caption_html(text(quoted.get("text")), TAG, USER),
+            f"@{who}" if who else "Threads",
+            text(quoted.get("permalink")),
+        )
     content = sanitize_html(content, url)
     alt = html_to_text(caption_html(text(post.get("text"))), ALT_CHARS)
     parts = children(post) if post.get("media_type") == "CAROUSEL_ALBUM" else [post]
@@ -87,5 +100,8 @@ def thread_item(node: dict[str, Any], source_id: str) -> Item:
 
 
 def profile(username: str) -> Author:
-    return Author(name=username, handle=f"@{username}" if username else "",
-                  url=USER(username) if username else "")
+    return Author(
+        name=username,
+        handle=f"@{username}" if username else "",
+        url=USER(username) if username else "",
+    )

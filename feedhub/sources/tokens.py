@@ -45,13 +45,19 @@ class TokenRecord:
 
 def current(configured: str, stored: Any) -> TokenRecord:
     """The record to use: the stored one if it descends from the configured token."""
-    if isinstance(stored, dict) and stored.get("of") == fingerprint(configured) \
-            and isinstance(stored.get("value"), str) and stored["value"]:
+    if (
+        isinstance(stored, dict)
+        and stored.get("of") == fingerprint(configured)
+        and isinstance(stored.get("value"), str)
+        and stored["value"]
+    ):
         known = {k: stored.get(k) for k in ("renewed", "expires", "tried")}
-        return TokenRecord(stored["value"], stored["of"],
-                           **{k: float(v) if isinstance(v, int | float) else None
-                              for k, v in known.items()},
-                           problem=str(stored.get("problem") or ""))
+        return TokenRecord(
+            stored["value"],
+            stored["of"],
+            **{k: float(v) if isinstance(v, int | float) else None for k, v in known.items()},
+            problem=str(stored.get("problem") or ""),
+        )
     return TokenRecord(configured, fingerprint(configured))
 
 
@@ -66,8 +72,11 @@ def renewal_due(record: TokenRecord, now: float, refresh_after: float) -> bool:
 def renewed(record: TokenRecord, answer: Any, now: float) -> TokenRecord | None:
     """The record after a refresh answer `{access_token, token_type, expires_in}`; None when
     the answer is not one."""
-    if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str) \
-            or not answer["access_token"]:
+    if (
+        not isinstance(answer, dict)
+        or not isinstance(answer.get("access_token"), str)
+        or not answer["access_token"]
+    ):
         return None
     expires_in = answer.get("expires_in")
     expires = now + float(expires_in) if isinstance(expires_in, int | float) else None
@@ -76,8 +85,9 @@ def renewed(record: TokenRecord, answer: Any, now: float) -> TokenRecord | None:
 
 def failed(record: TokenRecord, now: float, problem: str) -> TokenRecord:
     """The record after a renewal that did not work: the token stays, a retry waits."""
-    return TokenRecord(record.value, record.of, record.renewed, record.expires, tried=now,
-                       problem=problem)
+    return TokenRecord(
+        record.value, record.of, record.renewed, record.expires, tried=now, problem=problem
+    )
 
 
 def redact(text: str, *secrets: str) -> str:

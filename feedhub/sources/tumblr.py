@@ -22,11 +22,16 @@ from feedhub.sources.social import arr, card_html, explain, obj, text
 from feedhub.sources.values import SUMMARY_CHARS, as_int, load_json
 
 TAG = page_link("https://www.tumblr.com/tagged/{}")
-LABEL_WARNINGS = {"sexual_themes": "Sexual themes", "drug_use": "Drug use",
-                  "violence": "Violence"}
+LABEL_WARNINGS = {"sexual_themes": "Sexual themes", "drug_use": "Drug use", "violence": "Violence"}
 _EMPHASIS = {"bold": "strong", "italic": "em", "strikethrough": "s", "small": "small"}
-_BLOCKS = {"heading1": "h3", "heading2": "h4", "quote": "blockquote", "indented": "blockquote",
-           "unordered-list-item": "ul", "ordered-list-item": "ol"}
+_BLOCKS = {
+    "heading1": "h3",
+    "heading2": "h4",
+    "quote": "blockquote",
+    "indented": "blockquote",
+    "unordered-list-item": "ul",
+    "ordered-list-item": "ol",
+}
 
 
 class TumblrAdapter(SourceAdapter):
@@ -41,22 +46,31 @@ class TumblrAdapter(SourceAdapter):
         return tokens.redact(message, self.cfg.api_key)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
-        query = urlencode({"api_key": self.cfg.api_key, "npf": "true",
-                           "limit": self.cfg.limit})
+        query = urlencode({"api_key": self.cfg.api_key, "npf": "true", "limit": self.cfg.limit})
         url = f"{self.base_url}/v2/blog/{quote(self.cfg.blog)}/posts?{query}"
-        result = await self.fetch_and_parse(ctx, url, parse_posts, self.source_id,
-                                            self.cfg.exclude_reposts, self.cfg.sensitive,
-                                            state=state)
+        result = await self.fetch_and_parse(
+            ctx,
+            url,
+            parse_posts,
+            self.source_id,
+            self.cfg.exclude_reposts,
+            self.cfg.sensitive,
+            state=state,
+        )
         result.error = self.redact(result.error)
-        return explain(result, {
-            401: "Tumblr refused the API key: check the source's api_key (TUMBLR_API_KEY)",
-            404: f"blog {self.cfg.blog} not found on Tumblr",
-            429: "rate limited by Tumblr; the next poll waits for the reset",
-        })
+        return explain(
+            result,
+            {
+                401: "Tumblr refused the API key: check the source's api_key (TUMBLR_API_KEY)",
+                404: f"blog {self.cfg.blog} not found on Tumblr",
+                429: "rate limited by Tumblr; the next poll waits for the reset",
+            },
+        )
 
 
-def parse_posts(body: bytes, url: str, source_id: str, exclude_reposts: bool = False,
-                sensitive: str = "hide") -> list[Item]:
+def parse_posts(
+    body: bytes, url: str, source_id: str, exclude_reposts: bool = False, sensitive: str = "hide"
+) -> list[Item]:
     """Items of a `/v2/blog/{blog}/posts` answer."""
     doc = load_json(body, dict)
     response = obj(doc.get("response"))
@@ -64,8 +78,7 @@ def parse_posts(body: bytes, url: str, source_id: str, exclude_reposts: bool = F
         raise ParseError("no response.posts array: not a Tumblr posts answer")
     blog = obj(response.get("blog"))
     items = [post_item(obj(p), source_id, blog) for p in response["posts"]]
-    return keep_sensitive([it for it in items if not (exclude_reposts and it.repost)],
-                          sensitive)
+    return keep_sensitive([it for it in items if not (exclude_reposts and it.repost)], sensitive)
 
 
 def post_item(post: dict[str, Any], source_id: str, blog: dict[str, Any]) -> Item:
@@ -86,8 +99,11 @@ def post_item(post: dict[str, Any], source_id: str, blog: dict[str, Any]) -> Ite
     media += found
     tags = [t for t in arr(post.get("tags")) if isinstance(t, str) and t.strip()]
     if tags:
-        parts.append("<p>" + " ".join(f'<a href="{html.escape(TAG(t))}">#{html.escape(t)}</a>'
-                                      for t in tags) + "</p>")
+        parts.append(
+            "<p>"
+            + " ".join(f'<a href="{html.escape(TAG(t))}">#{html.escape(t)}</a>' for t in tags)
+            + "</p>"
+        )
     content = sanitize_html("".join(parts), url)
     labels = [c for c in arr(post.get("community_label_categories")) if isinstance(c, str)]
     warning = ", ".join(LABEL_WARNINGS.get(c, c) for c in labels)
@@ -113,13 +129,15 @@ def post_item(post: dict[str, Any], source_id: str, blog: dict[str, Any]) -> Ite
 
 def blog_author(blog: dict[str, Any]) -> Author:
     name = text(blog.get("name"))
-    avatars = sorted((obj(a) for a in arr(blog.get("avatar"))),
-                     key=lambda a: as_int(a.get("width")) or 0)
+    avatars = sorted(
+        (obj(a) for a in arr(blog.get("avatar"))), key=lambda a: as_int(a.get("width")) or 0
+    )
     return Author(
         name=text(blog.get("title")).strip() or name,
         handle=f"@{name}" if name else "",
-        url=safe_url(text(blog.get("url")) or (f"https://{quote(name)}.tumblr.com/" if name
-                                               else "")),
+        url=safe_url(
+            text(blog.get("url")) or (f"https://{quote(name)}.tumblr.com/" if name else "")
+        ),
         avatar=safe_url(text(avatars[-1].get("url")), image=True) if avatars else "",
     )
 
@@ -132,22 +150,41 @@ def npf_html(blocks: list[Any]) -> tuple[str, list[Media]]:
         if kind == "text":
             inner = formatted(text(block.get("text")), arr(block.get("formatting")))
             tag = _BLOCKS.get(text(block.get("subtype")), "p")
-            out.append(f"<{tag}><li>{inner}</li></{tag}>" if tag in ("ul", "ol")
-                       else f"<{tag}>{inner}</{tag}>")
+            out.append(
+                f"<{tag}><li>{inner}</li></{tag}>"
+                if tag in ("ul", "ol")
+                else f"<{tag}>{inner}</{tag}>"
+            )
         elif kind == "image":
             sizes = [obj(m) for m in arr(block.get("media"))]
             if sizes and (src := safe_url(text(sizes[0].get("url")), image=True)):
-                media.append(Media(url=src, type="image", width=as_int(sizes[0].get("width")),
-                                   height=as_int(sizes[0].get("height")),
-                                   alt=text(block.get("alt_text")).strip()))
+                media.append(
+                    Media(
+                        url=src,
+                        type="image",
+                        width=as_int(sizes[0].get("width")),
+                        height=as_int(sizes[0].get("height")),
+                        alt=text(block.get("alt_text")).strip(),
+                    )
+                )
         elif kind == "link":
-            out.append(card_html(text(block.get("url")), text(block.get("title")),
-                                 text(block.get("description"))))
+            out.append(
+                card_html(
+                    text(block.get("url")), text(block.get("title")), text(block.get("description"))
+                )
+            )
         elif kind == "video":
             posters = [obj(p) for p in arr(block.get("poster"))]
             if posters and (still := safe_url(text(posters[0].get("url")), image=True)):
-                media.append(Media(url=still, type="video", width=as_int(posters[0].get("width")),
-                                   height=as_int(posters[0].get("height")), preview_url=still))
+                media.append(
+                    Media(
+                        url=still,
+                        type="video",
+                        width=as_int(posters[0].get("width")),
+                        height=as_int(posters[0].get("height")),
+                        preview_url=still,
+                    )
+                )
     return "".join(out), media
 
 
@@ -164,8 +201,13 @@ def formatted(body: str, formatting: list[Any]) -> str:
             opens.setdefault(start, []).append(f"<{tag}>")
             closes.setdefault(end, []).insert(0, f"</{tag}>")
             continue
-        href = safe_url(text(f.get("url"))) if kind == "link" else \
-            safe_url(text(obj(f.get("blog")).get("url"))) if kind == "mention" else ""
+        href = (
+            safe_url(text(f.get("url")))
+            if kind == "link"
+            else safe_url(text(obj(f.get("blog")).get("url")))
+            if kind == "mention"
+            else ""
+        )
         if href:
             opens.setdefault(start, []).append(f'<a href="{html.escape(href)}">')
             closes.setdefault(end, []).insert(0, "</a>")

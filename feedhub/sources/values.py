@@ -40,8 +40,13 @@ def iso_time(value: Any) -> datetime | None:
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_NAMES: dict[type, str] = {
-    dict: "a JSON object", list: "a JSON array", str: "a string", int: "a number",
-    float: "a number", bool: "a boolean", type(None): "null",
+    dict: "a JSON object",
+    list: "a JSON array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
 }
 
 

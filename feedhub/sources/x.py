@@ -30,8 +30,10 @@ from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 SITE = "https://x.com"
 MAX_RESULTS = 20
-TWEET_FIELDS = ("created_at,entities,attachments,lang,referenced_tweets,in_reply_to_user_id,"
-                "author_id,note_tweet")
+TWEET_FIELDS = (
+    "created_at,entities,attachments,lang,referenced_tweets,in_reply_to_user_id,"
+    "author_id,note_tweet"
+)
 MEDIA_FIELDS = "url,preview_image_url,width,height,alt_text,type"
 USER_FIELDS = "name,username,profile_image_url"
 # A retweet's own text is cut ("RT @user: …"): ask for the original and its author too.
@@ -55,7 +57,7 @@ class XAdapter(SourceAdapter):
             403: "X refused access: the app's plan may not include this endpoint",
             404: f"account @{self.username} not found",
             429: "rate limited by X (or the monthly post cap is reached); the next poll waits"
-                 " for the reset",
+            " for the reset",
         }
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
@@ -64,23 +66,37 @@ class XAdapter(SourceAdapter):
         else:
             url = f"{self.base_url}/2/users/by/username/{quote(self.username)}"
             user_id, lookup = await cached_id(
-                self, ctx, state, self.username.lower(), url, parse_user, self.username,
-                headers=self.headers, messages=self.messages)
+                self,
+                ctx,
+                state,
+                self.username.lower(),
+                url,
+                parse_user,
+                self.username,
+                headers=self.headers,
+                messages=self.messages,
+            )
             if not lookup.ok:
                 return lookup
-        since = text(state.meta.get("since_id")) if state.meta.get("since_user") == user_id \
-            else ""
+        since = text(state.meta.get("since_id")) if state.meta.get("since_user") == user_id else ""
         url = f"{self.base_url}/2/users/{quote(user_id)}/tweets?{self._query(since)}"
-        result = await self.fetch_and_parse(ctx, url, parse_tweets, self.source_id, user_id,
-                                            headers=self.headers)
+        result = await self.fetch_and_parse(
+            ctx, url, parse_tweets, self.source_id, user_id, headers=self.headers
+        )
         explain(merge_lookup(result, lookup), self.messages)
         # Without since_id the answer is the whole recent timeline: it replaces what is stored.
         result.incremental = bool(since) and result.ok
         return result
 
     def _query(self, since: str) -> str:
-        exclude = [name for name, on in (("replies", self.cfg.exclude_replies),
-                                         ("retweets", self.cfg.exclude_reposts)) if on]
+        exclude = [
+            name
+            for name, on in (
+                ("replies", self.cfg.exclude_replies),
+                ("retweets", self.cfg.exclude_reposts),
+            )
+            if on
+        ]
         expansions = "attachments.media_keys,author_id"
         if not self.cfg.exclude_reposts:
             expansions += "," + RETWEET_EXPANSIONS
@@ -101,8 +117,9 @@ def _first_error(doc: dict[str, Any]) -> str:
     return text(error.get("detail")) or text(error.get("title")) or text(doc.get("detail"))
 
 
-def parse_user(body: bytes, url: str, source_id: str, username: str
-               ) -> tuple[list[Item], dict[str, Any]]:
+def parse_user(
+    body: bytes, url: str, source_id: str, username: str
+) -> tuple[list[Item], dict[str, Any]]:
     """The user id from `/2/users/by/username/{username}` (an unknown user is a 200 with
     `errors`)."""
     doc = load_json(body, dict)
@@ -110,19 +127,20 @@ def parse_user(body: bytes, url: str, source_id: str, username: str
     if user_id:
         return [], {"meta": {FOUND_ID: user_id}}
     if doc.get("errors"):
-        return [], {"meta": {UPSTREAM_ERROR: f"account @{username} not found on X: "
-                                             f"{_first_error(doc)}"}}
+        return [], {
+            "meta": {UPSTREAM_ERROR: f"account @{username} not found on X: {_first_error(doc)}"}
+        }
     raise ParseError("no data.id and no errors: not a users/by/username answer")
 
 
-def parse_tweets(body: bytes, url: str, source_id: str, user_id: str
-                 ) -> tuple[list[Item], dict[str, Any]]:
+def parse_tweets(
+    body: bytes, url: str, source_id: str, user_id: str
+) -> tuple[list[Item], dict[str, Any]]:
     """Items of a `/2/users/{id}/tweets` answer, and the newest id to poll from next."""
     doc = load_json(body, dict)
     if "data" not in doc and "meta" not in doc:
         if doc.get("errors") or doc.get("title"):
-            return [], {"meta": {UPSTREAM_ERROR: f"X answered with an error: "
-                                                 f"{_first_error(doc)}"}}
+            return [], {"meta": {UPSTREAM_ERROR: f"X answered with an error: {_first_error(doc)}"}}
         raise ParseError("neither data nor meta: not a user tweets answer")
     tweets = doc.get("data", [])
     if not isinstance(tweets, list):
@@ -138,8 +156,13 @@ def parse_tweets(body: bytes, url: str, source_id: str, user_id: str
     return items, {"meta": meta}
 
 
-def tweet_item(tweet: dict[str, Any], source_id: str, users: dict[str, Any],
-               media: dict[str, Any], referenced: dict[str, Any]) -> Item:
+def tweet_item(
+    tweet: dict[str, Any],
+    source_id: str,
+    users: dict[str, Any],
+    media: dict[str, Any],
+    referenced: dict[str, Any],
+) -> Item:
     """One post as an item; a retweet shows the original and credits the account."""
     if not text(tweet.get("id")):
         raise ParseError("a post without an id")
@@ -153,9 +176,13 @@ def tweet_item(tweet: dict[str, Any], source_id: str, users: dict[str, Any],
     handle = author.handle.lstrip("@") or "i"
     url = f"{SITE}/{quote(handle)}/status/{text(post.get('id'))}"
     note = obj(post.get("note_tweet"))  # a long post: the full text lives here
-    content = sanitize_html(tweet_html(text(note.get("text")) or text(post.get("text")),
-                                       obj(note.get("entities")) or obj(post.get("entities"))),
-                            url)
+    content = sanitize_html(
+        tweet_html(
+            text(note.get("text")) or text(post.get("text")),
+            obj(note.get("entities")) or obj(post.get("entities")),
+        ),
+        url,
+    )
     keys = arr(obj(post.get("attachments")).get("media_keys"))
     lang = text(post.get("lang"))
     return Item(
@@ -167,8 +194,8 @@ def tweet_item(tweet: dict[str, Any], source_id: str, users: dict[str, Any],
         author=author,
         published=iso_time(post.get("created_at")),
         media=tuple(m for m in (_media(obj(media.get(text(k)))) for k in keys) if m),
-        reply=bool(post.get("in_reply_to_user_id")) or any(
-            obj(r).get("type") == "replied_to" for r in arr(post.get("referenced_tweets"))),
+        reply=bool(post.get("in_reply_to_user_id"))
+        or any(obj(r).get("type") == "replied_to" for r in arr(post.get("referenced_tweets"))),
         repost=is_retweet,
         lang="" if lang in ("und", "zxx", "qme", "qht", "art") else lang,
         network="x",
@@ -195,7 +222,7 @@ def tweet_html(body: str, entities: dict[str, Any]) -> str:
     body = html.unescape(body)  # X escapes &, < and > in post text
     out, pos = [], 0
     for m in _TOKEN_RE.finditer(body):
-        out.append(html.escape(body[pos:m.start()]))
+        out.append(html.escape(body[pos : m.start()]))
         pos = m.end()
         token, mention, tag = m.group(0), m.group(1), m.group(2)
         if mention and mention.lower() in mentions:
@@ -214,8 +241,11 @@ def tweet_html(body: str, entities: dict[str, Any]) -> str:
 
 def _expanded(entity: dict[str, Any] | None) -> str:
     """A t.co link as the link it stands for; "" for media links and unknown ones."""
-    if not entity or entity.get("media_key") or \
-            text(entity.get("display_url")).startswith(_MEDIA_HOSTS):
+    if (
+        not entity
+        or entity.get("media_key")
+        or text(entity.get("display_url")).startswith(_MEDIA_HOSTS)
+    ):
         return ""
     href = safe_url(text(entity.get("unwound_url")) or text(entity.get("expanded_url")))
     if not href:
@@ -234,6 +264,11 @@ def _media(m: dict[str, Any]) -> Media | None:
     url = safe_url(text(m.get("url")), image=True) or preview
     if not url or kind not in ("photo", "video", "animated_gif"):
         return None
-    return Media(url=url, type="image" if kind == "photo" else "video",
-                 width=as_int(m.get("width")), height=as_int(m.get("height")),
-                 alt=text(m.get("alt_text")).strip(), preview_url=preview)
+    return Media(
+        url=url,
+        type="image" if kind == "photo" else "video",
+        width=as_int(m.get("width")),
+        height=as_int(m.get("height")),
+        alt=text(m.get("alt_text")).strip(),
+        preview_url=preview,
+    )

@@ -16,11 +16,19 @@ from feedhub.sources.base import ParseError
 
 _ROOT_RE = re.compile(r"<[A-Za-z_]")
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 # Without a BOM, the first "<" of the document tells a 16- or 32-bit encoding apart.
-_UNMARKED = ((b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
-             (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"))
+_UNMARKED = (
+    (b"<\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x00\x00<", "utf-32-be"),
+    (b"<\x00", "utf-16-le"),
+    (b"\x00<", "utf-16-be"),
+)
 # expat's messages for a document that ends inside an element or a tag: it was cut short.
 _TRUNCATED = ("no element found", "unclosed token")
 
@@ -31,7 +39,7 @@ def _text(body: bytes) -> str:
     head = body[:4]
     for mark, codec in (*_BOMS, *_UNMARKED):
         if head.startswith(mark):
-            return body[len(mark) if (mark, codec) in _BOMS else 0:].decode(codec, "replace")
+            return body[len(mark) if (mark, codec) in _BOMS else 0 :].decode(codec, "replace")
     return body.decode("latin-1")
 
 
@@ -42,8 +50,9 @@ def refuse_entity_declarations(body: bytes) -> None:
     root = _ROOT_RE.search(text)
     prolog = text[: root.start()] if root else text
     if "<!entity" in prolog.lower():
-        raise ParseError("refused: the DOCTYPE declares entities (expansion bomb or "
-                         "external entity)")
+        raise ParseError(
+            "refused: the DOCTYPE declares entities (expansion bomb or external entity)"
+        )
 
 
 def ill_formed(parsed: Any) -> bool:
@@ -51,7 +60,8 @@ def ill_formed(parsed: Any) -> bool:
     well-formed XML (or in no charset it knows). A Content-Type that is not XML's, or a
     document whose bytes are not in the charset it was declared in, is read strictly."""
     return bool(parsed.get("bozo")) and not isinstance(
-        parsed.get("bozo_exception"), CharacterEncodingOverride | NonXMLContentType)
+        parsed.get("bozo_exception"), CharacterEncodingOverride | NonXMLContentType
+    )
 
 
 def check_complete(parsed: Any) -> None:

@@ -33,13 +33,15 @@ class YoutubeAdapter(SourceAdapter):
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         url = f"{self.base_url}/feeds/videos.xml?" + urlencode({"channel_id": self.channel_id})
-        result = await self.fetch_and_parse(ctx, url, parse_youtube, self.source_id,
-                                            state=state, read_headers=True)
+        result = await self.fetch_and_parse(
+            ctx, url, parse_youtube, self.source_id, state=state, read_headers=True
+        )
         return explain(result, {404: f"channel {self.channel_id} not found"})
 
 
-def parse_youtube(body: bytes, url: str, source_id: str,
-                  headers: Mapping[str, str] | None = None) -> tuple[list[Item], dict[str, Any]]:
+def parse_youtube(
+    body: bytes, url: str, source_id: str, headers: Mapping[str, str] | None = None
+) -> tuple[list[Item], dict[str, Any]]:
     """Items of a channel feed: title, thumbnail (sized, the title as its alt) and the
     description as text with its links."""
     items, extra = parse_feed(body, url, source_id, "youtube", headers)
@@ -52,8 +54,14 @@ def parse_youtube(body: bytes, url: str, source_id: str,
             out.append(dataclasses.replace(item, media=media))
             continue
         content = sanitize_html(plain_to_html(description), item.url)
-        out.append(dataclasses.replace(item, media=media, content_html=content,
-                                       summary=html_to_text(content, SUMMARY_CHARS)))
+        out.append(
+            dataclasses.replace(
+                item,
+                media=media,
+                content_html=content,
+                summary=html_to_text(content, SUMMARY_CHARS),
+            )
+        )
     return out, extra
 
 
@@ -83,7 +91,7 @@ def plain_to_html(body: str) -> str:
 def _linkify(body: str) -> str:
     out, pos = [], 0
     for m in _URL_RE.finditer(body):
-        out.append(html.escape(body[pos:m.start()]))
+        out.append(html.escape(body[pos : m.start()]))
         href = safe_url(m.group(0))
         label = html.escape(m.group(0))
         out.append(f'<a href="{html.escape(href)}">{label}</a>' if href else label)

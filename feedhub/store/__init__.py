@@ -48,8 +48,9 @@ def open_store(cfg: StorageConfig, base_dir: str = ".") -> Store:
     """The backend the config names (not yet opened: no file or connection is made)."""
     make = BACKENDS.get(cfg.backend)
     if make is None:
-        raise ValueError(f"storage.backend: unknown backend {cfg.backend!r} "
-                         f"(one of {', '.join(BACKENDS)})")
+        raise ValueError(
+            f"storage.backend: unknown backend {cfg.backend!r} (one of {', '.join(BACKENDS)})"
+        )
     return make(cfg, base_dir)
 
 

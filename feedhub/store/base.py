@@ -62,8 +62,13 @@ class Store(ABC):
         return {item.id for item in await self.get_items(source_id)}
 
     @abstractmethod
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
-                   texts: list[str] | None = None) -> None:
+    async def save(
+        self,
+        source_id: str,
+        state: FetchState,
+        items: list[Item] | None,
+        texts: list[str] | None = None,
+    ) -> None:
         """Store the fetch state and, when given, replace the source's items, atomically.
 
         `texts` are the items' `item_json` when the caller has them already (made in the

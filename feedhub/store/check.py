@@ -38,14 +38,15 @@ class CheckReport:
 
 def read_only(path: Path) -> sqlite3.Connection:
     """A connection that cannot change the file (a damaged one must stay as it is)."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                           isolation_level=None)
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
 
 
 def tables(db: sqlite3.Connection) -> list[str]:
     """The file's own tables, in the order they were created."""
-    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                      "AND name NOT LIKE 'sqlite_%' ORDER BY rowid").fetchall()
+    rows = db.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' "
+        "AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+    ).fetchall()
     return [name for (name,) in rows]
 
 
@@ -68,8 +69,9 @@ def check_sqlite(path: Path, *, full: bool = False) -> CheckReport:
         report.version = int(db.execute("PRAGMA user_version").fetchone()[0])
         if full and report.ok:
             for name in tables(db):
-                report.counts[name] = db.execute(f"SELECT count(*) FROM {quote(name)}"
-                                                 ).fetchone()[0]
+                report.counts[name] = db.execute(f"SELECT count(*) FROM {quote(name)}").fetchone()[
+                    0
+                ]
                 if name in JSON_COLUMNS:
                     report.problems += _bad_json(db, name, JSON_COLUMNS[name])
     except sqlite3.DatabaseError as exc:
@@ -80,6 +82,7 @@ def check_sqlite(path: Path, *, full: bool = False) -> CheckReport:
 
 
 def _bad_json(db: sqlite3.Connection, table: str, column: str) -> list[str]:
-    bad = db.execute(f"SELECT count(*) FROM {quote(table)} WHERE NOT json_valid({column})"
-                     ).fetchone()[0]
+    bad = db.execute(
+        f"SELECT count(*) FROM {quote(table)} WHERE NOT json_valid({column})"
+    ).fetchone()[0]
     return [f"table {table}: {bad} rows whose {column} is not JSON"] if bad else []

@@ -24,6 +24,7 @@ def store_errors() -> tuple[type[Exception], ...]:
     redis = _redis()
     return _FILE_ERRORS if redis is None else (*_FILE_ERRORS, redis.RedisError)
 
+
 WAYS_ON = (
     "to save what can be read into a new file: `feedhub store recover -c {config}`;\n"
     "to set it aside and start over, re-polling every source: "

@@ -48,8 +48,9 @@ def in_use(path: Path) -> bool:
 
 def refuse_if_in_use(path: Path) -> None:
     if in_use(path):
-        raise StoreInUse(f"{path} is open in another process (is `feedhub serve` running?): "
-                         "stop it first")
+        raise StoreInUse(
+            f"{path} is open in another process (is `feedhub serve` running?): stop it first"
+        )
 
 
 def move_aside(path: Path, now: datetime | None = None, why: str = "damaged") -> Path:

@@ -33,8 +33,12 @@ class StoreHealth:
 
     def _fault(self, reason: str, *, ping_clears: bool) -> str:
         if not self.reason:  # logged when it starts; what else meets it adds no line
-            log.error("store %s: %s; polls are recorded as errors and widgets keep the "
-                      "versions already rendered until it works again", self.where, reason)
+            log.error(
+                "store %s: %s; polls are recorded as errors and widgets keep the "
+                "versions already rendered until it works again",
+                self.where,
+                reason,
+            )
             self.since = time.time()
         elif reason == UNREACHABLE:  # a failed ping says less than the error it follows
             return self.reason
@@ -44,8 +48,12 @@ class StoreHealth:
     def succeeded(self) -> None:
         """A write went through: whatever failed works again."""
         if self.reason:
-            log.info("store %s works again after %.0f s (it was: %s)", self.where,
-                     time.time() - self.since, self.reason)
+            log.info(
+                "store %s works again after %.0f s (it was: %s)",
+                self.where,
+                time.time() - self.since,
+                self.reason,
+            )
             self.reason = ""
 
     def pinged(self, answered: bool) -> None:

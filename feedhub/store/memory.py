@@ -20,8 +20,13 @@ class MemoryStore(Store):
     async def recent_items(self, source_id: str, count: int) -> list[Item]:
         return self._items.get(source_id, [])[:count]
 
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
-                   texts: list[str] | None = None) -> None:
+    async def save(
+        self,
+        source_id: str,
+        state: FetchState,
+        items: list[Item] | None,
+        texts: list[str] | None = None,
+    ) -> None:
         self._states[source_id] = copy.deepcopy(state)
         if items is not None:
             self._items[source_id] = sorted(items, key=lambda it: it.rank, reverse=True)

@@ -47,8 +47,10 @@ async def restore(cfg: StorageConfig, base_dir: str, source: Path) -> Outcome:
     found = maintenance_for(cfg, base_dir, "restore")
     kind = backup_kind(source)
     if kind != cfg.backend:
-        raise Refused(f"{source} is a {kind} backup and storage.backend is {cfg.backend}: "
-                      f"restore it into a {kind} store, then `feedhub store copy --to`")
+        raise Refused(
+            f"{source} is a {kind} backup and storage.backend is {cfg.backend}: "
+            f"restore it into a {kind} store, then `feedhub store copy --to`"
+        )
     return await found.restore(source)
 
 
@@ -63,8 +65,9 @@ def parse_target(url: str, prefix: str) -> StorageConfig:
     raise BadTarget(f"--to {url!r}: expected {', '.join(forms[:-1])} or {forms[-1]}")
 
 
-async def copy(cfg: StorageConfig, base_dir: str, to: str, prefix: str | None,
-               force: bool) -> Outcome:
+async def copy(
+    cfg: StorageConfig, base_dir: str, to: str, prefix: str | None, force: bool
+) -> Outcome:
     """The configured store's contents into the one `to` names; a target with data is
     replaced only with `force`."""
     target = parse_target(to, prefix or cfg.prefix)

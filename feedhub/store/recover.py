@@ -45,8 +45,11 @@ class RecoveryReport:
         for sid in sorted(set(self.items) | self.states):
             saved, had = self.items.get(sid, (0, 0))
             lost = f", {had - saved} lost" if had > saved else ""
-            state = ("fetch state saved" if sid in self.states
-                     else "fetch state lost (its next poll starts afresh)")
+            state = (
+                "fetch state saved"
+                if sid in self.states
+                else "fetch state lost (its next poll starts afresh)"
+            )
             out.append(f"  source {sid}: {saved} of {had} items saved{lost}; {state}")
         for name, t in self.tables.items():
             damage = f", damaged stretches stepped over: {t.gaps}" if t.gaps else ""
@@ -64,14 +67,19 @@ def recover_sqlite(path: Path, now: datetime | None = None) -> RecoveryReport:
     src = read_only(path)
     try:
         try:
-            schema = src.execute("SELECT type, name, sql FROM sqlite_master "
-                                 "WHERE sql IS NOT NULL ORDER BY rowid").fetchall()
+            schema = src.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+            ).fetchall()
             version = int(src.execute("PRAGMA user_version").fetchone()[0])
         except sqlite3.DatabaseError as exc:
-            raise StoreDamaged(str(path), [
-                describe(exc),
-                "its list of tables cannot be read, so nothing can be saved: "
-                "`feedhub store quarantine` sets it aside"]) from exc
+            raise StoreDamaged(
+                str(path),
+                [
+                    describe(exc),
+                    "its list of tables cannot be read, so nothing can be saved: "
+                    "`feedhub store quarantine` sets it aside",
+                ],
+            ) from exc
         try:
             report = _copy_into(src, fresh, schema, version)
         except BaseException:
@@ -85,8 +93,9 @@ def recover_sqlite(path: Path, now: datetime | None = None) -> RecoveryReport:
     return report
 
 
-def _copy_into(src: sqlite3.Connection, fresh: Path, schema: list[tuple[str, str, str]],
-               version: int) -> RecoveryReport:
+def _copy_into(
+    src: sqlite3.Connection, fresh: Path, schema: list[tuple[str, str, str]], version: int
+) -> RecoveryReport:
     report = RecoveryReport(fresh, fresh)
     dst = sqlite3.connect(fresh, isolation_level=None)
     try:
@@ -119,14 +128,18 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
     except sqlite3.OperationalError:  # a WITHOUT ROWID table
         has_rowid = False
     if has_rowid:
-        insert = (f"INSERT INTO {quote(table)} (rowid, {names}) "
-                  f"VALUES ({', '.join('?' * (len(columns) + 1))})")
-        rows = _rows_by_rowid(src, f"SELECT rowid, {names} FROM {quote(table)} "
-                                   "WHERE rowid >= ? ORDER BY rowid", report)
+        insert = (
+            f"INSERT INTO {quote(table)} (rowid, {names}) "
+            f"VALUES ({', '.join('?' * (len(columns) + 1))})"
+        )
+        rows = _rows_by_rowid(
+            src,
+            f"SELECT rowid, {names} FROM {quote(table)} WHERE rowid >= ? ORDER BY rowid",
+            report,
+        )
         offset = 1
     else:
-        insert = (f"INSERT INTO {quote(table)} ({names}) "
-                  f"VALUES ({', '.join('?' * len(columns))})")
+        insert = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"
         rows = _rows_until_damage(src, f"SELECT {names} FROM {quote(table)}", report)
         offset = 0
     for row in rows:
@@ -138,8 +151,9 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
     return report
 
 
-def _rows_by_rowid(db: sqlite3.Connection, select: str, report: TableReport
-                   ) -> Iterator[tuple[Any, ...]]:
+def _rows_by_rowid(
+    db: sqlite3.Connection, select: str, report: TableReport
+) -> Iterator[tuple[Any, ...]]:
     """Rows a batch at a time; a batch that fails is read again a row at a time up to the
     damage, which is then stepped over."""
     start: int | None = MIN_ROWID
@@ -186,8 +200,9 @@ def _next_readable(db: sqlite3.Connection, probe: str, after: int) -> int | None
     return high
 
 
-def _rows_until_damage(db: sqlite3.Connection, select: str, report: TableReport
-                       ) -> Iterator[tuple[Any, ...]]:
+def _rows_until_damage(
+    db: sqlite3.Connection, select: str, report: TableReport
+) -> Iterator[tuple[Any, ...]]:
     """A table without rowids cannot be probed past damage: what comes before it."""
     try:
         yield from db.execute(select)
@@ -208,16 +223,14 @@ def _indexed_items(db: sqlite3.Connection) -> Counter[str]:
     as far as it can be read."""
     found: Counter[str] = Counter()
     try:
-        for (source,) in db.execute("SELECT source FROM items INDEXED BY "
-                                    "sqlite_autoindex_items_1"):
+        for (source,) in db.execute("SELECT source FROM items INDEXED BY sqlite_autoindex_items_1"):
             found[source] += 1
     except sqlite3.DatabaseError:
         pass
     return found
 
 
-def _count_sources(db: sqlite3.Connection, report: RecoveryReport, indexed: Counter[str]
-                   ) -> None:
+def _count_sources(db: sqlite3.Connection, report: RecoveryReport, indexed: Counter[str]) -> None:
     """Items saved per source in the new file, against what the old one had."""
     saved: dict[str, int] = {}
     if "items" in report.tables:

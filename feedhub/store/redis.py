@@ -86,8 +86,12 @@ class RedisStore(Store):
     async def open(self) -> None:
         # Short timeouts: a request must not hang on a Redis that went away.
         self._redis = aioredis.from_url(
-            self.url, decode_responses=True, socket_connect_timeout=1.0, socket_timeout=2.0,
-            health_check_interval=10, retry_on_timeout=False,
+            self.url,
+            decode_responses=True,
+            socket_connect_timeout=1.0,
+            socket_timeout=2.0,
+            health_check_interval=10,
+            retry_on_timeout=False,
         )
         self._renew = self._redis.register_script(_RENEW)
         self._release = self._redis.register_script(_RELEASE)
@@ -117,31 +121,40 @@ class RedisStore(Store):
     async def recent_items(self, source_id: str, count: int) -> list[Item]:
         """`count` items from the head of the source's list, kept in rank order (-1: all)."""
         try:
-            raw = await self.r.lrange(self._key("ranked", source_id), 0, count - 1 if count > 0
-                                      else -1)
+            raw = await self.r.lrange(
+                self._key("ranked", source_id), 0, count - 1 if count > 0 else -1
+            )
             if not raw:  # written before items were kept ranked, or none
                 old = await self.r.get(self._key("items", source_id))
                 raw = [json.dumps(d) for d in json.loads(old)] if old else []
         except (RedisError, OSError) as exc:
             if source_id in self._items:
-                log.warning("redis unreachable (%s): serving the last items seen of %s",
-                            exc, source_id)
+                log.warning(
+                    "redis unreachable (%s): serving the last items seen of %s", exc, source_id
+                )
                 return self._items[source_id][:count] if count > 0 else self._items[source_id]
             raise
-        items = sorted(await asyncio.to_thread(decode_items, raw),
-                       key=lambda it: it.rank, reverse=True)[:count if count > 0 else None]
+        items = sorted(
+            await asyncio.to_thread(decode_items, raw), key=lambda it: it.rank, reverse=True
+        )[: count if count > 0 else None]
         if len(items) >= len(self._items.get(source_id, ())):
             self._items[source_id] = items
         return list(items)
 
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
-                   texts: list[str] | None = None) -> None:
+    async def save(
+        self,
+        source_id: str,
+        state: FetchState,
+        items: list[Item] | None,
+        texts: list[str] | None = None,
+    ) -> None:
         async with self.r.pipeline(transaction=True) as tx:
             tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
             if items is not None:
                 texts = item_texts(items, texts)
-                ranked = sorted(zip(items, texts, strict=True), key=lambda p: p[0].rank,
-                                reverse=True)
+                ranked = sorted(
+                    zip(items, texts, strict=True), key=lambda p: p[0].rank, reverse=True
+                )
                 tx.delete(self._key("items", source_id), self._key("ranked", source_id))
                 if ranked:
                     tx.rpush(self._key("ranked", source_id), *(text for _, text in ranked))

@@ -39,8 +39,12 @@ def missed_changes(known: dict[str, str], current: dict[str, FetchState]) -> lis
 
 
 class RedisChanges:
-    def __init__(self, client: Callable[[], aioredis.Redis], prefix: str,
-                 states: Callable[[], Awaitable[dict[str, FetchState]]]) -> None:
+    def __init__(
+        self,
+        client: Callable[[], aioredis.Redis],
+        prefix: str,
+        states: Callable[[], Awaitable[dict[str, FetchState]]],
+    ) -> None:
         self._client = client  # the store's, once it is open
         self._states = states  # every source's stored fetch state, read for a catch-up
         self.channel = f"{prefix}:changes"
@@ -62,8 +66,12 @@ class RedisChanges:
         try:
             await self._client().publish(self.channel, f"{self.replica} {source_id} {digest}")
         except (RedisError, OSError) as exc:
-            log.warning("redis unreachable: change of %s not announced (%s); the other "
-                        "replicas catch up when it is back", source_id, exc)
+            log.warning(
+                "redis unreachable: change of %s not announced (%s); the other "
+                "replicas catch up when it is back",
+                source_id,
+                exc,
+            )
 
     def on_change(self, listener: ChangeListener) -> None:
         self._listeners.append(listener)

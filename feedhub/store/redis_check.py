@@ -10,8 +10,13 @@ from typing import Any
 from feedhub.store.check import CheckReport
 
 # The type of each kind of key under the prefix (the part after `{prefix}:`).
-KEY_TYPES = {"states": "hash", "items": "string", "ranked": "list", "lease": "string",
-             "schema": "string"}
+KEY_TYPES = {
+    "states": "hash",
+    "items": "string",
+    "ranked": "list",
+    "lease": "string",
+    "schema": "string",
+}
 JSON_KINDS = {"states", "items", "ranked"}
 
 
@@ -27,7 +32,7 @@ async def check_redis(client: Any, prefix: str, *, full: bool = False) -> CheckR
             report.problems.append(f"{prefix}:schema holds {str(raw)[:40]!r}, not a number")
     keys = [str(k) async for k in client.scan_iter(match=f"{prefix}:*", count=500)]
     for key in keys:
-        kind = key[len(prefix) + 1:].split(":", 1)[0]
+        kind = key[len(prefix) + 1 :].split(":", 1)[0]
         report.counts[kind] = report.counts.get(kind, 0) + 1
         if full or kind in ("states", "schema"):  # the cheap ones are checked at start too
             report.problems += await _key_problems(client, key, kind, full)

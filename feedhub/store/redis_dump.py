@@ -23,13 +23,16 @@ async def dump_redis(client: Any, prefix: str) -> list[tuple[str, bytes]]:
     """(key without the prefix, DUMP payload) of every lasting key under the prefix, read in
     one transaction. `client` is a redis.asyncio client that does not decode responses."""
     keys = [k.decode() async for k in client.scan_iter(match=f"{prefix}:*", count=500)]
-    keys = [k for k in keys if k[len(prefix) + 1:].split(":", 1)[0] not in TRANSIENT_KINDS]
+    keys = [k for k in keys if k[len(prefix) + 1 :].split(":", 1)[0] not in TRANSIENT_KINDS]
     async with client.pipeline(transaction=True) as tx:
         for key in keys:
             tx.dump(key)
         payloads = await tx.execute()
-    return [(key[len(prefix) + 1:], payload)
-            for key, payload in zip(keys, payloads, strict=True) if payload is not None]
+    return [
+        (key[len(prefix) + 1 :], payload)
+        for key, payload in zip(keys, payloads, strict=True)
+        if payload is not None
+    ]
 
 
 async def load_redis(client: Any, prefix: str, entries: list[tuple[str, bytes]]) -> None:
@@ -40,15 +43,16 @@ async def load_redis(client: Any, prefix: str, entries: list[tuple[str, bytes]])
         await tx.execute()
 
 
-async def move_redis_aside(client: Any, prefix: str, now: datetime | None = None,
-                           why: str = "damaged") -> tuple[str, int]:
+async def move_redis_aside(
+    client: Any, prefix: str, now: datetime | None = None, why: str = "damaged"
+) -> tuple[str, int]:
     """Rename every key under `prefix` to `{prefix}.{why}-<UTC time>`: the prefix starts
     empty and the old keys stay for a look or a copy. (The new prefix, keys moved.)"""
     aside = f"{prefix}.{why}-{stamp(now)}"
     keys = [k.decode() async for k in client.scan_iter(match=f"{prefix}:*", count=500)]
     async with client.pipeline(transaction=True) as tx:
         for key in keys:
-            tx.rename(key, aside + key[len(prefix):])
+            tx.rename(key, aside + key[len(prefix) :])
         await tx.execute()
     return aside, len(keys)
 
@@ -58,8 +62,18 @@ def write_dump(path: Path, prefix: str, entries: list[tuple[str, bytes]]) -> Non
     partial = path.with_name(path.name + ".partial")
     path.parent.mkdir(parents=True, exist_ok=True)
     with partial.open("w") as f:
-        f.write(json.dumps({"format": DUMP_FORMAT, "version": 1, "prefix": prefix,
-                            "created": stamp(), "keys": len(entries)}) + "\n")
+        f.write(
+            json.dumps(
+                {
+                    "format": DUMP_FORMAT,
+                    "version": 1,
+                    "prefix": prefix,
+                    "created": stamp(),
+                    "keys": len(entries),
+                }
+            )
+            + "\n"
+        )
         for rel, payload in entries:
             f.write(json.dumps({"key": rel, "dump": base64.b64encode(payload).decode()}) + "\n")
     partial.replace(path)
@@ -71,12 +85,18 @@ def read_dump(path: Path) -> list[tuple[str, bytes]]:
         lines = f.read().splitlines()
     try:
         header = json.loads(lines[0])
-        entries = [(str(e["key"]), base64.b64decode(e["dump"], validate=True))
-                   for e in map(json.loads, lines[1:])]
+        entries = [
+            (str(e["key"]), base64.b64decode(e["dump"], validate=True))
+            for e in map(json.loads, lines[1:])
+        ]
     except (IndexError, KeyError, TypeError, ValueError) as exc:
         raise StoreDamaged(str(path), [f"not a whole feedhub Redis dump: {exc}"]) from exc
     if header.get("format") != DUMP_FORMAT or header.get("keys") != len(entries):
-        raise StoreDamaged(str(path), [
-            f"not a whole feedhub Redis dump (expected {header.get('keys')} keys, "
-            f"found {len(entries)})"])
+        raise StoreDamaged(
+            str(path),
+            [
+                f"not a whole feedhub Redis dump (expected {header.get('keys')} keys, "
+                f"found {len(entries)})"
+            ],
+        )
     return entries

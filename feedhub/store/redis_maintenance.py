@@ -74,24 +74,31 @@ class RedisMaintenance(Maintenance):
             await load_redis(client, self.prefix, entries)
         await announce(self.store)
         kept = [f"the {moved} keys it replaced are kept under {aside!r}"] if moved else []
-        return Outcome([f"restored {len(entries)} keys from {source} under {self.prefix!r}",
-                        *kept])
+        return Outcome([f"restored {len(entries)} keys from {source} under {self.prefix!r}", *kept])
 
     async def quarantine(self) -> Outcome:
         async with connected(self.url, decode=False) as client:
             aside, moved = await move_redis_aside(client, self.prefix)
-        return Outcome([f"moved {moved} keys from {self.prefix!r} to {aside!r}; the replicas "
-                        "poll every source afresh"])
+        return Outcome(
+            [
+                f"moved {moved} keys from {self.prefix!r} to {aside!r}; the replicas "
+                "poll every source afresh"
+            ]
+        )
 
     async def copy(self, target: Maintenance, shown: str, force: bool) -> Outcome:
         assert isinstance(target, RedisMaintenance)
-        async with connected(self.url, decode=False) as src, \
-                connected(target.url, decode=False) as dst:
+        async with (
+            connected(self.url, decode=False) as src,
+            connected(target.url, decode=False) as dst,
+        ):
             entries = await dump_redis(src, self.prefix)
             if any([k async for k in dst.scan_iter(match=f"{target.prefix}:*", count=100)]):
                 if not force:
-                    raise Refused(f"{shown} holds keys under {target.prefix!r}; --force "
-                                  "replaces them (they are kept under a .replaced- prefix)")
+                    raise Refused(
+                        f"{shown} holds keys under {target.prefix!r}; --force "
+                        "replaces them (they are kept under a .replaced- prefix)"
+                    )
                 await move_redis_aside(dst, target.prefix, why="replaced")
             await load_redis(dst, target.prefix, entries)
         await announce(target.store)
@@ -100,5 +107,5 @@ class RedisMaintenance(Maintenance):
     async def left_out(self) -> list[str]:
         async with connected(self.url, decode=True) as client:
             keys = [str(k) async for k in client.scan_iter(match=f"{self.prefix}:*")]
-        kinds = {k[len(self.prefix) + 1:].split(":", 1)[0] for k in keys}
+        kinds = {k[len(self.prefix) + 1 :].split(":", 1)[0] for k in keys}
         return [f"keys {k}:*" for k in sorted(kinds) if k not in CARRIED_KINDS]

@@ -84,7 +84,8 @@ def newer_store(where: str, found: int, current: int) -> SchemaError:
     return SchemaError(
         f"{where} has schema version {found}, written by a newer feedhub; this release "
         f"({__version__}) reads versions up to {current}. Upgrade feedhub, or point storage "
-        f"at a new file or prefix; the store was left as it is")
+        f"at a new file or prefix; the store was left as it is"
+    )
 
 
 def sqlite_version(db: sqlite3.Connection) -> int:
@@ -92,8 +93,7 @@ def sqlite_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate_sqlite(db: sqlite3.Connection, where: str,
-                   steps: Sequence[str] = SQLITE_STEPS) -> int:
+def migrate_sqlite(db: sqlite3.Connection, where: str, steps: Sequence[str] = SQLITE_STEPS) -> int:
     """Bring a SQLite store (autocommit connection) up to `len(steps)`; return the version found.
 
     A newer store is refused before anything is written. The pending steps and the new stamp
@@ -119,8 +119,10 @@ def migrate_sqlite(db: sqlite3.Connection, where: str,
         if not new:  # a file made just now is not news
             _migrated(where, found, current)
     except sqlite3.Error as exc:
-        raise SchemaError(f"{where}: migrating from schema version {found} to {current} "
-                          f"failed ({exc}); the store was left as it was") from exc
+        raise SchemaError(
+            f"{where}: migrating from schema version {found} to {current} "
+            f"failed ({exc}); the store was left as it was"
+        ) from exc
     finally:
         if db.in_transaction:
             db.execute("ROLLBACK")
@@ -150,8 +152,7 @@ async def redis_version(r: aioredis.Redis, prefix: str) -> int:
     return int(await r.get(redis_schema_key(prefix)) or 0)
 
 
-async def migrate_redis(r: aioredis.Redis, prefix: str,
-                        steps: Sequence[str] = REDIS_STEPS) -> int:
+async def migrate_redis(r: aioredis.Redis, prefix: str, steps: Sequence[str] = REDIS_STEPS) -> int:
     """Bring the Redis keys under `prefix` up to `len(steps)`; return the version found."""
     from redis.exceptions import RedisError  # here: a SQLite store never loads the client
 
@@ -165,8 +166,9 @@ async def migrate_redis(r: aioredis.Redis, prefix: str,
         try:
             seen = int(await r.eval(script, 1, key, prefix, version - 1, version))
         except RedisError as exc:
-            raise SchemaError(f"{where}: migrating from schema version {version - 1} to "
-                              f"{version} failed ({exc})") from exc
+            raise SchemaError(
+                f"{where}: migrating from schema version {version - 1} to {version} failed ({exc})"
+            ) from exc
         if seen > current:  # a newer replica stamped it meanwhile
             raise newer_store(where, seen, current)
     if found < current and (found or await r.exists(f"{prefix}:states")):

@@ -22,6 +22,7 @@ from feedhub.store.sqlite_maintenance import SqliteMaintenance
 
 T = TypeVar("T")
 
+
 class SqliteStore(Store):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
@@ -78,16 +79,17 @@ class SqliteStore(Store):
         return self._db
 
     async def get_items(self, source_id: str) -> list[Item]:
-        return await self._run(self._items, "SELECT data FROM items WHERE source = ?",
-                               (source_id,))
+        return await self._run(self._items, "SELECT data FROM items WHERE source = ?", (source_id,))
 
     async def recent_items(self, source_id: str, count: int) -> list[Item]:
-        return await self._run(self._items, "SELECT data FROM items WHERE source = ? "
-                               "ORDER BY rank DESC LIMIT ?", (source_id, count))
+        return await self._run(
+            self._items,
+            "SELECT data FROM items WHERE source = ? ORDER BY rank DESC LIMIT ?",
+            (source_id, count),
+        )
 
     async def item_ids(self, source_id: str) -> set[str]:
-        rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?",
-                               (source_id,))
+        rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?", (source_id,))
         return {item_id for (item_id,) in rows}
 
     def _select(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
@@ -97,19 +99,26 @@ class SqliteStore(Store):
         """Items read and decoded in the store's thread: the event loop gets them ready."""
         return decode_items(data for (data,) in self._select(sql, params))
 
-    async def save(self, source_id: str, state: FetchState, items: list[Item] | None,
-                   texts: list[str] | None = None) -> None:
+    async def save(
+        self,
+        source_id: str,
+        state: FetchState,
+        items: list[Item] | None,
+        texts: list[str] | None = None,
+    ) -> None:
         # Whatever is left to serialize is serialized in the store's thread, not on the loop.
         await self._run(self._save, source_id, state, items, texts)
 
-    def _save(self, source_id: str, state: FetchState, items: list[Item] | None,
-              texts: list[str] | None) -> None:
+    def _save(
+        self, source_id: str, state: FetchState, items: list[Item] | None, texts: list[str] | None
+    ) -> None:
         state_json = json.dumps(state.to_dict())
         rows = None
         if items is not None:
             texts = item_texts(items, texts)
-            rows = [(source_id, it.id, text, it.rank)
-                    for it, text in zip(items, texts, strict=True)]
+            rows = [
+                (source_id, it.id, text, it.rank) for it, text in zip(items, texts, strict=True)
+            ]
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -126,8 +135,9 @@ class SqliteStore(Store):
             raise
 
     async def get_state(self, source_id: str) -> FetchState | None:
-        rows = await self._run(self._select, "SELECT data FROM state WHERE source = ?",
-                               (source_id,))
+        rows = await self._run(
+            self._select, "SELECT data FROM state WHERE source = ?", (source_id,)
+        )
         return FetchState.from_dict(json.loads(rows[0][0])) if rows else None
 
     async def all_states(self) -> dict[str, FetchState]:
@@ -152,24 +162,30 @@ class SqliteStore(Store):
     def _select_media(self, urls: list[str]) -> list[tuple[Any, ...]]:
         found: list[tuple[Any, ...]] = []
         for start in range(0, len(urls), 500):  # under SQLite's limit on parameters
-            chunk = urls[start:start + 500]
+            chunk = urls[start : start + 500]
             marks = ",".join("?" * len(chunk))
             found += self.db.execute(
-                f"SELECT url, data FROM media_records WHERE url IN ({marks})", chunk).fetchall()
+                f"SELECT url, data FROM media_records WHERE url IN ({marks})", chunk
+            ).fetchall()
         return found
 
     async def media_by_digest(self, digest: str) -> str | None:
         rows = await self._run(
-            self._select, "SELECT data FROM media_records WHERE digest = ? LIMIT 1", (digest,))
+            self._select, "SELECT data FROM media_records WHERE digest = ? LIMIT 1", (digest,)
+        )
         return rows[0][0] if rows else None
 
     async def put_media(self, url: str, digest: str, text: str) -> None:
-        await self._run(self._write, "INSERT OR REPLACE INTO media_records VALUES (?, ?, ?)",
-                        [(url, digest, text)])
+        await self._run(
+            self._write,
+            "INSERT OR REPLACE INTO media_records VALUES (?, ?, ?)",
+            [(url, digest, text)],
+        )
 
     async def delete_media(self, urls: list[str]) -> None:
-        await self._run(self._write, "DELETE FROM media_records WHERE url = ?",
-                        [(u,) for u in urls])
+        await self._run(
+            self._write, "DELETE FROM media_records WHERE url = ?", [(u,) for u in urls]
+        )
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self.db:
@@ -191,9 +207,13 @@ def _fill_ranks(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
     try:
         rows = db.execute("SELECT source, id, data FROM items WHERE rank IS NULL").fetchall()
-        db.executemany("UPDATE items SET rank = ? WHERE source = ? AND id = ?",
-                       [(Item.from_dict(json.loads(data)).rank, source, item_id)
-                        for source, item_id, data in rows])
+        db.executemany(
+            "UPDATE items SET rank = ? WHERE source = ? AND id = ?",
+            [
+                (Item.from_dict(json.loads(data)).rank, source, item_id)
+                for source, item_id, data in rows
+            ],
+        )
         db.execute("COMMIT")
     finally:
         if db.in_transaction:

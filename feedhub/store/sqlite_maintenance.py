@@ -51,8 +51,9 @@ class SqliteMaintenance(Maintenance):
         await asyncio.to_thread(copy_sqlite, self._existing(), target)
         report = await asyncio.to_thread(check_sqlite, target, full=True)
         if not report.ok:
-            return Outcome(["the store is damaged, and so is this copy of it:",
-                            *report.lines()], ok=False)
+            return Outcome(
+                ["the store is damaged, and so is this copy of it:", *report.lines()], ok=False
+            )
         return Outcome([f"backed up {self.path} to {target}", *report.lines()])
 
     async def restore(self, source: Path) -> Outcome:
@@ -65,14 +66,19 @@ class SqliteMaintenance(Maintenance):
 
     async def quarantine(self) -> Outcome:
         aside = move_aside(self._existing())
-        return Outcome([f"moved {self.path} aside to {aside}; the next start begins empty and "
-                        "polls every source afresh"])
+        return Outcome(
+            [
+                f"moved {self.path} aside to {aside}; the next start begins empty and "
+                "polls every source afresh"
+            ]
+        )
 
     async def copy(self, target: Maintenance, shown: str, force: bool) -> Outcome:
         assert isinstance(target, SqliteMaintenance)
         if not force and target.path.exists():
-            raise Refused(f"{target.path} exists; --force replaces it (it is kept as "
-                          "NAME.replaced-<time>)")
+            raise Refused(
+                f"{target.path} exists; --force replaces it (it is kept as NAME.replaced-<time>)"
+            )
         await asyncio.to_thread(restore_sqlite, self._existing(), target.path)
         return Outcome([f"copied {self.path} to {target.path}"])
 

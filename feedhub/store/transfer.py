@@ -20,8 +20,9 @@ class CopyReport:
     left_out: list[str] = field(default_factory=list)  # what the interface does not carry
 
     def lines(self, target: str) -> list[str]:
-        out = [f"copied {self.sources} sources ({self.items} items with their fetch "
-               f"state) to {target}"]
+        out = [
+            f"copied {self.sources} sources ({self.items} items with their fetch state) to {target}"
+        ]
         out += [f"  not carried: {what}" for what in self.left_out]
         return out
 

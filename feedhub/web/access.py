@@ -26,9 +26,19 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 # Headers through which some proxy or CDN names the client: a request carrying any of them
 # was relayed, whoever the peer is.
-FORWARDING_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP", "CF-Connecting-IP",
-                      "True-Client-IP", "X-Client-IP", "Client-IP", "X-Cluster-Client-IP",
-                      "Fastly-Client-IP", "X-Forwarded-Host", "Via")
+FORWARDING_HEADERS = (
+    "Forwarded",
+    "X-Forwarded-For",
+    "X-Real-IP",
+    "CF-Connecting-IP",
+    "True-Client-IP",
+    "X-Client-IP",
+    "Client-IP",
+    "X-Cluster-Client-IP",
+    "Fastly-Client-IP",
+    "X-Forwarded-Host",
+    "Via",
+)
 
 
 def address(text: str | None) -> Address | None:
@@ -58,13 +68,18 @@ def _trusted(addr: Address | None, trusted: tuple[Network, ...]) -> bool:
 def header_clients(name: str, value: str) -> list[str]:
     """The client addresses a forwarding header lists, nearest hop last."""
     if name.lower() == "forwarded":  # RFC 7239: for=client;proto=https, for=proxy
-        return [part.strip()[4:] for element in value.split(",")
-                for part in element.split(";") if part.strip().lower().startswith("for=")]
+        return [
+            part.strip()[4:]
+            for element in value.split(",")
+            for part in element.split(";")
+            if part.strip().lower().startswith("for=")
+        ]
     return [v.strip() for v in value.split(",")]
 
 
-def client_address(peer: str | None, headers: Mapping[str, str], trusted: tuple[Network, ...],
-                   header: str) -> str:
+def client_address(
+    peer: str | None, headers: Mapping[str, str], trusted: tuple[Network, ...], header: str
+) -> str:
     """The asker's address: the peer, unless the peer is a trusted proxy; then the nearest
     address in `header` that is not a trusted proxy itself."""
     addr = address(peer)
@@ -104,8 +119,14 @@ class AdminPolicy:
     client_header: str
 
 
-def admin_policy(token: str, listen_host: str, port: int, public_url: str,
-                 trusted_proxies: list[str], client_header: str) -> AdminPolicy:
+def admin_policy(
+    token: str,
+    listen_host: str,
+    port: int,
+    public_url: str,
+    trusted_proxies: list[str],
+    client_header: str,
+) -> AdminPolicy:
     """The admin access mode for a config: a pure decision."""
     public = parse_url(public_url)
     public_host = public.host if public else ""
@@ -122,9 +143,15 @@ def admin_policy(token: str, listen_host: str, port: int, public_url: str,
     if public_host and not _loopback_host(public_host):
         behind.append(f"server.public_url is {public_url}")
     if behind:
-        return AdminPolicy("off", "the admin pages are off: admin.token is empty and feedhub "
-                           "may be reached through a proxy (" + "; ".join(behind) + "). Set "
-                           "admin.token to use them.", frozenset(), trusted, client_header)
+        return AdminPolicy(
+            "off",
+            "the admin pages are off: admin.token is empty and feedhub "
+            "may be reached through a proxy (" + "; ".join(behind) + "). Set "
+            "admin.token to use them.",
+            frozenset(),
+            trusted,
+            client_header,
+        )
     return AdminPolicy("loopback", "", frozenset(hosts), trusted, client_header)
 
 

@@ -44,25 +44,41 @@ THROTTLE = web.AppKey("admin_throttle", Throttle)
 POLICY = web.AppKey("admin_policy", list)  # [the config it was decided for, the policy]
 log = logging.getLogger("feedhub.admin")
 TEMPLATES = package_folder("feedhub", "web", "templates")
-_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(
-    default=True), trim_blocks=True, lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 CSS = (TEMPLATES / "admin.css").read_text(encoding="utf-8")
-CSP = (f"default-src 'none'; style-src {csp_hash(CSS)}; img-src 'self'; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
-PRIVATE = {"Cache-Control": "no-store", "Content-Security-Policy": CSP,
-           "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
-           "X-Content-Type-Options": "nosniff"}
+CSP = (
+    f"default-src 'none'; style-src {csp_hash(CSS)}; img-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+PRIVATE = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+}
 
 
-def access(token: str, sessions: Sessions, remote: str | None, headers: Mapping[str, str],
-           cookies: Mapping[str, str]) -> str:
+def access(
+    token: str,
+    sessions: Sessions,
+    remote: str | None,
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> str:
     """How a request may enter: "bearer", "cookie", "loopback", or why not ("login", "guess":
     a wrong Bearer token, "remote")."""
     if token:
         scheme, _, given = headers.get("Authorization", "").partition(" ")
         if scheme.lower() == "bearer":
-            return "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) \
-                else "guess"
+            return (
+                "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) else "guess"
+            )
         return "cookie" if sessions.valid(cookies.get(COOKIE, "")) else "login"
     if is_loopback(remote) and not relayed(headers):
         return "loopback"
@@ -76,8 +92,14 @@ def policy(app: web.Application) -> AdminPolicy:
     known = app[POLICY]
     if known[0] is not config:
         server = config.server
-        decided = admin_policy(config.admin.token, server.host, server.port, server.public_url,
-                               server.trusted_proxies, server.client_header)
+        decided = admin_policy(
+            config.admin.token,
+            server.host,
+            server.port,
+            server.public_url,
+            server.trusted_proxies,
+            server.client_header,
+        )
         if decided.mode == "off":
             log.warning("%s", decided.reason)
         if known[0] is not None and config.admin.token != known[0].admin.token:
@@ -93,8 +115,10 @@ def client_of(request: web.Request, rules: AdminPolicy) -> str:
 def throttled(request: web.Request, client: str) -> None:
     wait = request.app[THROTTLE].wait(client)
     if wait > 0:
-        raise web.HTTPTooManyRequests(text="too many wrong tokens: wait and try again\n",
-                                      headers={**PRIVATE, "Retry-After": str(ceil(wait))})
+        raise web.HTTPTooManyRequests(
+            text="too many wrong tokens: wait and try again\n",
+            headers={**PRIVATE, "Retry-After": str(ceil(wait))},
+        )
 
 
 def csrf_token(secret: bytes) -> str:
@@ -109,29 +133,41 @@ def guard(request: web.Request) -> str:
         raise web.HTTPForbidden(text=rules.reason + "\n", headers=PRIVATE)
     if not host_allowed(rules, request.host):
         raise web.HTTPMisdirectedRequest(
-            text="the admin pages answer only server.public_url's host\n", headers=PRIVATE)
+            text="the admin pages answer only server.public_url's host\n", headers=PRIVATE
+        )
     client = client_of(request, rules)
     throttled(request, client)
-    how = access(request.app[SERVICE].config.admin.token, request.app[SESSIONS],
-                 request.remote, request.headers, request.cookies)
+    how = access(
+        request.app[SERVICE].config.admin.token,
+        request.app[SESSIONS],
+        request.remote,
+        request.headers,
+        request.cookies,
+    )
     if how in ("bearer", "cookie", "loopback"):
         return how
     if how == "remote":
         raise web.HTTPForbidden(
             text="the admin pages answer only loopback clients while admin.token is empty\n",
-            headers=PRIVATE)
+            headers=PRIVATE,
+        )
     if how == "guess":
         request.app[THROTTLE].failed(client)
     elif request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
         raise web.HTTPSeeOther("/admin/login", headers=PRIVATE)
-    raise web.HTTPUnauthorized(text="admin token required (Authorization: Bearer …)\n",
-                               headers={**PRIVATE, "WWW-Authenticate": 'Bearer realm="feedhub"'})
+    raise web.HTTPUnauthorized(
+        text="admin token required (Authorization: Bearer …)\n",
+        headers={**PRIVATE, "WWW-Authenticate": 'Bearer realm="feedhub"'},
+    )
 
 
 def page(name: str, status: int = 200, **context: object) -> web.Response:
     body = _env.get_template(name).render(css=CSS, version=__version__, **context)
-    return web.Response(body=body.encode(), status=status, headers={
-        **PRIVATE, "Content-Type": "text/html; charset=utf-8"})
+    return web.Response(
+        body=body.encode(),
+        status=status,
+        headers={**PRIVATE, "Content-Type": "text/html; charset=utf-8"},
+    )
 
 
 async def admin(request: web.Request) -> web.Response:
@@ -139,20 +175,28 @@ async def admin(request: web.Request) -> web.Response:
     svc = request.app[SERVICE]
     media = svc.media.cache
     now = time.time()
-    sources = [source_row(sid, cfg.type, svc.states.get(sid), now)
-               for sid, cfg in svc.config.sources.items()]
+    sources = [
+        source_row(sid, cfg.type, svc.states.get(sid), now)
+        for sid, cfg in svc.config.sources.items()
+    ]
     today = datetime.now(UTC)
     widgets = []
     for name, cfg in svc.config.widgets.items():
         items = await svc.widgets.items(name)
         widgets.append(widget_row(name, list(cfg.sources), items, today))
     return page(
-        "admin.html", sources=sources, widgets=widgets, reload_error=svc.reload_error,
+        "admin.html",
+        sources=sources,
+        widgets=widgets,
+        reload_error=svc.reload_error,
         needs_restart=svc.needs_restart,
-        csrf=csrf_token(request.app[SECRET]), can_logout=how == "cookie",
+        csrf=csrf_token(request.app[SECRET]),
+        can_logout=how == "cookie",
         uptime=now - svc.started if svc.started else 0.0,
-        cache_hits=svc.widgets.renders.hits, cache_misses=svc.widgets.renders.misses,
-        media=media.by_source() if media else {}, media_off=media is None,
+        cache_hits=svc.widgets.renders.hits,
+        cache_misses=svc.widgets.renders.misses,
+        media=media.by_source() if media else {},
+        media_off=media is None,
         flash=request.query.get("refreshed", "")[:64],
     )
 
@@ -164,10 +208,12 @@ async def refresh(request: web.Request) -> web.Response:
     sid = request.match_info["source"]
     if how != "bearer":
         form = await request.post()
-        if not hmac.compare_digest(str(form.get("csrf", "")).encode(),
-                                   csrf_token(request.app[SECRET]).encode()):
-            raise web.HTTPForbidden(text="stale or missing form token: reload /admin\n",
-                                    headers=PRIVATE)
+        if not hmac.compare_digest(
+            str(form.get("csrf", "")).encode(), csrf_token(request.app[SECRET]).encode()
+        ):
+            raise web.HTTPForbidden(
+                text="stale or missing form token: reload /admin\n", headers=PRIVATE
+            )
     if not NAME_RE.match(sid) or sid not in svc.config.sources:
         raise web.HTTPNotFound(text=f"no source named {sid[:64]!r}\n", headers=PRIVATE)
     if svc.poller.running:
@@ -178,8 +224,7 @@ async def refresh(request: web.Request) -> web.Response:
 
 
 async def login_form(request: web.Request) -> web.Response:
-    return page("login.html", error="",
-                token_set=bool(request.app[SERVICE].config.admin.token))
+    return page("login.html", error="", token_set=bool(request.app[SERVICE].config.admin.token))
 
 
 async def login(request: web.Request) -> web.Response:
@@ -193,12 +238,23 @@ async def login(request: web.Request) -> web.Response:
     given = str(form.get("token", ""))
     if not token or not hmac.compare_digest(given.encode(), token.encode()):
         request.app[THROTTLE].failed(client)
-        return page("login.html", status=401, error="That token is not the admin token.",
-                    token_set=bool(token))
+        return page(
+            "login.html",
+            status=401,
+            error="That token is not the admin token.",
+            token_set=bool(token),
+        )
     resp = web.HTTPSeeOther("/admin", headers=PRIVATE)
     secure = request.secure or request.app[SERVICE].config.public_url.startswith("https:")
-    resp.set_cookie(COOKIE, request.app[SESSIONS].start(), httponly=True, samesite="Strict",
-                    secure=secure, path="/", max_age=int(request.app[SESSIONS].max_age))
+    resp.set_cookie(
+        COOKIE,
+        request.app[SESSIONS].start(),
+        httponly=True,
+        samesite="Strict",
+        secure=secure,
+        path="/",
+        max_age=int(request.app[SESSIONS].max_age),
+    )
     raise resp
 
 

@@ -97,14 +97,18 @@ def token_fields(state: FetchState, now: float) -> dict[str, str]:
         return {"token_problem": state.renewal_problem}
     when = iso(expires)
     left = f"expired {span(now - expires)} ago" if expires <= now else f"in {span(expires - now)}"
-    return {"token_expires": f"{when[:10]} ({left})", "token_expires_iso": when,
-            "token_problem": state.renewal_problem}
+    return {
+        "token_expires": f"{when[:10]} ({left})",
+        "token_expires_iso": when,
+        "token_problem": state.renewal_problem,
+    }
 
 
 def withheld_line(withheld: dict[str, str]) -> str:
     """The one line /admin shows for a source's left-out authors."""
     return "left out at their request: " + "; ".join(
-        f"{who} ({why})" for who, why in sorted(withheld.items()))
+        f"{who} ({why})" for who, why in sorted(withheld.items())
+    )
 
 
 def widget_row(name: str, sources: list[str], items: list[Item], now: datetime) -> WidgetRow:
@@ -136,8 +140,10 @@ def history_chart(history: list[dict[str, Any]]) -> Markup:
         height = max(1.0, (CHART_H - 6) * ms / top_ms)
         x = i * slot
         cls = "ok" if h.get("ok") else "err"
-        label = (f"{iso(h.get('t'))} · {ms:.0f} ms · {new} new · "
-                 f"HTTP {h.get('status') or '-'}{'' if h.get('ok') else ' · failed'}")
+        label = (
+            f"{iso(h.get('t'))} · {ms:.0f} ms · {new} new · "
+            f"HTTP {h.get('status') or '-'}{'' if h.get('ok') else ' · failed'}"
+        )
         parts.append(
             f'<rect class="{cls}" x="{x + 1:.1f}" y="{CHART_H - height:.1f}" '
             f'width="{max(slot - 2, 1):.1f}" height="{height:.1f}">'

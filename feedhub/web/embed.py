@@ -17,9 +17,12 @@ from feedhub.web import routes
 from feedhub.web.keys import SERVICE
 from feedhub.web.limits import whole_number
 
-_env = Environment(loader=FileSystemLoader(str(STATIC_DIR)),
-                   autoescape=select_autoescape(default=True), trim_blocks=True,
-                   lstrip_blocks=True)
+_env = Environment(
+    loader=FileSystemLoader(str(STATIC_DIR)),
+    autoescape=select_autoescape(default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 def embed_for(config: Config, name: str, query: str = "") -> Embed:
@@ -33,8 +36,9 @@ def _size(query: Mapping[str, str], key: str) -> int | None:
         return None
     value = whole_number(raw)
     if value is None or not 1 <= value <= 10000:
-        raise web.HTTPBadRequest(text=f"{key} must be a whole number of pixels\n",
-                                 content_type="text/plain")
+        raise web.HTTPBadRequest(
+            text=f"{key} must be a whole number of pixels\n", content_type="text/plain"
+        )
     return value
 
 
@@ -46,14 +50,17 @@ async def oembed_handler(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="url is required\n", content_type="text/plain")
     fmt = request.query.get("format", "json")
     if fmt not in ("json", "xml"):
-        raise web.HTTPNotImplemented(text="format must be json or xml\n",
-                                     content_type="text/plain")
+        raise web.HTTPNotImplemented(text="format must be json or xml\n", content_type="text/plain")
     found = widget_from_url(url, config.public_url, set(config.widgets))
     if found is None:
-        raise web.HTTPNotFound(text=f"not a widget URL of {config.public_url}/w/\n",
-                               content_type="text/plain")
-    data = oembed(embed_for(config, *found), _size(request.query, "maxwidth"),
-                  _size(request.query, "maxheight"))
+        raise web.HTTPNotFound(
+            text=f"not a widget URL of {config.public_url}/w/\n", content_type="text/plain"
+        )
+    data = oembed(
+        embed_for(config, *found),
+        _size(request.query, "maxwidth"),
+        _size(request.query, "maxheight"),
+    )
     headers = {"Cache-Control": "public, max-age=3600"}
     origins = config.server.embed_origins
     if allow := allowed_origin(request.headers.get("Origin", ""), origins):
@@ -61,10 +68,10 @@ async def oembed_handler(request: web.Request) -> web.Response:
     if origins:  # the answer depends on who asks: caches must keep them apart
         headers["Vary"] = "Origin"
     if fmt == "xml":
-        return web.Response(body=oembed_xml(data), content_type="text/xml",
-                            charset="utf-8", headers=headers)
-    return web.Response(text=json.dumps(data), content_type="application/json",
-                        headers=headers)
+        return web.Response(
+            body=oembed_xml(data), content_type="text/xml", charset="utf-8", headers=headers
+        )
+    return web.Response(text=json.dumps(data), content_type="application/json", headers=headers)
 
 
 def publisher_csp() -> str:
@@ -85,13 +92,21 @@ async def publisher(request: web.Request) -> web.Response:
         for name, cfg in config.widgets.items()
     ]
     body = _env.get_template("publisher.html").render(
-        widgets=widgets, themes=sorted(svc.widgets.renderer.themes), public_url=config.public_url,
-        css=Markup(asset("publisher.css")), js=Markup(asset("publisher.js")),
+        widgets=widgets,
+        themes=sorted(svc.widgets.renderer.themes),
+        public_url=config.public_url,
+        css=Markup(asset("publisher.css")),
+        js=Markup(asset("publisher.js")),
     )
-    return web.Response(text=body, content_type="text/html", headers={
-        "Content-Security-Policy": publisher_csp(), "Cache-Control": "no-cache",
-        "X-Content-Type-Options": "nosniff",
-    })
+    return web.Response(
+        text=body,
+        content_type="text/html",
+        headers={
+            "Content-Security-Policy": publisher_csp(),
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 def setup(app: web.Application) -> None:

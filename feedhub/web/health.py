@@ -24,8 +24,9 @@ async def readyz(request: web.Request) -> web.Response:
     health.pinged(await svc.store.ping())
     if health.ok:
         return web.Response(text="ready\n", headers=NO_STORE)
-    return web.Response(status=503, text=f"store {health.where}: {health.reason}\n",
-                        headers=NO_STORE)
+    return web.Response(
+        status=503, text=f"store {health.where}: {health.reason}\n", headers=NO_STORE
+    )
 
 
 def setup(app: web.Application) -> None:

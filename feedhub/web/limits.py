@@ -18,19 +18,25 @@ MAX_LINE = 8190  # bytes of the request line, and of each header
 # (or of its last answer) is closed: half-sent requests cannot hold connections for long.
 HEAD_TIMEOUT = 10.0
 # Given to the application as `handler_args`, so every runner (tests included) applies them.
-PARSER_LIMITS = {"max_headers": MAX_HEADERS, "max_field_size": MAX_LINE,
-                 "max_line_size": MAX_LINE, "keepalive_timeout": HEAD_TIMEOUT}
+PARSER_LIMITS = {
+    "max_headers": MAX_HEADERS,
+    "max_field_size": MAX_LINE,
+    "max_line_size": MAX_LINE,
+    "keepalive_timeout": HEAD_TIMEOUT,
+}
 PLAIN = "text/plain"
 
 
 def refusal(query_string: str, param_count: int) -> web.HTTPException | None:
     """The answer for a query over a limit, or None: a pure decision."""
     if len(query_string) > MAX_QUERY:
-        return web.HTTPRequestURITooLong(text=f"query string over {MAX_QUERY} bytes\n",
-                                         content_type=PLAIN)
+        return web.HTTPRequestURITooLong(
+            text=f"query string over {MAX_QUERY} bytes\n", content_type=PLAIN
+        )
     if param_count > MAX_PARAMS:
-        return web.HTTPBadRequest(text=f"more than {MAX_PARAMS} query parameters\n",
-                                  content_type=PLAIN)
+        return web.HTTPBadRequest(
+            text=f"more than {MAX_PARAMS} query parameters\n", content_type=PLAIN
+        )
     return None
 
 

@@ -16,15 +16,19 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 async def media_file(request: web.Request) -> web.StreamResponse:
     svc = request.app[SERVICE]
     if svc.media.cache is None:
-        raise web.HTTPNotFound(text="the media cache is off (media.proxy: false)\n",
-                               content_type="text/plain")
-    served = await svc.media.cache.file(request.match_info["name"],
-                                  request.headers.get("Accept", ""), svc.fetcher)
+        raise web.HTTPNotFound(
+            text="the media cache is off (media.proxy: false)\n", content_type="text/plain"
+        )
+    served = await svc.media.cache.file(
+        request.match_info["name"], request.headers.get("Accept", ""), svc.fetcher
+    )
     if served is None:
         raise web.HTTPNotFound(text="no such image\n", content_type="text/plain")
     origins = svc.config.server.embed_origins
     headers = {
-        "Cache-Control": IMMUTABLE, "ETag": served.etag, "Vary": "Accept",
+        "Cache-Control": IMMUTABLE,
+        "ETag": served.etag,
+        "Vary": "Accept",
         "X-Content-Type-Options": "nosniff",
         # The script embed shows these on the embedding site's pages: another origin.
         "Cross-Origin-Resource-Policy": "cross-origin",

@@ -40,11 +40,16 @@ def internal_error(request: web.Request) -> web.Response:
     # Jinja's TemplateNotFound is an OSError too, and a broken theme is no store fault.
     if isinstance(exc, store_errors()) and not isinstance(exc, TemplateError):
         request.app[SERVICE].store_health.failed(exc)
-        return web.Response(status=503, text="store unavailable\n", content_type="text/plain",
-                            headers={"Retry-After": "30", NOSNIFF[0]: NOSNIFF[1]})
+        return web.Response(
+            status=503,
+            text="store unavailable\n",
+            content_type="text/plain",
+            headers={"Retry-After": "30", NOSNIFF[0]: NOSNIFF[1]},
+        )
     log.exception("error serving %s %s", request.method, request.path)
-    return web.Response(status=500, text="internal error", content_type="text/plain",
-                        headers=dict([NOSNIFF]))
+    return web.Response(
+        status=500, text="internal error", content_type="text/plain", headers=dict([NOSNIFF])
+    )
 
 
 def guarded(route: str, handler: Handler) -> Handler:
@@ -89,8 +94,9 @@ async def _unmatched(request: web.Request) -> web.StreamResponse:
         if resource is not request.match_info.route.resource:
             allowed |= (await resource.resolve(request))[1]
     if allowed:
-        raise web.HTTPMethodNotAllowed(request.method, allowed, text="method not allowed\n",
-                                       content_type="text/plain")
+        raise web.HTTPMethodNotAllowed(
+            request.method, allowed, text="method not allowed\n", content_type="text/plain"
+        )
     raise web.HTTPNotFound(text="not found\n", content_type="text/plain")
 
 

@@ -14,8 +14,12 @@ log = logging.getLogger("feedhub.websub")
 
 
 def _plain(status: int, text: str) -> web.Response:
-    return web.Response(status=status, text=text + "\n", content_type="text/plain",
-                        headers={"Cache-Control": "no-store"})
+    return web.Response(
+        status=status,
+        text=text + "\n",
+        content_type="text/plain",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 async def verification(request: web.Request) -> web.Response:
@@ -54,8 +58,11 @@ async def delivery(request: web.Request) -> web.Response:
 def _pushed_headers(request: web.Request) -> dict[str, str]:
     """How to read pushed content: the hub passes on the topic's Content-Type (its charset)
     and language. Its base is the topic's address (parse_feed's `url`), not the hub's."""
-    return {name: request.headers[name] for name in ("content-type", "content-language")
-            if name in request.headers}
+    return {
+        name: request.headers[name]
+        for name in ("content-type", "content-language")
+        if name in request.headers
+    }
 
 
 def setup(app: web.Application) -> None:

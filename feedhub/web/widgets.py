@@ -27,8 +27,9 @@ def bad(message: str) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(text=message + "\n", content_type="text/plain")
 
 
-def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfig,
-              themes: set[str]) -> Key:
+def parse_key(
+    name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfig, themes: set[str]
+) -> Key:
     """Validate `limit`, `locale`, `theme` and `scheme` against what the widget allows."""
     limit = widget.limit
     if "limit" in query:
@@ -57,7 +58,7 @@ def parse_key(name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfi
 
 
 def split_name(raw: str) -> tuple[str, str]:
-    """"sidebar.json" -> ("sidebar", "json"); "sidebar" -> ("sidebar", "page")."""
+    """ "sidebar.json" -> ("sidebar", "json"); "sidebar" -> ("sidebar", "page")."""
     name, dot, suffix = raw.partition(".")
     if not dot:
         return name, "page"
@@ -122,8 +123,9 @@ class Prepared:
 
     def _headers(self, encoding: str, cors: str) -> tuple[CIMultiDict[str], CIMultiDict[str]]:
         full = response_headers(self.entry, encoding, cors)
-        not_modified = {k: v for k, v in full.items()
-                        if k not in ("Content-Type", "Content-Encoding")}
+        not_modified = {
+            k: v for k, v in full.items() if k not in ("Content-Type", "Content-Encoding")
+        }
         return CIMultiDict(full), CIMultiDict(not_modified)
 
     def variant(self, accept_encoding: str) -> Variant:
@@ -212,15 +214,15 @@ def request_key(request: web.Request, svc: Service) -> Key:
     name, fmt = split_name(request.match_info["widget"])
     cfg = svc.config.widgets.get(name)
     if cfg is None:
-        raise web.HTTPNotFound(text=f"no widget named {name[:64]!r}\n",
-                               content_type="text/plain")
+        raise web.HTTPNotFound(text=f"no widget named {name[:64]!r}\n", content_type="text/plain")
     return parse_key(name, fmt, request.query, cfg, svc.widgets.renderer.themes)
 
 
 def respond(request: web.Request, prepared: Prepared) -> web.Response:
     body, headers, not_modified = prepared.variant(request.headers.get("Accept-Encoding", ""))
-    if prepared.listed and (allow := allowed_origin(request.headers.get("Origin", ""),
-                                                    prepared.origins)):
+    if prepared.listed and (
+        allow := allowed_origin(request.headers.get("Origin", ""), prepared.origins)
+    ):
         headers, not_modified = headers.copy(), not_modified.copy()
         headers["Access-Control-Allow-Origin"] = not_modified["Access-Control-Allow-Origin"] = allow
     inm = request.headers.get("If-None-Match")
@@ -245,7 +247,8 @@ def setup(app: web.Application) -> None:
             # `respond` without its Origin step (kept answers never need it), inline: the
             # call measured 2-4 % of gzip throughput here.
             body, headers, not_modified = prepared.variant(
-                request.headers.get("Accept-Encoding", ""))
+                request.headers.get("Accept-Encoding", "")
+            )
             inm = request.headers.get("If-None-Match")
             if inm is not None and etag_matches(inm, prepared.entry.etag):
                 answers.not_modified += 1

@@ -38,8 +38,13 @@ _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
 
 
-def parse_xml_feed(body: bytes, url: str, source_id: str, network: str = "feed",
-                   headers: Mapping[str, str] | None = None) -> Parsed | None:
+def parse_xml_feed(
+    body: bytes,
+    url: str,
+    source_id: str,
+    network: str = "feed",
+    headers: Mapping[str, str] | None = None,
+) -> Parsed | None:
     """`feed.parse_with_feedparser`'s result, read with ElementTree; None where this reader
     cannot be sure to match it."""
     if feedparser.__version__ not in _REPLAYED:
@@ -102,11 +107,13 @@ def _read(body: bytes, served: dict[str, str], base: str) -> tuple[Dict, list[Di
     except (UnicodeDecodeError, ET.ParseError):
         raise Decline from None
     atom = _atom_version(namespaces)
-    if root is None or not (root.tag == "rss" or root.tag == _RDF and not atom
-                            or root.tag == _ATOM_FEED and atom):
+    if root is None or not (
+        root.tag == "rss" or root.tag == _RDF and not atom or root.tag == _ATOM_FEED and atom
+    ):
         raise Decline
-    return Reader(base, _prefixes(namespaces), root.tag == _ATOM_FEED,
-                  served.get("content-language")).read(root)
+    return Reader(
+        base, _prefixes(namespaces), root.tag == _ATOM_FEED, served.get("content-language")
+    ).read(root)
 
 
 def _atom_version(namespaces: list[tuple[str, str]]) -> bool:
@@ -127,12 +134,16 @@ def _prefixes(namespaces: list[tuple[str, str]]) -> dict[str, str]:
     naming: dict[str, str] = {}
     for prefix, uri in namespaces:
         low = uri.lower()
-        usual = KNOWN.get("http://backend.userland.com/rss" if "backend.userland.com/rss" in low
-                           else low)
+        usual = KNOWN.get(
+            "http://backend.userland.com/rss" if "backend.userland.com/rss" in low else low
+        )
         given, name = prefix.lower(), prefix if usual is None else usual
-        if (bound.setdefault(given, uri) != uri or naming.setdefault(uri, name) != name
-                or given in CANONICAL and usual != given or low == "http://www.w3.org/1999/xlink"):
+        if (
+            bound.setdefault(given, uri) != uri
+            or naming.setdefault(uri, name) != name
+            or given in CANONICAL
+            and usual != given
+            or low == "http://www.w3.org/1999/xlink"
+        ):
             raise Decline
     return naming
-
-

@@ -27,15 +27,15 @@ from feedhub.sources.fastfeed.state import (
 
 HANDLERS: dict[str, Handler] = {}
 
+
 def handles(*names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Registers a Reader method as the replay of feedparser's handlers for these names."""
 
     def register(handler: Callable[..., None]) -> Callable[..., None]:
         HANDLERS.update(dict.fromkeys(names, handler))
         return handler
+
     return register
-
-
 
 
 class Reader(ReaderState):
@@ -110,15 +110,16 @@ class Reader(ReaderState):
     def link(self, el: El, name: str, attrs: Attrs, depth: int) -> None:
         """Atom's link (href, rel, type) or RSS's (its text), both listed in links."""
         attrs.setdefault("rel", "alternate")
-        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else
-                         "text/html")
+        attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
         attrs = _FP._enforce_href(attrs)
         context = self.context()
         context.setdefault("links", []).append(attrs)
         if "href" in attrs:
             attrs["href"] = _urljoin(self.base or "", attrs["href"])
-            if attrs["rel"] == "alternate" and \
-                    _FP.map_content_type(attrs["type"]) in _FP.html_types:
+            if (
+                attrs["rel"] == "alternate"
+                and _FP.map_content_type(attrs["type"]) in _FP.html_types
+            ):
                 context["link"] = attrs["href"]
             self.children(el, depth)
             return
@@ -147,13 +148,23 @@ class Reader(ReaderState):
         elif (url := mended(self.resolve(self.text(el, mend=False)))) and "url" not in attrs:
             attrs["url"] = url
 
-    @handles("pubdate", "published", "issued", "dcterms_issued", "updated", "modified",
-              "lastbuilddate", "dc_date", "dcterms_modified")
+    @handles(
+        "pubdate",
+        "published",
+        "issued",
+        "dcterms_issued",
+        "updated",
+        "modified",
+        "lastbuilddate",
+        "dc_date",
+        "dcterms_modified",
+    )
     def date(self, el: El, name: str, attrs: Attrs, depth: int) -> None:
         """A publication or update date, parsed by feedparser's own date parsers."""
         published = name in ("pubdate", "published", "issued", "dcterms_issued")
-        self.context()["published_parsed" if published else "updated_parsed"] = \
-            _parse_date(self.text(el))
+        self.context()["published_parsed" if published else "updated_parsed"] = _parse_date(
+            self.text(el)
+        )
 
     @handles("author", "dc_creator", "dc_author", "itunes_author", "managingeditor")
     def author(self, el: El, name: str, attrs: Attrs, depth: int) -> None:
@@ -176,8 +187,11 @@ class Reader(ReaderState):
     def person(self, el: El, name: str, attrs: Attrs, depth: int) -> None:
         """An author's parts (outside one, nothing items read)."""
         key = PERSON[name]
-        value = mended(self.resolve(self.text(el, mend=False))) if key == "href" else \
-            self.text(el, mend=False)
+        value = (
+            mended(self.resolve(self.text(el, mend=False)))
+            if key == "href"
+            else self.text(el, mend=False)
+        )
         if self.inauthor:
             Person(self.context())._save_author(key, value)
 
@@ -194,19 +208,54 @@ class Reader(ReaderState):
         if any(len(child) or self.name(child.tag) not in OWN_DICT[name] for child in el):
             raise Decline
 
-    @handles("subtitle", "tagline", "rights", "copyright", "dc_rights", "info",
-              "feedburner_browserfriendly", "itunes_subtitle")
+    @handles(
+        "subtitle",
+        "tagline",
+        "rights",
+        "copyright",
+        "dc_rights",
+        "info",
+        "feedburner_browserfriendly",
+        "itunes_subtitle",
+    )
     def text_construct(self, el: El, name: str, attrs: Attrs, depth: int) -> None:
         """Subtitles, rights and the like: unread, but their children would be markup."""
         if len(el):
             raise Decline
 
-    @handles("rss", "media_group", "category", "keywords", "dc_subject", "media_category",
-              "itunes_category", "media_keywords", "itunes_keywords", "tags", "cloud",
-              "generator", "created", "dcterms_created", "expirationdate", "dcterms_valid",
-              "webmaster", "dc_publisher", "dc_contributor", "media_credit", "media_rating",
-              "media_restriction", "media_license", "media_player", "newlocation", "width",
-              "height", "itunes_image", "itunes_link", "itunes_explicit", "itunes_block")
+    @handles(
+        "rss",
+        "media_group",
+        "category",
+        "keywords",
+        "dc_subject",
+        "media_category",
+        "itunes_category",
+        "media_keywords",
+        "itunes_keywords",
+        "tags",
+        "cloud",
+        "generator",
+        "created",
+        "dcterms_created",
+        "expirationdate",
+        "dcterms_valid",
+        "webmaster",
+        "dc_publisher",
+        "dc_contributor",
+        "media_credit",
+        "media_rating",
+        "media_restriction",
+        "media_license",
+        "media_player",
+        "newlocation",
+        "width",
+        "height",
+        "itunes_image",
+        "itunes_link",
+        "itunes_explicit",
+        "itunes_block",
+    )
     def ignored(self, el: El, name: str, attrs: Attrs, depth: int) -> None:
         """Handlers that fill only keys items never read: only the children matter."""
         self.children(el, depth)

@@ -23,15 +23,36 @@ CANONICAL = {prefix.lower() for prefix in KNOWN.values() if prefix}
 HANDLED = {n.split("_", 2)[2].lower() for n in dir(_FP) if n.startswith(("_start_", "_end_"))}
 # Keys items are built from, or that steer feedparser's handlers: an element with no handler
 # of its own that feedparser would store under one of them is not replayed (but ttl).
-READ = {"author", "author_detail", "authors", "content", "enclosures", "id", "image",
-        "language", "link", "links", "media_content", "media_description", "media_thumbnail",
-        "published_parsed", "summary", "summary_detail", "textinput", "title", "title_detail",
-        "updated_parsed"}
+READ = {
+    "author",
+    "author_detail",
+    "authors",
+    "content",
+    "enclosures",
+    "id",
+    "image",
+    "language",
+    "link",
+    "links",
+    "media_content",
+    "media_description",
+    "media_thumbnail",
+    "published_parsed",
+    "summary",
+    "summary_detail",
+    "textinput",
+    "title",
+    "title_detail",
+    "updated_parsed",
+}
 _ENTITY_LIKE = re.compile("&([A-Za-z0-9_]+);")
 PERSON = {"name": "name", "email": "email", "uri": "href", "url": "href", "homepage": "href"}
 # image, textinput, contributor fill dicts of their own, if they hold only these.
-OWN_DICT = {"image": {"title", "link", "url", "width", "height", "description"},
-            "textinput": {"title", "link", "description", "name"}, "contributor": set(PERSON)}
+OWN_DICT = {
+    "image": {"title", "link", "url", "width", "height", "description"},
+    "textinput": {"title", "link", "description", "name"},
+    "contributor": set(PERSON),
+}
 Handler = Callable[["ReaderState", El, str, Attrs, int], None]
 
 
@@ -73,8 +94,9 @@ class ReaderState:
 
     handlers: ClassVar[dict[str, Handler]] = {}
 
-    def __init__(self, url: str, prefixes: dict[str, str], atom: bool,
-                 lang: str | None = None) -> None:
+    def __init__(
+        self, url: str, prefixes: dict[str, str], atom: bool, lang: str | None = None
+    ) -> None:
         self.prefixes, self.atom = prefixes, atom
         self.names: dict[str, str] = {}
         self.joins: dict[tuple[str, str], str] = {}
@@ -152,8 +174,11 @@ class ReaderState:
         """The base an element sets (unknown_starttag does it for each), memoized."""
         joined = self.joins.get((base, xml_base))
         if joined is None:
-            joined = self.joins[base, xml_base] = (make_safe_absolute_uri(base, xml_base) or
-                                                   base) if base else _urljoin(base, xml_base)
+            joined = self.joins[base, xml_base] = (
+                (make_safe_absolute_uri(base, xml_base) or base)
+                if base
+                else _urljoin(base, xml_base)
+            )
         return joined
 
     def resolve(self, uri: str) -> str:
@@ -161,8 +186,9 @@ class ReaderState:
         often the same URL."""
         resolved = self.resolved.get((self.base, uri))
         if resolved is None:
-            resolved = self.resolved[self.base, uri] = _urljoin(self.base or "", uri) if uri \
-                else uri
+            resolved = self.resolved[self.base, uri] = (
+                _urljoin(self.base or "", uri) if uri else uri
+            )
         return resolved
 
     def children(self, el: El, depth: int) -> None:
@@ -181,8 +207,12 @@ class ReaderState:
         out = (el.text or "").strip()
         if not mend:
             return out
-        if (detail is not None and detail["type"] == "text/plain" and not self.atom
-                and _FP.looks_like_html(out)):
+        if (
+            detail is not None
+            and detail["type"] == "text/plain"
+            and not self.atom
+            and _FP.looks_like_html(out)
+        ):
             detail["type"] = "text/html"  # in RSS, feedparser guesses whether text is HTML
         return mended(out)
 
@@ -205,8 +235,10 @@ class ReaderState:
         if self.lang:
             self.lang = self.lang.replace("_", "-")
         kind = _FP.map_content_type(attrs.get("type", default))
-        if "mode" in attrs or kind == "application/xhtml+xml" or not (
-                kind.startswith("text/") or kind.endswith(("+xml", "/xml"))):
+        if (
+            "mode" in attrs
+            or kind == "application/xhtml+xml"
+            or not (kind.startswith("text/") or kind.endswith(("+xml", "/xml")))
+        ):
             raise Decline  # XHTML or base64
         return {"type": kind, "language": self.lang, "base": self.base}
-
