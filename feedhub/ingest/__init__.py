@@ -1,7 +1,9 @@
-"""Ingest: when to poll (`schedule`), the task per source (`poller`), WebSub push
-(`websub`), the parse worker processes (`workers`), and what a poll's outcome does to the
-stored state (`update`).
+"""Ingest: the write path. Polling a source now (`polling`), the task per source (`poller`)
+and when it is due (`schedule`), WebSub push (`websub` decides, `subscriber` asks the hubs,
+`push` takes the hubs' requests), the parse worker processes (`workers`), and the one way an
+outcome is stored (`recorder`, with what it does to the fetch state in `update`).
 
-Receives the narrow things it uses (a store, the states, a poll callback), never the service.
+Receives the narrow things it uses (a store, the states, a poll callback, an `ImageSettler`),
+never the service.
 May import: models, config, content, fetch, sources, store.
 """

@@ -2,6 +2,7 @@
 Fetcher), re-encoded in a worker process without its metadata (`images`), kept on disk under a
 content-derived name (`disk`), known by URL in the store (`records`), and written into widgets
 as `/m/` URLs, with video players as click-to-load placeholders (`collect`, `markup`,
-`players`).
-May import: models, config, content, fetch, store, ingest (the worker pool).
+`players`). `lifecycle` is the cache in a running daemon: what the recorder and the widgets
+ask of it, and its housekeeping (`upkeep`).
+May import: models, config, content, fetch, store, ingest.
 """
