@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench soak lint check clean screenshots messages dist
+.PHONY: run test bench soak lint check clean screenshots messages dist corpus
 
 $(VENV)/.base: pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: $(VENV)/.test
 	scripts/system-deps.sh bench
 	$(PY) -m bench $(BENCH)
 
+# Real feeds nobody here wrote (shared/corpus/ beside the checkout), read as a poll reads them
+# and beside feedparser: a check before merging parsing, selection or rendering; not a test.
+corpus: $(VENV)/.base
+	$(PY) -m checks.corpus
+
 soak: $(VENV)/.test
 	scripts/system-deps.sh bench
 	$(PY) -m bench.soak --write docs/soak.md $(SOAK)
@@ -47,10 +52,10 @@ dist: $(VENV)/.test
 	rm -rf dist
 	$(PY) -m build --outdir dist .
 
-# One enforced style: `ruff format feedhub tests bench` writes it, this checks it.
+# One enforced style: `ruff format feedhub tests bench checks` writes it, this checks it.
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check feedhub tests bench
-	$(VENV)/bin/ruff format --check feedhub tests bench
+	$(VENV)/bin/ruff check feedhub tests bench checks
+	$(VENV)/bin/ruff format --check feedhub tests bench checks
 	$(VENV)/bin/mypy feedhub
 
 clean:
