@@ -2,6 +2,9 @@
 
 The account id is looked up once and kept in the fetch state; each poll then reads the
 statuses endpoint, and the pinned posts when asked. No token: only public posts are read.
+
+A poll shows its options, with their vote counts and closing time when the instance gives them
+(it leaves the counts out of a poll that hides its totals until the end).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from feedhub.sources.social import (
     explain,
     merge_lookup,
     obj,
+    poll_html,
     text,
 )
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
@@ -130,7 +134,7 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
     post = boosted or status
     url = safe_url(text(post.get("url")) or text(post.get("uri")))
     media = tuple(m for m in map(_media, arr(post.get("media_attachments"))) if m)
-    content = _content(post, url)
+    content = _content(post, url) + _poll(obj(post.get("poll")))
     card = obj(post.get("card"))
     if card and not media:  # as Mastodon does: a card only when there is no media
         content += card_html(
@@ -198,6 +202,15 @@ def _content(post: dict[str, Any], base: str) -> str:
         return f'<img src="{html.escape(src)}" alt="{code}" title="{code}" width="20" height="20">'
 
     return _SHORTCODE_RE.sub(emoji, content) if emojis else content
+
+
+def _poll(poll: dict[str, Any]) -> str:
+    """A status's poll (empty when it has none) as its options and closing time."""
+    options = [
+        (text(o.get("title")), as_int(o.get("votes_count")))
+        for o in map(obj, arr(poll.get("options")))
+    ]
+    return poll_html(options, iso_time(poll.get("expires_at")), poll.get("expired") is True)
 
 
 def _media(attachment: Any) -> Media | None:
