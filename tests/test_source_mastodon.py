@@ -200,3 +200,16 @@ async def test_poll_shows_its_options_counts_and_closing_time(tmp_path, upstream
     ]:
         assert re.search(rf"<li>{option}\b[^<]*\b{votes}\b[^<]*</li>", body), option
     assert '<time datetime="2025-09-05T07:15:00+00:00">2025-09-05 07:15 UTC</time>' in body
+
+
+async def test_quote_post_shows_the_quoted_post_as_a_card(tmp_path, upstream, feedhub_service):
+    body = await serve_widget(
+        tmp_path, upstream, feedhub_service, "mastodon/statuses_poll_quote.json"
+    )
+    assert "Vu ce matin en passant" in body
+    assert "RE:" not in body, "the fallback line Mastodon's web app hides"
+    card = re.search(r"<blockquote>(.*?)</blockquote>", body, re.S)
+    assert card, "the quoted post"
+    assert "Le double-sens cyclable de la rue Paul-Bert est enfin peint." in card.group(1)
+    assert 'href="https://piaille.example/@velo_lyon/115139000000000007"' in card.group(1)
+    assert "Vélo à Lyon (@velo_lyon@piaille.example)" in card.group(1)
