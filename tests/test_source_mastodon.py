@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from feedhub.config import MastodonSource
 from feedhub.ingest.schedule import hinted_delay
 from feedhub.models import FetchState
 from feedhub.sources.mastodon import MastodonAdapter
-from tests.conftest import Upstream, fixture_bytes
+from tests.conftest import Upstream, fixture_bytes, make_config
 from tests.social_upstream import (
     MASTODON_ACCOUNT_ID,
     MASTODON_LOOKUP,
@@ -165,3 +166,50 @@ async def test_options_reach_the_api(upstream, poll_source):
 def test_default_base_url_is_the_accounts_instance():
     cfg = MastodonSource(type="mastodon", account="@someone@Social.Example.org")
     assert MastodonAdapter("s", cfg).base_url == "https://Social.Example.org"
+
+
+async def serve_widget(tmp_path, upstream, feedhub_service, statuses: str) -> str:
+    """The widget of one mastodon source whose timeline is the fixture `statuses`."""
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(MASTODON_STATUSES, fixture_bytes(statuses), "application/json")
+    source = {"type": "mastodon", "account": "@hubservateur@toot.example", "pinned": False}
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {"toots": {**source, "base_url": upstream.base_url}},
+            "widgets": {"wall": {"sources": ["toots"]}},
+        },
+    )
+    running = await feedhub_service(config)
+    await running.poll_all()
+    assert running.service.states["toots"].errors == 0, running.service.states["toots"]
+    status, body, _ = await running.get("/w/wall.html")
+    assert status == 200
+    return body
+
+
+async def test_poll_shows_its_options_counts_and_closing_time(tmp_path, upstream, feedhub_service):
+    body = await serve_widget(
+        tmp_path, upstream, feedhub_service, "mastodon/statuses_poll_quote.json"
+    )
+    assert "Quel nom pour la future place du marché ?" in body
+    for option, votes in [
+        ("Place des Tilleuls", 31),
+        ("Place du Lavoir", 19),
+        ("Esplanade Marie-Curie", 7),
+    ]:
+        assert re.search(rf"<li>{option}\b[^<]*\b{votes}\b[^<]*</li>", body), option
+    assert '<time datetime="2025-09-05T07:15:00+00:00">2025-09-05 07:15 UTC</time>' in body
+
+
+async def test_quote_post_shows_the_quoted_post_as_a_card(tmp_path, upstream, feedhub_service):
+    body = await serve_widget(
+        tmp_path, upstream, feedhub_service, "mastodon/statuses_poll_quote.json"
+    )
+    assert "Vu ce matin en passant" in body
+    assert "RE:" not in body, "the fallback line Mastodon's web app hides"
+    card = re.search(r"<blockquote>(.*?)</blockquote>", body, re.S)
+    assert card, "the quoted post"
+    assert "Le double-sens cyclable de la rue Paul-Bert est enfin peint." in card.group(1)
+    assert 'href="https://piaille.example/@velo_lyon/115139000000000007"' in card.group(1)
+    assert "Vélo à Lyon (@velo_lyon@piaille.example)" in card.group(1)

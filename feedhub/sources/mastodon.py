@@ -2,6 +2,15 @@
 
 The account id is looked up once and kept in the fetch state; each poll then reads the
 statuses endpoint, and the pinned posts when asked. No token: only public posts are read.
+
+A poll shows its options, with their vote counts and closing time when the instance gives them
+(it leaves the counts out of a poll that hides its totals until the end).
+
+A quote post (Mastodon 4.4+: `quote: {state, quoted_status}`) shows the quoted post as a card
+below its own text, credited to its author, as Bluesky quotes are; the "RE: …" fallback line
+(`<p class="quote-inline">`) that Mastodon's web app hides is dropped. Nothing is shown for a
+quote that is pending, revoked or deleted (no `quoted_status`), nor for an author who asked
+not to be republished.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, fediverse_refusal
+from feedhub.sources.posts import quote_block
 from feedhub.sources.social import (
     FOUND_ID,
     arr,
@@ -24,6 +34,7 @@ from feedhub.sources.social import (
     explain,
     merge_lookup,
     obj,
+    poll_html,
     text,
 )
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
@@ -34,6 +45,7 @@ MEDIA_TYPES = {"image": "image", "gifv": "video", "video": "video", "audio": "au
 # so the hidden parts would show. Cut them out, and mark the shortened part with an ellipsis.
 _INVISIBLE_RE = re.compile(r'<span class="invisible">[^<]*</span>')
 _ELLIPSIS_RE = re.compile(r'<span class="ellipsis">([^<]*)</span>')
+_QUOTE_INLINE_RE = re.compile(r'<p class="quote-inline">.*?</p>', re.S)
 _SHORTCODE_RE = re.compile(r":([A-Za-z0-9_]{2,}):")
 
 
@@ -130,7 +142,8 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
     post = boosted or status
     url = safe_url(text(post.get("url")) or text(post.get("uri")))
     media = tuple(m for m in map(_media, arr(post.get("media_attachments"))) if m)
-    content = _content(post, url)
+    content = _content(post, url) + _poll(obj(post.get("poll")))
+    content += _quote(obj(obj(post.get("quote")).get("quoted_status")), instance)
     card = obj(post.get("card"))
     if card and not media:  # as Mastodon does: a card only when there is no media
         content += card_html(
@@ -182,7 +195,7 @@ def account_author(account: dict[str, Any], instance: str) -> Author:
 
 def _content(post: dict[str, Any], base: str) -> str:
     """The status HTML with Mastodon's link shortening resolved and custom emoji drawn."""
-    content = text(post.get("content"))
+    content = _QUOTE_INLINE_RE.sub("", text(post.get("content")))
     content = _INVISIBLE_RE.sub("", content)
     content = _ELLIPSIS_RE.sub(lambda m: m.group(1) + "…", content)
     emojis = {
@@ -198,6 +211,26 @@ def _content(post: dict[str, Any], base: str) -> str:
         return f'<img src="{html.escape(src)}" alt="{code}" title="{code}" width="20" height="20">'
 
     return _SHORTCODE_RE.sub(emoji, content) if emojis else content
+
+
+def _quote(quoted: dict[str, Any], instance: str) -> str:
+    """A quoted status as a card crediting its author; empty when there is none to show."""
+    account = obj(quoted.get("account"))
+    if not quoted or fediverse_refusal(account):
+        return ""
+    url = safe_url(text(quoted.get("url")) or text(quoted.get("uri")))
+    who = account_author(account, instance)
+    body = _content(quoted, url) + _poll(obj(quoted.get("poll")))
+    return quote_block(body, f"{who.name} ({who.handle})" if who.handle else who.name, url)
+
+
+def _poll(poll: dict[str, Any]) -> str:
+    """A status's poll (empty when it has none) as its options and closing time."""
+    options = [
+        (text(o.get("title")), as_int(o.get("votes_count")))
+        for o in map(obj, arr(poll.get("options")))
+    ]
+    return poll_html(options, iso_time(poll.get("expires_at")), poll.get("expired") is True)
 
 
 def _media(attachment: Any) -> Media | None:

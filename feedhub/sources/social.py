@@ -1,10 +1,12 @@
 """What the social adapters share: reading JSON answers, the account id looked up once and
-kept in the fetch state, plain words for the HTTP errors platforms answer with, link cards."""
+kept in the fetch state, plain words for the HTTP errors platforms answer with, link cards
+and polls."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -109,3 +111,24 @@ def card_html(url: str, title: str, description: str = "", image: str = "") -> s
     return (
         f'<blockquote>{picture}<p><a href="{html.escape(href)}">{label}</a>{desc}</p></blockquote>'
     )
+
+
+def poll_html(
+    options: Iterable[tuple[str, int | None]], closes: datetime | None, closed: bool = False
+) -> str:
+    """A poll as a list of its options, each with its vote count when the platform gives one
+    (some hide the counts until the poll ends), then its closing time when it has one: ⏳ while
+    open, ⌛ once closed. Counts, time and signs need no words, so no catalogue is touched."""
+    rows = [
+        html.escape(title.strip()) + (f" — {count}" if count is not None else "")
+        for title, count in options
+        if title.strip()
+    ]
+    if not rows:
+        return ""
+    out = "<ul>" + "".join(f"<li>{row}</li>" for row in rows) + "</ul>"
+    if closes:
+        stamp = closes.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        sign = "⌛" if closed else "⏳"
+        out += f'<p>{sign} <time datetime="{closes.isoformat()}">{stamp}</time></p>'
+    return out
