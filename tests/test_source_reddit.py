@@ -6,7 +6,8 @@ import re
 
 from feedhub.config import RedditSource
 from feedhub.sources.reddit import RedditAdapter
-from tests.conftest import Upstream, fixture_bytes
+from tests.conftest import Upstream, fixture_bytes, make_config
+from tests.media_support import m_urls, with_local_cdn
 from tests.source_support import poll_source_fixture  # noqa: F401
 
 LISTING = "/r/selfhosted/new/.rss"
@@ -44,6 +45,35 @@ async def test_subreddit_listing(upstream, poll_source):
     (thumb,) = link_post.media
     assert thumb.url.startswith("https://b.thumbs.redditmedia.com/")
     assert thumb.alt == "My rack after the move"
+
+
+async def test_self_post_with_a_thumbnail_keeps_its_text(tmp_path, upstream, feedhub_at):
+    # Reddit puts such a post's thumbnail and its text in one table.
+    body = fixture_bytes("reddit/self_thumbnail.rss")
+    with_local_cdn(upstream, lambda up: up.set(LISTING, body, "application/atom+xml"))
+    source = {"type": "reddit", "subreddit": "selfhosted", "base_url": upstream.base_url}
+    running = await feedhub_at(
+        lambda public_url: make_config(
+            tmp_path,
+            {
+                "server": {"public_url": public_url},
+                "media": {"proxy": True},
+                "sources": {"rd": source},
+                "widgets": {"wall": {"sources": ["rd"]}},
+            },
+        )
+    )
+    await running.poll_all()
+    status, html, _ = await running.get("/w/wall.html")
+    assert status == 200
+    assert "It still runs the feeds, the photos and the calendar." in html
+    assert 'href="https://preview.redd.it/k3v8bq1mzp2e1.jpg?width=2048' in html
+    assert "submitted by" not in html and "<table" not in html and "<td" not in html
+    # The thumbnail is shown once, as an image of the media cache, never hotlinked.
+    assert "/cdn/" not in html and "redditmedia" not in html
+    images = re.findall(r"<img [^>]*>", html)
+    assert len(images) == 1 and 'alt="My shelf server, one year on"' in images[0]
+    assert m_urls(images[0])
 
 
 async def test_user_listing(upstream, poll_source):

@@ -13,6 +13,7 @@ from feedhub.sources.x import XAdapter, tweet_html
 from tests.conftest import Upstream, fixture_bytes
 from tests.social_upstream import X_LOOKUP, X_TOKEN, X_TWEETS, X_USER_ID, serve_x_timeline
 from tests.source_support import poll_source_fixture, remember  # noqa: F401
+from tests.widget_cases import config
 
 
 def adapter(upstream: Upstream, **options: object) -> XAdapter:
@@ -153,6 +154,18 @@ async def test_malformed_answer(upstream, poll_source):
     assert "'data' is not an array" in result.error
 
 
+async def test_links_x_did_not_expand_stay_links(tmp_path, upstream, feedhub_service):
+    # This answer carries no `entities` for the post: its t.co links are all it has.
+    serve_x_timeline(upstream, "x/tweets_unexpanded.json")
+    running = await feedhub_service(config(tmp_path, upstream, ["x"]))
+    await running.poll_all()
+    status, html, _ = await running.get("/w/wall.html")
+    assert status == 200
+    assert 'Le compte rendu de la réunion est en ligne <a href="https://t.co/Qm4RtY8wZp"' in html
+    assert ">https://t.co/Qm4RtY8wZp</a>" in html
+    assert 'et les plans du chantier <a href="https://t.co/8kLdNb2XsV"' in html
+
+
 def test_links_mentions_and_tags_only_from_entities():
     entities = {
         "urls": [
@@ -161,7 +174,12 @@ def test_links_mentions_and_tags_only_from_entities():
         "mentions": [{"username": "known"}],
     }
     html = tweet_html("@known @unknown #notag https://t.co/a1 https://t.co/zz9\n\nend", entities)
-    assert html == ('<p><a href="https://x.com/known">@known</a> @unknown #notag</p><p>end</p>')
+    # A link X did not expand, or expanded to no safe URL, stays its t.co link.
+    assert html == (
+        '<p><a href="https://x.com/known">@known</a> @unknown #notag'
+        ' <a href="https://t.co/a1">https://t.co/a1</a>'
+        ' <a href="https://t.co/zz9">https://t.co/zz9</a></p><p>end</p>'
+    )
 
 
 def test_polling_floor_and_token():

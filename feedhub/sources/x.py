@@ -215,7 +215,8 @@ def user_author(user: dict[str, Any]) -> Author:
 
 def tweet_html(body: str, entities: dict[str, Any]) -> str:
     """Post text as HTML: t.co links shown as their real destination (media links dropped,
-    the media are shown as media), mentions and hashtags linked, line breaks kept."""
+    the media are shown as media; a link X did not expand stays its t.co link), mentions and
+    hashtags linked, line breaks kept."""
     urls = {text(u.get("url")): u for u in map(obj, arr(entities.get("urls")))}
     mentions = {text(m.get("username")).lower() for m in map(obj, arr(entities.get("mentions")))}
     tags = {text(h.get("tag")).lower() for h in map(obj, arr(entities.get("hashtags")))}
@@ -232,25 +233,26 @@ def tweet_html(body: str, entities: dict[str, Any]) -> str:
         elif mention or tag:
             out.append(html.escape(token))
         else:
-            out.append(_expanded(urls.get(token)))
+            out.append(_expanded(token, urls.get(token)))
     out.append(html.escape(body[pos:]))
     joined = "".join(out).strip()
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", joined) if p.strip()]
     return "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
 
 
-def _expanded(entity: dict[str, Any] | None) -> str:
-    """A t.co link as the link it stands for; "" for media links and unknown ones."""
-    if (
-        not entity
-        or entity.get("media_key")
-        or text(entity.get("display_url")).startswith(_MEDIA_HOSTS)
-    ):
+def _expanded(token: str, entity: dict[str, Any] | None) -> str:
+    """A t.co link as the link it stands for; "" for media links.
+
+    An answer may carry no `entities.urls` for a post (the field not asked for, or X did not
+    expand it), and an expansion may be no safe URL: the t.co link is then all there is to
+    the link (an article, another post), so it stays, as the link it is."""
+    entity = entity or {}
+    if entity.get("media_key") or text(entity.get("display_url")).startswith(_MEDIA_HOSTS):
         return ""
     href = safe_url(text(entity.get("unwound_url")) or text(entity.get("expanded_url")))
-    if not href:
-        return ""
-    return _link(href, text(entity.get("display_url")) or href)
+    if href:
+        return _link(href, text(entity.get("display_url")) or href)
+    return _link(safe_url(token), token)
 
 
 def _link(href: str, label: str) -> str:
