@@ -5,7 +5,7 @@ sponsor post and the post it links)."""
 from __future__ import annotations
 
 from tests.conftest import FIXTURES, Upstream, free_port, write_config
-from tests.test_feed_edges_served import polled, start
+from tests.served_support import polled, start
 
 SERVED = FIXTURES / "served"
 XML = "application/rss+xml"
