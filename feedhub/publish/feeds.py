@@ -193,13 +193,20 @@ def _rfc822(value: datetime) -> str:
     return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
+def _tag(lang: str) -> str:
+    return lang.replace("_", "-").lower()
+
+
 def rss_feed(view: WidgetView) -> ET.Element:
+    """The RSS 2.0 document. RSS has one language per channel: an item whose own language
+    differs from the channel's says so in Dublin Core's `dc:language`."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = _sub(rss, "channel")
     _sub(channel, "title", feed_title(view))
     _sub(channel, "link", home_url(view))
     _sub(channel, "description", feed_title(view))
-    _sub(channel, "language", _lang(view).lower())
+    channel_lang = _tag(_lang(view))
+    _sub(channel, "language", channel_lang)
     _sub(channel, "lastBuildDate", _rfc822(last_change(view)))
     _sub(channel, "generator", "feedhub")
     _sub(
@@ -224,6 +231,8 @@ def rss_feed(view: WidgetView) -> ET.Element:
         if it.author.name or it.author.handle:
             # RSS's own <author> must be an e-mail address; Dublin Core takes a name.
             _sub(item, f"{{{DC_NS}}}creator", it.author.name or it.author.handle)
+        if it.lang and _tag(it.lang) != channel_lang:
+            _sub(item, f"{{{DC_NS}}}language", _tag(it.lang))
         for m in enclosures(it):
             # RSS requires a length; 0 is how feeds say they do not know it.
             _sub(item, "enclosure", url=safe_url(m.url), length=str(m.size or 0), type=m.mime)
