@@ -29,11 +29,13 @@ class Author:
 @dataclass(frozen=True, slots=True)
 class Media:
     url: str
-    type: str = "image"  # image | video | audio | link
+    type: str = "image"  # image | video | audio | link | file (an enclosure of another kind)
     width: int | None = None
     height: int | None = None
     alt: str = ""
     preview_url: str = ""
+    mime: str = ""  # set for a feed's enclosure, which the feed outputs carry on
+    size: int | None = None  # an enclosure's length in bytes, when its feed gave it
 
     __reduce__ = _by_fields
 

@@ -6,6 +6,10 @@ link of their text (a blog post announced on every network) or say the same once
 tags and punctuation are set aside (one may be cut short, as X cuts). The copy from the
 source listed first in the widget is shown, where the newest copy would be, and carries the
 others' networks and URLs in `extra["also_on"]`. Pure: no I/O.
+
+Copies are only ever looked for across sources, never two items of one source: a source's
+own items are its author's distinct posts even when they share a URL (anchors on one daily
+page, a sponsor post and the post it links, entries sharing a guid).
 """
 
 from __future__ import annotations
@@ -71,6 +75,7 @@ class _Post:
     link: str
     text: str
     copies: list[Item]
+    sources: set[str]  # one copy at most from each
 
 
 def merge_crossposts(items: Iterable[Item], rank: Mapping[str, int]) -> list[Item]:
@@ -80,7 +85,7 @@ def merge_crossposts(items: Iterable[Item], rank: Mapping[str, int]) -> list[Ite
     for item in items:
         url, link, text = normal_url(item.url), outside_link(item), normal_text(item)
         for post in posts:
-            if (
+            if item.source not in post.sources and (
                 url
                 and url == post.url
                 or _close(post.item, item)
@@ -90,9 +95,10 @@ def merge_crossposts(items: Iterable[Item], rank: Mapping[str, int]) -> list[Ite
                 )
             ):
                 post.copies.append(item)
+                post.sources.add(item.source)
                 break
         else:
-            posts.append(_Post(item, url, link, text, []))
+            posts.append(_Post(item, url, link, text, [], {item.source}))
     return [_with_copies(p, rank) for p in posts]
 
 

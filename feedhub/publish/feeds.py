@@ -1,7 +1,9 @@
 """A widget's items as feeds: JSON Feed 1.1, Atom 1.0 (RFC 4287) and RSS 2.0.
 
 Every URL in them is absolute, built from `server.public_url`; item content is the sanitized
-HTML re-sanitized on its way out, like the HTML formats.
+HTML re-sanitized on its way out, like the HTML formats. An item's enclosures (its media
+that a feed declared with a MIME type, such as a podcast's audio) go out in each format's
+place for them: RSS `<enclosure>`, Atom `rel="enclosure"` links, JSON Feed `attachments`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedhub.content.sanitize import safe_url, sanitize_html
-from feedhub.models import Item
+from feedhub.models import Item, Media
 from feedhub.publish.dates import iso_date
 from feedhub.publish.render import Rendered, Renderer, WidgetView
 
@@ -56,6 +58,11 @@ def last_change(view: WidgetView) -> datetime:
     """The newest time among the items; the render time when there are none."""
     times = [t for it in view.items for t in (it.updated, it.published) if t]
     return max(times) if times else view.now
+
+
+def enclosures(item: Item) -> list[Media]:
+    """The item's enclosures: the media its feed declared with a MIME type."""
+    return [m for m in item.media if m.mime and safe_url(m.url)]
 
 
 def _lang(view: WidgetView) -> str:
@@ -101,6 +108,13 @@ def json_feed(view: WidgetView) -> dict[str, Any]:
             entry["authors"] = [author]
         if it.lang:
             entry["language"] = it.lang
+        attachments = [
+            {"url": safe_url(m.url), "mime_type": m.mime}
+            | ({"size_in_bytes": m.size} if m.size else {})
+            for m in enclosures(it)
+        ]
+        if attachments:
+            entry["attachments"] = attachments
         items.append(entry)
     return {
         "version": "https://jsonfeed.org/version/1.1",
@@ -165,6 +179,9 @@ def atom_feed(view: WidgetView) -> ET.Element:
         html = item_html(it)
         if html:
             _sub(entry, a + "content", html, type="html")
+        for m in enclosures(it):
+            size = {"length": str(m.size)} if m.size else {}
+            _sub(entry, a + "link", rel="enclosure", href=safe_url(m.url), type=m.mime, **size)
     return feed
 
 
@@ -176,13 +193,20 @@ def _rfc822(value: datetime) -> str:
     return format_datetime(value.astimezone(UTC), usegmt=True)
 
 
+def _tag(lang: str) -> str:
+    return lang.replace("_", "-").lower()
+
+
 def rss_feed(view: WidgetView) -> ET.Element:
+    """The RSS 2.0 document. RSS has one language per channel: an item whose own language
+    differs from the channel's says so in Dublin Core's `dc:language`."""
     rss = ET.Element("rss", {"version": "2.0"})
     channel = _sub(rss, "channel")
     _sub(channel, "title", feed_title(view))
     _sub(channel, "link", home_url(view))
     _sub(channel, "description", feed_title(view))
-    _sub(channel, "language", _lang(view).lower())
+    channel_lang = _tag(_lang(view))
+    _sub(channel, "language", channel_lang)
     _sub(channel, "lastBuildDate", _rfc822(last_change(view)))
     _sub(channel, "generator", "feedhub")
     _sub(
@@ -207,6 +231,11 @@ def rss_feed(view: WidgetView) -> ET.Element:
         if it.author.name or it.author.handle:
             # RSS's own <author> must be an e-mail address; Dublin Core takes a name.
             _sub(item, f"{{{DC_NS}}}creator", it.author.name or it.author.handle)
+        if it.lang and _tag(it.lang) != channel_lang:
+            _sub(item, f"{{{DC_NS}}}language", _tag(it.lang))
+        for m in enclosures(it):
+            # RSS requires a length; 0 is how feeds say they do not know it.
+            _sub(item, "enclosure", url=safe_url(m.url), length=str(m.size or 0), type=m.mime)
     return rss
 
 

@@ -99,15 +99,26 @@ def _entry_item(
 
 
 def _media(entry: Any, base: str) -> list[Media]:
+    """The entry's pictures and its enclosures; every enclosure is kept, with its MIME type
+    and length, for the feed outputs to carry on (a podcast's audio)."""
     found: list[Media] = []
     seen: set[str] = set()
 
-    def add(url: Any, kind: str, width: Any = None, height: Any = None, alt: str = "") -> None:
-        url = safe_url(url, base, image=True)
+    def add(
+        url: Any, kind: str, width: Any = None, height: Any = None, alt: str = "", **enc: Any
+    ) -> None:
+        url = safe_url(url, base, image=kind == "image")
         if url and url not in seen:
             seen.add(url)
             found.append(
-                Media(url=url, type=kind, width=as_int(width), height=as_int(height), alt=alt or "")
+                Media(
+                    url=url,
+                    type=kind,
+                    width=as_int(width),
+                    height=as_int(height),
+                    alt=alt or "",
+                    **enc,
+                )
             )
 
     for thumb in entry.get("media_thumbnail", []):
@@ -123,7 +134,14 @@ def _media(entry: Any, base: str) -> list[Media]:
         if medium == "image":
             add(mc.get("url"), "image", mc.get("width"), mc.get("height"))
     for enc in entry.get("links", []):  # what a FeedParserDict calls its enclosures
-        kind = (enc.get("type") or "").split("/")[0]
-        if enc.get("rel") == "enclosure" and kind == "image":
-            add(enc.get("href"), "image")
+        if enc.get("rel") != "enclosure":
+            continue
+        mime = (enc.get("type") or "").strip().lower()
+        kind = mime.split("/")[0]
+        add(
+            enc.get("href"),
+            kind if kind in ("image", "audio") else "file",
+            mime=mime,
+            size=as_int(enc.get("length")),
+        )
     return found
