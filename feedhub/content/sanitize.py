@@ -6,8 +6,10 @@ go through `safe_url`.
 
 Markup that is refused never takes the author's text with it (`_text_kept`, before the
 allowlist and before `html_to_text`):
-- the text of MathML and SVG stays, as text; the elements themselves stay forbidden.
-This only ever turns markup into escaped text, and the allowlist still reads the result.
+- the text of MathML and SVG stays, as text; the elements themselves stay forbidden;
+- literal `<!` text stays (`<!DOCTYPE html>` written about in a post): only a comment, or the
+  doctype that opens a whole document, is markup.
+Both only ever turn markup into escaped text, and the allowlist still reads the result.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ _PIXEL_RE = re.compile(
     r'<img\b[^>]*\bheight="[01]"[^>]*\bwidth="[01]"[^>]*>'
 )
 _SPACE_RE = re.compile(r"\s+")
+# `<!` that opens neither a comment nor a whole document's doctype: text, not markup.
+_LITERAL_BANG_RE = re.compile(r"<!(?!--|doctype\s[^>]*>\s*<html[\s>])", re.IGNORECASE)
 # A MathML or SVG element, up to its end tag (or the end of the fragment).
 _FOREIGN_RE = re.compile(
     r"<(math|svg)(?:[\s/][^>]*)?>(.*?)(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
@@ -140,8 +144,8 @@ def _foreign_text(element: re.Match[str]) -> str:
 
 
 def _text_kept(fragment: str) -> str:
-    """The fragment with MathML and SVG reduced to their text."""
-    return _FOREIGN_RE.sub(_foreign_text, fragment)
+    """The fragment with literal `<!` text escaped, and MathML and SVG reduced to their text."""
+    return _FOREIGN_RE.sub(_foreign_text, _LITERAL_BANG_RE.sub("&lt;!", fragment))
 
 
 def sanitize_html(fragment: str, base: str = "") -> str:
