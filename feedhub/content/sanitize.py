@@ -3,6 +3,13 @@
 Content is sanitized once, at ingest, by `sanitize_html`; templates may re-apply it (the
 `clean` filter) to anything they mark safe. URLs outside HTML (item links, avatars, media)
 go through `safe_url`.
+
+Markup that is refused never takes the author's text with it (`_text_kept`, before the
+allowlist and before `html_to_text`):
+- the text of MathML and SVG stays, as text; the elements themselves stay forbidden;
+- literal `<!` text stays (`<!DOCTYPE html>` written about in a post): only a comment, or the
+  doctype that opens a whole document, is markup.
+Both only ever turn markup into escaped text, and the allowlist still reads the result.
 """
 
 from __future__ import annotations
@@ -60,6 +67,16 @@ _PIXEL_RE = re.compile(
     r'<img\b[^>]*\bheight="[01]"[^>]*\bwidth="[01]"[^>]*>'
 )
 _SPACE_RE = re.compile(r"\s+")
+# `<!` that opens neither a comment nor a whole document's doctype: text, not markup.
+_LITERAL_BANG_RE = re.compile(r"<!(?!--|doctype\s[^>]*>\s*<html[\s>])", re.IGNORECASE)
+# A MathML or SVG element, up to its end tag (or the end of the fragment).
+_FOREIGN_RE = re.compile(
+    r"<(math|svg)(?:[\s/][^>]*)?>(.*?)(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
+_HIDDEN_RE = re.compile(r"<!--.*?(?:-->|\Z)|<(script|style)\b.*?(?:</\1\s*>|\Z)", re.I | re.S)
+_TAG_RE = re.compile(r"</?[a-zA-Z](?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
+# Math reads as one run (a+b); an SVG's texts (title, labels) are separate words.
+_FOREIGN_GLUE = {"math": "", "svg": " "}
 
 
 def safe_url(url: str | None, base: str = "", *, image: bool = False) -> str:
@@ -118,12 +135,25 @@ def _fix_attributes(tag: re.Match[str]) -> str:
     return tag[0] if extra is None else f"<{tag[1]}{tag[2]}{extra}>"
 
 
+def _foreign_text(element: re.Match[str]) -> str:
+    # The text between the tags, escaped: what scripts, styles and comments hold is not text.
+    # nh3 cannot do it: it drops MathML and SVG elements with their text even outside <math>.
+    inner = _HIDDEN_RE.sub("", element[2])
+    text = html.unescape(_TAG_RE.sub(_FOREIGN_GLUE[element[1].lower()], inner))
+    return html.escape(_SPACE_RE.sub(" ", text), quote=False)
+
+
+def _text_kept(fragment: str) -> str:
+    """The fragment with literal `<!` text escaped, and MathML and SVG reduced to their text."""
+    return _FOREIGN_RE.sub(_foreign_text, _LITERAL_BANG_RE.sub("&lt;!", fragment))
+
+
 def sanitize_html(fragment: str, base: str = "") -> str:
     """Upstream HTML reduced to the allowlist; relative URLs resolved against `base`."""
     if not fragment:
         return ""
     cleaned = nh3.clean(
-        fragment,
+        _text_kept(fragment),
         tags=TAGS,
         attributes=ATTRIBUTES,
         set_tag_attribute_values=SET_ATTRIBUTES,
@@ -144,7 +174,7 @@ def html_to_text(fragment: str, limit: int = 0) -> str:
         return ""
     text = html.unescape(
         nh3.clean(
-            fragment.replace("<br", " <br").replace("</p>", "</p> "),
+            _text_kept(fragment).replace("<br", " <br").replace("</p>", "</p> "),
             tags=set(),
             clean_content_tags={"script", "style"},
         )

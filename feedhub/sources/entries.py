@@ -60,7 +60,7 @@ def _time(value: Any) -> datetime | None:
 def _entry_item(
     entry: Any, home: str, source_id: str, network: str, lang: str, feed_author: Any
 ) -> Item:
-    content = entry.get("content") or []
+    content = _full(entry.get("content") or [])
     detail = content[0] if content else entry.get("summary_detail")
     base = (detail or {}).get("base") or ""
     if not is_http(base):  # no http base above it: a local file's, or a relative xml:base
@@ -96,6 +96,13 @@ def _entry_item(
         lang=(detail or {}).get("language") or lang or "",
         network=network,
     )
+
+
+def _full(content: list[Any]) -> list[Any]:
+    """The content values that hold something. Rule: a blank content value never hides a full
+    one: an empty or whitespace-only `content:encoded` (podcast hosts write one beside a full
+    description) counts as no content, and the summary is read as the content instead."""
+    return [detail for detail in content if str(detail.get("value") or "").strip()]
 
 
 def _media(entry: Any, base: str) -> list[Media]:
