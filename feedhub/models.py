@@ -81,7 +81,7 @@ class Item:
         # and asdict's recursive deep copy was most of a poll's time on the event loop.
         data = {name: getattr(self, name) for name in _ITEM_FIELDS}
         data["author"] = _slots_dict(self.author)
-        data["media"] = tuple(_slots_dict(m) for m in self.media)
+        data["media"] = tuple(_media_dict(m) for m in self.media)
         data["reposted_by"] = _slots_dict(self.reposted_by) if self.reposted_by else None
         data["extra"] = copy.deepcopy(self.extra) if self.extra else {}
         for key in ("published", "updated"):
@@ -113,6 +113,20 @@ _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 def _slots_dict(obj: Author | Media) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in obj.__slots__}
+
+
+_ENCLOSURE_ONLY = ("mime", "size")
+
+
+def _media_dict(media: Media) -> dict[str, Any]:
+    """A picture's or a video's fields as stores have always kept them; an enclosure's type
+    and length only when it has them, so what was stored before, and its digest, stay the
+    same."""
+    data = _slots_dict(media)
+    for name in _ENCLOSURE_ONLY:
+        if not data[name]:
+            del data[name]
+    return data
 
 
 def item_json(item: Item) -> str:

@@ -167,6 +167,8 @@ async def test_the_player_loads_only_on_a_click(tmp_path, upstream, feedhub_at, 
         sandbox = (await frame.get_attribute("sandbox")).split()
         assert "allow-popups" not in sandbox and "allow-scripts" in sandbox
         await wait_until(lambda seen=requests: [u for u in seen if u.startswith(player_origin)])
+        # The request goes out before the frame's document commits: wait for the frame too.
+        await wait_until(lambda p=page: any(f.url.startswith(player_origin) for f in p.frames))
         player = next(f for f in page.frames if f.url.startswith(player_origin))
         await player.wait_for_selector("#playing")
         assert {origin(u) for u in requests} == origins | {player_origin}
