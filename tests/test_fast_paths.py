@@ -22,6 +22,11 @@ def reference_dict(item: Item) -> dict:
     data = dataclasses.asdict(item)
     for key in ("published", "updated"):
         data[key] = data[key].isoformat() if data[key] else None
+    # An enclosure's type and length are kept only when set: items stored before they
+    # existed keep their encoding and digest.
+    data["media"] = tuple(
+        {k: v for k, v in m.items() if v or k not in ("mime", "size")} for m in data["media"]
+    )
     return data
 
 
