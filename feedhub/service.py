@@ -96,7 +96,7 @@ class Service:
         self.states.update(await self.store.all_states())
         self.widgets.recompute()
         self.fetcher = self._make_fetcher()
-        await self.media.open(self._images_changed)
+        await self.media.open(self._rerender)
         self.started = time.time()
         if poll:
             self._starting = asyncio.create_task(self._start_polling(), name="start polling")
@@ -146,8 +146,9 @@ class Service:
     async def _tell_replicas(self, source_id: str, state: FetchState) -> None:
         await self.store.publish(source_id, state.digest)
 
-    async def _images_changed(self, source_id: str) -> None:
-        """More of a source's images are cached: its widgets render them."""
+    async def _rerender(self, source_id: str) -> None:
+        """A source changed outside this replica's recorder (more of its images cached, or
+        another replica stored it): its widgets render it, the subscriber looks again."""
         await self.widgets.source_changed(source_id)
         self.subscriber.poke(source_id)
 
@@ -158,8 +159,7 @@ class Service:
         state = await self.store.get_state(source_id)
         if state is not None:
             self.states[source_id] = state
-            await self.widgets.source_changed(source_id)
-            self.subscriber.poke(source_id)
+            await self._rerender(source_id)
 
     # -- configuration ------------------------------------------------------------------
 

@@ -11,13 +11,13 @@ import logging
 import time
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
 
 from feedhub.ingest import workers
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.polling import Polling
 from feedhub.ingest.subscriber import Subscriber
 from feedhub.ingest.websub import subscription, verify
+from feedhub.models import FetchState
 from feedhub.sources.base import PollResult, parse_and_encode
 from feedhub.sources.feed import FeedAdapter, parse_feed
 
@@ -50,12 +50,12 @@ class Pushes:
             )
         return challenge
 
-    async def active(self, sid: str) -> dict[str, Any] | None:
-        """The source's subscription record when it is active (pushes are taken), else None."""
+    async def active(self, sid: str) -> FetchState | None:
+        """The source's fresh state when its subscription is active (pushes are taken)."""
         if not isinstance(self.polling.adapters.get(sid), FeedAdapter):
             return None
-        sub = subscription(await self.polling.recorder.fresh(sid))
-        return sub if sub.get("status") == "active" else None
+        state = await self.polling.recorder.fresh(sid)
+        return state if subscription(state).get("status") == "active" else None
 
     def max_bytes(self, sid: str) -> int:
         config = self.polling.config
@@ -66,9 +66,11 @@ class Pushes:
         feed itself, within the source's floors and backoff."""
         self.poller.refresh(sid, gap=PING_GAP)
 
-    async def deliver(self, sid: str, body: bytes, headers: Mapping[str, str]) -> str:
-        """A signed push: parsed as the feed's own body, stored. What became of it, in a
-        word ("stored", "unreadable")."""
+    async def deliver(
+        self, sid: str, state: FetchState, body: bytes, headers: Mapping[str, str]
+    ) -> str:
+        """A signed push: parsed as the feed's own body, stored on `state` (the one `active`
+        read). What became of it, in a word ("stored", "unreadable")."""
         adapter = self.polling.adapters[sid]
         assert isinstance(adapter, FeedAdapter)
         try:
@@ -90,5 +92,5 @@ class Pushes:
             ttl=extra.get("ttl"),
             encoded=encoded,
         )
-        await self.polling.recorder.record(sid, result)
+        await self.polling.recorder.record(sid, result, state)
         return "stored"

@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from feedhub.ingest.websub import signature_ok
+from feedhub.ingest.websub import signature_ok, subscription
 from feedhub.web import routes
 from feedhub.web.keys import SERVICE
 
@@ -35,9 +35,10 @@ async def delivery(request: web.Request) -> web.Response:
     """A pushed feed: checked against the secret, parsed in a worker, stored at once."""
     pushes = request.app[SERVICE].pushes
     sid = request.match_info["source"]
-    sub = await pushes.active(sid)
-    if sub is None:
+    state = await pushes.active(sid)
+    if state is None:
         return _plain(404, "no such subscription")
+    sub = subscription(state)
     if not sub.get("secret"):
         # A plain-http hub got no secret, so its pushes cannot be told from forgeries.
         pushes.ping(sid)
@@ -52,7 +53,7 @@ async def delivery(request: web.Request) -> web.Response:
     if not signature_ok(sub["secret"], body, request.headers.get("X-Hub-Signature", "")):
         log.warning("source %s: push with a missing or wrong signature ignored", sid)
         return _plain(202, "ignored")
-    return _plain(202, await pushes.deliver(sid, body, _pushed_headers(request)))
+    return _plain(202, await pushes.deliver(sid, state, body, _pushed_headers(request)))
 
 
 def _pushed_headers(request: web.Request) -> dict[str, str]:
