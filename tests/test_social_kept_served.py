@@ -87,3 +87,17 @@ async def test_x_links_the_answer_did_not_expand_stay_links(tmp_path, upstream, 
     assert 'Le compte rendu de la réunion est en ligne <a href="https://t.co/Qm4RtY8wZp"' in shown
     assert ">https://t.co/Qm4RtY8wZp</a>" in shown
     assert 'et les plans du chantier <a href="https://t.co/8kLdNb2XsV"' in shown
+
+
+async def test_only_public_mastodon_posts_reach_a_widget(tmp_path, upstream, daemon):
+    # With a token an answer also holds followers-only posts and direct messages.
+    source = serve_mastodon(upstream, "mastodon/statuses_visibility.json")
+    d = start(daemon, tmp_path, {"toots": source})
+    items = await polled(d, "toots", 2)
+    assert sorted(it["content_html"] for it in items) == [
+        "<p>Le compte rendu est en ligne sur le site de l'association.</p>",
+        "<p>Réunion publique jeudi à 18 h, salle des fêtes.</p>",
+    ]
+    for suffix in ("html", "rss", "atom"):
+        page = await widget_page(d, "toots", suffix)
+        assert "4821" not in page and "les clés" not in page and "Réunion publique" in page

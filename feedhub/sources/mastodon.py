@@ -41,6 +41,9 @@ from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 40  # the API's maximum per page
 MEDIA_TYPES = {"image": "image", "gifv": "video", "video": "video", "audio": "audio"}
+# What anyone may read on the author's profile. With a token, an answer also holds posts for
+# followers only ("private") and direct messages ("direct"): a public widget never shows them.
+PUBLIC = frozenset({"public", "unlisted"})
 # Mastodon shortens long links with spans its own CSS hides; our allowlist drops classes,
 # so the hidden parts would show. Cut them out, and mark the shortened part with an ellipsis.
 _INVISIBLE_RE = re.compile(r'<span class="invisible">[^<]*</span>')
@@ -121,14 +124,20 @@ def parse_statuses(
     body: bytes, url: str, source_id: str, instance: str, pinned: bool = False
 ) -> tuple[list[Item], dict[str, Any]]:
     """Items of an `/api/v1/accounts/{id}/statuses` answer (an array of Status), without
-    the posts of authors who asked not to be republished (`consent`)."""
+    the posts of authors who asked not to be republished (`consent`), and without posts
+    that are not public (`PUBLIC`: a boost counts only when both it and the boosted post are)."""
     statuses = load_json(body, list)
     items = []
     withheld: dict[str, str] = {}
     for status in statuses:
         if not isinstance(status, dict) or not status.get("id"):
             raise ParseError("a status without an id: not a Mastodon statuses answer")
-        author = obj((obj(status.get("reblog")) or status).get("account"))
+        boosted = obj(status.get("reblog"))
+        if any(
+            (text(s.get("visibility")) or "public") not in PUBLIC for s in (status, boosted) if s
+        ):
+            continue
+        author = obj((boosted or status).get("account"))
         if why := fediverse_refusal(author):
             withheld[account_author(author, instance).handle] = why
             continue
