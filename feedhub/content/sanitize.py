@@ -185,6 +185,32 @@ def html_to_text(fragment: str, limit: int = 0) -> str:
     return text
 
 
+# A whole tag of nh3's output (quoted values never hold a `"`, text never holds a `<`): the
+# tags `sanitized_text` strips, a line break and a paragraph's end leaving a space.
+_OUTPUT_TAG_RE = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:[^>"]|"[^"]*")*>')
+# A player: what lies between its tags is raw text a browser never shows (the rest of a post
+# after a self-closed `<iframe … />`, say), not words of the post.
+_PLAYER_RE = re.compile(r'<iframe\b(?:[^>"]|"[^"]*")*>.*?</iframe>', re.S)
+
+
+def _tag_gap(tag: re.Match[str]) -> str:
+    return " " if tag[2] == "br" or (tag[1] and tag[2] == "p") else ""
+
+
+def sanitized_text(fragment: str, limit: int = 0) -> str:
+    """The words a reader sees of what `sanitize_html` wrote, without parsing it again: its
+    output is well-formed and holds no script, style or comment, so removing its tags gives
+    `html_to_text`'s text, but for a player's raw content, which a browser never shows and
+    this leaves out. Only for `sanitize_html`'s output; other HTML goes through `html_to_text`."""
+    if not fragment:
+        return ""
+    tagless = _OUTPUT_TAG_RE.sub(_tag_gap, _PLAYER_RE.sub("", fragment))
+    text = _SPACE_RE.sub(" ", html.unescape(tagless)).strip()
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+    return text
+
+
 def text_to_html(text: str) -> str:
     """Escape plain text and keep its line breaks, for sources that give no HTML."""
     paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p]

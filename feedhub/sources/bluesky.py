@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from feedhub.config import BlueskySource
-from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
+from feedhub.content.sanitize import safe_url, sanitize_html, sanitized_text
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, bluesky_refusal
@@ -119,7 +119,7 @@ def post_item(
         source=source_id,
         url=url,
         content_html=content_html,
-        summary=warning or html_to_text(content_html, SUMMARY_CHARS),
+        summary=warning or sanitized_text(content_html, SUMMARY_CHARS),
         author=profile_author(author),
         published=iso_time(record.get("createdAt")) or iso_time(post.get("indexedAt")),
         media=media,

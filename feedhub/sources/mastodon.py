@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from feedhub.config import MastodonSource
-from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
+from feedhub.content.sanitize import safe_url, sanitize_html, sanitized_text
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, fediverse_refusal
@@ -169,7 +169,7 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
         source=source_id,
         url=url,
         content_html=content_html,
-        summary=warning or ("" if sensitive else html_to_text(content_html, SUMMARY_CHARS)),
+        summary=warning or ("" if sensitive else sanitized_text(content_html, SUMMARY_CHARS)),
         author=account_author(obj(post.get("account")), instance),
         published=iso_time(post.get("created_at")),
         updated=iso_time(post.get("edited_at")),
