@@ -12,8 +12,9 @@ case "${1:-test}" in
          [ -e /usr/share/wordpress/wp-content/themes/twentytwentyone/style.css ] ||
            need+=(wordpress-theme-twentytwentyone)
          command -v php >/dev/null || need+=(php-cli)
+         command -v mariadb >/dev/null || need+=(mariadb-client)
          for ext in mysql curl xml mbstring; do
-           php -m 2>/dev/null | grep -qix "${ext/mysql/mysqli}" || need+=("php-$ext")
+           php -m 2>/dev/null | grep -ix "${ext/mysql/mysqli}" >/dev/null || need+=("php-$ext")
          done
          command -v phpcs >/dev/null || need+=(php-codesniffer) ;;
   bench) command -v wrk >/dev/null || need+=(wrk)
