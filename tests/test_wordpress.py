@@ -5,6 +5,7 @@ Chromium. One install for the whole module; each test checks one thing against i
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import yaml
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, _wait_port, free_port, write_config
 from tests.feeds_support import post, rss
+from tests.serve_support import base_config
 from tests.wordpress_support import (
     ADMIN,
     PASSWORD,
@@ -106,20 +108,56 @@ def wait_for(check: Any, timeout: float = 30.0) -> Any:
         time.sleep(0.2)
 
 
-def start_feedhub(tmp: Path) -> tuple[dict[str, Any], Path, subprocess.Popen[bytes], int]:
-    feed = tmp / "feed.xml"
-    feed.write_bytes(rss(*(post(t, slug=str(i)) for i, t in enumerate(TITLES))))
+class FeedUpstream(BaseHTTPRequestHandler):
+    """The blog feedhub follows: its RSS at /feed, over HTTP on this machine."""
+
+    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        body = rss(*(post(t, slug=str(i)) for i, t in enumerate(TITLES)))
+        self.send_response(200 if self.path == "/feed" else 404)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.end_headers()
+        self.wfile.write(body if self.path == "/feed" else b"")
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@dataclass
+class Local:
+    """A server on a thread of the test process: `url(path)`, as tests' upstreams have."""
+
+    server: ThreadingHTTPServer
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+
+@contextlib.contextmanager
+def local_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[Local]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield Local(server)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def start_feedhub(
+    tmp: Path, upstream: Local
+) -> tuple[dict[str, Any], Path, subprocess.Popen[bytes], int]:
     port = free_port()
-    config = {
-        "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
-        "storage": {"backend": "sqlite", "path": str(tmp / "feedhub.sqlite3")},
-        "fetch": {"allow_private_addresses": True, "interval": "1h", "max_items": 300},
-        "sources": {"blog": {"type": "feed", "url": str(feed)}},
-        "widgets": {
+    config = base_config(
+        tmp,
+        upstream,
+        port,
+        {
             "sidebar": {"title": "Harbour notes", "sources": ["blog"], "limit": 5},
             "quiet": {"title": "Quiet list", "sources": ["blog"], "limit": 3, "live": False},
         },
-    }
+    )
+    config["server"]["public_url"] = f"http://127.0.0.1:{port}"
+    config["fetch"]["max_items"] = 300
     path = write_config(tmp, config)
     config = yaml.safe_load(path.read_text())
     log = tmp / "feedhub.log"
@@ -233,15 +271,20 @@ class Hostile(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def hostile() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with local_server(Hostile) as server:
+        yield server.url("")
 
 
 @pytest.fixture(scope="module")
-def scene(tmp_path_factory: pytest.TempPathFactory, hostile: str) -> Iterator[Scene]:
+def upstream() -> Iterator[Local]:
+    with local_server(FeedUpstream) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def scene(
+    tmp_path_factory: pytest.TempPathFactory, hostile: str, upstream: Local
+) -> Iterator[Scene]:
     require_components()
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI") == "true":
@@ -250,7 +293,7 @@ def scene(tmp_path_factory: pytest.TempPathFactory, hostile: str) -> Iterator[Sc
     from playwright.sync_api import sync_playwright
 
     tmp = tmp_path_factory.mktemp("wordpress")
-    config, config_path, feedhub, port = start_feedhub(tmp)
+    config, config_path, feedhub, port = start_feedhub(tmp, upstream)
     site: WordPress | None = None
     pw = sync_playwright().start()
     try:
