@@ -80,6 +80,7 @@ class FetchConfig(Strict):
     timeout: Duration = 30.0
     max_bytes: Size = 10 * 1024 * 1024
     max_items: int = Field(1000, ge=1, le=MAX_ITEMS)  # kept per source, newest first
+    max_age: Duration | None = None  # how long a post that left its upstream's answer stays
     concurrency: int = Field(16, ge=1, le=1024)
     per_host: int = Field(2, ge=1, le=64)
     allow_private_addresses: bool = False
@@ -234,6 +235,10 @@ class Config(Strict):
 
     def source_max_items(self, source_id: str) -> int:
         return self.sources[source_id].max_items or self.fetch.max_items
+
+    def source_max_age(self, source_id: str) -> float | None:
+        """Seconds a post that left the upstream's answer is kept (None: no limit)."""
+        return self.sources[source_id].max_age or self.fetch.max_age
 
 
 def config_model() -> type[Config]:
