@@ -56,7 +56,9 @@ def daemon_config(
     )
 
 
-def start_daemon(daemon: Any, tmp_path: Path, upstream: Upstream, storage: dict, **kw: Any) -> Daemon:
+def start_daemon(
+    daemon: Any, tmp_path: Path, upstream: Upstream, storage: dict, **kw: Any
+) -> Daemon:
     port = free_port()
     return daemon(daemon_config(tmp_path, upstream, port, storage, **kw), port)
 

@@ -28,13 +28,17 @@ class Timeline:
         self.upstream = upstream
         self.posts: dict[int, dict[str, Any]] = {}
         self.requests = 0
-        upstream.set("/api/v1/accounts/lookup", fixture_bytes("mastodon/lookup.json"), "application/json")
+        upstream.set(
+            "/api/v1/accounts/lookup", fixture_bytes("mastodon/lookup.json"), "application/json"
+        )
         upstream.routes[STATUSES] = self.statuses
+        self.asked: list[tuple[str, int]] = []  # re-checks: (status id, the answer's status)
 
     def add(self, n: int, text: str = "", image: str = "") -> None:
         status_id = str(113520000000000000 + n)
         image = image or f"/img/{n}.png"
         self.upstream.set(image, placeholder_png(image, 160, 120), "image/png")
+        self.upstream.routes[f"/api/v1/statuses/{status_id}"] = self.status
         self.posts[n] = {
             "id": status_id,
             "created_at": (START + timedelta(hours=n)).isoformat().replace("+00:00", "Z"),
@@ -75,6 +79,15 @@ class Timeline:
         self.add(n, text, image)
         self.posts[n]["created_at"] = created
         self.posts[n]["edited_at"] = (START + timedelta(days=30)).isoformat()
+
+    async def status(self, request: web.Request) -> web.Response:
+        """GET /api/v1/statuses/:id: the post, or 404 once deleted."""
+        status_id = request.path.rsplit("/", 1)[-1]
+        found = [p for p in self.posts.values() if p["id"] == status_id]
+        self.asked.append((status_id, 200 if found else 404))
+        if not found:
+            return web.json_response({"error": "Record not found"}, status=404)
+        return web.json_response(found[0])
 
     async def statuses(self, request: web.Request) -> web.Response:
         self.requests += 1
@@ -170,3 +183,51 @@ async def test_deleted_and_edited_posts_follow_the_author(tmp_path, upstream, da
 
 async def count_is(count, expected: int) -> bool:  # type: ignore[no-untyped-def]
     return await count() == expected
+
+
+async def test_a_post_older_than_the_answer_leaves_after_the_recheck(tmp_path, upstream, daemon):
+    timeline = Timeline(upstream)
+    for n in range(1, 31):
+        timeline.add(n)
+    port = free_port()
+    config = write_config(
+        tmp_path,
+        {
+            "server": {"port": port, "public_url": f"http://127.0.0.1:{port}"},
+            "fetch": {"allow_private_addresses": True, "interval": "1s", "recheck": "1s"},
+            "sources": {
+                "hub": {
+                    "type": "mastodon",
+                    "account": "@hubservateur@toot.example",
+                    "base_url": upstream.base_url,
+                }
+            },
+            "widgets": {"toots": {"sources": ["hub"], "limit": 100}},
+        },
+    )
+    # First the 20 newest of posts 1-20, then 10 newer ones: posts 1-10 scroll out.
+    later = {n: timeline.posts.pop(n) for n in list(timeline.posts) if n > 20}
+    d = daemon(config, port)
+
+    async def ids() -> str:
+        return (await outputs(d.url))["json"]
+
+    await wait_until(lambda: has(ids, "113520000000000001"), timeout=20)
+    timeline.posts.update(later)
+    await timeline.polled()
+    assert "113520000000000001" in await ids()  # scrolled out, kept
+    # Post 3 is deleted long after it left the answer: no answer says so, the re-check does.
+    del timeline.posts[3]
+    await wait_until(lambda: has(ids, "113520000000000003", False), timeout=20)
+    assert ("113520000000000003", 404) in timeline.asked
+    body = await outputs(d.url)
+    for fmt, text in body.items():
+        assert "113520000000000003" not in text, fmt
+        assert "113520000000000002" in text and "113520000000000004" in text, fmt
+    # Asked only about posts older than the answer (the 20 newest), never one still in it.
+    answer_ids = {p["id"] for p in sorted(timeline.posts.values(), key=lambda p: p["id"])[-20:]}
+    assert not answer_ids & {sid for sid, _ in timeline.asked}
+
+
+async def has(read, text: str, present: bool = True) -> bool:  # type: ignore[no-untyped-def]
+    return (text in await read()) is present

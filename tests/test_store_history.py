@@ -39,7 +39,9 @@ def items(count: int, source: str = "s", *, ties: int = 1) -> list[Item]:
         )
         for n in range(count)
     ]
-    out.append(Item(id="pin", source=source, url="https://example.org/p", pinned=True, published=T0))
+    out.append(
+        Item(id="pin", source=source, url="https://example.org/p", pinned=True, published=T0)
+    )
     out.append(Item(id="undated", source=source, url="https://example.org/u"))
     return out
 
@@ -175,9 +177,7 @@ async def test_the_previous_releases_redis_store_opens_with_its_items(redis_pref
     saved = sorted(items(30), key=lambda it: it.rank, reverse=True)
     # As the release before wrote them: a list of JSON in rank order, the state, the stamp 1.
     await r.rpush(f"{redis_prefix}:ranked:blog", *(item_json(it) for it in saved))
-    await r.hset(
-        f"{redis_prefix}:states", "blog", json.dumps(FetchState(digest="old").to_dict())
-    )
+    await r.hset(f"{redis_prefix}:states", "blog", json.dumps(FetchState(digest="old").to_dict()))
     await r.set(f"{redis_prefix}:schema", "1")
     store = RedisStore(REDIS_URL, redis_prefix)
     await store.open()

@@ -17,7 +17,7 @@ Sources that send only what is new (X's `since_id`) keep their own rule,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +25,7 @@ from feedhub.models import Item
 
 ORDER = "order"  # FetchState.meta: the stored undated posts' ids, in document order
 ANSWER = "answer"  # FetchState.meta: the digest of the upstream's last answer
+WINDOW = "window"  # FetchState.meta: the oldest date of that answer (unix time)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +69,10 @@ def merge_history(
     now: float,
     max_items: int,
     max_age: float | None = None,
+    deleted_ids: Collection[str] = (),
 ) -> Merged:
-    """The answer's posts, the stored ones that scrolled out, then retention."""
+    """The answer's posts, the stored ones that scrolled out, then retention. `deleted_ids`
+    are posts a re-check found deleted upstream, whatever their age."""
     in_answer = {it.id: it for it in answer}
     position = {item_id: i for i, item_id in enumerate(order)}
     last = max((position[i] for i in in_answer if i in position), default=-1)
@@ -84,7 +87,7 @@ def merge_history(
             if fresh != item:  # edited: the old version and its images leave
                 gone.append(item)
             continue
-        if not scrolled_out(item, oldest, last, position):
+        if item.id in deleted_ids or not scrolled_out(item, oldest, last, position):
             gone.append(item)
             deleted += 1
         elif cutoff is not None and dated(item) and item.sort_time.timestamp() < cutoff:

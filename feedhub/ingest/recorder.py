@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Protocol
 
 from feedhub.config import Config
-from feedhub.ingest.history import ANSWER, ORDER, merge_history
+from feedhub.ingest.history import ANSWER, ORDER, WINDOW, merge_history, window_start
 from feedhub.ingest.update import apply_poll, bound, merge_incremental
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
@@ -132,6 +132,8 @@ class Recorder:
             result.replace_items(merge_incremental(result.items, stored) if result.items else None)
         elif result.items is not None:
             unchanged, stored_ids, gone = await self._merge(source_id, state, result)
+        elif result.gone and result.ok:  # the answer as before; a re-check found deletions
+            stored_ids, gone = await self._forget(source_id, state, result)
         bound(result, config.source_max_items(source_id), config.mask)
         encoded = result.encoded
         if result.items is not None and encoded is None and not unchanged:
@@ -181,7 +183,10 @@ class Recorder:
             result.encoded = await asyncio.to_thread(EncodedItems.of, result.items)
         answer = result.encoded.digest
         result.meta = {**result.meta, ANSWER: answer}
-        if state.digest and answer == state.meta.get(ANSWER, state.digest):
+        oldest = window_start(result.items)
+        if oldest is not None:
+            result.meta[WINDOW] = oldest.timestamp()
+        if state.digest and answer == state.meta.get(ANSWER, state.digest) and not result.gone:
             return True, {it.id for it in result.items}, []
         stored = await self.store.get_items(source_id) if state.digest else []
         if not stored:  # the first items: nothing to keep, the parsed JSON is stored as it is
@@ -194,6 +199,7 @@ class Recorder:
             now=time.time(),
             max_items=config.source_max_items(source_id),
             max_age=config.source_max_age(source_id),
+            deleted_ids=result.gone,
         )
         if merged.order or ORDER in state.meta:
             result.meta[ORDER] = merged.order
@@ -201,6 +207,20 @@ class Recorder:
             log.info("source %s: %d posts deleted upstream", source_id, merged.deleted)
         result.replace_items(merged.items)
         return False, {it.id for it in stored}, merged.gone
+
+    async def _forget(
+        self, source_id: str, state: FetchState, result: PollResult
+    ) -> tuple[set[str], list[Item]]:
+        """The stored items but those a re-check found deleted: stored as the items, with the
+        validators the state had (the upstream's answer itself did not change)."""
+        stored = await self.store.get_items(source_id)
+        gone = [it for it in stored if it.id in result.gone]
+        if gone:
+            result.replace_items([it for it in stored if it.id not in result.gone])
+            result.etag = result.etag or state.etag
+            result.last_modified = result.last_modified or state.last_modified
+            log.info("source %s: %d older posts deleted upstream", source_id, len(gone))
+        return {it.id for it in stored}, gone
 
     async def _release(self, gone: list[Item], source_id: str) -> None:
         if self.images is None:

@@ -17,8 +17,8 @@ from feedhub.models import FetchState, Item
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.messages import messages_for
-from feedhub.publish.render import Renderer, WidgetView
 from feedhub.publish.paging import Page, decode_cursor, encode_cursor, page_of, source_after
+from feedhub.publish.render import Renderer, WidgetView
 from feedhub.publish.selection import read_window, variant_count
 from feedhub.store import Store
 

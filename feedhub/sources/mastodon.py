@@ -35,6 +35,7 @@ from feedhub.sources.social import (
     merge_lookup,
     obj,
     poll_html,
+    statuses_gone,
     text,
 )
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
@@ -51,6 +52,7 @@ _SHORTCODE_RE = re.compile(r":([A-Za-z0-9_]{2,}):")
 
 class MastodonAdapter(SourceAdapter):
     network = "mastodon"
+    can_recheck = True
 
     def __init__(self, source_id: str, cfg: MastodonSource, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
@@ -65,6 +67,9 @@ class MastodonAdapter(SourceAdapter):
             404: f"account {self.acct} not found",
             410: f"account {self.acct} is gone (suspended or deleted)",
         }
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        return await statuses_gone(self, ctx, self.base_url, items)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         # The full acct is right on the account's own instance and on any other one.

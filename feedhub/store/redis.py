@@ -126,7 +126,7 @@ class RedisStore(Store):
     # -- items and state --------------------------------------------------------------
 
     async def get_items(self, source_id: str) -> list[Item]:
-        texts = await self.r.hvals(self._key("item", source_id))
+        texts = [str(t) for t in await self.r.hvals(self._key("item", source_id))]
         if not texts:
             texts = await self._legacy(source_id)
         return await asyncio.to_thread(decode_items, texts)
@@ -148,10 +148,11 @@ class RedisStore(Store):
 
     async def _page(self, source_id: str, count: int, after: Position | None) -> list[Item]:
         order = self._key("order", source_id)
+        ids: list[str]
         if after is None:
-            ids = await self.r.zrevrange(order, 0, count - 1)
+            ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
             if not ids and await self._legacy(source_id):
-                ids = await self.r.zrevrange(order, 0, count - 1)
+                ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
         else:
             rank, last = after
             async with self.r.pipeline(transaction=True) as tx:
@@ -170,7 +171,7 @@ class RedisStore(Store):
         """Items kept the way releases before kept them (`ranked` list, `items` array): moved
         to the sorted set and hash now; their JSON texts."""
         ranked, old = self._key("ranked", source_id), self._key("items", source_id)
-        texts = list(await self.r.lrange(ranked, 0, -1))
+        texts = [str(t) for t in await self.r.lrange(ranked, 0, -1)]
         if not texts and (raw := await self.r.get(old)):
             texts = [json.dumps(d) for d in json.loads(raw)]
         if not texts:

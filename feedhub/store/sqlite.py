@@ -91,9 +91,9 @@ class SqliteStore(Store):
         rank, item_id = after
         return await self._run(
             self._items,
-            "SELECT data FROM items WHERE source = ? AND (rank < ? OR (rank = ? AND id < ?)) "
+            "SELECT data FROM items WHERE source = ? AND (rank, id) < (?, ?) "
             "ORDER BY rank DESC, id DESC LIMIT ?",
-            (source_id, rank, rank, item_id, count),
+            (source_id, rank, item_id, count),
         )
 
     async def item_ids(self, source_id: str) -> set[str]:
