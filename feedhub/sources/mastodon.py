@@ -26,6 +26,7 @@ from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, fediverse_refusal
 from feedhub.sources.posts import quote_block
+from feedhub.sources.rechecks import statuses_gone
 from feedhub.sources.social import (
     FOUND_ID,
     arr,
@@ -35,7 +36,6 @@ from feedhub.sources.social import (
     merge_lookup,
     obj,
     poll_html,
-    statuses_gone,
     text,
 )
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json

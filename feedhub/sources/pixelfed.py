@@ -18,7 +18,8 @@ from feedhub.sources.base import PollContext, PollResult, SourceAdapter
 from feedhub.sources.feed import parse_feed
 from feedhub.sources.mastodon import parse_account, parse_statuses
 from feedhub.sources.posts import keep_sensitive
-from feedhub.sources.social import LOOKUP, cached_id, explain, merge_lookup, statuses_gone
+from feedhub.sources.rechecks import statuses_gone
+from feedhub.sources.social import LOOKUP, cached_id, explain, merge_lookup
 
 API_CLOSED = "api_closed"  # FetchState.meta key: when the API last refused us
 RETRY_API = 86400.0

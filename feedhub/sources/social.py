@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedhub.content.sanitize import safe_url
-from feedhub.models import FetchState, Item
+from feedhub.models import FetchState
 from feedhub.sources.base import ParseFn, PollContext, PollResult, SourceAdapter
 
 LOOKUP = "lookup"  # FetchState.meta key: {"key": what was looked up, "id": the platform's id}
@@ -96,28 +96,6 @@ def merge_lookup(result: PollResult, lookup: PollResult) -> PollResult:
     if result.status in (404, 410):
         result.meta[LOOKUP] = None  # the account moved or was deleted: look it up again
     return result
-
-
-async def statuses_gone(
-    adapter: SourceAdapter,
-    ctx: PollContext,
-    base_url: str,
-    items: Iterable[Item],
-    headers: Mapping[str, str] | None = None,
-) -> set[str]:
-    """Mastodon's API (Pixelfed's too): `GET /api/v1/statuses/:id` answers 404 (or 410) for
-    a deleted post. The id is the last part of the post's URL on the account's instance; a
-    boost (another author's post) is not asked about."""
-    gone: set[str] = set()
-    for item in items:
-        status_id = urlsplit(item.url).path.rstrip("/").rsplit("/", 1)[-1]
-        if item.repost or not status_id.isdigit():
-            continue
-        url = f"{base_url}/api/v1/statuses/{status_id}"
-        res = await adapter.fetch(ctx, url, headers=headers)
-        if res.status in (404, 410):
-            gone.add(item.id)
-    return gone
 
 
 def card_html(url: str, title: str, description: str = "", image: str = "") -> str:
