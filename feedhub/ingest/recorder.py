@@ -24,7 +24,14 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Protocol
 
 from feedhub.config import Config
-from feedhub.ingest.history import ANSWER, ORDER, WINDOW, merge_history, window_start
+from feedhub.ingest.history import (
+    ANSWER,
+    ORDER,
+    WINDOW,
+    document_order,
+    merge_history,
+    window_start,
+)
 from feedhub.ingest.update import apply_poll, bound, merge_incremental
 from feedhub.metrics import Metrics
 from feedhub.models import EncodedItems, FetchState, Item
@@ -190,6 +197,8 @@ class Recorder:
             return True, {it.id for it in result.items}, []
         stored = await self.store.get_items(source_id) if state.digest else []
         if not stored:  # the first items: nothing to keep, the parsed JSON is stored as it is
+            if order := document_order(result.items, [], ()):
+                result.meta[ORDER] = order
             return False, set(), []
         config = self._config()
         merged = merge_history(
