@@ -114,7 +114,10 @@ class Widgets:
         for name, version in versions.items():
             if self.versions.get(name) == version:
                 continue
-            for key in self.renders.keys_for(name)[:PRERENDER]:
+            # First pages before later ones: a reader paging back waits on a render, the
+            # widget's visitors do not.
+            keys = sorted(self.renders.keys_for(name), key=lambda k: bool(k.before))
+            for key in keys[:PRERENDER]:
                 try:
                     await self._render(key, version)
                 except Exception:  # the request that asks for it will answer 500 and log it

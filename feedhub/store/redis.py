@@ -147,6 +147,8 @@ class RedisStore(Store):
         return items
 
     async def _page(self, source_id: str, count: int, after: Position | None) -> list[Item]:
+        if count <= 0:
+            return []
         order = self._key("order", source_id)
         ids: list[str]
         if after is None:
