@@ -76,10 +76,13 @@ class Polling:
         started = time.monotonic()
         try:
             result = await self.adapters[source_id].poll(ctx, state)
-            await self._recheck(source_id, ctx, state, result)
         except Exception as exc:  # an adapter bug must cost one source one poll, nothing more
             log.exception("source %s: poll failed", source_id)
             result = PollResult(error=f"internal error: {type(exc).__name__}: {exc}")
+        try:
+            await self._recheck(source_id, ctx, state, result)
+        except Exception:  # the poll's own outcome stands; the next re-check tries again
+            log.exception("source %s: re-check failed", source_id)
         return await self.recorder.record(source_id, result, state, time.monotonic() - started)
 
     async def _recheck(
