@@ -46,6 +46,7 @@ class WidgetView:
     images: Images  # how the items' images and players are written (`/m/` or direct)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = ""  # the widget's version: live embeds compare it to know a change
+    next_url: str = ""  # the next page of this format ("": this page is the last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,5 +146,6 @@ class Renderer:
             networks=PLATFORMS.display_names(),
             source_langs=self.source_langs,
             images=view.images,
+            next_url=view.next_url,
             **extra,
         )

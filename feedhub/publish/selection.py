@@ -81,7 +81,8 @@ def select(
             continue
         rest.append(item)
     pinned.sort(key=lambda it: pin_rank[it.id])
-    rest.sort(key=lambda it: (it.pinned, it.sort_time), reverse=True)
+    # One order for every page (publish/paging.py): rank, then source, then id.
+    rest.sort(key=lambda it: (it.rank, it.source, it.id), reverse=True)
     shown = pinned + rest
     if widget.dedupe:
         shown = merge_crossposts(shown, {sid: i for i, sid in enumerate(widget.sources)})

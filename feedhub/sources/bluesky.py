@@ -15,6 +15,7 @@ from feedhub.content.sanitize import safe_url, sanitize_html, sanitized_text
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, bluesky_refusal
+from feedhub.sources.rechecks import bluesky_posts_gone
 from feedhub.sources.social import arr, card_html, explain, obj, text
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
@@ -30,11 +31,15 @@ WARNINGS = {
 class BlueskyAdapter(SourceAdapter):
     network = "bluesky"
     default_base_url = "https://public.api.bsky.app"
+    can_recheck = True
 
     def __init__(self, source_id: str, cfg: BlueskySource, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
         self.cfg = cfg
         self.actor = cfg.handle.strip().lstrip("@")
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        return await bluesky_posts_gone(self, ctx, self.base_url, items)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         query = urlencode(

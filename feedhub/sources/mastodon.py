@@ -26,6 +26,7 @@ from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, fediverse_refusal
 from feedhub.sources.posts import quote_block
+from feedhub.sources.rechecks import statuses_gone
 from feedhub.sources.social import (
     FOUND_ID,
     arr,
@@ -54,6 +55,7 @@ _SHORTCODE_RE = re.compile(r":([A-Za-z0-9_]{2,}):")
 
 class MastodonAdapter(SourceAdapter):
     network = "mastodon"
+    can_recheck = True
 
     def __init__(self, source_id: str, cfg: MastodonSource, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
@@ -68,6 +70,9 @@ class MastodonAdapter(SourceAdapter):
             404: f"account {self.acct} not found",
             410: f"account {self.acct} is gone (suspended or deleted)",
         }
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        return await statuses_gone(self, ctx, self.base_url, items)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         # The full acct is right on the account's own instance and on any other one.
