@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from feedhub.config import ConfigError, parse_config
-from feedhub.publish.privacy import retention
+from feedhub.publish.privacy import retention, widget_privacy
 from tests.conftest import ROOT, make_config
 
 NEWS = str(ROOT / "examples" / "news.xml")
@@ -19,7 +19,7 @@ def config_of(tmp_path, **media):
             "media": media,
             "sources": {
                 "news": {"type": "feed", "url": NEWS},
-                "notes": {"type": "feed", "url": NEWS, "max_items": 40},
+                "notes": {"type": "feed", "url": NEWS, "max_items": 40, "max_age": "30d"},
             },
             "widgets": {
                 "sidebar": {"title": "From the <blog>", "sources": ["news", "notes"]},
@@ -90,6 +90,10 @@ def test_retention_reads_the_source_then_the_default(tmp_path):
     assert retention(config, "news").max_items == 250
     assert retention(config, "notes").max_items == 40
     assert retention(config, "news").max_age is None
+    assert retention(config, "notes").max_age == 30 * 86400
+    (line,) = [t for t in widget_privacy(config, "sidebar")["text"] if "notes" in t]
+    assert "at most the newest 40; a post that has left the source's own feed goes once" in line
+    assert "30 days old" in line
 
 
 def test_a_widget_named_index_is_refused(tmp_path):

@@ -19,7 +19,8 @@ from feedhub.media.players import player_origins
 @dataclass(frozen=True, slots=True)
 class Retention:
     """How long a source's items stay in the store: the newest `max_items`, and, when one is
-    set, none older than `max_age` seconds."""
+    set, a post that has left the upstream's answer for at most `max_age` seconds after it
+    was published."""
 
     max_items: int
     max_age: float | None = None
@@ -28,7 +29,9 @@ class Retention:
 def retention(config: Config, source_id: str) -> Retention:
     """The store's retention of one source, as the config sets it (the one place that reads
     it for publishing: a new limit is a field here)."""
-    return Retention(max_items=config.source_max_items(source_id))
+    return Retention(
+        max_items=config.source_max_items(source_id), max_age=config.source_max_age(source_id)
+    )
 
 
 def origin_of(url: str) -> str:
@@ -90,7 +93,11 @@ def privacy_text(facts: dict[str, Any]) -> list[str]:
     ]
     for kept in facts["kept"]:
         age = kept["max_age_seconds"]
-        limit = f", none older than {days(age)}" if age else ""
+        limit = (
+            f"; a post that has left the source's own feed goes once it is {days(age)} old"
+            if age
+            else ""
+        )
         lines.append(
             f"From the source {kept['source']} ({kept['type']}), feedhub keeps the public posts"
             f" it shows, at most the newest {kept['max_items']}{limit}."
