@@ -36,10 +36,10 @@ _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
 
-def check_depth(text: str) -> None:
+def check_depth(text: str) -> bool:
     """YAMLLimitError when mappings and lists nest deeper than MAX_DEPTH, read from the
-    parser's events (a flat stream: nothing recurses)."""
-    depth = 0
+    parser's events (a flat stream: nothing recurses); else whether the file uses aliases."""
+    depth, aliases = 0, False
     try:
         for event in yaml.parse(text, Loader=_Base):
             if isinstance(event, _OPEN):
@@ -49,12 +49,15 @@ def check_depth(text: str) -> None:
                     raise YAMLLimitError(f"line {line}: nested deeper than {MAX_DEPTH} levels")
             elif isinstance(event, _CLOSE):
                 depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases = True
     except yaml.MarkedYAMLError as exc:
         # libyaml stops far deeper down on its own (at 1,000 levels), reading ahead.
         if "nesting depth" not in str(exc.problem or ""):
             raise
         line = exc.problem_mark.line + 1 if exc.problem_mark else 0
         raise YAMLLimitError(f"line {line}: nested deeper than {MAX_DEPTH} levels") from None
+    return aliases
 
 
 class _Loader(_Base):  # type: ignore[valid-type,misc]
@@ -108,13 +111,15 @@ def load_yaml(text: str) -> Any:
     """The YAML document in `text`, or YAMLLimitError / yaml.YAMLError saying what is wrong."""
     if len(text) > MAX_BYTES:
         raise YAMLLimitError(f"larger than {MAX_BYTES // 1024} KB; a config is far smaller")
-    check_depth(text)
+    # Without aliases the tree holds at most twice the file's characters (a node and its
+    # value), within MAX_EXPANDED: only a file with aliases is measured.
+    aliases = check_depth(text)
     loader = _Loader(text)
     try:
         root = loader.get_single_node()
         if root is None:
             return None
-        if expanded_size(root) > MAX_EXPANDED:
+        if aliases and expanded_size(root) > MAX_EXPANDED:
             raise YAMLLimitError(
                 f"over {MAX_EXPANDED // 1024} KB once its aliases are expanded (an alias bomb?)"
             )
