@@ -7,7 +7,8 @@ The web layer and the command line use the named parts (ports):
 - `recorder`: the one way a poll's or a push's outcome is stored (`ingest.recorder`);
 - `pushes`: what a WebSub hub's requests do (`ingest.push.Pushes`);
 - `media`: the media cache's life cycle, and `/m/` files (`media.lifecycle`);
-- `store`, `states`, `store_health`, `metrics`: what was kept, and how it went.
+- `store`, `states`, `store_health`, `metrics`: what was kept, and how it went;
+- `alerts`: the owner told of failures (`alerts.dispatch.Alerts`), fed by `watch`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import logging
 import time
 from pathlib import Path
 
+from feedhub.alerts.dispatch import Alerts
+from feedhub.alerts.watch import Watch
 from feedhub.config import Config, ConfigError, load_config
 from feedhub.config.restart import applicable, needs_restart
 from feedhub.fetch.fetcher import Fetcher
@@ -82,6 +85,16 @@ class Service:
             self._tell_replicas,
             self.media.budget_keeper(self.widgets.shown_items),
         ]
+        self.alerts = Alerts(self.store, lambda: self.config)
+        self.watch = Watch(
+            self.alerts,
+            states=self.states,
+            health=self.store_health,
+            disk=self.media.disk_use,
+            empty_widgets=self._empty_widgets,
+        )
+        # Every outcome, changed or not: a failing source, its recovery, its token.
+        self.recorder.outcomes.append(self.watch.outcome)
         self.reload_error = ""
         self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
         self.started = 0.0
@@ -107,6 +120,7 @@ class Service:
         a subscription by asking this server; a one-off command keeps none)."""
         await self.widgets.warm()
         self.subscriber.start()
+        self.watch.start()
 
     async def _start_polling(self) -> None:
         # Forking the parse workers blocks for tens of ms: in a thread, while serving starts.
@@ -117,6 +131,7 @@ class Service:
         await self.poller.start()
 
     async def stop(self) -> None:
+        await self.watch.stop()
         await self.subscriber.stop()
         if self._starting is not None:
             self._starting.cancel()
@@ -152,6 +167,17 @@ class Service:
         await self.widgets.source_changed(source_id)
         self.subscriber.poke(source_id)
 
+    async def _empty_widgets(self) -> list[str]:
+        """Widgets with nothing to show once every one of their sources was polled (with a
+        shared store, by whichever replica: its states are read there)."""
+        states = await self.store.all_states() if self.store.shared else self.states
+        empty = []
+        for name, cfg in self.config.widgets.items():
+            polled = all((st := states.get(sid)) and st.last_attempt for sid in cfg.sources)
+            if polled and not await self.widgets.items(name, 1):
+                empty.append(name)
+        return empty
+
     async def _on_remote_change(self, source_id: str, digest: str) -> None:
         """Another replica stored new items for a source: rebuild what shows it."""
         if source_id not in self.config.sources:
@@ -175,6 +201,8 @@ class Service:
             self.states.pop(sid, None)
         self.metrics.forget(config.sources)
         self.widgets.recompute()
+        if self.started:
+            self.watch.start()  # alert targets may have been added
         if old.fetch != config.fetch and self.fetcher is not None:
             previous, self.fetcher = self.fetcher, self._make_fetcher()
             await previous.close()

@@ -33,6 +33,7 @@ class FakeGraph:
     renewed_to: list[str] = field(default_factory=list)
     usage: dict[str, str] = field(default_factory=dict)  # headers sent with every answer
     expired_fixture: str = "instagram/expired.json"
+    lifetime: float = LIFETIME  # what a renewed token is said to last (`expires_in`)
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(2))
 
     def issue(self, token: str, age_days: float) -> str:
@@ -97,7 +98,7 @@ class FakeGraph:
         self.issued[new] = time.time()
         self.renewed_to.append(new)
         return web.json_response(
-            {"access_token": new, "token_type": "bearer", "expires_in": int(LIFETIME) - 56},
+            {"access_token": new, "token_type": "bearer", "expires_in": int(self.lifetime) - 56},
             headers=self.usage,
         )
 

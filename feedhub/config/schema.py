@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, create_model, field_validator
 
 from feedhub import package_folder
+from feedhub.config.alerts import AlertsConfig
 from feedhub.config.fields import (
     MAX_ITEMS,
     NAME_RE,
@@ -188,6 +189,7 @@ class Config(Strict):
     fetch: FetchConfig = FetchConfig()
     admin: AdminConfig = AdminConfig()
     media: MediaConfig = MediaConfig()
+    alerts: AlertsConfig = AlertsConfig()
     sources: dict[str, SourceConfig] = {}
     widgets: dict[str, WidgetConfig] = {}
     # Where the file lives: relative paths in it are relative to this folder.

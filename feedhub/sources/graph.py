@@ -26,6 +26,7 @@ from feedhub.sources.values import as_int, load_json
 log = logging.getLogger(__name__)
 
 AFTER = "after"  # meta key a page parser uses to pass the next cursor; never stored
+REFUSED = "token_refused"  # meta key a failed read sets when the token was refused; never stored
 MAX_PAGES = 5
 PAGE_SIZE = 50
 TOKEN_CODES = {190, 102}  # invalid, expired or revoked token (102: session expired)
@@ -90,6 +91,10 @@ class GraphAdapter(SourceAdapter):
         if self.renew_grant and tokens.renewal_due(record, now, self.cfg.refresh_after):
             record = await self._renew(ctx, record, now)
         result = await self._read(ctx, state, record)
+        if result.meta.pop(REFUSED, False):
+            record = tokens.refused(record, now, accepted=False)
+        elif result.ok:
+            record = tokens.refused(record, now, accepted=True)
         result.meta[tokens.TOKEN] = record.to_meta()
         result.error = self.redact(result.error)
         return result
@@ -105,7 +110,8 @@ class GraphAdapter(SourceAdapter):
             log.warning(
                 "source %s: %s token not renewed: %s", self.source_id, self.platform, problem
             )
-            return tokens.failed(record, now, problem)
+            code = as_int(graph_error(res.body).get("code"))
+            return tokens.failed(record, now, problem, refused=code in TOKEN_CODES)
         try:
             answer = json.loads(res.body)
         except (ValueError, UnicodeDecodeError):
@@ -141,8 +147,12 @@ class GraphAdapter(SourceAdapter):
             )
             res = await self.fetch(ctx, url, state=state if page == 0 else None)
             if res.error:
+                refused = self._refused(res)
                 return PollResult(
-                    error=self._failure(res, record), status=res.status, headers=res.headers
+                    error=self._failure(res, record),
+                    status=res.status,
+                    headers=res.headers,
+                    meta={REFUSED: True} if refused else {},
                 )
             part = await self.parse_answer(
                 ctx,
@@ -177,13 +187,18 @@ class GraphAdapter(SourceAdapter):
         code = as_int(error.get("code"))
         return f"{message} (code {code})" if message and code is not None else message
 
+    def _refused(self, res: FetchResult) -> bool:
+        """Whether a failed request says the token itself is no good."""
+        error = graph_error(res.body)
+        return as_int(error.get("code")) in TOKEN_CODES or (res.status == 401 and not error)
+
     def _failure(self, res: FetchResult, record: tokens.TokenRecord) -> str:
         """What a failed edge request means for the site owner."""
         error = graph_error(res.body)
         code = as_int(error.get("code"))
         message = self.redact(text(error.get("message")))
         name = self.network
-        if code in TOKEN_CODES or (res.status == 401 and not error):
+        if self._refused(res):
             expired = _EXPIRED_ON_RE.search(message)
             if record.expires and record.expires <= time.time():
                 return (

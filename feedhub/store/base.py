@@ -21,6 +21,7 @@ from pathlib import Path
 from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
 
+ALERTS_KEPT = 500  # delivery records kept, newest first
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
 
 
@@ -101,6 +102,41 @@ class Store(ABC):
 
     async def publish(self, source_id: str, digest: str) -> None:
         """Tell the other replicas a source's items changed (shared backends only)."""
+
+    # -- alert deliveries and connected accounts: JSON texts, kept beside the items -----
+    # A lone process may keep them in memory (the memory backend); the persistent backends
+    # override every one of these.
+
+    def _kept(self) -> dict[str, dict[str, str]]:
+        return self.__dict__.setdefault("_kept_texts", {"alerts": {}, "sent": {}, "accounts": {}})
+
+    async def add_alert(self, text: str, when: float) -> None:
+        """Keep the record of one delivery (JSON); the newest `ALERTS_KEPT` stay."""
+        log = self._kept()["alerts"]
+        log[f"{when:020.6f}-{len(log):06d}"] = text
+        for key in sorted(log)[:-ALERTS_KEPT]:
+            del log[key]
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        """The newest `count` delivery records, newest first."""
+        log = self._kept()["alerts"]
+        return [log[k] for k in sorted(log, reverse=True)[:count]]
+
+    async def alert_sent(self, key: str) -> float | None:
+        """When the event `key` was last sent, if ever (what "once per period" counts on)."""
+        when = self._kept()["sent"].get(key)
+        return float(when) if when is not None else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        for key in keys:
+            self._kept()["sent"][key] = str(when)
+
+    async def get_account(self, source_id: str) -> str | None:
+        """A connected account's record (its token encrypted), None if not connected."""
+        return self._kept()["accounts"].get(source_id)
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        self._kept()["accounts"][source_id] = text
 
     def maintenance(self) -> Maintenance:
         """What `feedhub store …` can do to this backend's data (nothing, by default)."""

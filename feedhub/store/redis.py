@@ -6,7 +6,10 @@ stores written before),
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
 right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media_records` (a
 hash: image URL -> JSON record) and `{p}:media_records:digests` (a hash: content name ->
-image URL), and the pub/sub channel `{p}:changes` ("replica source digest", redis_changes.py).
+image URL), `{p}:alerts:log` (a list of delivery records, newest first), `{p}:alerts:sent`
+(a hash: event -> when last sent), `{p}:accounts` (a hash: source -> connected account,
+its token encrypted), and the pub/sub channel `{p}:changes` ("replica source digest",
+redis_changes.py).
 
 Redis may go away for a while: reads fall back to the last items this replica saw (so a
 widget whose version moved can still be rendered), and the change listener reconnects by
@@ -26,7 +29,14 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import ChangeListener, Maintenance, Store, decode_items, item_texts
+from feedhub.store.base import (
+    ALERTS_KEPT,
+    ChangeListener,
+    Maintenance,
+    Store,
+    decode_items,
+    item_texts,
+)
 from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_changes import RedisChanges
 from feedhub.store.redis_check import check_redis
@@ -201,6 +211,32 @@ class RedisStore(Store):
 
     async def delete_media(self, urls: list[str]) -> None:
         await self.media.delete(urls)
+
+    # -- alert deliveries and connected accounts --------------------------------------
+
+    async def add_alert(self, text: str, when: float) -> None:
+        async with self.r.pipeline(transaction=True) as tx:
+            tx.lpush(self._key("alerts", "log"), text)
+            tx.ltrim(self._key("alerts", "log"), 0, ALERTS_KEPT - 1)
+            await tx.execute()
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        return [str(t) for t in await self.r.lrange(self._key("alerts", "log"), 0, count - 1)]
+
+    async def alert_sent(self, key: str) -> float | None:
+        when = await self.r.hget(self._key("alerts", "sent"), key)
+        return float(when) if when is not None else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        if keys:
+            await self.r.hset(self._key("alerts", "sent"), mapping=dict.fromkeys(keys, when))
+
+    async def get_account(self, source_id: str) -> str | None:
+        text = await self.r.hget(self._key("accounts"), source_id)
+        return str(text) if text is not None else None
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        await self.r.hset(self._key("accounts"), source_id, text)
 
     # -- leases -----------------------------------------------------------------------
 

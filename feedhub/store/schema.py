@@ -54,6 +54,17 @@ SQLITE_STEPS: Sequence[str] = (
     );
     CREATE INDEX IF NOT EXISTS media_records_digest ON media_records (digest);
     """,
+    # 4: alert deliveries (a log, and when each event was last sent) and connected accounts
+    # (each one's token encrypted with FEEDHUB_SECRET_KEY).
+    """
+    CREATE TABLE IF NOT EXISTS alert_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        sent REAL NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS alert_sent (key TEXT PRIMARY KEY, sent REAL NOT NULL);
+    CREATE TABLE IF NOT EXISTS accounts (source TEXT PRIMARY KEY, data TEXT NOT NULL);
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (

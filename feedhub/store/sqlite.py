@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Maintenance, Store, decode_items, item_texts
+from feedhub.store.base import ALERTS_KEPT, Maintenance, Store, decode_items, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.schema import migrate_sqlite
@@ -190,6 +190,47 @@ class SqliteStore(Store):
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self.db:
             self.db.executemany(sql, rows)
+
+    # -- alert deliveries and connected accounts --------------------------------------
+
+    async def add_alert(self, text: str, when: float) -> None:
+        await self._run(self._add_alert, text, when)
+
+    def _add_alert(self, text: str, when: float) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO alert_log (sent, data) VALUES (?, ?)", (when, text))
+            self.db.execute(
+                "DELETE FROM alert_log WHERE id <= (SELECT MAX(id) FROM alert_log) - ?",
+                (ALERTS_KEPT,),
+            )
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        rows = await self._run(
+            self._select, "SELECT data FROM alert_log ORDER BY id DESC LIMIT ?", (count,)
+        )
+        return [data for (data,) in rows]
+
+    async def alert_sent(self, key: str) -> float | None:
+        rows = await self._run(self._select, "SELECT sent FROM alert_sent WHERE key = ?", (key,))
+        return float(rows[0][0]) if rows else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        await self._run(
+            self._write,
+            "INSERT OR REPLACE INTO alert_sent VALUES (?, ?)",
+            [(k, when) for k in keys],
+        )
+
+    async def get_account(self, source_id: str) -> str | None:
+        rows = await self._run(
+            self._select, "SELECT data FROM accounts WHERE source = ?", (source_id,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        await self._run(
+            self._write, "INSERT OR REPLACE INTO accounts VALUES (?, ?)", [(source_id, text)]
+        )
 
     async def ping(self) -> bool:
         try:  # a page of the file, not just the connection
