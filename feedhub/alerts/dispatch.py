@@ -84,6 +84,11 @@ class Alerts:
         if events:
             self._wake.set()
 
+    def drain(self) -> list[Event]:
+        """The queued events, taken off the queue."""
+        batch, self._pending = list(self._pending.values()), {}
+        return batch
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="alerts")
@@ -103,9 +108,8 @@ class Alerts:
             await self._wake.wait()
             await asyncio.sleep(self.rules.digest_after)  # what comes meanwhile joins in
             self._wake.clear()
-            batch, self._pending = list(self._pending.values()), {}
             try:
-                await self.send(batch)
+                await self.send(self.drain())
             except Exception:  # a bug here must not end alerting for good
                 log.exception("alerts: sending failed")
 
@@ -144,7 +148,7 @@ class Alerts:
             except DeliveryError as exc:
                 problem = str(exc)
             if attempt < retries:
-                log.warning("alerts: target %s: %s; trying again in %.0fs", name, problem, wait)
+                log.warning("alerts: target %s: %s; trying again in %gs", name, problem, wait)
                 await asyncio.sleep(wait)
                 wait *= 2
         log.error("alerts: target %s: %s; %r not delivered", name, problem, message.title)
