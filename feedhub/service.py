@@ -8,6 +8,7 @@ The web layer and the command line use the named parts (ports):
 - `pushes`: what a WebSub hub's requests do (`ingest.push.Pushes`);
 - `media`: the media cache's life cycle, and `/m/` files (`media.lifecycle`);
 - `store`, `states`, `store_health`, `metrics`: what was kept, and how it went;
+- `connections`: accounts connected from /admin (`ingest.accounts.Connections`);
 - `alerts`: the owner told of failures (`alerts.dispatch.Alerts`), fed by `watch`.
 """
 
@@ -25,6 +26,7 @@ from feedhub.config import Config, ConfigError, load_config
 from feedhub.config.restart import applicable, needs_restart
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import workers
+from feedhub.ingest.accounts import Connections
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.polling import Polling
 from feedhub.ingest.push import Pushes
@@ -36,6 +38,7 @@ from feedhub.models import FetchState
 from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
 from feedhub.store.health import StoreHealth
+from feedhub.store.sealing import Sealer
 
 log = logging.getLogger("feedhub")
 
@@ -47,6 +50,8 @@ class Service:
         self.config = config
         self.config_path = Path(config_path) if config_path else None
         self.store: Store = open_store(config.storage, config.base_dir)
+        if config.secret_key:  # the tokens a state carries are kept sealed
+            self.store.sealer = Sealer(config.secret_key)
         self.store_health = StoreHealth(self.store.where)  # what /readyz answers
         self.states: dict[str, FetchState] = {}
         self.metrics = Metrics()
@@ -85,6 +90,9 @@ class Service:
             self._tell_replicas,
             self.media.budget_keeper(self.widgets.shown_items),
         ]
+        self.connections = Connections(
+            self.store, lambda: self.config, lambda: self.fetcher, self._account_connected
+        )
         self.alerts = Alerts(self.store, lambda: self.config)
         self.watch = Watch(
             self.alerts,
@@ -105,6 +113,7 @@ class Service:
     async def start(self, *, poll: bool = True) -> None:
         """Open the store and serve its items at once; polling starts after, in background."""
         await self.store.open()
+        await self._use_accounts(self.config)
         self.store.on_change(self._on_remote_change)
         self.states.update(await self.store.all_states())
         self.widgets.recompute()
@@ -153,6 +162,23 @@ class Service:
             user_agent=f.user_agent,
         )
 
+    # -- connected accounts -------------------------------------------------------------
+
+    async def _use_accounts(self, config: Config) -> Config:
+        """`config` with the connected accounts' tokens, in use from now on."""
+        self.config = config.with_accounts(await self.connections.accounts(config))
+        self.polling.configure(self.config)
+        return self.config
+
+    async def _account_connected(self, source_id: str) -> None:
+        """An account was connected on /admin: its source polls with it now, as after a
+        reload that changed it (a new token is a new start: no backoff left to wait)."""
+        await self._use_accounts(self.config)
+        if self.poller.running:
+            await self.poller.reconcile(changed={source_id})
+        else:
+            await self.polling.poll(source_id)
+
     # -- what a change sets off -------------------------------------------------------
 
     async def _poke_subscriber(self, source_id: str, state: FetchState) -> None:
@@ -192,6 +218,7 @@ class Service:
     async def apply_config(self, config: Config) -> None:
         """Switch to a new, already validated config without dropping stored items."""
         old = self.config
+        config = config.with_accounts(await self.connections.accounts(config))
         self.config = config
         self.widgets.configure(config)
         self.media.configure(config)

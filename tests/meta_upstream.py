@@ -34,6 +34,8 @@ class FakeGraph:
     usage: dict[str, str] = field(default_factory=dict)  # headers sent with every answer
     expired_fixture: str = "instagram/expired.json"
     lifetime: float = LIFETIME  # what a renewed token is said to last (`expires_in`)
+    exchanged_to: list[str] = field(default_factory=list)
+    short_lived: str = ""
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(2))
 
     def issue(self, token: str, age_days: float) -> str:
@@ -101,6 +103,34 @@ class FakeGraph:
             {"access_token": new, "token_type": "bearer", "expires_in": int(self.lifetime) - 56},
             headers=self.usage,
         )
+
+    def connectable(self, app_secret: str, short: str, me: dict[str, str]) -> None:
+        """Answer the connect flow: `/access_token` exchanges the short-lived token `short`
+        for a long-lived one when the app secret is right, `/me` names the account."""
+        self.short_lived = short
+
+        async def exchange(request: web.Request) -> web.StreamResponse:
+            if request.query.get("client_secret") != app_secret:
+                return web.json_response(
+                    {"error": {"message": "Error validating client secret.", "code": 101}},
+                    status=400,
+                )
+            if request.query.get("access_token") != self.short_lived:
+                return self.error(self.expired_fixture)
+            long = f"IGAA-long-lived-{next(self._numbers):04d}-x9Qw"
+            self.issued[long] = time.time()
+            self.exchanged_to.append(long)
+            return web.json_response(
+                {"access_token": long, "token_type": "bearer", "expires_in": int(self.lifetime)}
+            )
+
+        async def account(request: web.Request) -> web.StreamResponse:
+            if not self.valid(request.query.get("access_token", "")):
+                return self.error(self.expired_fixture)
+            return web.json_response(me)
+
+        self.upstream.routes["/access_token"] = exchange
+        self.upstream.routes["/me"] = account
 
     def tokens_seen(self, path: str) -> list[str]:
         return [s.query.get("access_token", "") for s in self.upstream.requests_to(path)]

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+from feedhub.config.sources import STORED
 from feedhub.fetch.fetcher import FetchResult
 from feedhub.models import FetchState, Item
 from feedhub.sources import tokens
@@ -85,6 +86,8 @@ class GraphAdapter(SourceAdapter):
         return ()
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
+        if self.cfg.token == STORED:
+            return PollResult(error="no account connected yet: connect one on /admin/connect")
         record = tokens.current(self.cfg.token, state.meta.get(tokens.TOKEN))
         self._secrets.add(record.value)
         now = time.time()

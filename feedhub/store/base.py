@@ -20,6 +20,7 @@ from pathlib import Path
 
 from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
+from feedhub.store.sealing import Sealer
 
 ALERTS_KEPT = 500  # delivery records kept, newest first
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
@@ -40,6 +41,7 @@ class Store(ABC):
     """Items and fetch state per source. Single-process backends lease every source to us."""
 
     shared = False  # True when several replicas share the data (redis)
+    sealer: Sealer | None = None  # seals the tokens a state carries (store/sealing.py)
     where = "memory"  # the store, as messages to the operator name it
 
     async def open(self) -> None:

@@ -43,6 +43,7 @@ from feedhub.store.redis_check import check_redis
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
 from feedhub.store.schema import migrate_redis
+from feedhub.store.sealing import state_data, state_text
 
 log = logging.getLogger("feedhub.store.redis")
 
@@ -159,7 +160,7 @@ class RedisStore(Store):
         texts: list[str] | None = None,
     ) -> None:
         async with self.r.pipeline(transaction=True) as tx:
-            tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
+            tx.hset(self._key("states"), source_id, state_text(state.to_dict(), self.sealer))
             if items is not None:
                 texts = item_texts(items, texts)
                 ranked = sorted(
@@ -175,7 +176,7 @@ class RedisStore(Store):
 
     async def get_state(self, source_id: str) -> FetchState | None:
         raw = await self.r.hget(self._key("states"), source_id)
-        return FetchState.from_dict(json.loads(raw)) if raw else None
+        return FetchState.from_dict(state_data(raw, self.sealer)) if raw else None
 
     async def all_states(self) -> dict[str, FetchState]:
         states = await self._load_states()
@@ -185,7 +186,10 @@ class RedisStore(Store):
 
     async def _load_states(self) -> dict[str, FetchState]:
         raw = await self.r.hgetall(self._key("states"))
-        return {str(sid): FetchState.from_dict(json.loads(data)) for sid, data in raw.items()}
+        return {
+            str(sid): FetchState.from_dict(state_data(data, self.sealer))
+            for sid, data in raw.items()
+        }
 
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:

@@ -18,6 +18,7 @@ from feedhub.store.base import ALERTS_KEPT, Maintenance, Store, decode_items, it
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.schema import migrate_sqlite
+from feedhub.store.sealing import state_data, state_text
 from feedhub.store.sqlite_maintenance import SqliteMaintenance
 
 T = TypeVar("T")
@@ -112,7 +113,7 @@ class SqliteStore(Store):
     def _save(
         self, source_id: str, state: FetchState, items: list[Item] | None, texts: list[str] | None
     ) -> None:
-        state_json = json.dumps(state.to_dict())
+        state_json = state_text(state.to_dict(), self.sealer)
         rows = None
         if items is not None:
             texts = item_texts(items, texts)
@@ -138,11 +139,11 @@ class SqliteStore(Store):
         rows = await self._run(
             self._select, "SELECT data FROM state WHERE source = ?", (source_id,)
         )
-        return FetchState.from_dict(json.loads(rows[0][0])) if rows else None
+        return FetchState.from_dict(state_data(rows[0][0], self.sealer)) if rows else None
 
     async def all_states(self) -> dict[str, FetchState]:
         rows = await self._run(self._select, "SELECT source, data FROM state", ())
-        return {sid: FetchState.from_dict(json.loads(data)) for sid, data in rows}
+        return {sid: FetchState.from_dict(state_data(data, self.sealer)) for sid, data in rows}
 
     async def delete(self, source_id: str) -> None:
         await self._run(self._delete, source_id)

@@ -1,0 +1,147 @@
+"""Connecting a Meta account from /admin/connect through `feedhub serve`, against a Meta
+stand-in: the source works with it, and again after kill -9; no token in clear in the SQLite
+file, the log or the pages; without FEEDHUB_SECRET_KEY, startup says what is missing."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+from cryptography.fernet import Fernet
+
+from tests.conftest import ROOT, Upstream, free_port, wait_until, write_config
+from tests.meta_upstream import FakeGraph
+
+MEDIA = "/v22.0/me/media"
+SHORT = "EAAshort-lived-from-the-explorer-5mT"
+APP_SECRET = "app-secret-0c4e1f"
+
+
+def connect_config(tmp_path: Path, upstream: Upstream, port: int) -> Path:
+    return write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": str(tmp_path / "feedhub.sqlite3")},
+            "fetch": {"allow_private_addresses": True, "interval": "2s"},
+            "sources": {
+                "ig": {
+                    "type": "instagram",
+                    "token": "stored",
+                    "app_secret": "${META_APP_SECRET}",
+                    "base_url": upstream.base_url,
+                }
+            },
+            "widgets": {"side": {"sources": ["ig"]}},
+        },
+    )
+
+
+async def text_of(http: aiohttp.ClientSession, url: str) -> str:
+    async with http.get(url) as resp:
+        assert resp.status == 200, url
+        return await resp.text()
+
+
+async def _has(http: aiohttp.ClientSession, url: str, text: str) -> bool:
+    async with http.get(url) as resp:
+        return resp.status == 200 and text in await resp.text()
+
+
+async def test_connect_a_meta_account_and_keep_it_across_kill_9(
+    tmp_path, upstream: Upstream, daemon, monkeypatch
+):
+    graph = FakeGraph(upstream, grant="ig_refresh_token")
+    graph.edge(MEDIA, ["instagram/media.json", "instagram/media_page2.json"])
+    graph.connectable(
+        APP_SECRET, SHORT, {"user_id": "17841400000000001", "username": "hubservateur"}
+    )
+    monkeypatch.setenv("FEEDHUB_SECRET_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("META_APP_SECRET", APP_SECRET)
+    port = free_port()
+    config = connect_config(tmp_path, upstream, port)
+    first = daemon(config, port)
+    async with aiohttp.ClientSession() as http:
+        page = await text_of(http, f"{first.url}/admin/connect")
+        assert "not connected" in page
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        assert csrf
+        async with http.post(
+            f"{first.url}/admin/connect/ig", data={"csrf": csrf[1], "token": SHORT}
+        ) as resp:
+            assert resp.status == 200
+            pick = await resp.text()
+        assert "@hubservateur" in pick and SHORT not in pick
+        pending = re.search(r'name="pending" value="([^"]+)"', pick)
+        assert pending
+        async with http.post(
+            f"{first.url}/admin/connect/ig/pick",
+            data={"csrf": csrf[1], "pending": pending[1], "choice": "17841400000000001"},
+            allow_redirects=False,
+        ) as resp:
+            assert resp.status == 303
+            assert resp.headers["Location"] == "/admin/connect?connected=ig"
+        (long,) = graph.exchanged_to
+        page = await text_of(http, f"{first.url}/admin/connect")
+        assert "@hubservateur" in page and long not in page
+        widget = f"{first.url}/w/side.json"
+        await wait_until(
+            lambda: _has(http, widget, "DCxCarousel1"), timeout=30
+        )  # the connected source polled with its token
+        tokens = [SHORT, long, APP_SECRET]
+        for shown in (
+            page,
+            await text_of(http, f"{first.url}/admin"),
+            await text_of(http, f"{first.url}/metrics"),
+        ):
+            assert not [t for t in tokens if t in shown]
+        await wait_until(lambda: graph.renewed_to, timeout=20)
+        tokens += graph.renewed_to
+
+        first.proc.kill()  # SIGKILL: nothing is flushed or closed
+        first.proc.wait()
+        kept = b"".join(p.read_bytes() for p in tmp_path.glob("feedhub.sqlite3*"))
+        assert [t for t in tokens if t.encode() in kept] == []
+        assert b"fernet:" in kept, "the tokens are there, sealed"
+
+        seen = len(upstream.requests_to(MEDIA))
+        second = daemon(config, port)
+        await wait_until(lambda: len(upstream.requests_to(MEDIA)) > seen, timeout=30)
+        assert graph.tokens_seen(MEDIA)[-1] in graph.renewed_to, "the renewed token, unsealed"
+        await wait_until(lambda: _has(http, f"{second.url}/admin", 'data-state="ok"'), timeout=30)
+        admin = await text_of(http, f"{second.url}/admin")
+        assert 'id="source-ig" data-state="ok"' in admin
+        assert "DCxCarousel1" in await text_of(http, f"{second.url}/w/side.json")
+    for d in (first, second):
+        assert [t for t in tokens if t in d.output()] == []
+
+
+def test_startup_without_the_key_names_it_and_the_sources(tmp_path, monkeypatch):
+    monkeypatch.delenv("FEEDHUB_SECRET_KEY", raising=False)
+    monkeypatch.setenv("META_APP_SECRET", APP_SECRET)
+    config = write_config(
+        tmp_path,
+        {
+            "sources": {
+                "ig": {"type": "instagram", "token": "stored", "app_secret": "${META_APP_SECRET}"},
+                "page": {"type": "facebook", "token": "stored"},
+                "blog": {"type": "feed", "url": "https://blog.example.org/feed.xml"},
+            }
+        },
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "feedhub", "serve", "-c", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert (
+        "FEEDHUB_SECRET_KEY is not set: sources ig, page keep their token in the store"
+        in done.stderr
+    )
+    assert "blog" not in done.stderr
