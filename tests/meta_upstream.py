@@ -132,6 +132,44 @@ class FakeGraph:
         self.upstream.routes["/access_token"] = exchange
         self.upstream.routes["/me"] = account
 
+    def pages_connectable(
+        self, app_id: str, app_secret: str, short: str, pages: dict[str, str]
+    ) -> dict[str, str]:
+        """Answer Facebook's side of the connect flow: `fb_exchange_token` for the app, then
+        `/me/accounts` listing `pages` ({id: name}), each with its own Page token (returned)."""
+        self.short_lived = short
+        page_tokens = {
+            pid: self.issue(f"EAAPage-{pid[-4:]}-tok-{n}", 0) for n, pid in enumerate(pages)
+        }
+
+        async def exchange(request: web.Request) -> web.StreamResponse:
+            q = request.query
+            if (q.get("client_id"), q.get("client_secret")) != (app_id, app_secret):
+                return web.json_response(
+                    {"error": {"message": "Error validating client secret.", "code": 1}},
+                    status=400,
+                )
+            if q.get("fb_exchange_token") != self.short_lived:
+                return self.error(self.expired_fixture)
+            long = self.issue(f"EAAuser-long-lived-{next(self._numbers):04d}", 0)
+            self.exchanged_to.append(long)
+            return web.json_response({"access_token": long, "token_type": "bearer"})
+
+        async def accounts(request: web.Request) -> web.StreamResponse:
+            if request.query.get("access_token") not in self.exchanged_to:
+                return self.error(self.expired_fixture)
+            data = [
+                {"id": pid, "name": name, "access_token": page_tokens[pid], "tasks": ["ANALYZE"]}
+                for pid, name in pages.items()
+            ]
+            return web.json_response(
+                {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFJ"}}}
+            )
+
+        self.upstream.routes["/v22.0/oauth/access_token"] = exchange
+        self.upstream.routes["/v22.0/me/accounts"] = accounts
+        return page_tokens
+
     def tokens_seen(self, path: str) -> list[str]:
         return [s.query.get("access_token", "") for s in self.upstream.requests_to(path)]
 

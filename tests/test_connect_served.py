@@ -119,6 +119,73 @@ async def test_connect_a_meta_account_and_keep_it_across_kill_9(
         assert [t for t in tokens if t in d.output()] == []
 
 
+async def connect(
+    http: aiohttp.ClientSession, url: str, source: str, token: str
+) -> tuple[int, str]:
+    """Paste `token` for `source` on /admin/connect: the answer (what it grants, or why not)."""
+    page = await text_of(http, f"{url}/admin/connect")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert csrf
+    async with http.post(
+        f"{url}/admin/connect/{source}", data={"csrf": csrf[1], "token": token}
+    ) as resp:
+        return resp.status, await resp.text()
+
+
+async def test_a_facebook_token_lists_its_pages_and_the_one_picked_is_read(
+    tmp_path, upstream: Upstream, daemon, monkeypatch
+):
+    page_id = "104512345678901"
+    graph = FakeGraph(upstream, expired_fixture="facebook/invalid_token.json")
+    posts = f"/v22.0/{page_id}/posts"
+    graph.edge(posts, ["facebook/posts.json", "facebook/posts_page2.json"])
+    page_tokens = graph.pages_connectable(
+        "4711", APP_SECRET, SHORT, {"100000000000077": "Le petit café", page_id: "Hubservateur"}
+    )
+    monkeypatch.setenv("FEEDHUB_SECRET_KEY", Fernet.generate_key().decode())
+    monkeypatch.setenv("META_APP_SECRET", APP_SECRET)
+    port = free_port()
+    config = write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": str(tmp_path / "feedhub.sqlite3")},
+            "fetch": {"allow_private_addresses": True, "interval": "1h"},
+            "sources": {
+                "page": {
+                    "type": "facebook",
+                    "token": "stored",
+                    "app_id": "4711",
+                    "app_secret": "${META_APP_SECRET}",
+                    "base_url": upstream.base_url,
+                }
+            },
+            "widgets": {"side": {"sources": ["page"]}},
+        },
+    )
+    d = daemon(config, port)
+    async with aiohttp.ClientSession() as http:
+        status, pick = await connect(http, d.url, "page", SHORT)
+        assert status == 200
+        assert "Le petit café" in pick and "Hubservateur" in pick
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', pick)
+        pending = re.search(r'name="pending" value="([^"]+)"', pick)
+        assert csrf and pending
+        async with http.post(
+            f"{d.url}/admin/connect/page/pick",
+            data={"csrf": csrf[1], "pending": pending[1], "choice": page_id},
+            allow_redirects=False,
+        ) as resp:
+            assert resp.status == 303
+        await wait_until(lambda: graph.tokens_seen(posts), timeout=30)
+        assert set(graph.tokens_seen(posts)) == {page_tokens[page_id]}, "the Page's own token"
+        await wait_until(lambda: _has(http, f"{d.url}/admin", 'data-state="ok"'), timeout=30)
+        status, again = await connect(http, d.url, "page", "EAA-not-a-token")
+        assert status == 400
+        assert "page: the token exchange failed" in again and "EAA-not-a-token" not in again
+    assert [t for t in [*page_tokens.values(), *graph.exchanged_to, SHORT] if t in d.output()] == []
+
+
 def test_startup_without_the_key_names_it_and_the_sources(tmp_path, monkeypatch):
     monkeypatch.delenv("FEEDHUB_SECRET_KEY", raising=False)
     monkeypatch.setenv("META_APP_SECRET", APP_SECRET)
