@@ -141,6 +141,7 @@ class Service:
 
     async def stop(self) -> None:
         await self.watch.stop()
+        await self.connections.close()
         await self.subscriber.stop()
         if self._starting is not None:
             self._starting.cancel()

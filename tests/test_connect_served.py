@@ -1,6 +1,7 @@
-"""Connecting a Meta account from /admin/connect through `feedhub serve`, against a Meta
-stand-in: the source works with it, and again after kill -9; no token in clear in the SQLite
-file, the log or the pages; without FEEDHUB_SECRET_KEY, startup says what is missing."""
+"""Connecting accounts from /admin/connect through `feedhub serve`: a Meta account against
+a Meta stand-in (and a Pixelfed one by OAuth against an instance stand-in). The source works
+with it, and again after kill -9; no token in clear in the SQLite file, the log or the pages;
+without FEEDHUB_SECRET_KEY, startup says what is missing."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from pathlib import Path
 import aiohttp
 from cryptography.fernet import Fernet
 
-from tests.conftest import ROOT, Upstream, free_port, wait_until, write_config
+from tests.conftest import ROOT, Upstream, fixture_bytes, free_port, wait_until, write_config
 from tests.meta_upstream import FakeGraph
+from tests.social_upstream import OAuthInstance
 
 MEDIA = "/v22.0/me/media"
+PF_STATUSES = "/api/v1/accounts/702145896321547011/statuses"
+JSON = "application/json"
 SHORT = "EAAshort-lived-from-the-explorer-5mT"
 APP_SECRET = "app-secret-0c4e1f"
 
@@ -212,3 +216,61 @@ def test_startup_without_the_key_names_it_and_the_sources(tmp_path, monkeypatch)
         in done.stderr
     )
     assert "blog" not in done.stderr
+
+
+async def test_a_pixelfed_account_is_authorized_on_its_instance(
+    tmp_path, upstream: Upstream, daemon, monkeypatch
+):
+    instance = OAuthInstance(upstream, "hubservateur@pixel.example")
+    upstream.set("/api/v1/accounts/lookup", fixture_bytes("pixelfed/lookup.json"), JSON)
+    upstream.set(PF_STATUSES, fixture_bytes("pixelfed/statuses.json"), JSON)
+    monkeypatch.setenv("FEEDHUB_SECRET_KEY", Fernet.generate_key().decode())
+    port = free_port()
+    config = write_config(
+        tmp_path,
+        {
+            "server": {"port": port},
+            "storage": {"backend": "sqlite", "path": str(tmp_path / "feedhub.sqlite3")},
+            "fetch": {"allow_private_addresses": True, "interval": "1h"},
+            "sources": {
+                "px": {
+                    "type": "pixelfed",
+                    "account": "@hubservateur@pixel.example",
+                    "token": "stored",
+                    "base_url": upstream.base_url,
+                }
+            },
+            "widgets": {"side": {"sources": ["px"]}},
+        },
+    )
+    d = daemon(config, port)
+    async with aiohttp.ClientSession() as http:
+        await wait_until(lambda: upstream.requests_to(PF_STATUSES), timeout=30)
+        assert "Authorization" not in upstream.requests_to(PF_STATUSES)[0].headers, (
+            "not connected yet: read as anyone may"
+        )
+        page = await text_of(http, f"{d.url}/admin/connect")
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+        assert csrf and 'action="/admin/connect/px/authorize"' in page
+        # The button: registered on the instance, sent there, "approved", sent back.
+        async with http.post(f"{d.url}/admin/connect/px/authorize", data={"csrf": csrf[1]}) as resp:
+            assert resp.status == 200
+            assert str(resp.url).startswith(f"{d.url}/admin/connect?connected=px")
+            assert "@hubservateur" in await resp.text()
+        (app,) = instance.apps.values()
+        assert app["redirect_uri"] == f"http://127.0.0.1:{port}/admin/connect/px/callback"
+        assert app["scopes"] == "read"
+        (token,) = instance.tokens
+        await wait_until(
+            lambda: (
+                upstream.requests_to(PF_STATUSES)[-1].headers.get("Authorization")
+                == f"Bearer {token}"
+            ),
+            timeout=30,
+        )
+        async with http.get(f"{d.url}/admin/connect/px/callback?code=code-9&state=x") as resp:
+            assert resp.status == 400, "a state feedhub did not give is refused"
+            assert "expired or was not asked here" in await resp.text()
+    kept = b"".join(p.read_bytes() for p in tmp_path.glob("feedhub.sqlite3*"))
+    assert token.encode() not in kept and app["secret"].encode() not in kept
+    assert token not in d.output()

@@ -17,10 +17,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
 
 from feedhub.config import Config
 from feedhub.fetch.fetcher import Fetcher
-from feedhub.sources import make_adapter
+from feedhub.sources import fedi_connect, make_adapter
 from feedhub.sources.meta_connect import PLATFORMS, Choice, ConnectError, Grant, exchange
 from feedhub.store import Store
 from feedhub.store.sealing import Sealer
@@ -58,6 +61,68 @@ class Connections:
         self._fetcher = fetcher
         self._connected = connected
         self._pending: dict[str, Pending] = {}
+        self._authorizing: dict[str, tuple[str, fedi_connect.App, float]] = {}  # state ->
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def kind(self, source_id: str) -> str:
+        """How a source connects: "token" (paste a Meta token) or "oauth" (authorize)."""
+        oauth = self._config().sources[source_id].type in fedi_connect.PLATFORMS
+        return "oauth" if oauth else "token"
+
+    def instances(self) -> list[str]:
+        """The origins the owner is sent to authorize feedhub (the page's form-action)."""
+        config = self._config()
+        found = set()
+        for sid in config.stored_sources():
+            if self.kind(sid) == "oauth":
+                parts = urlsplit(make_adapter(sid, config.sources[sid], config.base_dir).base_url)
+                found.add(f"{parts.scheme}://{parts.netloc}")
+        return sorted(found)
+
+    def _redirect_uri(self, source_id: str) -> str:
+        return f"{self._config().public_url}/admin/connect/{source_id}/callback"
+
+    async def authorize(self, source_id: str) -> str:
+        """Register feedhub on the source's instance; where the owner authorizes it."""
+        config = self._config()
+        cfg = config.sources.get(source_id)
+        if cfg is None or source_id not in config.stored_sources():
+            raise ConnectError(f"{source_id} is not a source with `token: stored`")
+        if cfg.type not in fedi_connect.PLATFORMS:
+            raise ConnectError(f"{source_id} connects with a pasted token, not by authorizing")
+        base_url = make_adapter(source_id, cfg, config.base_dir).base_url
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        redirect = self._redirect_uri(source_id)
+        app = await fedi_connect.register(self._session, base_url, redirect, config.public_url)
+        now = time.time()
+        self._authorizing = {k: v for k, v in self._authorizing.items() if now - v[2] < PENDING_FOR}
+        state = secrets.token_urlsafe(24)
+        self._authorizing[state] = (source_id, app, now)
+        return fedi_connect.authorize_url(base_url, app, redirect, state)
+
+    async def callback(self, source_id: str, state: str, code: str) -> str:
+        """The instance sent the owner back with a code: redeem it, keep the account."""
+        found = self._authorizing.pop(state, None)
+        if found is None or found[0] != source_id or time.time() - found[2] >= PENDING_FOR:
+            raise ConnectError("this authorization expired or was not asked here: try again")
+        config = self._config()
+        cfg = config.sources[source_id]
+        base_url = make_adapter(source_id, cfg, config.base_dir).base_url
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        token, name = await fedi_connect.redeem(
+            self._session, base_url, found[1], self._redirect_uri(source_id), code
+        )
+        kept = {"token": token, "name": name, "platform": cfg.type, "connected": time.time()}
+        await self.store.put_account(source_id, self.sealer().seal(json.dumps(kept)))
+        await self._connected(source_id)
+        return name
 
     def sealer(self) -> Sealer:
         key = self._config().secret_key

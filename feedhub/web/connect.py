@@ -58,10 +58,11 @@ async def overview(request: web.Request, error: str = "", status: int = 200) -> 
                 "id": sid,
                 "type": svc.config.sources[sid].type,
                 "name": str(account.get("name", "")),
+                "kind": svc.connections.kind(sid),
                 "expires": iso(float(expires)) if isinstance(expires, int | float) else "",
             }
         )
-    return page(
+    resp = page(
         "connect.html",
         status=status,
         rows=rows,
@@ -69,6 +70,15 @@ async def overview(request: web.Request, error: str = "", status: int = 200) -> 
         csrf=csrf_token(request.app[SECRET]) if how != "bearer" else "",
         connected=request.query.get("connected", "")[:64],
     )
+    # The authorize button's answer sends the browser to the instance: a form's redirect is
+    # held to form-action too.
+    instances = " ".join(svc.connections.instances())
+    if instances:
+        csp = resp.headers["Content-Security-Policy"]
+        resp.headers["Content-Security-Policy"] = csp.replace(
+            "form-action 'self'", f"form-action 'self' {instances}"
+        )
+    return resp
 
 
 async def begin(request: web.Request) -> web.Response:
@@ -110,7 +120,38 @@ async def pick(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(f"/admin/connect?connected={sid}", headers=PRIVATE)
 
 
+async def authorize(request: web.Request) -> web.Response:
+    """OAuth, step 1: feedhub registered on the instance, the owner sent there to authorize."""
+    how = guard(request)
+    sid = _source(request)
+    await _form(request, how)
+    try:
+        url = await request.app[SERVICE].connections.authorize(sid)
+    except ConnectError as exc:
+        return await overview(request, f"{sid}: {exc}", 400)
+    raise web.HTTPSeeOther(url, headers=PRIVATE)
+
+
+async def callback(request: web.Request) -> web.Response:
+    """OAuth, step 2: the instance sends the owner back with a code (and our `state`)."""
+    guard(request)
+    sid = _source(request)
+    if request.query.get("error"):
+        reason = request.query.get("error_description") or request.query["error"]
+        return await overview(request, f"{sid}: the instance said {reason[:200]}", 400)
+    try:
+        name = await request.app[SERVICE].connections.callback(
+            sid, request.query.get("state", ""), request.query.get("code", "")
+        )
+    except ConnectError as exc:
+        return await overview(request, f"{sid}: {exc}", 400)
+    log.info("source %s: account %s connected", sid, name)
+    raise web.HTTPSeeOther(f"/admin/connect?connected={sid}", headers=PRIVATE)
+
+
 def setup(app: web.Application) -> None:
     routes.get(app, "/admin/connect", overview)
     routes.post(app, "/admin/connect/{source}", begin)
     routes.post(app, "/admin/connect/{source}/pick", pick)
+    routes.post(app, "/admin/connect/{source}/authorize", authorize)
+    routes.get(app, "/admin/connect/{source}/callback", callback)
