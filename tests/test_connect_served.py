@@ -5,6 +5,7 @@ without FEEDHUB_SECRET_KEY, startup says what is missing."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
@@ -119,8 +120,18 @@ async def test_connect_a_meta_account_and_keep_it_across_kill_9(
         admin = await text_of(http, f"{second.url}/admin")
         assert 'id="source-ig" data-state="ok"' in admin
         assert "DCxCarousel1" in await text_of(http, f"{second.url}/w/side.json")
-    for d in (first, second):
-        assert [t for t in tokens if t in d.output()] == []
+    fetched = await asyncio.to_thread(  # `feedhub fetch` reads the connected token from the store
+        subprocess.run,
+        [sys.executable, "-m", "feedhub", "fetch", "ig", "--json", "-c", str(config)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert fetched.returncode == 0, fetched.stderr
+    assert "DCxCarousel1" in fetched.stdout
+    for out in (first.output(), second.output(), fetched.stdout + fetched.stderr):
+        assert [t for t in tokens if t in out] == []
 
 
 async def connect(

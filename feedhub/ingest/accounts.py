@@ -132,16 +132,7 @@ class Connections:
 
     async def accounts(self, config: Config) -> dict[str, dict[str, Any]]:
         """The records of `config`'s `stored` sources that are connected, opened."""
-        if not config.stored_sources():
-            return {}
-        sealer = self.sealer()
-        found = {}
-        for sid in config.stored_sources():
-            sealed = await self.store.get_account(sid)
-            text = sealer.open(sealed) if sealed else None
-            if text:
-                found[sid] = json.loads(text)
-        return found
+        return await read_accounts(self.store, config)
 
     async def begin(self, source_id: str, short_token: str) -> Pending:
         """Exchange a short-lived token for source `source_id` and list what it grants."""
@@ -192,6 +183,22 @@ class Connections:
         )
         await self._connected(pending.source_id)
         return choice.name
+
+
+async def read_accounts(store: Store, config: Config) -> dict[str, dict[str, Any]]:
+    """The connected accounts of `config`'s `stored` sources, opened with its key."""
+    if not config.stored_sources():
+        return {}
+    if not config.secret_key:
+        raise ConnectError("FEEDHUB_SECRET_KEY is not set: connected tokens need it")
+    sealer = Sealer(config.secret_key)
+    found = {}
+    for sid in config.stored_sources():
+        sealed = await store.get_account(sid)
+        text = sealer.open(sealed) if sealed else None
+        if text:
+            found[sid] = json.loads(text)
+    return found
 
 
 def record(platform: str, choice: Choice, pending: Pending) -> dict[str, Any]:
