@@ -58,7 +58,7 @@ SQLITE_STEPS: Sequence[str] = (
     # (each one's token encrypted with FEEDHUB_SECRET_KEY).
     """
     CREATE TABLE IF NOT EXISTS alert_log (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        id INTEGER PRIMARY KEY,
         sent REAL NOT NULL,
         data TEXT NOT NULL
     );
