@@ -11,7 +11,17 @@ from pathlib import Path
 
 import aiohttp
 
-from tests.alerts_support import SECRET, Hook, Mailbox, alert_targets, hook, mailbox
+from tests.alerts_support import (
+    LOGIN,
+    SECRET,
+    Hook,
+    Mailbox,
+    alert_targets,
+    hook,
+    mailbox,
+    self_signed,
+    tls_relay,
+)
 from tests.conftest import ROOT, Upstream, free_port, wait_until, write_config
 from tests.feeds_support import post, rss
 from tests.meta_upstream import DAY, FakeGraph
@@ -180,3 +190,35 @@ async def test_alerts_test_reaches_both_targets_and_says_when_one_does_not(
     assert "ops: http://127.0.0.1:" in failed.stdout and "answered HTTP 500" in failed.stdout
     assert "T0SECRETPATH" not in failed.stdout + failed.stderr
     assert "owner: ok" in failed.stdout
+
+
+async def test_alerts_test_over_starttls_and_tls_with_the_login_from_the_environment(
+    tmp_path, hook: Hook, monkeypatch
+):
+    cert, key = self_signed(tmp_path)
+    monkeypatch.setenv("RELAY_USER", LOGIN[0])
+    monkeypatch.setenv("RELAY_PASSWORD", LOGIN[1])
+    for security in ("starttls", "tls"):
+        box = Mailbox()
+        box.port = free_port()
+        relay = tls_relay(box, cert, key, implicit=security == "tls")
+        try:
+            alerts = alert_targets(hook, box)
+            alerts["targets"]["owner"].update(
+                security=security,
+                ca_file=cert.name,  # relative to the config file
+                username_env="RELAY_USER",
+                password_env="RELAY_PASSWORD",
+            )
+            config = serve_config(tmp_path, free_port(), {}, alerts, {})
+            done = await asyncio.to_thread(alerts_test, config)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert box.subjects() == ["feedhub: test message"]
+
+            monkeypatch.setenv("RELAY_PASSWORD", "wrong")
+            refused = await asyncio.to_thread(alerts_test, config)
+            assert refused.returncode == 1 and "owner: smtp 127.0.0.1:" in refused.stdout
+            assert "wrong" not in refused.stdout and LOGIN[0] not in refused.stdout
+            monkeypatch.setenv("RELAY_PASSWORD", LOGIN[1])
+        finally:
+            relay.stop()

@@ -142,7 +142,7 @@ class Alerts:
         wait = self.rules.retry_backoff
         for attempt in range(retries + 1):
             try:
-                await deliver(self._client(), target, message)
+                await deliver(self._client(), target, message, self._config().resolve)
                 log.info("alerts: %r sent to %s", message.title, name)
                 return "ok"
             except DeliveryError as exc:

@@ -11,10 +11,11 @@ import hmac
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -122,7 +123,10 @@ def email_message(target: EmailTarget, message: Message) -> EmailMessage:
 
 
 async def send_email(
-    target: EmailTarget, message: Message, env: Mapping[str, str] | None = None
+    target: EmailTarget,
+    message: Message,
+    env: Mapping[str, str] | None = None,
+    ca_file: str | None = None,
 ) -> None:
     import aiosmtplib  # here: a daemon without e-mail targets never loads it
 
@@ -134,17 +138,22 @@ async def send_email(
         raise DeliveryError(
             f"{where}: {target.username_env} is set but {target.password_env} is not"
         )
+    client = aiosmtplib.SMTP(
+        hostname=target.host,
+        port=target.smtp_port,
+        use_tls=target.security == "tls",
+        start_tls=False,  # below, then EHLO again: what the server offers changes with TLS
+        timeout=target.timeout,
+        cert_bundle=ca_file,
+    )
     try:
-        await aiosmtplib.send(
-            email_message(target, message),
-            hostname=target.host,
-            port=target.smtp_port,
-            username=user or None,
-            password=password or None,
-            use_tls=target.security == "tls",
-            start_tls=target.security == "starttls",
-            timeout=target.timeout,
-        )
+        async with client:
+            if target.security == "starttls":
+                await client.starttls()
+                await client.ehlo()
+            if user:
+                await client.login(user, password)
+            await client.send_message(email_message(target, message))
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
         text = str(exc)
         for secret in (password, user):
@@ -154,10 +163,14 @@ async def send_email(
 
 
 async def deliver(
-    session: aiohttp.ClientSession, target: WebhookTarget | EmailTarget, message: Message
+    session: aiohttp.ClientSession,
+    target: WebhookTarget | EmailTarget,
+    message: Message,
+    resolve: Callable[[str], Path],
 ) -> None:
-    """One attempt at one target."""
+    """One attempt at one target; `resolve` makes a path of the config absolute."""
     if isinstance(target, WebhookTarget):
         await post_webhook(session, target, message)
     else:
-        await send_email(target, message)
+        ca_file = str(resolve(target.ca_file)) if target.ca_file else None
+        await send_email(target, message, ca_file=ca_file)

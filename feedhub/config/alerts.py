@@ -47,6 +47,7 @@ class EmailTarget(Strict):
     to: list[str]
     username_env: str = "FEEDHUB_SMTP_USER"  # variables holding the login; unset: no login
     password_env: str = "FEEDHUB_SMTP_PASSWORD"
+    ca_file: str = ""  # PEM CAs the server's certificate is checked against; "": the system's
     timeout: Duration = 30.0
 
     @field_validator("to")
