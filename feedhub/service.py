@@ -19,6 +19,7 @@ import contextlib
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
 from feedhub.alerts.dispatch import Alerts
 from feedhub.alerts.watch import Watch
@@ -37,6 +38,7 @@ from feedhub.metrics import Metrics
 from feedhub.models import FetchState
 from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
+from feedhub.store.errors import store_errors
 from feedhub.store.health import StoreHealth
 from feedhub.store.sealing import Sealer
 
@@ -90,6 +92,7 @@ class Service:
             self._tell_replicas,
             self.media.budget_keeper(self.widgets.shown_items),
         ]
+        self._accounts: dict[str, dict[str, Any]] = {}  # the connected accounts, last read
         self.connections = Connections(
             self.store, lambda: self.config, lambda: self.fetcher, self._account_connected
         )
@@ -167,9 +170,19 @@ class Service:
 
     async def _use_accounts(self, config: Config) -> Config:
         """`config` with the connected accounts' tokens, in use from now on."""
-        self.config = config.with_accounts(await self.connections.accounts(config))
+        self.config = config.with_accounts(await self._read_accounts(config))
         self.polling.configure(self.config)
         return self.config
+
+    async def _read_accounts(self, config: Config) -> dict[str, dict[str, Any]]:
+        """The connected accounts; while the store fails (a reload then), the last read."""
+        try:
+            self._accounts = await self.connections.accounts(config)
+        except store_errors() as exc:
+            if not self.started:
+                raise
+            log.warning("connected accounts not read again (%s): the last ones stay", exc)
+        return self._accounts
 
     async def _account_connected(self, source_id: str) -> None:
         """An account was connected on /admin: its source polls with it now, as after a
@@ -219,7 +232,7 @@ class Service:
     async def apply_config(self, config: Config) -> None:
         """Switch to a new, already validated config without dropping stored items."""
         old = self.config
-        config = config.with_accounts(await self.connections.accounts(config))
+        config = config.with_accounts(await self._read_accounts(config))
         self.config = config
         self.widgets.configure(config)
         self.media.configure(config)
