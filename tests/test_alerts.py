@@ -124,9 +124,9 @@ async def test_a_failed_delivery_is_retried_and_logged_without_credentials(
 
     caplog.set_level(logging.INFO, "feedhub.alerts")
     try:
-        helper = asyncio.create_task(recover())
+        recovering = asyncio.create_task(recover())
         outcome = await alerts.send([Event("media-full", "full", "the disk")])
-        await helper
+        await recovering
     finally:
         await alerts.stop()
     assert outcome is not None
