@@ -7,7 +7,9 @@ The web layer and the command line use the named parts (ports):
 - `recorder`: the one way a poll's or a push's outcome is stored (`ingest.recorder`);
 - `pushes`: what a WebSub hub's requests do (`ingest.push.Pushes`);
 - `media`: the media cache's life cycle, and `/m/` files (`media.lifecycle`);
-- `store`, `states`, `store_health`, `metrics`: what was kept, and how it went.
+- `store`, `states`, `store_health`, `metrics`: what was kept, and how it went;
+- `connections`: accounts connected from /admin (`ingest.accounts.Connections`);
+- `alerts`: the owner told of failures (`alerts.dispatch.Alerts`), fed by `watch`.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import contextlib
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
+from feedhub.alerts.dispatch import Alerts
+from feedhub.alerts.watch import Watch
 from feedhub.config import Config, ConfigError, load_config
 from feedhub.config.restart import applicable, needs_restart
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import workers
+from feedhub.ingest.accounts import Connections
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.polling import Polling
 from feedhub.ingest.push import Pushes
@@ -32,7 +38,9 @@ from feedhub.metrics import Metrics
 from feedhub.models import FetchState
 from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
+from feedhub.store.errors import store_errors
 from feedhub.store.health import StoreHealth
+from feedhub.store.sealing import Sealer
 
 log = logging.getLogger("feedhub")
 
@@ -44,6 +52,8 @@ class Service:
         self.config = config
         self.config_path = Path(config_path) if config_path else None
         self.store: Store = open_store(config.storage, config.base_dir)
+        if config.secret_key:  # the tokens a state carries are kept sealed
+            self.store.sealer = Sealer(config.secret_key)
         self.store_health = StoreHealth(self.store.where)  # what /readyz answers
         self.states: dict[str, FetchState] = {}
         self.metrics = Metrics()
@@ -82,6 +92,20 @@ class Service:
             self._tell_replicas,
             self.media.budget_keeper(self.widgets.shown_items),
         ]
+        self._accounts: dict[str, dict[str, Any]] = {}  # the connected accounts, last read
+        self.connections = Connections(
+            self.store, lambda: self.config, lambda: self.fetcher, self._account_connected
+        )
+        self.alerts = Alerts(self.store, lambda: self.config)
+        self.watch = Watch(
+            self.alerts,
+            states=self.states,
+            health=self.store_health,
+            disk=self.media.disk_use,
+            empty_widgets=self._empty_widgets,
+        )
+        # Every outcome, changed or not: a failing source, its recovery, its token.
+        self.recorder.outcomes.append(self.watch.outcome)
         self.reload_error = ""
         self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
         self.started = 0.0
@@ -92,6 +116,7 @@ class Service:
     async def start(self, *, poll: bool = True) -> None:
         """Open the store and serve its items at once; polling starts after, in background."""
         await self.store.open()
+        await self._use_accounts(self.config)
         self.store.on_change(self._on_remote_change)
         self.states.update(await self.store.all_states())
         self.widgets.recompute()
@@ -107,6 +132,7 @@ class Service:
         a subscription by asking this server; a one-off command keeps none)."""
         await self.widgets.warm()
         self.subscriber.start()
+        self.watch.start()
 
     async def _start_polling(self) -> None:
         # Forking the parse workers blocks for tens of ms: in a thread, while serving starts.
@@ -117,6 +143,8 @@ class Service:
         await self.poller.start()
 
     async def stop(self) -> None:
+        await self.watch.stop()
+        await self.connections.close()
         await self.subscriber.stop()
         if self._starting is not None:
             self._starting.cancel()
@@ -138,6 +166,33 @@ class Service:
             user_agent=f.user_agent,
         )
 
+    # -- connected accounts -------------------------------------------------------------
+
+    async def _use_accounts(self, config: Config) -> Config:
+        """`config` with the connected accounts' tokens, in use from now on."""
+        self.config = config.with_accounts(await self._read_accounts(config))
+        self.polling.configure(self.config)
+        return self.config
+
+    async def _read_accounts(self, config: Config) -> dict[str, dict[str, Any]]:
+        """The connected accounts; while the store fails (a reload then), the last read."""
+        try:
+            self._accounts = await self.connections.accounts(config)
+        except store_errors() as exc:
+            if not self.started:
+                raise
+            log.warning("connected accounts not read again (%s): the last ones stay", exc)
+        return self._accounts
+
+    async def _account_connected(self, source_id: str) -> None:
+        """An account was connected on /admin: its source polls with it now, as after a
+        reload that changed it (a new token is a new start: no backoff left to wait)."""
+        await self._use_accounts(self.config)
+        if self.poller.running:
+            await self.poller.reconcile(changed={source_id})
+        else:
+            await self.polling.poll(source_id)
+
     # -- what a change sets off -------------------------------------------------------
 
     async def _poke_subscriber(self, source_id: str, state: FetchState) -> None:
@@ -151,6 +206,17 @@ class Service:
         another replica stored it): its widgets render it, the subscriber looks again."""
         await self.widgets.source_changed(source_id)
         self.subscriber.poke(source_id)
+
+    async def _empty_widgets(self) -> list[str]:
+        """Widgets with nothing to show once every one of their sources was polled (with a
+        shared store, by whichever replica: its states are read there)."""
+        states = await self.store.all_states() if self.store.shared else self.states
+        empty = []
+        for name, cfg in self.config.widgets.items():
+            polled = all((st := states.get(sid)) and st.last_attempt for sid in cfg.sources)
+            if polled and not await self.widgets.items(name, 1):
+                empty.append(name)
+        return empty
 
     async def _on_remote_change(self, source_id: str, digest: str) -> None:
         """Another replica stored new items for a source: rebuild what shows it."""
@@ -166,6 +232,7 @@ class Service:
     async def apply_config(self, config: Config) -> None:
         """Switch to a new, already validated config without dropping stored items."""
         old = self.config
+        config = config.with_accounts(await self._read_accounts(config))
         self.config = config
         self.widgets.configure(config)
         self.media.configure(config)
@@ -175,6 +242,8 @@ class Service:
             self.states.pop(sid, None)
         self.metrics.forget(config.sources)
         self.widgets.recompute()
+        if self.started:
+            self.watch.start()  # alert targets may have been added
         if old.fetch != config.fetch and self.fetcher is not None:
             previous, self.fetcher = self.fetcher, self._make_fetcher()
             await previous.close()

@@ -231,6 +231,9 @@ def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
         "items",
         "state",
         "media_records",
+        "alert_log",
+        "alert_sent",
+        "accounts",
         "media",
     ]
     assert other.execute("SELECT count(*) FROM items").fetchone() == (8,)

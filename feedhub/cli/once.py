@@ -9,8 +9,11 @@ from pathlib import Path
 
 from feedhub.cli.common import AddCommand, known, load, loop_runner, one_shot
 from feedhub.config import Config
+from feedhub.ingest.accounts import read_accounts
 from feedhub.publish import formats
 from feedhub.publish.cache import Key
+from feedhub.store import open_store
+from feedhub.store.base import opened
 
 
 def register(add: AddCommand) -> None:
@@ -47,6 +50,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 async def _fetch(config: Config, source_id: str, as_json: bool) -> int:
+    if config.stored_sources():  # their tokens are in the store: read, nothing written
+        async with opened(open_store(config.storage, config.base_dir)) as store:
+            config = config.with_accounts(await read_accounts(store, config))
     memory = config.model_copy(
         update={"storage": config.storage.model_copy(update={"backend": "memory"})}
     )

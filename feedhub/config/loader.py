@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from feedhub.config.fields import NAME_RE, mask_secrets
 from feedhub.config.platforms import PLATFORMS
-from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, config_model, theme_names
+from feedhub.config.schema import BUILTIN_WIDGETS_DIR, SECRET_KEY, Config, config_model, theme_names
 from feedhub.config.yamlsafe import MAX_BYTES, YAMLLimitError, decode, load_yaml
 
 
@@ -111,10 +111,36 @@ def parse_config(data: Any, base_dir: str = ".", env: dict[str, str] | None = No
         problems += [f"{_error_path(e['loc'])}: {_error_message(e)}" for e in exc.errors()]
     # Cross-references are checked on the raw tree, so they are listed with the rest.
     problems += _cross_checks(data, base_dir)
+    key = (os.environ if env is None else env).get(SECRET_KEY, "")
+    if config is not None:
+        problems += secret_key_problems(key, config.stored_sources())
     if problems or config is None:
         raise ConfigError([mask_secrets(p, used) for p in problems])
     config._env_values = used
+    config._secret_key = key
     return config
+
+
+def secret_key_problems(key: str, stored: list[str]) -> list[str]:
+    """What is wrong with FEEDHUB_SECRET_KEY, the key of the tokens kept in the store."""
+    if not key:
+        if not stored:
+            return []
+        return [
+            f"{SECRET_KEY} is not set: sources {', '.join(stored)} keep their token in the"
+            f" store (token: stored), encrypted with it. Set {SECRET_KEY} to the key they were"
+            " connected with (a new key: `feedhub accounts key`)"
+        ]
+    from cryptography.fernet import Fernet  # here: only a config with a key loads it
+
+    try:
+        Fernet(key.encode())
+    except ValueError:
+        return [
+            f"{SECRET_KEY}: not a key (32 random bytes in URL-safe base64, 44 characters;"
+            " `feedhub accounts key` prints a new one)"
+        ]
+    return []
 
 
 def _mapping(value: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, create_model, field_validator
 
 from feedhub import package_folder
+from feedhub.config.alerts import AlertsConfig
 from feedhub.config.fields import (
     MAX_ITEMS,
     NAME_RE,
@@ -21,10 +22,12 @@ from feedhub.config.fields import (
     mask_secrets,
 )
 from feedhub.config.platforms import BUILTIN, PLATFORMS, Platform, SourceConfig, source_union
+from feedhub.config.sources import STORED
 
 # widgets/ of the repository, shipped as package data (see setup.py).
 BUILTIN_WIDGETS_DIR = package_folder("feedhub.widgets")
 LIVE_MIN = 60.0  # seconds: embeds never re-check a widget more often
+SECRET_KEY = "FEEDHUB_SECRET_KEY"  # the environment variable of the stored tokens' key
 
 
 class ServerConfig(Strict):
@@ -190,12 +193,40 @@ class Config(Strict):
     fetch: FetchConfig = FetchConfig()
     admin: AdminConfig = AdminConfig()
     media: MediaConfig = MediaConfig()
+    alerts: AlertsConfig = AlertsConfig()
     sources: dict[str, SourceConfig] = {}
     widgets: dict[str, WidgetConfig] = {}
     # Where the file lives: relative paths in it are relative to this folder.
     base_dir: str = Field(".", exclude=True)
     # The values `${VAR}` took from the environment, by name: never shown (see `mask`).
     _env_values: dict[str, str] = PrivateAttr(default_factory=dict)
+    # FEEDHUB_SECRET_KEY, as the environment gave it: never shown, never stored.
+    _secret_key: str = PrivateAttr(default="")
+    _stored: list[str] | None = PrivateAttr(default=None)  # kept by `with_accounts`
+
+    @property
+    def secret_key(self) -> str:
+        return self._secret_key
+
+    def stored_sources(self) -> list[str]:
+        """The sources whose token is connected on /admin and kept in the store."""
+        if self._stored is not None:
+            return list(self._stored)
+        return [sid for sid, s in self.sources.items() if getattr(s, "token", None) == STORED]
+
+    def with_accounts(self, accounts: dict[str, dict[str, str]]) -> Config:
+        """This config with the connected accounts' values (token, page_id) in place of
+        `stored`; a source not connected yet keeps `stored`."""
+        sources = dict(self.sources)
+        for sid in self.stored_sources():
+            if sid in accounts:
+                cfg = sources[sid]
+                fields = {k: v for k, v in accounts[sid].items() if k in type(cfg).model_fields}
+                sources[sid] = cfg.model_copy(update=fields)
+        copy = self.model_copy(update={"sources": sources})
+        copy._env_values, copy._secret_key = self._env_values, self._secret_key
+        copy._stored = self.stored_sources()
+        return copy
 
     def mask(self, text: str) -> str:
         """`text` (an error quoting a URL, say) with the environment's values as `${VAR}`."""

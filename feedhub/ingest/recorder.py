@@ -9,7 +9,9 @@ In order, `Recorder.record`:
 4. settles their images (`ImageSettler`: fetched and cached, or failed, before the save);
 5. saves the state and the items in one transaction, then lets the images of the posts that
    left go (`ImageSettler.release`);
-6. tells its listeners, in the order they were added, when the items changed.
+6. tells its listeners, in the order they were added, when the items changed;
+7. tells its outcome listeners of every outcome, changed or not, stored or not (alerts).
+
 
 A store that fails keeps nothing and tells no listener: the outcome becomes a `store: …`
 source error, held in memory, and the widgets keep showing what was stored before.
@@ -43,6 +45,8 @@ from feedhub.store.health import StoreHealth
 log = logging.getLogger("feedhub")
 
 Listener = Callable[[str, FetchState], Awaitable[None]]  # a source whose items changed
+# Every outcome: (source, the state it applied to, the state after).
+OutcomeListener = Callable[[str, FetchState, FetchState], Awaitable[None]]
 
 
 class ImageSettler(Protocol):
@@ -79,6 +83,7 @@ class Recorder:
         self._interval = interval
         self.images = images
         self.listeners: list[Listener] = []
+        self.outcomes: list[OutcomeListener] = []
 
     async def fresh(self, source_id: str) -> FetchState:
         """The state an outcome applies to. With a shared store it is read again: another
@@ -123,6 +128,8 @@ class Recorder:
         if items is not None:
             for listener in self.listeners:
                 await listener(source_id, new_state)
+        for outcome in self.outcomes:
+            await outcome(source_id, state, new_state)
         return result
 
     async def _save(

@@ -101,6 +101,11 @@ class MediaLifecycle:
 
         return keep_budget
 
+    def disk_use(self) -> tuple[int, int] | None:
+        """The bytes the cache's files take and its budget; None when the cache is off."""
+        cache = self.cache
+        return None if cache is None else (cache.dir.total, cache.settings.max_total)
+
     async def stored_images(self) -> dict[str, list[str]]:
         """Per configured source, the image URLs of its stored items."""
         player = self.config.media.youtube_player

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
+from feedhub.config.sources import STORED
 from feedhub.fetch.fetcher import FetchResult
 from feedhub.models import FetchState, Item
 from feedhub.sources import tokens
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 AFTER = "after"  # meta key a page parser uses to pass the next cursor; never stored
 GRAPH_ID = "graph_id"  # Item.extra: the post's Graph object id, for the re-check
 MISSING_SUBCODE = 33  # error 100's subcode for an object that does not exist (or is hidden)
+REFUSED = "token_refused"  # meta key a failed read sets when the token was refused; never stored
 MAX_PAGES = 5
 PAGE_SIZE = 50
 TOKEN_CODES = {190, 102}  # invalid, expired or revoked token (102: session expired)
@@ -93,6 +95,8 @@ class GraphAdapter(SourceAdapter):
         return ()
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
+        if self.cfg.token == STORED:
+            return PollResult(error="no account connected yet: connect one on /admin/connect")
         record = tokens.current(self.cfg.token, state.meta.get(tokens.TOKEN))
         self._secrets.add(record.value)
         now = time.time()
@@ -100,6 +104,10 @@ class GraphAdapter(SourceAdapter):
             record = await self._renew(ctx, record, now)
         self._token = record.value
         result = await self._read(ctx, state, record)
+        if result.meta.pop(REFUSED, False):
+            record = tokens.refused(record, now, accepted=False)
+        elif result.ok:
+            record = tokens.refused(record, now, accepted=True)
         result.meta[tokens.TOKEN] = record.to_meta()
         result.error = self.redact(result.error)
         return result
@@ -115,7 +123,8 @@ class GraphAdapter(SourceAdapter):
             log.warning(
                 "source %s: %s token not renewed: %s", self.source_id, self.platform, problem
             )
-            return tokens.failed(record, now, problem)
+            code = as_int(graph_error(res.body).get("code"))
+            return tokens.failed(record, now, problem, refused=code in TOKEN_CODES)
         try:
             answer = json.loads(res.body)
         except (ValueError, UnicodeDecodeError):
@@ -151,8 +160,12 @@ class GraphAdapter(SourceAdapter):
             )
             res = await self.fetch(ctx, url, state=state if page == 0 else None)
             if res.error:
+                refused = self._refused(res)
                 return PollResult(
-                    error=self._failure(res, record), status=res.status, headers=res.headers
+                    error=self._failure(res, record),
+                    status=res.status,
+                    headers=res.headers,
+                    meta={REFUSED: True} if refused else {},
                 )
             part = await self.parse_answer(
                 ctx,
@@ -207,13 +220,18 @@ class GraphAdapter(SourceAdapter):
         code = as_int(error.get("code"))
         return f"{message} (code {code})" if message and code is not None else message
 
+    def _refused(self, res: FetchResult) -> bool:
+        """Whether a failed request says the token itself is no good."""
+        error = graph_error(res.body)
+        return as_int(error.get("code")) in TOKEN_CODES or (res.status == 401 and not error)
+
     def _failure(self, res: FetchResult, record: tokens.TokenRecord) -> str:
         """What a failed edge request means for the site owner."""
         error = graph_error(res.body)
         code = as_int(error.get("code"))
         message = self.redact(text(error.get("message")))
         name = self.network
-        if code in TOKEN_CODES or (res.status == 401 and not error):
+        if self._refused(res):
             expired = _EXPIRED_ON_RE.search(message)
             if record.expires and record.expires <= time.time():
                 return (

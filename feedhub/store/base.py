@@ -20,7 +20,9 @@ from pathlib import Path
 
 from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
+from feedhub.store.sealing import Sealer
 
+ALERTS_KEPT = 500  # delivery records kept, newest first
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
 # A position among a source's items: (rank, id). Items are ordered by rank, then id, both
 # descending (ids compared as strings, which is UTF-8 byte order in every backend).
@@ -47,6 +49,7 @@ class Store(ABC):
     """Items and fetch state per source. Single-process backends lease every source to us."""
 
     shared = False  # True when several replicas share the data (redis)
+    sealer: Sealer | None = None  # seals the tokens a state carries (store/sealing.py)
     where = "memory"  # the store, as messages to the operator name it
 
     async def open(self) -> None:
@@ -116,6 +119,41 @@ class Store(ABC):
 
     async def publish(self, source_id: str, digest: str) -> None:
         """Tell the other replicas a source's items changed (shared backends only)."""
+
+    # -- alert deliveries and connected accounts: JSON texts, kept beside the items -----
+    # A lone process may keep them in memory (the memory backend); the persistent backends
+    # override every one of these.
+
+    def _kept(self) -> dict[str, dict[str, str]]:
+        return self.__dict__.setdefault("_kept_texts", {"alerts": {}, "sent": {}, "accounts": {}})
+
+    async def add_alert(self, text: str, when: float) -> None:
+        """Keep the record of one delivery (JSON); the newest `ALERTS_KEPT` stay."""
+        log = self._kept()["alerts"]
+        log[f"{when:020.6f}-{len(log):06d}"] = text
+        for key in sorted(log)[:-ALERTS_KEPT]:
+            del log[key]
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        """The newest `count` delivery records, newest first."""
+        log = self._kept()["alerts"]
+        return [log[k] for k in sorted(log, reverse=True)[:count]]
+
+    async def alert_sent(self, key: str) -> float | None:
+        """When the event `key` was last sent, if ever (what "once per period" counts on)."""
+        when = self._kept()["sent"].get(key)
+        return float(when) if when is not None else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        for key in keys:
+            self._kept()["sent"][key] = str(when)
+
+    async def get_account(self, source_id: str) -> str | None:
+        """A connected account's record (its token encrypted), None if not connected."""
+        return self._kept()["accounts"].get(source_id)
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        self._kept()["accounts"][source_id] = text
 
     def maintenance(self) -> Maintenance:
         """What `feedhub store …` can do to this backend's data (nothing, by default)."""

@@ -7,7 +7,10 @@ stores written before kept items, are moved to those when a source is first read
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
 right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media_records` (a
 hash: image URL -> JSON record) and `{p}:media_records:digests` (a hash: content name ->
-image URL), and the pub/sub channel `{p}:changes` ("replica source digest", redis_changes.py).
+image URL), `{p}:alerts:log` (a list of delivery records, newest first), `{p}:alerts:sent`
+(a hash: event -> when last sent), `{p}:accounts` (a hash: source -> connected account,
+its token encrypted), and the pub/sub channel `{p}:changes` ("replica source digest",
+redis_changes.py).
 
 Redis may go away for a while: reads fall back to the last items this replica saw (so a
 widget whose version moved can still be rendered), and the change listener reconnects by
@@ -29,6 +32,7 @@ from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
 from feedhub.store.base import (
+    ALERTS_KEPT,
     ChangeListener,
     Maintenance,
     Position,
@@ -43,6 +47,7 @@ from feedhub.store.redis_check import check_redis
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
 from feedhub.store.schema import migrate_redis
+from feedhub.store.sealing import state_data, state_text
 
 log = logging.getLogger("feedhub.store.redis")
 
@@ -201,7 +206,7 @@ class RedisStore(Store):
         texts: list[str] | None = None,
     ) -> None:
         async with self.r.pipeline(transaction=True) as tx:
-            tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
+            tx.hset(self._key("states"), source_id, state_text(state.to_dict(), self.sealer))
             if items is not None:
                 self._write_items(tx, source_id, items, item_texts(items, texts))
             await tx.execute()
@@ -211,7 +216,7 @@ class RedisStore(Store):
 
     async def get_state(self, source_id: str) -> FetchState | None:
         raw = await self.r.hget(self._key("states"), source_id)
-        return FetchState.from_dict(json.loads(raw)) if raw else None
+        return FetchState.from_dict(state_data(raw, self.sealer)) if raw else None
 
     async def all_states(self) -> dict[str, FetchState]:
         states = await self._load_states()
@@ -221,7 +226,10 @@ class RedisStore(Store):
 
     async def _load_states(self) -> dict[str, FetchState]:
         raw = await self.r.hgetall(self._key("states"))
-        return {str(sid): FetchState.from_dict(json.loads(data)) for sid, data in raw.items()}
+        return {
+            str(sid): FetchState.from_dict(state_data(data, self.sealer))
+            for sid, data in raw.items()
+        }
 
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:
@@ -249,6 +257,32 @@ class RedisStore(Store):
 
     async def delete_media(self, urls: list[str]) -> None:
         await self.media.delete(urls)
+
+    # -- alert deliveries and connected accounts --------------------------------------
+
+    async def add_alert(self, text: str, when: float) -> None:
+        async with self.r.pipeline(transaction=True) as tx:
+            tx.lpush(self._key("alerts", "log"), text)
+            tx.ltrim(self._key("alerts", "log"), 0, ALERTS_KEPT - 1)
+            await tx.execute()
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        return [str(t) for t in await self.r.lrange(self._key("alerts", "log"), 0, count - 1)]
+
+    async def alert_sent(self, key: str) -> float | None:
+        when = await self.r.hget(self._key("alerts", "sent"), key)
+        return float(when) if when is not None else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        if keys:
+            await self.r.hset(self._key("alerts", "sent"), mapping=dict.fromkeys(keys, when))
+
+    async def get_account(self, source_id: str) -> str | None:
+        text = await self.r.hget(self._key("accounts"), source_id)
+        return str(text) if text is not None else None
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        await self.r.hset(self._key("accounts"), source_id, text)
 
     # -- leases -----------------------------------------------------------------------
 

@@ -24,7 +24,18 @@ from feedhub.store.redis_dump import (
 )
 
 # The kinds of keys the store interface carries into another backend (or leaves, as leases).
-CARRIED_KINDS = {"items", "ranked", "order", "item", "states", "lease", "schema", "media_records"}
+# `alerts` (the log, and when each event was last sent) is carried in part: the log.
+CARRIED_KINDS = {
+    "items",
+    "ranked",
+    "order",
+    "item",
+    "states",
+    "lease",
+    "schema",
+    "media_records",
+    "accounts",
+}
 
 
 @contextlib.asynccontextmanager

@@ -14,10 +14,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Maintenance, Position, Store, decode_items, item_texts
+from feedhub.store.base import (
+    ALERTS_KEPT,
+    Maintenance,
+    Position,
+    Store,
+    decode_items,
+    item_texts,
+)
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.schema import migrate_sqlite
+from feedhub.store.sealing import state_data, state_text
 from feedhub.store.sqlite_maintenance import SqliteMaintenance
 
 T = TypeVar("T")
@@ -120,7 +128,7 @@ class SqliteStore(Store):
     def _save(
         self, source_id: str, state: FetchState, items: list[Item] | None, texts: list[str] | None
     ) -> None:
-        state_json = json.dumps(state.to_dict())
+        state_json = state_text(state.to_dict(), self.sealer)
         rows = None
         if items is not None:
             texts = item_texts(items, texts)
@@ -146,11 +154,11 @@ class SqliteStore(Store):
         rows = await self._run(
             self._select, "SELECT data FROM state WHERE source = ?", (source_id,)
         )
-        return FetchState.from_dict(json.loads(rows[0][0])) if rows else None
+        return FetchState.from_dict(state_data(rows[0][0], self.sealer)) if rows else None
 
     async def all_states(self) -> dict[str, FetchState]:
         rows = await self._run(self._select, "SELECT source, data FROM state", ())
-        return {sid: FetchState.from_dict(json.loads(data)) for sid, data in rows}
+        return {sid: FetchState.from_dict(state_data(data, self.sealer)) for sid, data in rows}
 
     async def delete(self, source_id: str) -> None:
         await self._run(self._delete, source_id)
@@ -198,6 +206,47 @@ class SqliteStore(Store):
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         with self.db:
             self.db.executemany(sql, rows)
+
+    # -- alert deliveries and connected accounts --------------------------------------
+
+    async def add_alert(self, text: str, when: float) -> None:
+        await self._run(self._add_alert, text, when)
+
+    def _add_alert(self, text: str, when: float) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO alert_log (sent, data) VALUES (?, ?)", (when, text))
+            self.db.execute(
+                "DELETE FROM alert_log WHERE id <= (SELECT MAX(id) FROM alert_log) - ?",
+                (ALERTS_KEPT,),
+            )
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        rows = await self._run(
+            self._select, "SELECT data FROM alert_log ORDER BY id DESC LIMIT ?", (count,)
+        )
+        return [data for (data,) in rows]
+
+    async def alert_sent(self, key: str) -> float | None:
+        rows = await self._run(self._select, "SELECT sent FROM alert_sent WHERE key = ?", (key,))
+        return float(rows[0][0]) if rows else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        await self._run(
+            self._write,
+            "INSERT OR REPLACE INTO alert_sent VALUES (?, ?)",
+            [(k, when) for k in keys],
+        )
+
+    async def get_account(self, source_id: str) -> str | None:
+        rows = await self._run(
+            self._select, "SELECT data FROM accounts WHERE source = ?", (source_id,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        await self._run(
+            self._write, "INSERT OR REPLACE INTO accounts VALUES (?, ?)", [(source_id, text)]
+        )
 
     async def ping(self) -> bool:
         try:  # a page of the file, not just the connection

@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from feedhub import __version__, package_folder
 from feedhub.config import NAME_RE
 from feedhub.publish.render import csp_hash
+from feedhub.store.errors import store_errors
 from feedhub.web import routes
 from feedhub.web.access import (
     AdminPolicy,
@@ -34,7 +35,7 @@ from feedhub.web.access import (
     is_loopback,
     relayed,
 )
-from feedhub.web.admin_view import source_row, widget_row
+from feedhub.web.admin_view import alert_row, source_row, widget_row
 from feedhub.web.keys import SERVICE
 
 COOKIE = "feedhub_admin"
@@ -43,6 +44,7 @@ SESSIONS = web.AppKey("admin_sessions", Sessions)
 THROTTLE = web.AppKey("admin_throttle", Throttle)
 POLICY = web.AppKey("admin_policy", list)  # [the config it was decided for, the policy]
 log = logging.getLogger("feedhub.admin")
+ALERTS_SHOWN = 20
 TEMPLATES = package_folder("feedhub", "web", "templates")
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -179,6 +181,10 @@ async def admin(request: web.Request) -> web.Response:
         source_row(sid, cfg.type, svc.states.get(sid), now)
         for sid, cfg in svc.config.sources.items()
     ]
+    try:
+        alerts = await svc.alerts.recent(ALERTS_SHOWN)
+    except store_errors():  # the page still shows what the daemon holds in memory
+        alerts = []
     today = datetime.now(UTC)
     widgets = []
     for name, cfg in svc.config.widgets.items():
@@ -188,6 +194,8 @@ async def admin(request: web.Request) -> web.Response:
         "admin.html",
         sources=sources,
         widgets=widgets,
+        alerts=[alert_row(a) for a in alerts],
+        alert_targets=list(svc.config.alerts.targets),
         reload_error=svc.reload_error,
         needs_restart=svc.needs_restart,
         csrf=csrf_token(request.app[SECRET]),

@@ -9,7 +9,18 @@ from aiohttp import web
 
 from feedhub.config import Config
 from feedhub.service import Service
-from feedhub.web import admin, embed, health, media, metrics, privacy, routes, websub, widgets
+from feedhub.web import (
+    admin,
+    connect,
+    embed,
+    health,
+    media,
+    metrics,
+    privacy,
+    routes,
+    websub,
+    widgets,
+)
 from feedhub.web.keys import SERVICE
 from feedhub.web.limits import PARSER_LIMITS
 
@@ -40,6 +51,7 @@ def create_app(
     privacy.setup(app)  # before the widget route: /w/index.json is no widget
     widgets.setup(app)
     admin.setup(app)
+    connect.setup(app)
     metrics.setup(app)
     embed.setup(app)
     media.setup(app)
