@@ -16,11 +16,11 @@ from feedhub.config.schema import (
     Filters,
     MediaConfig,
     MoreLink,
-    ServerConfig,
     StorageConfig,
     WidgetConfig,
     theme_names,
 )
+from feedhub.config.server import ServerConfig
 from feedhub.config.sources import (
     BlueskySource,
     FacebookSource,

@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from typing import Any
 
 import redis.asyncio as aioredis
 from cachetools import LRUCache
@@ -32,7 +30,6 @@ from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
 from feedhub.store.base import (
-    ALERTS_KEPT,
     ChangeListener,
     Maintenance,
     Position,
@@ -44,8 +41,10 @@ from feedhub.store.base import (
 from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_changes import RedisChanges
 from feedhub.store.redis_check import check_redis
+from feedhub.store.redis_layout import move_earlier_layout, write_items
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
+from feedhub.store.redis_owner import RedisOwnerRecords
 from feedhub.store.schema import migrate_redis
 from feedhub.store.sealing import state_data, state_text
 
@@ -80,6 +79,7 @@ class RedisStore(Store):
         self._renew: AsyncScript | None = None
         self._release: AsyncScript | None = None
         self.media = RedisMediaRecords(lambda: self.r, prefix)
+        self.owner = RedisOwnerRecords(lambda: self.r, prefix)
         self.changes = RedisChanges(lambda: self.r, prefix, self._load_states)
 
     def maintenance(self) -> Maintenance:
@@ -133,7 +133,7 @@ class RedisStore(Store):
     async def get_items(self, source_id: str) -> list[Item]:
         texts = [str(t) for t in await self.r.hvals(self._key("item", source_id))]
         if not texts:
-            texts = await self._legacy(source_id)
+            texts = await move_earlier_layout(self.r, self.prefix, source_id)
         return await asyncio.to_thread(decode_items, texts)
 
     async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
@@ -158,7 +158,7 @@ class RedisStore(Store):
         ids: list[str]
         if after is None:
             ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
-            if not ids and await self._legacy(source_id):
+            if not ids and await move_earlier_layout(self.r, self.prefix, source_id):
                 ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
         else:
             rank, last = after
@@ -174,30 +174,6 @@ class RedisStore(Store):
         # An item replaced between the two reads is left out: it was deleted or moved.
         return await asyncio.to_thread(decode_items, [t for t in texts if t is not None])
 
-    async def _legacy(self, source_id: str) -> list[str]:
-        """Items kept the way releases before kept them (`ranked` list, `items` array): moved
-        to the sorted set and hash now; their JSON texts."""
-        ranked, old = self._key("ranked", source_id), self._key("items", source_id)
-        texts = [str(t) for t in await self.r.lrange(ranked, 0, -1)]
-        if not texts and (raw := await self.r.get(old)):
-            texts = [json.dumps(d) for d in json.loads(raw)]
-        if not texts:
-            return []
-        items = await asyncio.to_thread(decode_items, texts)
-        async with self.r.pipeline(transaction=True) as tx:
-            self._write_items(tx, source_id, items, texts)
-            await tx.execute()
-        log.info("redis: %d items of %s moved to the paged layout", len(items), source_id)
-        return texts
-
-    def _write_items(self, tx: Any, source_id: str, items: list[Item], texts: list[str]) -> None:
-        order, item = self._key("order", source_id), self._key("item", source_id)
-        tx.delete(self._key("items", source_id), self._key("ranked", source_id), order, item)
-        for start in range(0, len(items), 10_000):  # bounded commands, whatever the count
-            chunk = range(start, min(start + 10_000, len(items)))
-            tx.zadd(order, {items[i].id: items[i].rank for i in chunk})
-            tx.hset(item, mapping={items[i].id: texts[i] for i in chunk})
-
     async def save(
         self,
         source_id: str,
@@ -208,7 +184,7 @@ class RedisStore(Store):
         async with self.r.pipeline(transaction=True) as tx:
             tx.hset(self._key("states"), source_id, state_text(state.to_dict(), self.sealer))
             if items is not None:
-                self._write_items(tx, source_id, items, item_texts(items, texts))
+                write_items(tx, self.prefix, source_id, items, item_texts(items, texts))
             await tx.execute()
         if items is not None and source_id in self._items:
             self._items[source_id] = sorted(items, key=position, reverse=True)
@@ -258,31 +234,25 @@ class RedisStore(Store):
     async def delete_media(self, urls: list[str]) -> None:
         await self.media.delete(urls)
 
-    # -- alert deliveries and connected accounts --------------------------------------
+    # -- alert deliveries and connected accounts (redis_owner.py) ----------------------
 
     async def add_alert(self, text: str, when: float) -> None:
-        async with self.r.pipeline(transaction=True) as tx:
-            tx.lpush(self._key("alerts", "log"), text)
-            tx.ltrim(self._key("alerts", "log"), 0, ALERTS_KEPT - 1)
-            await tx.execute()
+        await self.owner.add_alert(text)
 
     async def recent_alerts(self, count: int) -> list[str]:
-        return [str(t) for t in await self.r.lrange(self._key("alerts", "log"), 0, count - 1)]
+        return await self.owner.recent_alerts(count)
 
     async def alert_sent(self, key: str) -> float | None:
-        when = await self.r.hget(self._key("alerts", "sent"), key)
-        return float(when) if when is not None else None
+        return await self.owner.alert_sent(key)
 
     async def mark_sent(self, keys: list[str], when: float) -> None:
-        if keys:
-            await self.r.hset(self._key("alerts", "sent"), mapping=dict.fromkeys(keys, when))
+        await self.owner.mark_sent(keys, when)
 
     async def get_account(self, source_id: str) -> str | None:
-        text = await self.r.hget(self._key("accounts"), source_id)
-        return str(text) if text is not None else None
+        return await self.owner.get_account(source_id)
 
     async def put_account(self, source_id: str, text: str) -> None:
-        await self.r.hset(self._key("accounts"), source_id, text)
+        await self.owner.put_account(source_id, text)
 
     # -- leases -----------------------------------------------------------------------
 
