@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from feedhub.config import Config, ConfigError, load_config
-from feedhub.config.restart import applicable, needs_restart
+from feedhub.config.restart import applicable, needs_restart, refused_on_reload
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import workers
 from feedhub.ingest.poller import Poller
@@ -35,6 +35,7 @@ from feedhub.store import Store, open_store
 from feedhub.store.health import StoreHealth
 
 log = logging.getLogger("feedhub")
+RELOAD_SETTLE = 0.25  # seconds a config file must stay unchanged before a reload reads it
 
 
 class Service:
@@ -86,6 +87,8 @@ class Service:
         self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
         self.started = 0.0
         self._starting: asyncio.Task[None] | None = None
+        self._reloading = asyncio.Lock()
+        self._reload_wanted = False
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -186,12 +189,29 @@ class Service:
             }
         )
 
+    def reload_soon(self) -> None:
+        """Reload in a task of its own (SIGHUP), whose failure is logged, not lost."""
+        task = asyncio.create_task(self.reload(), name="config reload")
+        task.add_done_callback(_log_failure)
+
     async def reload(self) -> bool:
-        """Re-read the config file; a bad one is refused and the running config stays."""
+        """Re-read the config file; a bad one is refused and the running config stays.
+        One reload at a time: reloads asked for while one runs become one more after it."""
         if self.config_path is None:
             return False
+        self._reload_wanted = True
+        async with self._reloading:
+            if not self._reload_wanted:  # a reload that started after the ask read the file
+                return True
+            self._reload_wanted = False
+            return await self._reload(self.config_path)
+
+    async def _reload(self, path: Path) -> bool:
         try:
-            config = await asyncio.to_thread(load_config, self.config_path)
+            config = await asyncio.to_thread(load_config, path, settle=RELOAD_SETTLE)
+            problems = refused_on_reload(self.config, config)
+            if problems:
+                raise ConfigError(problems)
         except ConfigError as exc:
             self.reload_error = "\n".join(exc.problems)
             log.error("config reload refused, keeping the running config:\n%s", self.reload_error)
@@ -210,3 +230,8 @@ class Service:
             "config reloaded: %d sources, %d widgets", len(config.sources), len(config.widgets)
         )
         return True
+
+
+def _log_failure(task: asyncio.Task[bool]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("config reload failed; the running config stays", exc_info=task.exception())
