@@ -30,9 +30,9 @@ from feedhub.web.access import (
     Throttle,
     admin_policy,
     client_address,
+    direct,
     host_allowed,
     is_loopback,
-    relayed,
 )
 from feedhub.web.admin_view import source_row, widget_row
 from feedhub.web.keys import SERVICE
@@ -80,7 +80,7 @@ def access(
                 "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) else "guess"
             )
         return "cookie" if sessions.valid(cookies.get(COOKIE, "")) else "login"
-    if is_loopback(remote) and not relayed(headers):
+    if is_loopback(remote) and direct(headers):
         return "loopback"
     return "remote"
 
