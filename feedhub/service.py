@@ -75,6 +75,7 @@ class Service:
             store=self.store, states=self.states, lease=self.poller, hubs=self.polling.hubs
         )
         self.pushes = Pushes(self.polling, self.poller, self.subscriber)
+        self.store.unreadable.listener = self._refetch
         # After a save, in this order: the widgets render the change and switch to it, the
         # subscriber looks for a hub, other replicas are told, the media budget is kept.
         self.recorder.listeners += [
@@ -142,6 +143,11 @@ class Service:
         )
 
     # -- what a change sets off -------------------------------------------------------
+
+    def _refetch(self, source_id: str) -> None:
+        """Rows of a source could not be read: poll it soon, to rewrite them."""
+        if self.poller.running and source_id in self.config.sources:
+            self.poller.refresh(source_id)
 
     async def _poke_subscriber(self, source_id: str, state: FetchState) -> None:
         self.subscriber.poke(source_id)

@@ -18,6 +18,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Protocol
 
 from feedhub.config import Config
@@ -70,7 +71,12 @@ class Recorder:
         replica may have polled, or answered the hub, since this one last looked."""
         if self.store.shared:  # the store's word, even "nothing yet": it may have been reset
             self.states[source_id] = await self.store.get_state(source_id) or FetchState()
-        return self.states.get(source_id) or FetchState()
+        state = self.states.get(source_id) or FetchState()
+        if source_id in self.store.unreadable:
+            # Rows of it could not be read: asked without validators and with no digest to
+            # match, the upstream's answer is stored whole and the bad rows are rewritten.
+            state = replace(state, etag="", last_modified="", digest="")
+        return state
 
     async def fault(self, source_id: str, exc: BaseException) -> PollResult:
         """A store that could not be read: not worth asking the upstream, the outcome could

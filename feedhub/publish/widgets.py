@@ -38,6 +38,11 @@ class ImageMarkup(Protocol):
     async def markup(self, items: Iterable[Item], words: Mapping[str, str]) -> Images: ...
 
 
+class NoSuchWidget(LookupError):
+    """The widget is not in the running config: a reload removed it while a request for it
+    was being answered. Its answer is a 404, as for any unknown name."""
+
+
 class Widgets:
     """Renders widgets from the store's items; a widget's version names its current bytes.
 
@@ -103,6 +108,8 @@ class Widgets:
                 h.update(f"|{sid}={state.digest if state else ''}".encode())
                 if sid in self._images.epochs:
                     h.update(f"+{self._images.epochs[sid]}".encode())
+                if sid in self.store.unreadable.epochs:
+                    h.update(f"#{self.store.unreadable.epochs[sid]}".encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -130,8 +137,14 @@ class Widgets:
                 except Exception:
                     log.exception("widget %s: rendering %s failed", name, fmt)
 
+    def _config_of(self, name: str) -> WidgetConfig:
+        widget = self.config.widgets.get(name)
+        if widget is None:
+            raise NoSuchWidget(name)
+        return widget
+
     async def items(self, name: str, limit: int | None = None) -> list[Item]:
-        widget = self.config.widgets[name]
+        widget = self._config_of(name)
         items: list[Item] = []
         window = read_window(widget)
         for sid in widget.sources:
@@ -140,7 +153,10 @@ class Widgets:
 
     async def rendered(self, key: Key) -> Entry:
         """The widget's bytes for these parameters, rendered only if its items changed."""
-        return await self._render(key, self.versions[key.widget])
+        version = self.versions.get(key.widget)
+        if version is None:
+            raise NoSuchWidget(key.widget)
+        return await self._render(key, version)
 
     async def _render(self, key: Key, version: str) -> Entry:
         entry = self.renders.peek(key, version)
@@ -158,7 +174,7 @@ class Widgets:
 
     def _widget_config(self, key: Key) -> WidgetConfig:
         """The widget's config, with the color scheme a request asked for."""
-        cfg = self.config.widgets[key.widget]
+        cfg = self._config_of(key.widget)
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
 
     async def view(self, key: Key, version: str | None = None) -> WidgetView:

@@ -26,12 +26,13 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import ChangeListener, Maintenance, Store, decode_items, item_texts
+from feedhub.store.base import ChangeListener, Maintenance, Store, item_texts
 from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_changes import RedisChanges
 from feedhub.store.redis_check import check_redis
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
+from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_redis
 
 log = logging.getLogger("feedhub.store.redis")
@@ -134,9 +135,11 @@ class RedisStore(Store):
                 )
                 return self._items[source_id][:count] if count > 0 else self._items[source_id]
             raise
-        items = sorted(
-            await asyncio.to_thread(decode_items, raw), key=lambda it: it.rank, reverse=True
-        )[: count if count > 0 else None]
+        decoded, bad = await asyncio.to_thread(decode_items, raw)
+        self.unreadable.note(source_id, "item", bad)
+        items = sorted(decoded, key=lambda it: it.rank, reverse=True)[
+            : count if count > 0 else None
+        ]
         if len(items) >= len(self._items.get(source_id, ())):
             self._items[source_id] = items
         return list(items)
@@ -159,13 +162,22 @@ class RedisStore(Store):
                 if ranked:
                     tx.rpush(self._key("ranked", source_id), *(text for _, text in ranked))
             await tx.execute()
+        if items is not None:
+            self.unreadable.rewritten(source_id)
         if items is not None and source_id in self._items:
             self._items[source_id] = sorted(items, key=lambda it: it.rank, reverse=True)
         self.changes.seen(source_id, state.digest)
 
     async def get_state(self, source_id: str) -> FetchState | None:
         raw = await self.r.hget(self._key("states"), source_id)
-        return FetchState.from_dict(json.loads(raw)) if raw else None
+        return self._state(source_id, raw) if raw else None
+
+    def _state(self, source_id: str, raw: str | bytes) -> FetchState | None:
+        state = decode_state(raw)
+        if isinstance(state, str):
+            self.unreadable.note(source_id, "state", [state])
+            return None
+        return state
 
     async def all_states(self) -> dict[str, FetchState]:
         states = await self._load_states()
@@ -175,7 +187,8 @@ class RedisStore(Store):
 
     async def _load_states(self) -> dict[str, FetchState]:
         raw = await self.r.hgetall(self._key("states"))
-        return {str(sid): FetchState.from_dict(json.loads(data)) for sid, data in raw.items()}
+        states = {str(sid): self._state(str(sid), data) for sid, data in raw.items()}
+        return {sid: state for sid, state in states.items() if state is not None}
 
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:

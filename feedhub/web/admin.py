@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from feedhub import __version__, package_folder
 from feedhub.config import NAME_RE
 from feedhub.publish.render import csp_hash
+from feedhub.publish.widgets import NoSuchWidget
 from feedhub.web import routes
 from feedhub.web.access import (
     AdminPolicy,
@@ -182,13 +183,17 @@ async def admin(request: web.Request) -> web.Response:
     today = datetime.now(UTC)
     widgets = []
     for name, cfg in svc.config.widgets.items():
-        items = await svc.widgets.items(name)
+        try:
+            items = await svc.widgets.items(name)
+        except NoSuchWidget:  # a reload removed it while the page was being made
+            continue
         widgets.append(widget_row(name, list(cfg.sources), items, today))
     return page(
         "admin.html",
         sources=sources,
         widgets=widgets,
         reload_error=svc.reload_error,
+        unreadable=svc.store.unreadable.by_source,
         needs_restart=svc.needs_restart,
         csrf=csrf_token(request.app[SECRET]),
         can_logout=how == "cookie",
