@@ -8,7 +8,6 @@ a URL goes through `redact` first. Paging follows `paging.cursors.after` rather 
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -21,7 +20,7 @@ from feedhub.models import FetchState, Item
 from feedhub.sources import tokens
 from feedhub.sources.base import ParseError, ParseFn, PollContext, PollResult, SourceAdapter
 from feedhub.sources.social import arr, obj, text
-from feedhub.sources.values import as_int, load_json
+from feedhub.sources.values import as_int, json_document, load_json
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +48,8 @@ def graph_page(body: bytes) -> tuple[list[dict[str, Any]], str]:
 def graph_error(body: bytes) -> dict[str, Any]:
     """The `error` object of a Meta error answer, or {} when the body is not one."""
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        doc = json_document(body)
+    except ParseError:
         return {}
     return obj(obj(doc).get("error")) if isinstance(doc, dict) else {}
 
@@ -107,8 +106,8 @@ class GraphAdapter(SourceAdapter):
             )
             return tokens.failed(record, now, problem)
         try:
-            answer = json.loads(res.body)
-        except (ValueError, UnicodeDecodeError):
+            answer = json_document(res.body)
+        except ParseError:
             answer = None
         fresh = tokens.renewed(record, answer, now)
         if fresh is None:
