@@ -32,6 +32,7 @@ class Polling:
         self.recorder = recorder
         self._fetcher = fetcher
         self.adapters: dict[str, SourceAdapter] = {}
+        self.renew_tokens = True  # False: polls that keep nothing (`feedhub fetch`)
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)
         self.configure(config)
@@ -66,6 +67,7 @@ class Polling:
             run_parse=workers.run_parse,
             timeout=cfg.timeout or self.config.fetch.timeout,
             max_bytes=cfg.max_bytes or self.config.fetch.max_bytes,
+            renew_tokens=self.renew_tokens,
         )
         started = time.monotonic()
         try:

@@ -86,7 +86,11 @@ class GraphAdapter(SourceAdapter):
         record = tokens.current(self.cfg.token, state.meta.get(tokens.TOKEN))
         self._secrets.add(record.value)
         now = time.time()
-        if self.renew_grant and tokens.renewal_due(record, now, self.cfg.refresh_after):
+        if (
+            self.renew_grant
+            and ctx.renew_tokens
+            and tokens.renewal_due(record, now, self.cfg.refresh_after)
+        ):
             record = await self._renew(ctx, record, now)
         result = await self._read(ctx, state, record)
         result.meta[tokens.TOKEN] = record.to_meta()

@@ -106,6 +106,14 @@ def direct(headers: Mapping[str, str]) -> bool:
     )
 
 
+def counted_as(client: str) -> str:
+    """The key failed logins are counted under: an IPv4 address, or an IPv6 address's /64."""
+    addr = address(client)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((addr, 64), strict=False))
+    return str(addr.ipv4_mapped if isinstance(addr, ipaddress.IPv6Address) else addr or client)
+
+
 def is_loopback(text: str | None) -> bool:
     addr = address(text)
     return addr is not None and addr.is_loopback
