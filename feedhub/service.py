@@ -100,7 +100,7 @@ class Service:
         self.states.update(await self.store.all_states())
         self.widgets.recompute()
         self.fetcher = self._make_fetcher()
-        await self.media.open(self._rerender)
+        await self.media.open(self._images_settled)
         self.started = time.time()
         if poll:
             self._starting = asyncio.create_task(self._start_polling(), name="start polling")
@@ -161,12 +161,24 @@ class Service:
         await self.widgets.source_changed(source_id)
         self.subscriber.poke(source_id)
 
+    async def _images_settled(self, source_id: str) -> None:
+        """More of a source's images are cached (after its items were stored): its widgets
+        render again, here and, told through the store, on the other replicas."""
+        await self._rerender(source_id)
+        state = self.states.get(source_id)
+        if state is not None:
+            await self.store.publish(source_id, state.digest)
+
     async def _on_remote_change(self, source_id: str, digest: str) -> None:
-        """Another replica stored new items for a source: rebuild what shows it."""
+        """Another replica stored new items for a source, or settled more of its images:
+        rebuild what shows it."""
         if source_id not in self.config.sources:
             return
+        known = self.states.get(source_id)
         state = await self.store.get_state(source_id)
         if state is not None:
+            if known is not None and known.digest == state.digest:
+                self.media.settled_elsewhere(source_id)  # the same items, more images
             self.states[source_id] = state
             await self._rerender(source_id)
 

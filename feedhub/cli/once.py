@@ -101,6 +101,7 @@ async def _render(config: Config, name: str, fmt: str, fetch: bool) -> bytes:
         if fetch:
             for sid in config.widgets[name].sources:
                 await svc.polling.poll(sid)
+            await svc.media.idle()  # a static page is written once: with its images
         widget = config.widgets[name]
         view = await svc.widgets.view(Key(name, fmt, widget.limit, widget.locale, widget.theme))
         return formats.render(svc.widgets.renderer, fmt, view).body

@@ -57,6 +57,13 @@ class Polling:
         """Poll one source now and store what it gave."""
         fetcher = self._fetcher()
         assert fetcher is not None, "service not started"
+        owner = workers.working_for.set(source_id)  # its parse takes its own turn in the pool
+        try:
+            return await self._poll(source_id, fetcher)
+        finally:
+            workers.working_for.reset(owner)
+
+    async def _poll(self, source_id: str, fetcher: Fetcher) -> PollResult:
         try:
             state = await self.recorder.fresh(source_id)
         except store_errors() as exc:

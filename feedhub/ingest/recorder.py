@@ -4,7 +4,9 @@ In order, `Recorder.record`:
 1. takes the source's fresh state (`fresh`: with a shared store, as another replica left it);
 2. merges the items (a source that sends only what is new keeps the stored ones beside them);
 3. bounds them (the source's `max_items`, secrets masked out of the error);
-4. settles their images (`ImageSettler`: fetched and cached, or failed, before the save);
+4. starts settling their images (`ImageSettler`: fetched and cached, or failed, in the
+   background; an image not yet settled shows its alt text, and the source's widgets render
+   again once it is, so one source's images never hold back its items or another source's);
 5. saves the state and the items in one transaction;
 6. tells its listeners, in the order they were added, when the items changed.
 
@@ -37,8 +39,8 @@ Listener = Callable[[str, FetchState], Awaitable[None]]  # a source whose items 
 
 class ImageSettler(Protocol):
     """What the recorder asks of the media cache: the images these items show, fetched (or
-    failed) before the items are saved, so a widget never shows an item whose image is not
-    settled. Items without images, or with the cache off, return at once."""
+    failed) in the background. It returns at once; the widgets show an image not yet settled
+    as its alt text and render again when it is."""
 
     async def settle(self, items: list[Item], source_id: str) -> None: ...
 
@@ -142,7 +144,7 @@ class Recorder:
             stored_ids=stored_ids,
             digest=encoded.digest if encoded else "",
         )
-        if items is not None:  # images first: a restart finds every stored item's settled
+        if items is not None:  # started, not awaited: the items are saved and shown now
             await self._settle(items, source_id)
         await self.store.save(
             source_id, new_state, items, encoded.texts if items is not None and encoded else None
