@@ -49,7 +49,7 @@ class Service:
         self.states: dict[str, FetchState] = {}
         self.metrics = Metrics()
         self.fetcher: Fetcher | None = None
-        self.media = MediaLifecycle(config, self.store, workers.run_parse, lambda: self.fetcher)
+        self.media = MediaLifecycle(config, self.store, workers.run_image, lambda: self.fetcher)
         self.widgets = Widgets(config, self.store, self.states, self.media)
         self.recorder = Recorder(
             store=self.store,

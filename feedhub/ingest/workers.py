@@ -137,6 +137,20 @@ def slots() -> FairSlots:
     return _slots[1]
 
 
+_image_gate: tuple[object, asyncio.Semaphore] | None = None
+
+
+async def run_image(fn: Any, *args: Any) -> Any:
+    """Image work (the media cache's): on every worker but one, so that a poll's parse always
+    finds one free however many images wait (with one worker, that one, in turn)."""
+    global _image_gate
+    loop = asyncio.get_running_loop()
+    if _image_gate is None or _image_gate[0] is not loop:
+        _image_gate = (loop, asyncio.Semaphore(max(1, worker_count() - 1)))
+    async with _image_gate[1]:
+        return await run_parse(fn, *args)
+
+
 async def run_parse(fn: Any, *args: Any) -> Any:
     """Run a pure parse function in a worker process, when its owner's turn comes (see
     `working_for`); a crashed pool is replaced."""
