@@ -28,6 +28,8 @@ SHOWN = {
     "grace_period",
     "timeout",
     "youtube_player",
+    "max_images_per_item",
+    "max_images_per_poll",
 }
 
 
