@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -66,6 +67,12 @@ class Item:
 
     __reduce__ = _by_fields
 
+    def __post_init__(self) -> None:
+        # Every title passes here, whichever adapter made it: bidi overrides would reorder
+        # the text around it, control characters drive terminals (`feedhub fetch`).
+        if _UNSHOWN.search(self.title):
+            object.__setattr__(self, "title", _UNSHOWN.sub("", self.title))
+
     @property
     def sort_time(self) -> datetime:
         return self.published or self.updated or _EPOCH
@@ -105,6 +112,9 @@ class Item:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Left out of titles: C0 controls but tab and line breaks, DEL, C1 controls, and the bidi
+# embeddings, overrides and isolates (U+202A-202E, U+2066-2069).
+_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 PINNED_RANK = 1e11  # above any timestamp: pinned posts rank first
 WITHHELD = "withheld"  # FetchState.meta: {author handle: why they are left out}
 TOKEN = "token"  # FetchState.meta: a renewed token, its expiry and last renewal problem

@@ -24,7 +24,7 @@ from typing import Any
 from feedhub.alerts.dispatch import Alerts
 from feedhub.alerts.watch import Watch
 from feedhub.config import Config, ConfigError, load_config
-from feedhub.config.restart import applicable, needs_restart
+from feedhub.config.restart import applicable, needs_restart, refused_on_reload
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import workers
 from feedhub.ingest.accounts import Connections
@@ -43,6 +43,7 @@ from feedhub.store.health import StoreHealth
 from feedhub.store.sealing import Sealer
 
 log = logging.getLogger("feedhub")
+RELOAD_SETTLE = 0.25  # seconds a config file must stay unchanged before a reload reads it
 
 
 class Service:
@@ -58,7 +59,7 @@ class Service:
         self.states: dict[str, FetchState] = {}
         self.metrics = Metrics()
         self.fetcher: Fetcher | None = None
-        self.media = MediaLifecycle(config, self.store, workers.run_parse, lambda: self.fetcher)
+        self.media = MediaLifecycle(config, self.store, workers.run_image, lambda: self.fetcher)
         self.widgets = Widgets(config, self.store, self.states, self.media)
         self.recorder = Recorder(
             store=self.store,
@@ -84,6 +85,7 @@ class Service:
             store=self.store, states=self.states, lease=self.poller, hubs=self.polling.hubs
         )
         self.pushes = Pushes(self.polling, self.poller, self.subscriber)
+        self.store.unreadable.listener = self._refetch
         # After a save, in this order: the widgets render the change and switch to it, the
         # subscriber looks for a hub, other replicas are told, the media budget is kept.
         self.recorder.listeners += [
@@ -110,6 +112,8 @@ class Service:
         self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
         self.started = 0.0
         self._starting: asyncio.Task[None] | None = None
+        self._reloading = asyncio.Lock()
+        self._reload_wanted = False
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -121,7 +125,7 @@ class Service:
         self.states.update(await self.store.all_states())
         self.widgets.recompute()
         self.fetcher = self._make_fetcher()
-        await self.media.open(self._rerender)
+        await self.media.open(self._images_settled)
         self.started = time.time()
         if poll:
             self._starting = asyncio.create_task(self._start_polling(), name="start polling")
@@ -195,6 +199,11 @@ class Service:
 
     # -- what a change sets off -------------------------------------------------------
 
+    def _refetch(self, source_id: str) -> None:
+        """Rows of a source could not be read: poll it soon, to rewrite them."""
+        if self.poller.running and source_id in self.config.sources:
+            self.poller.refresh(source_id)
+
     async def _poke_subscriber(self, source_id: str, state: FetchState) -> None:
         self.subscriber.poke(source_id)
 
@@ -218,12 +227,24 @@ class Service:
                 empty.append(name)
         return empty
 
+    async def _images_settled(self, source_id: str) -> None:
+        """More of a source's images are cached (after its items were stored): its widgets
+        render again, here and, told through the store, on the other replicas."""
+        await self._rerender(source_id)
+        state = self.states.get(source_id)
+        if state is not None:
+            await self.store.publish(source_id, state.digest)
+
     async def _on_remote_change(self, source_id: str, digest: str) -> None:
-        """Another replica stored new items for a source: rebuild what shows it."""
+        """Another replica stored new items for a source, or settled more of its images:
+        rebuild what shows it."""
         if source_id not in self.config.sources:
             return
+        known = self.states.get(source_id)
         state = await self.store.get_state(source_id)
         if state is not None:
+            if known is not None and known.digest == state.digest:
+                self.media.settled_elsewhere(source_id)  # the same items, more images
             self.states[source_id] = state
             await self._rerender(source_id)
 
@@ -255,12 +276,29 @@ class Service:
             }
         )
 
+    def reload_soon(self) -> None:
+        """Reload in a task of its own (SIGHUP), whose failure is logged, not lost."""
+        task = asyncio.create_task(self.reload(), name="config reload")
+        task.add_done_callback(_log_failure)
+
     async def reload(self) -> bool:
-        """Re-read the config file; a bad one is refused and the running config stays."""
+        """Re-read the config file; a bad one is refused and the running config stays.
+        One reload at a time: reloads asked for while one runs become one more after it."""
         if self.config_path is None:
             return False
+        self._reload_wanted = True
+        async with self._reloading:
+            if not self._reload_wanted:  # a reload that started after the ask read the file
+                return True
+            self._reload_wanted = False
+            return await self._reload(self.config_path)
+
+    async def _reload(self, path: Path) -> bool:
         try:
-            config = await asyncio.to_thread(load_config, self.config_path)
+            config = await asyncio.to_thread(load_config, path, settle=RELOAD_SETTLE)
+            problems = refused_on_reload(self.config, config)
+            if problems:
+                raise ConfigError(problems)
         except ConfigError as exc:
             self.reload_error = "\n".join(exc.problems)
             log.error("config reload refused, keeping the running config:\n%s", self.reload_error)
@@ -279,3 +317,8 @@ class Service:
             "config reloaded: %d sources, %d widgets", len(config.sources), len(config.widgets)
         )
         return True
+
+
+def _log_failure(task: asyncio.Task[bool]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("config reload failed; the running config stays", exc_info=task.exception())

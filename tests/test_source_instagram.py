@@ -199,3 +199,19 @@ async def test_recheck_asks_for_each_post_and_counts_only_a_missing_object(
     (asked,) = upstream.requests_to(f"/v22.0/{deleted.extra['graph_id']}")
     # The token the poll used (renewed on the way), which the stand-in knows as valid.
     assert asked.query["fields"] == "id" and graph.valid(asked.query["access_token"])
+
+
+async def test_deep_json_is_malformed_not_a_traceback(upstream, graph, poll_source, caplog):
+    """200,000 levels of nesting, in the edge's answer and in an error answer: `malformed`, as
+    every other adapter says, and no traceback in the log."""
+    graph.issue(OLD, age_days=2)
+    stored = {"value": OLD, "of": fingerprint(OLD), "renewed": time.time()}
+    deep = b'{"data": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    upstream.set(MEDIA, deep, "application/json")
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: stored}))
+    assert result.error.startswith("malformed answer from"), result.error
+    assert "nested" in result.error
+    upstream.set(MEDIA, b'{"error": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", status=400)
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: stored}))
+    assert result.error and "HTTP 400" in result.error, result.error
+    assert not [r for r in caplog.records if r.exc_info or "Recursion" in r.getMessage()]

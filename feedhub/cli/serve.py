@@ -69,7 +69,7 @@ async def _serve(config: Config, path: str) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     svc = app[SERVICE]
-    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(svc.reload()))
+    loop.add_signal_handler(signal.SIGHUP, svc.reload_soon)
     watcher = asyncio.create_task(_watch(svc, Path(path)))
     await stop.wait()
     log.info("stopping: finishing requests in flight")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -203,12 +204,41 @@ def valid_locale(name: str) -> bool:
     return True
 
 
-def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
-    """Read and validate a config file."""
+def read_settled(path: str | Path, settle: float = 0.25, tries: int = 40) -> bytes:
+    """The file's bytes once it has stopped changing: the same size, mtime and inode before
+    and after a `settle` pause, and a read that saw exactly that file whole. An editor's
+    truncate-then-write, or a writer in progress, is waited out instead of parsed half-way."""
+    path = Path(path)
+    for _ in range(tries):
+        before = _stamp(path.stat())
+        time.sleep(settle)
+        with path.open("rb") as f:
+            opened = _stamp(os.fstat(f.fileno()))
+            raw = f.read(MAX_BYTES + 1)  # never more than the limit, whatever the file holds
+            after = _stamp(os.fstat(f.fileno()))
+        if before == opened == after == _stamp(path.stat()) and (
+            len(raw) == after[1] or len(raw) > MAX_BYTES
+        ):
+            return raw
+    raise ConfigError([f"{path}: the file kept changing while it was read; try again"])
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def load_config(
+    path: str | Path, env: dict[str, str] | None = None, *, settle: float | None = None
+) -> Config:
+    """Read and validate a config file; with `settle`, only once it has stopped changing
+    (see `read_settled`: what a reload of a running daemon reads)."""
     path = Path(path)
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)  # never more than the limit, whatever the file holds
+        if settle is None:
+            with path.open("rb") as f:
+                raw = f.read(MAX_BYTES + 1)  # never more than the limit
+        else:
+            raw = read_settled(path, settle)
         data = load_yaml(decode(raw))
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc.strerror}"]) from None
@@ -219,4 +249,6 @@ def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
         at = f":{where.line + 1}:{where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([f"{path}{at}: not valid YAML: {problem}"]) from None
+    if settle is not None and data is None:
+        raise ConfigError([f"{path}: the file is empty"])
     return parse_config(data, base_dir=str(path.resolve().parent), env=env)

@@ -67,6 +67,10 @@ class MediaConfig(Strict):
     grace_period: Duration = 7 * 86400.0
     timeout: Duration | None = None  # per image; fetch.timeout when unset
     youtube_player: str = "https://www.youtube-nocookie.com"
+    # What one source may ask the cache for: an item's first images, a poll's first new ones
+    # (the rest show their alt text; the next poll takes the next ones).
+    max_images_per_item: int = Field(8, ge=1, le=1000)
+    max_images_per_poll: int = Field(40, ge=1, le=10000)
 
     @field_validator("widths")
     @classmethod

@@ -40,6 +40,11 @@ class ImageMarkup(Protocol):
     async def markup(self, items: Iterable[Item], words: Mapping[str, str]) -> Images: ...
 
 
+class NoSuchWidget(LookupError):
+    """The widget is not in the running config: a reload removed it while a request for it
+    was being answered. Its answer is a 404, as for any unknown name."""
+
+
 class Widgets:
     """Renders widgets from the store's items; a widget's version names its current bytes.
 
@@ -105,6 +110,8 @@ class Widgets:
                 h.update(f"|{sid}={state.digest if state else ''}".encode())
                 if sid in self._images.epochs:
                     h.update(f"+{self._images.epochs[sid]}".encode())
+                if sid in self.store.unreadable.epochs:
+                    h.update(f"#{self.store.unreadable.epochs[sid]}".encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -135,6 +142,12 @@ class Widgets:
                 except Exception:
                     log.exception("widget %s: rendering %s failed", name, fmt)
 
+    def _config_of(self, name: str) -> WidgetConfig:
+        widget = self.config.widgets.get(name)
+        if widget is None:
+            raise NoSuchWidget(name)
+        return widget
+
     async def items(self, name: str, limit: int | None = None) -> list[Item]:
         """The first page of the widget: what its current version shows."""
         return (await self.page(name, limit)).items
@@ -142,7 +155,7 @@ class Widgets:
     async def page(self, name: str, limit: int | None = None, before: str = "") -> Page:
         """A page of the widget after the cursor `before` (checked by the caller): each
         source is read from that position, a bounded window each."""
-        widget = self.config.widgets[name]
+        widget = self._config_of(name)
         cursor = decode_cursor(before) if before else None
         window = read_window(widget)
         read = {
@@ -153,7 +166,10 @@ class Widgets:
 
     async def rendered(self, key: Key) -> Entry:
         """The widget's bytes for these parameters, rendered only if its items changed."""
-        return await self._render(key, self.versions[key.widget])
+        version = self.versions.get(key.widget)
+        if version is None:
+            raise NoSuchWidget(key.widget)
+        return await self._render(key, version)
 
     async def _render(self, key: Key, version: str) -> Entry:
         entry = self.renders.peek(key, version)
@@ -171,7 +187,7 @@ class Widgets:
 
     def _widget_config(self, key: Key) -> WidgetConfig:
         """The widget's config, with the color scheme a request asked for."""
-        cfg = self.config.widgets[key.widget]
+        cfg = self._config_of(key.widget)
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
 
     async def view(self, key: Key, version: str | None = None) -> WidgetView:

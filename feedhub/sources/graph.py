@@ -12,7 +12,6 @@ with error code 100 whose subcode is 33 ("does not exist"). Any other answer kee
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -26,7 +25,7 @@ from feedhub.models import FetchState, Item
 from feedhub.sources import tokens
 from feedhub.sources.base import ParseError, ParseFn, PollContext, PollResult, SourceAdapter
 from feedhub.sources.social import arr, obj, text
-from feedhub.sources.values import as_int, load_json
+from feedhub.sources.values import as_int, json_document, load_json
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +56,8 @@ def graph_page(body: bytes) -> tuple[list[dict[str, Any]], str]:
 def graph_error(body: bytes) -> dict[str, Any]:
     """The `error` object of a Meta error answer, or {} when the body is not one."""
     try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+        doc = json_document(body)
+    except ParseError:
         return {}
     return obj(obj(doc).get("error")) if isinstance(doc, dict) else {}
 
@@ -100,7 +99,11 @@ class GraphAdapter(SourceAdapter):
         record = tokens.current(self.cfg.token, state.meta.get(tokens.TOKEN))
         self._secrets.add(record.value)
         now = time.time()
-        if self.renew_grant and tokens.renewal_due(record, now, self.cfg.refresh_after):
+        if (
+            self.renew_grant
+            and ctx.renew_tokens
+            and tokens.renewal_due(record, now, self.cfg.refresh_after)
+        ):
             record = await self._renew(ctx, record, now)
         self._token = record.value
         result = await self._read(ctx, state, record)
@@ -126,8 +129,8 @@ class GraphAdapter(SourceAdapter):
             code = as_int(graph_error(res.body).get("code"))
             return tokens.failed(record, now, problem, refused=code in TOKEN_CODES)
         try:
-            answer = json.loads(res.body)
-        except (ValueError, UnicodeDecodeError):
+            answer = json_document(res.body)
+        except ParseError:
             answer = None
         fresh = tokens.renewed(record, answer, now)
         if fresh is None:

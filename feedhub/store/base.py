@@ -12,14 +12,14 @@ the questions about every backend: which made a backup, which a `--to URL` names
 from __future__ import annotations
 
 import contextlib
-import json
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
+from feedhub.store.rows import Unreadable
 from feedhub.store.sealing import Sealer
 
 ALERTS_KEPT = 500  # delivery records kept, newest first
@@ -39,18 +39,20 @@ def item_texts(items: list[Item], texts: list[str] | None) -> list[str]:
     return texts if texts is not None else [item_json(item) for item in items]
 
 
-def decode_items(texts: Iterable[str | bytes]) -> list[Item]:
-    """Items from the JSON `item_texts` gave. Milliseconds for a source's items: backends
-    run it off the event loop."""
-    return [Item.from_dict(json.loads(text)) for text in texts]
-
-
 class Store(ABC):
     """Items and fetch state per source. Single-process backends lease every source to us."""
 
     shared = False  # True when several replicas share the data (redis)
     sealer: Sealer | None = None  # seals the tokens a state carries (store/sealing.py)
     where = "memory"  # the store, as messages to the operator name it
+
+    @property
+    def unreadable(self) -> Unreadable:
+        """The sources with rows that could not be read (see `feedhub.store.rows`)."""
+        found = self.__dict__.get("_unreadable")
+        if found is None:
+            found = self.__dict__["_unreadable"] = Unreadable(self.where)
+        return found
 
     async def open(self) -> None:
         """Connect, create the schema."""

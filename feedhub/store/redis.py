@@ -34,7 +34,6 @@ from feedhub.store.base import (
     Maintenance,
     Position,
     Store,
-    decode_items,
     item_texts,
     position,
 )
@@ -45,6 +44,7 @@ from feedhub.store.redis_layout import move_earlier_layout, write_items
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
 from feedhub.store.redis_owner import RedisOwnerRecords
+from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_redis
 from feedhub.store.sealing import state_data, state_text
 
@@ -134,7 +134,9 @@ class RedisStore(Store):
         texts = [str(t) for t in await self.r.hvals(self._key("item", source_id))]
         if not texts:
             texts = await move_earlier_layout(self.r, self.prefix, source_id)
-        return await asyncio.to_thread(decode_items, texts)
+        items, bad = await asyncio.to_thread(decode_items, texts)
+        self.unreadable.note(source_id, "item", bad)
+        return items
 
     async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
         """`count` items after `after`: the ids from the sorted set (ties of rank in id
@@ -172,7 +174,9 @@ class RedisStore(Store):
             return []
         texts = await self.r.hmget(self._key("item", source_id), ids)
         # An item replaced between the two reads is left out: it was deleted or moved.
-        return await asyncio.to_thread(decode_items, [t for t in texts if t is not None])
+        items, bad = await asyncio.to_thread(decode_items, [t for t in texts if t is not None])
+        self.unreadable.note(source_id, "item", bad)
+        return items
 
     async def save(
         self,
@@ -186,13 +190,22 @@ class RedisStore(Store):
             if items is not None:
                 write_items(tx, self.prefix, source_id, items, item_texts(items, texts))
             await tx.execute()
+        if items is not None:
+            self.unreadable.rewritten(source_id)
         if items is not None and source_id in self._items:
             self._items[source_id] = sorted(items, key=position, reverse=True)
         self.changes.seen(source_id, state.digest)
 
     async def get_state(self, source_id: str) -> FetchState | None:
         raw = await self.r.hget(self._key("states"), source_id)
-        return FetchState.from_dict(state_data(raw, self.sealer)) if raw else None
+        return self._state(source_id, raw) if raw else None
+
+    def _state(self, source_id: str, raw: str | bytes) -> FetchState | None:
+        state = decode_state(raw, lambda text: state_data(text, self.sealer))
+        if isinstance(state, str):
+            self.unreadable.note(source_id, "state", [state])
+            return None
+        return state
 
     async def all_states(self) -> dict[str, FetchState]:
         states = await self._load_states()
@@ -202,10 +215,8 @@ class RedisStore(Store):
 
     async def _load_states(self) -> dict[str, FetchState]:
         raw = await self.r.hgetall(self._key("states"))
-        return {
-            str(sid): FetchState.from_dict(state_data(data, self.sealer))
-            for sid, data in raw.items()
-        }
+        states = {str(sid): self._state(str(sid), data) for sid, data in raw.items()}
+        return {sid: state for sid, state in states.items() if state is not None}
 
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:

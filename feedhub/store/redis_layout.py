@@ -14,8 +14,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from feedhub.models import Item
-from feedhub.store.base import decode_items
+from feedhub.models import Item, item_json
+from feedhub.store.rows import decode_items
 
 log = logging.getLogger(__name__)
 CHUNK = 10_000  # items per command: bounded, whatever the count
@@ -40,7 +40,10 @@ async def move_earlier_layout(r: aioredis.Redis, prefix: str, source_id: str) ->
         texts = [json.dumps(d) for d in json.loads(raw)]
     if not texts:
         return []
-    items = await asyncio.to_thread(decode_items, texts)
+    items, bad = await asyncio.to_thread(decode_items, texts)
+    if bad:  # rows that cannot be read are not moved: the next poll writes the source whole
+        log.error("redis: %d rows of %s cannot be read (%s)", len(bad), source_id, bad[0])
+        texts = [item_json(item) for item in items]
     async with r.pipeline(transaction=True) as tx:
         write_items(tx, prefix, source_id, items, texts)
         await tx.execute()

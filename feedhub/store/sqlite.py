@@ -14,16 +14,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import (
-    ALERTS_KEPT,
-    Maintenance,
-    Position,
-    Store,
-    decode_items,
-    item_texts,
-)
+from feedhub.store.base import ALERTS_KEPT, Maintenance, Position, Store, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
+from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_sqlite
 from feedhub.store.sealing import state_data, state_text
 from feedhub.store.sqlite_maintenance import SqliteMaintenance
@@ -87,22 +81,29 @@ class SqliteStore(Store):
         return self._db
 
     async def get_items(self, source_id: str) -> list[Item]:
-        return await self._run(self._items, "SELECT data FROM items WHERE source = ?", (source_id,))
+        return await self._read_items(
+            source_id, "SELECT data FROM items WHERE source = ?", (source_id,)
+        )
 
     async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
         if after is None:
-            return await self._run(
-                self._items,
+            return await self._read_items(
+                source_id,
                 "SELECT data FROM items WHERE source = ? ORDER BY rank DESC, id DESC LIMIT ?",
                 (source_id, count),
             )
         rank, item_id = after
-        return await self._run(
-            self._items,
+        return await self._read_items(
+            source_id,
             "SELECT data FROM items WHERE source = ? AND (rank, id) < (?, ?) "
             "ORDER BY rank DESC, id DESC LIMIT ?",
             (source_id, rank, item_id, count),
         )
+
+    async def _read_items(self, source_id: str, sql: str, params: tuple[Any, ...]) -> list[Item]:
+        items, bad = await self._run(self._items, sql, params)
+        self.unreadable.note(source_id, "item", bad)
+        return items
 
     async def item_ids(self, source_id: str) -> set[str]:
         rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?", (source_id,))
@@ -111,7 +112,7 @@ class SqliteStore(Store):
     def _select(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 
-    def _items(self, sql: str, params: tuple[Any, ...]) -> list[Item]:
+    def _items(self, sql: str, params: tuple[Any, ...]) -> tuple[list[Item], list[str]]:
         """Items read and decoded in the store's thread: the event loop gets them ready."""
         return decode_items(data for (data,) in self._select(sql, params))
 
@@ -124,6 +125,8 @@ class SqliteStore(Store):
     ) -> None:
         # Whatever is left to serialize is serialized in the store's thread, not on the loop.
         await self._run(self._save, source_id, state, items, texts)
+        if items is not None:
+            self.unreadable.rewritten(source_id)
 
     def _save(
         self, source_id: str, state: FetchState, items: list[Item] | None, texts: list[str] | None
@@ -154,11 +157,19 @@ class SqliteStore(Store):
         rows = await self._run(
             self._select, "SELECT data FROM state WHERE source = ?", (source_id,)
         )
-        return FetchState.from_dict(state_data(rows[0][0], self.sealer)) if rows else None
+        return self._state(source_id, rows[0][0]) if rows else None
 
     async def all_states(self) -> dict[str, FetchState]:
         rows = await self._run(self._select, "SELECT source, data FROM state", ())
-        return {sid: FetchState.from_dict(state_data(data, self.sealer)) for sid, data in rows}
+        states = {sid: self._state(sid, data) for sid, data in rows}
+        return {sid: state for sid, state in states.items() if state is not None}
+
+    def _state(self, source_id: str, text: str) -> FetchState | None:
+        state = decode_state(text, lambda raw: state_data(raw, self.sealer))
+        if isinstance(state, str):
+            self.unreadable.note(source_id, "state", [state])
+            return None
+        return state
 
     async def delete(self, source_id: str) -> None:
         await self._run(self._delete, source_id)

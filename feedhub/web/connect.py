@@ -15,7 +15,7 @@ from feedhub.config import NAME_RE
 from feedhub.ingest.accounts import ConnectError
 from feedhub.store.errors import store_errors
 from feedhub.web import routes
-from feedhub.web.admin import PRIVATE, SECRET, csrf_token, guard, page
+from feedhub.web.admin import PRIVATE, csrf_token, guard, page
 from feedhub.web.admin_view import iso
 from feedhub.web.keys import SERVICE
 
@@ -26,7 +26,7 @@ MAX_TOKEN = 4096  # characters of a pasted token
 async def _form(request: web.Request, how: str) -> dict[str, str]:
     form = await request.post()
     if how != "bearer" and not hmac.compare_digest(
-        str(form.get("csrf", "")).encode(), csrf_token(request.app[SECRET]).encode()
+        str(form.get("csrf", "")).encode(), csrf_token(request).encode()
     ):
         raise web.HTTPForbidden(
             text="stale or missing form token: reload /admin/connect\n", headers=PRIVATE
@@ -67,7 +67,7 @@ async def overview(request: web.Request, error: str = "", status: int = 200) -> 
         status=status,
         rows=rows,
         error=error,
-        csrf=csrf_token(request.app[SECRET]) if how != "bearer" else "",
+        csrf=csrf_token(request) if how != "bearer" else "",
         connected=request.query.get("connected", "")[:64],
     )
     # The authorize button's answer sends the browser to the instance: a form's redirect is
@@ -99,7 +99,7 @@ async def begin(request: web.Request) -> web.Response:
         source=sid,
         pending=pending.id,
         choices=pending.choices,
-        csrf=csrf_token(request.app[SECRET]),
+        csrf=csrf_token(request),
     )
 
 
