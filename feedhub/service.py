@@ -9,7 +9,8 @@ The web layer and the command line use the named parts (ports):
 - `media`: the media cache's life cycle, and `/m/` files (`media.lifecycle`);
 - `store`, `states`, `store_health`, `metrics`: what was kept, and how it went;
 - `connections`: accounts connected from /admin (`ingest.accounts.Connections`);
-- `alerts`: the owner told of failures (`alerts.dispatch.Alerts`), fed by `watch`.
+- `alerts`: the owner told of failures (`alerts.dispatch.Alerts`), fed by `watch`;
+- `reloads`: config.yaml read again while running (`config.reloader.Reloader`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from typing import Any
 
 from feedhub.alerts.dispatch import Alerts
 from feedhub.alerts.watch import Watch
-from feedhub.config import Config, ConfigError, load_config
-from feedhub.config.restart import applicable, needs_restart, refused_on_reload
+from feedhub.config import Config
+from feedhub.config.reloader import Reloader
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import workers
 from feedhub.ingest.accounts import Connections
@@ -43,7 +44,6 @@ from feedhub.store.health import StoreHealth
 from feedhub.store.sealing import Sealer
 
 log = logging.getLogger("feedhub")
-RELOAD_SETTLE = 0.25  # seconds a config file must stay unchanged before a reload reads it
 
 
 class Service:
@@ -108,12 +108,9 @@ class Service:
         )
         # Every outcome, changed or not: a failing source, its recovery, its token.
         self.recorder.outcomes.append(self.watch.outcome)
-        self.reload_error = ""
-        self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
+        self.reloads = Reloader(self.config_path, lambda: self.config, self.apply_config)
         self.started = 0.0
         self._starting: asyncio.Task[None] | None = None
-        self._reloading = asyncio.Lock()
-        self._reload_wanted = False
 
     # -- life cycle -------------------------------------------------------------------
 
@@ -275,50 +272,3 @@ class Service:
                 if sid in old.sources and old.sources[sid] != config.sources[sid]
             }
         )
-
-    def reload_soon(self) -> None:
-        """Reload in a task of its own (SIGHUP), whose failure is logged, not lost."""
-        task = asyncio.create_task(self.reload(), name="config reload")
-        task.add_done_callback(_log_failure)
-
-    async def reload(self) -> bool:
-        """Re-read the config file; a bad one is refused and the running config stays.
-        One reload at a time: reloads asked for while one runs become one more after it."""
-        if self.config_path is None:
-            return False
-        self._reload_wanted = True
-        async with self._reloading:
-            if not self._reload_wanted:  # a reload that started after the ask read the file
-                return True
-            self._reload_wanted = False
-            return await self._reload(self.config_path)
-
-    async def _reload(self, path: Path) -> bool:
-        try:
-            config = await asyncio.to_thread(load_config, path, settle=RELOAD_SETTLE)
-            problems = refused_on_reload(self.config, config)
-            if problems:
-                raise ConfigError(problems)
-        except ConfigError as exc:
-            self.reload_error = "\n".join(exc.problems)
-            log.error("config reload refused, keeping the running config:\n%s", self.reload_error)
-            return False
-        self.needs_restart = needs_restart(self.config, config)
-        if self.needs_restart:
-            log.warning(
-                "config reloaded, but these settings need a restart (the running"
-                " values stay until then): %s",
-                "; ".join(self.needs_restart),
-            )
-            config = applicable(self.config, config)
-        self.reload_error = ""
-        await self.apply_config(config)
-        log.info(
-            "config reloaded: %d sources, %d widgets", len(config.sources), len(config.widgets)
-        )
-        return True
-
-
-def _log_failure(task: asyncio.Task[bool]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("config reload failed; the running config stays", exc_info=task.exception())

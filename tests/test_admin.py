@@ -10,8 +10,7 @@ import pytest
 
 from feedhub.metrics import fetch_outcome
 from feedhub.models import FetchState
-from feedhub.web.access import Sessions, admin_policy, client_address, host_allowed
-from feedhub.web.admin import access
+from feedhub.web.access import Sessions, access, admin_policy, client_address, host_allowed
 from feedhub.web.admin_view import history_chart
 from tests.admin_support import csrf_of
 from tests.conftest import ROOT, make_config, wait_until
@@ -307,7 +306,7 @@ async def test_admin_page_in_chromium(tmp_path, upstream, feedhub_service, brows
     running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
     for _ in range(3):
         await running.poll_all()
-    running.service.reload_error = "widgets.side.limit: must be between 1 and 200, got 0"
+    running.service.reloads.error = "widgets.side.limit: must be between 1 and 200, got 0"
     page = await browser.new_page(viewport={"width": 1100, "height": 700})
     violations: list[str] = []
     page.on(

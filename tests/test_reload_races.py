@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from feedhub.service import Service
-from tests.conftest import make_config, wait_until
+from feedhub.config import Config
+from feedhub.config.reloader import Reloader
+from tests.conftest import make_config, wait_until, write_config
 from tests.fault_upstream import good_feed
 
 FORMATS = ("", ".html", ".json", ".atom", ".rss", ".js")
@@ -55,16 +56,19 @@ async def test_a_widget_removed_mid_render_answers_404(tmp_path, upstream, feedh
 
 
 async def test_a_failing_reload_task_logs_its_failure(tmp_path, caplog):
-    path = tmp_path / "config.yaml"
-    path.write_text("sources: {}\n")
-    svc = Service(make_config(tmp_path, {}), config_path=path)
+    data = {
+        "sources": {"blog": {"type": "feed", "url": "https://example.org/feed.xml"}},
+        "widgets": {"side": {"sources": ["blog"]}},
+    }
+    path = write_config(tmp_path, data)
+    running = make_config(tmp_path, data)
 
-    async def broken(path):
+    async def halfway(config: Config) -> None:  # applying the new config fails midway
         raise RuntimeError("halfway")
 
-    svc._reload = broken  # type: ignore[method-assign]
+    reloads = Reloader(path, lambda: running, halfway)
     with caplog.at_level(logging.ERROR, logger="feedhub"):
-        svc.reload_soon()
-        await asyncio.sleep(0.05)
+        reloads.soon()
+        await asyncio.sleep(0.5)
     failed = [r for r in caplog.records if "config reload failed" in r.getMessage()]
     assert failed and failed[0].exc_info is not None

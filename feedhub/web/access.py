@@ -13,6 +13,7 @@ and live on the server, so logging out ends them.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import secrets
 import time
@@ -217,3 +218,27 @@ class Sessions:
     def clear(self) -> None:
         """Every session ends (the token changed)."""
         self._ends.clear()
+
+
+COOKIE = "feedhub_admin"  # the admin session's cookie
+
+
+def access(
+    token: str,
+    sessions: Sessions,
+    remote: str | None,
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> str:
+    """How a request may enter: "bearer", "cookie", "loopback", or why not ("login", "guess":
+    a wrong Bearer token, "remote")."""
+    if token:
+        scheme, _, given = headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            return (
+                "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) else "guess"
+            )
+        return "cookie" if sessions.valid(cookies.get(COOKIE, "")) else "login"
+    if is_loopback(remote) and direct(headers):
+        return "loopback"
+    return "remote"

@@ -13,7 +13,6 @@ import hmac
 import logging
 import secrets
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from math import ceil
 
@@ -27,20 +26,19 @@ from feedhub.publish.widgets import NoSuchWidget
 from feedhub.store.errors import store_errors
 from feedhub.web import routes
 from feedhub.web.access import (
+    COOKIE,
     AdminPolicy,
     Sessions,
     Throttle,
+    access,
     admin_policy,
     client_address,
     counted_as,
-    direct,
     host_allowed,
-    is_loopback,
 )
 from feedhub.web.admin_view import alert_row, source_row, widget_row
 from feedhub.web.keys import SERVICE
 
-COOKIE = "feedhub_admin"
 SECRET = web.AppKey("admin_secret", bytes)
 SESSIONS = web.AppKey("admin_sessions", Sessions)
 THROTTLE = web.AppKey("admin_throttle", Throttle)
@@ -66,27 +64,6 @@ PRIVATE = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-def access(
-    token: str,
-    sessions: Sessions,
-    remote: str | None,
-    headers: Mapping[str, str],
-    cookies: Mapping[str, str],
-) -> str:
-    """How a request may enter: "bearer", "cookie", "loopback", or why not ("login", "guess":
-    a wrong Bearer token, "remote")."""
-    if token:
-        scheme, _, given = headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            return (
-                "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) else "guess"
-            )
-        return "cookie" if sessions.valid(cookies.get(COOKIE, "")) else "login"
-    if is_loopback(remote) and direct(headers):
-        return "loopback"
-    return "remote"
 
 
 def policy(app: web.Application) -> AdminPolicy:
@@ -221,9 +198,9 @@ async def admin(request: web.Request) -> web.Response:
         widgets=widgets,
         alerts=[alert_row(a) for a in alerts],
         alert_targets=list(svc.config.alerts.targets),
-        reload_error=svc.reload_error,
+        reload_error=svc.reloads.error,
         unreadable=svc.store.unreadable.by_source,
-        needs_restart=svc.needs_restart,
+        needs_restart=svc.reloads.needs_restart,
         csrf=csrf_token(request),
         can_logout=how == "cookie",
         uptime=now - svc.started if svc.started else 0.0,
