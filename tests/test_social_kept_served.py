@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import fixture_bytes
+from tests.conftest import fixture_bytes, wait_until
 from tests.media_support import with_local_cdn
 from tests.served_support import polled, start, widget_page
 from tests.social_upstream import (
@@ -31,6 +31,11 @@ async def test_reddit_self_post_keeps_its_text_and_caches_its_thumbnail(tmp_path
     media = {"media": {"proxy": True, "dir": str(tmp_path / "media")}}
     d = start(daemon, tmp_path, {"rd": source}, media)
     assert len(await polled(d, "rd", 1)) == 1
+
+    async def pictured() -> bool:  # the items show at once, their images once settled
+        return "<img " in await widget_page(d, "rd")
+
+    await wait_until(pictured, timeout=15)
     shown = await widget_page(d, "rd")
     assert "It still runs the feeds, the photos and the calendar." in shown
     assert "submitted by" not in shown and "<table" not in shown and "<td" not in shown
