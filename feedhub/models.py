@@ -63,6 +63,10 @@ class Item:
     content_warning: str = ""  # shown folded over the content when set
     sensitive: bool = False  # folded even without a warning text
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the platform counts of the post, when it gives them (None: it does not).
+    replies: int | None = None
+    reposts: int | None = None
+    likes: int | None = None
 
     __reduce__ = _by_fields
 
@@ -87,6 +91,11 @@ class Item:
         for key in ("published", "updated"):
             value = data[key]
             data[key] = value.isoformat() if value else None
+        # Kept only when the platform gave them: items stored before they existed keep
+        # their encoding and digest.
+        for key in COUNTS:
+            if data[key] is None:
+                del data[key]
         return data
 
     @classmethod
@@ -107,6 +116,7 @@ class Item:
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PINNED_RANK = 1e11  # above any timestamp: pinned posts rank first
 WITHHELD = "withheld"  # FetchState.meta: {author handle: why they are left out}
+COUNTS = ("replies", "reposts", "likes")  # Item's engagement counts, in the order shown
 TOKEN = "token"  # FetchState.meta: a renewed token, its expiry and last renewal problem
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 

@@ -89,6 +89,7 @@ async def test_pins_and_reposts_are_marked(items):
     assert repost.repost and repost.reposted_by.handle == "@hubservateur.bsky.social"
     assert repost.author.handle == "@velo-lyon.fr" and repost.author.name == "Vélo à Lyon"
     assert repost.url == "https://bsky.app/profile/velo-lyon.fr/post/3lbwcardpost3"
+    assert (repost.replies, repost.reposts, repost.likes) == (1, 3, 17)
 
 
 async def test_authors_hidden_from_logged_out_viewers_are_not_shown(items):

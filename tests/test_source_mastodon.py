@@ -56,6 +56,7 @@ async def test_timeline_with_boost_warning_and_pinned_post(upstream, poll_source
     assert (image.type, image.width, image.height) == ("image", 1600, 1200)
     assert image.alt.startswith("Une grue jaune")
     assert image.preview_url.endswith("/small/9f8e7d.jpg")
+    assert (photo.replies, photo.reposts, photo.likes) == (2, 5, 14)
 
     assert boost.repost and boost.reposted_by is not None
     assert boost.reposted_by.handle == "@hubservateur@toot.example"

@@ -44,6 +44,7 @@ async def test_timeline(upstream, poll_source):
         "lang",
         "referenced_tweets",
         "in_reply_to_user_id",
+        "public_metrics",
     }
     assert set(seen.query["expansions"].split(",")) >= {"attachments.media_keys", "author_id"}
     assert seen.query["media.fields"] == "url,preview_image_url,width,height,alt_text,type"
@@ -52,6 +53,8 @@ async def test_timeline(upstream, poll_source):
     assert result.meta["since_id"] == "1859912345678901234"
 
     photo, retweet, video = result.items
+    assert (photo.replies, photo.reposts, photo.likes) == (3, 12, 1234)
+    assert (video.replies, video.reposts, video.likes) == (None, None, None), "not given"
     html = photo.content_html
     assert "t.co" not in "".join(it.content_html for it in result.items)
     assert html.startswith("<p>Café ☕ &amp; travaux : la ligne 4 avance 🚋 <a href=")

@@ -159,6 +159,7 @@ class WidgetConfig(Strict):
     dates: Literal["absolute", "relative"] = "absolute"
     live: bool | Duration = True  # True: the shortest interval of its sources, at least 60s
     dedupe: bool = True
+    counts: bool = True  # replies, reposts and likes, where the platform gives them
 
     @field_validator("live")
     @classmethod

@@ -30,6 +30,10 @@ WORDS = {
     "play": "Play",
     "plays_on": "Playing it loads the player from {host}.",
     "opens_on": "Plays on {host}, in a new tab.",
+    # A post's engagement counts, read before each number.
+    "replies": "Replies",
+    "reposts": "Reposts",
+    "likes": "Likes",
 }
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 

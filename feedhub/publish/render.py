@@ -27,7 +27,7 @@ from feedhub.config import BUILTIN_WIDGETS_DIR, PLATFORMS, Config, WidgetConfig
 from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.media.markup import Images
 from feedhub.models import Item
-from feedhub.publish.dates import iso_date, local_date, text_direction
+from feedhub.publish.dates import compact_number, iso_date, local_date, text_direction
 from feedhub.publish.messages import messages_for
 from feedhub.publish.themes import ThemeLoader, theme_css
 
@@ -77,6 +77,12 @@ def _url(value: str) -> str:
     return safe_url(value)
 
 
+@pass_context
+def _compact(ctx: Any, value: int) -> str:
+    """`|compact`: a count as the widget's language writes it short ("1,2 k" in French)."""
+    return compact_number(value, ctx["locale"])
+
+
 def csp_hash(text: str) -> str:
     digest = hashlib.sha256(text.encode()).digest()
     return "'sha256-" + base64.b64encode(digest).decode() + "'"
@@ -103,7 +109,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            date=_date, isodate=iso_date, clean=_clean, url=_url, titled=_titled
+            date=_date, isodate=iso_date, clean=_clean, url=_url, titled=_titled, compact=_compact
         )
         self._css: dict[str, str] = {}
         self.themes = config.theme_names()

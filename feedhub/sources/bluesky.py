@@ -131,6 +131,9 @@ def post_item(
         reposted_by=reposted_by,
         content_warning=warning,
         sensitive=bool(warning),
+        replies=as_int(post.get("replyCount")),
+        reposts=as_int(post.get("repostCount")),
+        likes=as_int(post.get("likeCount")),
     )
 
 

@@ -182,6 +182,9 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
         reposted_by=account_author(obj(status.get("account")), instance) if boosted else None,
         content_warning=warning,
         sensitive=sensitive,
+        replies=as_int(post.get("replies_count")),
+        reposts=as_int(post.get("reblogs_count")),
+        likes=as_int(post.get("favourites_count")),
     )
 
 

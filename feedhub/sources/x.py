@@ -32,7 +32,7 @@ SITE = "https://x.com"
 MAX_RESULTS = 20
 TWEET_FIELDS = (
     "created_at,entities,attachments,lang,referenced_tweets,in_reply_to_user_id,"
-    "author_id,note_tweet"
+    "author_id,note_tweet,public_metrics"
 )
 MEDIA_FIELDS = "url,preview_image_url,width,height,alt_text,type"
 USER_FIELDS = "name,username,profile_image_url"
@@ -185,6 +185,7 @@ def tweet_item(
     )
     keys = arr(obj(post.get("attachments")).get("media_keys"))
     lang = text(post.get("lang"))
+    metrics = obj(post.get("public_metrics"))
     return Item(
         id=stable_id(f"{SITE}/i/status/{text(post.get('id'))}"),
         source=source_id,
@@ -200,6 +201,9 @@ def tweet_item(
         lang="" if lang in ("und", "zxx", "qme", "qht", "art") else lang,
         network="x",
         reposted_by=booster,
+        replies=as_int(metrics.get("reply_count")),
+        reposts=as_int(metrics.get("retweet_count")),
+        likes=as_int(metrics.get("like_count")),
     )
 
 
