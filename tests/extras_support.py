@@ -147,3 +147,24 @@ def allowed(d: Daemon, upstream: Upstream, embedded: bool) -> set[str]:
 def both_ways(d: Daemon, upstream: Upstream, widget: str) -> list[tuple[str, bool]]:
     """The framed page and a host page embedding the widget by script: (URL, embedded)."""
     return [(f"{d.url}/w/{widget}", False), (host_page(upstream, d.url, widget), True)]
+
+
+FOCUSED = """() => { let e = document.activeElement;
+  while (e && e.shadowRoot && e.shadowRoot.activeElement) e = e.shadowRoot.activeElement;
+  return e; }"""
+
+
+async def focused_text(page: Any) -> str:
+    """The text of the element that has the focus, inside a shadow root too."""
+    return str(
+        await page.evaluate(f"() => {{ const e = ({FOCUSED})(); return e ? e.innerText : ''; }}")
+    )
+
+
+async def tab_to(page: Any, name: str, limit: int = 40) -> None:
+    """Press Tab until the focused element's text is `name`."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if (await focused_text(page)).strip() == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")

@@ -25,6 +25,7 @@ from feedhub.config.platforms import BUILTIN, PLATFORMS, Platform, SourceConfig,
 # widgets/ of the repository, shipped as package data (see setup.py).
 BUILTIN_WIDGETS_DIR = package_folder("feedhub.widgets")
 LIVE_MIN = 60.0  # seconds: embeds never re-check a widget more often
+CLAMP_MAX = 12  # lines: widgets/_base/style.css has a rule for each
 
 
 class ServerConfig(Strict):
@@ -160,6 +161,8 @@ class WidgetConfig(Strict):
     live: bool | Duration = True  # True: the shortest interval of its sources, at least 60s
     dedupe: bool = True
     counts: bool = True  # replies, reposts and likes, where the platform gives them
+    clamp: int | None = None  # lines of a long post before "show more"; None: the theme's
+    require_alt: Literal["show", "fold", "hide"] = "show"  # pictures without a description
 
     @field_validator("live")
     @classmethod
@@ -173,6 +176,13 @@ class WidgetConfig(Strict):
     def _limit(cls, value: int) -> int:
         if not 1 <= value <= 200:
             raise ValueError(f"must be between 1 and 200, got {value}")
+        return value
+
+    @field_validator("clamp")
+    @classmethod
+    def _clamp(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= CLAMP_MAX:
+            raise ValueError(f"must be between 0 (no clamp) and {CLAMP_MAX} lines, got {value}")
         return value
 
     @field_validator("sources")

@@ -34,6 +34,11 @@ WORDS = {
     "replies": "Replies",
     "reposts": "Reposts",
     "likes": "Likes",
+    # The control under a long post's first lines.
+    "show_more": "Show more",
+    "show_less": "Show less",
+    # What a picture without a description is folded behind (`require_alt: fold`).
+    "no_alt": "No description",
 }
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 

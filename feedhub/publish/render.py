@@ -24,12 +24,14 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from feedhub.config import BUILTIN_WIDGETS_DIR, PLATFORMS, Config, WidgetConfig
-from feedhub.content.sanitize import safe_url, sanitize_html
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.media.markup import Images
 from feedhub.models import Item
 from feedhub.publish.dates import compact_number, iso_date, local_date, text_direction
 from feedhub.publish.messages import messages_for
 from feedhub.publish.themes import ThemeLoader, theme_css
+
+LINE_CHARS = 40  # characters on a line of a narrow widget, to guess a post's length
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,15 @@ def _clean(value: str) -> Markup:
     return Markup(sanitize_html(value))
 
 
+def _long(item: Item, lines: int) -> bool:
+    """`|long(lines)`: whether the post's text may take more than `lines` lines (a line of
+    about 40 characters, each paragraph or break starting one). The page's script drops the
+    control from a post that turns out to fit."""
+    html = item.content_html
+    breaks = html.count("<p") + html.count("<br") + html.count("<li")
+    return breaks + len(html_to_text(html)) / LINE_CHARS > lines
+
+
 def _url(value: str) -> str:
     return safe_url(value)
 
@@ -109,7 +120,13 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            date=_date, isodate=iso_date, clean=_clean, url=_url, titled=_titled, compact=_compact
+            date=_date,
+            isodate=iso_date,
+            clean=_clean,
+            url=_url,
+            titled=_titled,
+            compact=_compact,
+            long=_long,
         )
         self._css: dict[str, str] = {}
         self.themes = config.theme_names()

@@ -77,6 +77,7 @@ function mount(el, part) {
   });
   root.replaceChildren(nodes);
   relativeDates(root);
+  controls(root);
   el.setAttribute("data-feedhub-state", "ready");
 }
 

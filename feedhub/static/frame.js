@@ -3,6 +3,7 @@
    live, and loads a video's player when its placeholder is clicked. */
 relativeDates(document);
 players(document);
+controls(document);
 var seconds = liveInterval(document);
 if (seconds) {
   every(seconds, function () {
@@ -10,6 +11,7 @@ if (seconds) {
       return new DOMParser().parseFromString(text, "text/html");
     }, function (doc) {
       document.querySelector(".fh").replaceWith(document.importNode(doc.body.querySelector(".fh"), true));
+      controls(document);
     });
   });
 }
