@@ -113,10 +113,46 @@ class Item:
         return cls(**data)
 
 
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The account a social source reads, as a widget's header shows it."""
+
+    name: str = ""
+    handle: str = ""
+    url: str = ""  # the account's page on its network (the "Follow" link)
+    avatar: str = ""
+    banner: str = ""
+    bio_html: str = ""  # sanitized at ingest, and again on the way out
+    followers: int | None = None
+    posts: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        known = set(cls.__slots__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def images_item(self, source_id: str) -> Item:
+        """The profile's pictures as an item's, so that the media cache settles and looks them
+        up as it does a post's."""
+        media = (Media(self.banner),) if self.banner else ()
+        return Item(
+            id=PROFILE,
+            source=source_id,
+            url=self.url,
+            author=Author(avatar=self.avatar),
+            media=media,
+        )
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 PINNED_RANK = 1e11  # above any timestamp: pinned posts rank first
 WITHHELD = "withheld"  # FetchState.meta: {author handle: why they are left out}
 COUNTS = ("replies", "reposts", "likes")  # Item's engagement counts, in the order shown
+PROFILE = "profile"  # FetchState.meta: the account's Profile, as its to_dict (widget headers)
+PROFILE_AT = "profile_at"  # FetchState.meta: when the profile was last read (unix time)
 TOKEN = "token"  # FetchState.meta: a renewed token, its expiry and last renewal problem
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
@@ -205,6 +241,12 @@ class FetchState:
         """The authors left out at their request: {handle: reason} (`sources.consent`)."""
         value = self.meta.get(WITHHELD)
         return value if isinstance(value, dict) else {}
+
+    @property
+    def profile(self) -> Profile | None:
+        """The account's profile, when the source's adapter reads one."""
+        value = self.meta.get(PROFILE)
+        return Profile.from_dict(value) if isinstance(value, dict) else None
 
     @property
     def token_expires(self) -> float | None:

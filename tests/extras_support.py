@@ -43,14 +43,17 @@ async def serve_widgets(
     upstream: Upstream,
     widgets: dict[str, dict[str, Any]],
     count: int = POSTS,
+    extra_sources: dict[str, Callable[[Upstream], dict[str, Any]]] | None = None,
 ) -> Daemon:
     """`feedhub serve` with the account as source `toots`, the media cache on, and `widgets`
-    (each showing `toots`), once it has polled."""
-    source = serve_account(upstream)
+    (each showing `toots` unless it says otherwise), once it has polled; `extra_sources`
+    serve other sources once the account is served, and give their configs."""
+    sources = {"toots": serve_account(upstream)}
+    sources.update({sid: serve(upstream) for sid, serve in (extra_sources or {}).items()})
     d = start(
         daemon,
         tmp_path,
-        {"toots": source},
+        sources,
         {
             "media": {"proxy": True, "dir": str(tmp_path / "media")},
             "widgets": {name: {"sources": ["toots"], **cfg} for name, cfg in widgets.items()},

@@ -163,6 +163,7 @@ class WidgetConfig(Strict):
     counts: bool = True  # replies, reposts and likes, where the platform gives them
     clamp: int | None = None  # lines of a long post before "show more"; None: the theme's
     require_alt: Literal["show", "fold", "hide"] = "show"  # pictures without a description
+    header: Literal["full", "compact", "none"] = "none"  # the accounts, above the posts
 
     @field_validator("live")
     @classmethod

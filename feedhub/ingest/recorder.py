@@ -4,9 +4,11 @@ In order, `Recorder.record`:
 1. takes the source's fresh state (`fresh`: with a shared store, as another replica left it);
 2. merges the items (a source that sends only what is new keeps the stored ones beside them);
 3. bounds them (the source's `max_items`, secrets masked out of the error);
-4. settles their images (`ImageSettler`: fetched and cached, or failed, before the save);
+4. settles their images (`ImageSettler`: fetched and cached, or failed, before the save), and
+   those of the account's profile when a lookup read it again;
 5. saves the state and the items in one transaction;
-6. tells its listeners, in the order they were added, when the items changed.
+6. tells its listeners, in the order they were added, when the items (or the account's
+   profile, which widget headers show) changed.
 
 A store that fails keeps nothing and tells no listener: the outcome becomes a `store: …`
 source error, held in memory, and the widgets keep showing what was stored before.
@@ -23,7 +25,7 @@ from typing import Protocol
 from feedhub.config import Config
 from feedhub.ingest.update import apply_poll, bound, merge_incremental
 from feedhub.metrics import Metrics
-from feedhub.models import EncodedItems, FetchState, Item
+from feedhub.models import PROFILE, EncodedItems, FetchState, Item
 from feedhub.sources.base import PollResult
 from feedhub.store import Store
 from feedhub.store.errors import describe, store_errors
@@ -105,7 +107,7 @@ class Recorder:
             )
         self.states[source_id] = new_state
         self.metrics.record_poll(source_id, result.error, new_state)
-        if items is not None:
+        if items is not None or new_state.meta.get(PROFILE) != state.meta.get(PROFILE):
             for listener in self.listeners:
                 await listener(source_id, new_state)
         return result
@@ -138,6 +140,8 @@ class Recorder:
         )
         if items is not None:  # images first: a restart finds every stored item's settled
             await self._settle(items, source_id)
+        if PROFILE in result.meta and new_state.profile is not None:  # a header's pictures
+            await self._settle([new_state.profile.images_item(source_id)], source_id)
         await self.store.save(
             source_id, new_state, items, encoded.texts if items is not None and encoded else None
         )

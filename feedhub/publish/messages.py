@@ -39,6 +39,10 @@ WORDS = {
     "show_less": "Show less",
     # What a picture without a description is folded behind (`require_alt: fold`).
     "no_alt": "No description",
+    # The account header: a link to follow the account on its network, and its counts.
+    "follow": "Follow",
+    "followers": "Followers",
+    "posts": "Posts",
 }
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 

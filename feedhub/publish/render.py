@@ -26,7 +26,7 @@ from markupsafe import Markup
 from feedhub.config import BUILTIN_WIDGETS_DIR, PLATFORMS, Config, WidgetConfig
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.media.markup import Images
-from feedhub.models import Item
+from feedhub.models import Item, Profile
 from feedhub.publish.dates import compact_number, iso_date, local_date, text_direction
 from feedhub.publish.messages import messages_for
 from feedhub.publish.themes import ThemeLoader, theme_css
@@ -48,6 +48,7 @@ class WidgetView:
     images: Images  # how the items' images and players are written (`/m/` or direct)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = ""  # the widget's version: live embeds compare it to know a change
+    profiles: list[Profile] = field(default_factory=list)  # the accounts its header shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,5 +169,6 @@ class Renderer:
             networks=PLATFORMS.display_names(),
             source_langs=self.source_langs,
             images=view.images,
+            profiles=view.profiles,
             **extra,
         )

@@ -12,7 +12,7 @@ from typing import Protocol
 
 from feedhub.config import Config, WidgetConfig
 from feedhub.media.markup import Images
-from feedhub.models import FetchState, Item
+from feedhub.models import PROFILE, FetchState, Item, Profile
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.messages import messages_for
@@ -103,6 +103,8 @@ class Widgets:
                 h.update(f"|{sid}={state.digest if state else ''}".encode())
                 if sid in self._images.epochs:
                     h.update(f"+{self._images.epochs[sid]}".encode())
+                if widget.header != "none" and state and PROFILE in state.meta:
+                    h.update(json.dumps(state.meta[PROFILE], sort_keys=True).encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -161,8 +163,22 @@ class Widgets:
         cfg = self.config.widgets[key.widget]
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
 
+    def profiles(self, name: str) -> list[tuple[str, Profile]]:
+        """The accounts a widget's header shows: (source, profile) of each of its sources
+        that has one, in the widget's order; none when `header: none`."""
+        if self.config.widgets[name].header == "none":
+            return []
+        found = [
+            (sid, self.states[sid].profile)
+            for sid in self.config.widgets[name].sources
+            if sid in self.states
+        ]
+        return [(sid, p) for sid, p in found if p is not None]
+
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
         items = await self.items(key.widget, key.limit)
+        profiles = self.profiles(key.widget)
+        pictures = items + [p.images_item(sid) for sid, p in profiles]
         return WidgetView(
             name=key.widget,
             cfg=self._widget_config(key),
@@ -172,7 +188,8 @@ class Widgets:
             limit=key.limit,
             public_url=self.config.public_url,
             version=self.versions.get(key.widget, "") if version is None else version,
-            images=await self.images(items, key.locale),
+            images=await self.images(pictures, key.locale),
+            profiles=[p for _, p in profiles],
         )
 
     async def shown_items(self) -> list[Item]:

@@ -11,13 +11,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedhub.content.sanitize import safe_url
-from feedhub.models import FetchState
+from feedhub.models import PROFILE, PROFILE_AT, FetchState
 from feedhub.sources.base import ParseFn, PollContext, PollResult, SourceAdapter
 
 LOOKUP = "lookup"  # FetchState.meta key: {"key": what was looked up, "id": the platform's id}
 # Meta keys a parse function uses to talk to its adapter; never stored.
 FOUND_ID = "id"
 UPSTREAM_ERROR = "error"
+
+# A lookup whose answer is the account's profile (a widget's header) is asked again this often.
+PROFILE_EVERY = 24 * 3600.0
 
 DEFAULT_MESSAGES = {
     429: "rate limited by the platform; the next poll waits as long as it asks",
@@ -70,12 +73,21 @@ async def cached_id(
     *args: Any,
     headers: Mapping[str, str] | None = None,
     messages: Mapping[int, str] | None = None,
+    now: float = 0.0,
 ) -> tuple[str, PollResult]:
     """The platform's id for `key` (an account name): from the fetch state if it was looked up
     before, else asked once at `url`. The result carries the id in its meta, to be stored;
-    when it is not ok the poll should return it as is."""
+    when it is not ok the poll should return it as is.
+
+    When `parse` also reads the account's profile (its meta's `PROFILE`), the lookup is asked
+    again once every `PROFILE_EVERY` (`now` is the time), to keep the profile fresh."""
     known = obj(state.meta.get(LOOKUP))
-    if known.get("key") == key and known.get("id"):
+    stale = (
+        now
+        and PROFILE in state.meta
+        and now - float(state.meta.get(PROFILE_AT) or 0) >= PROFILE_EVERY
+    )
+    if known.get("key") == key and known.get("id") and not stale:
         return str(known["id"]), PollResult()
     result = await adapter.fetch_and_parse(
         ctx, url, parse, adapter.source_id, *args, headers=headers
@@ -87,6 +99,8 @@ async def cached_id(
     if not result.ok:
         return "", result
     result.meta[LOOKUP] = {"key": key, "id": found}
+    if PROFILE in result.meta:
+        result.meta[PROFILE_AT] = now
     return found, result
 
 
