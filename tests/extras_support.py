@@ -171,3 +171,19 @@ async def tab_to(page: Any, name: str, limit: int = 40) -> None:
         if (await focused_text(page)).strip() == name:
             return
     raise AssertionError(f"Tab never reached {name!r}")
+
+
+async def focused_class(page: Any) -> str:
+    """The class of the element that has the focus, inside a shadow root too."""
+    return str(
+        await page.evaluate(f"() => {{ const e = ({FOCUSED})(); return e ? e.className : ''; }}")
+    )
+
+
+async def tab_to_class(page: Any, name: str, limit: int = 40) -> None:
+    """Press Tab until the focused element has the class `name`."""
+    for _ in range(limit):
+        await page.keyboard.press("Tab")
+        if name in (await focused_class(page)).split():
+            return
+    raise AssertionError(f"Tab never reached .{name}")

@@ -21,8 +21,8 @@ WIDGETS = {
 }
 # The first post: 3 replies, 1234 reposts, 15300 likes; as each language writes them.
 EXPECTED = {
-    "fr": ["💬Réponses 3", "🔁Partages 1,2\xa0k", "♥J’aime 15,3\xa0k"],
-    "ja": ["💬返信 3", "🔁リポスト 1234", "♥いいね 1.5万"],
+    "fr": ["↩Réponses 3", "↻Partages 1,2\xa0k", "♥J’aime 15,3\xa0k"],
+    "ja": ["↩返信 3", "↻リポスト 1234", "♥いいね 1.5万"],
 }
 
 

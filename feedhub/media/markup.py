@@ -69,6 +69,16 @@ class Images:
             'referrerpolicy="no-referrer">'
         )
 
+    def full(self, url: str, direct: str = "") -> str:
+        """The address of a picture at its largest: its biggest `/m/` file, or (cache off)
+        the platform's; "" when there is none to show."""
+        if not self.proxy:
+            return safe_url(direct or url, image=True)
+        record = self.records.get(url)
+        if record is None or not record.ok or not record.sizes:
+            return ""
+        return f"{self.base}{record.digest}-{record.sizes[-1][0]}"
+
     def avatar(self, url: str) -> Markup:
         return self.img(url, "", "fh-avatar", sizes=f"{AVATAR}px", box=AVATAR)
 

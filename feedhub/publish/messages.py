@@ -43,6 +43,11 @@ WORDS = {
     "follow": "Follow",
     "followers": "Followers",
     "posts": "Posts",
+    # The picture viewer (a <dialog>): its buttons, and where a picture stands in its post.
+    "close": "Close",
+    "previous_picture": "Previous picture",
+    "next_picture": "Next picture",
+    "picture_of": "Picture {n} of {count}",
 }
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 

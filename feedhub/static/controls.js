@@ -4,6 +4,10 @@
    (a document or a shadow root); what listens is added to `root` once. */
 function controls(root) {
   fits(root);
+  if (!root.fhControls) {
+    root.fhControls = true;
+    root.addEventListener("click", zoom);
+  }
 }
 
 /* A post guessed long whose text fits in its lines after all loses its "show more". */
@@ -15,4 +19,60 @@ function fits(root) {
       box.classList.add("fh-fits");
     }
   });
+}
+
+/* The picture viewer: a click on a post's picture (a.fh-zoom, a link to it at full size)
+   opens it in the widget's <dialog>, its alt text as caption; the arrow keys and the
+   buttons move through the post's pictures; Esc, × or a click beside the picture closes
+   it, and the focus goes back to the picture it was opened from. */
+function zoom(e) {
+  var link = e.target && e.target.closest ? e.target.closest("a.fh-zoom") : null;
+  var section = link && link.closest(".fh");
+  var box = section && section.querySelector("dialog.fh-lightbox");
+  if (!box || !box.showModal || e.button || e.ctrlKey || e.metaKey || e.shiftKey) { return; }
+  e.preventDefault();
+  var post = link.closest("article") || section;
+  var links = Array.prototype.slice.call(post.querySelectorAll("a.fh-zoom"));
+  var at = Math.max(0, links.indexOf(link));
+  function show(i) {
+    at = (i + links.length) % links.length;
+    var picture = links[at].querySelector("img");
+    var alt = picture ? picture.getAttribute("alt") || "" : "";
+    var img = box.querySelector(".fh-lb-img");
+    if (!img) {  // made here: a picture without an address would be a broken one
+      img = document.createElement("img");
+      img.className = "fh-lb-img";
+      box.querySelector(".fh-lb-figure").prepend(img);
+    }
+    img.src = links[at].href;
+    img.alt = alt;
+    box.querySelector(".fh-lb-caption").textContent = alt;
+    box.querySelector(".fh-lb-count").textContent = links.length > 1 ?
+      box.getAttribute("data-fh-of").replace("{n}", at + 1).replace("{count}", links.length) : "";
+  }
+  function key(k) {
+    var back = section.getAttribute("dir") === "rtl" ? "ArrowRight" : "ArrowLeft";
+    var on = back === "ArrowLeft" ? "ArrowRight" : "ArrowLeft";
+    if (k.key === on) { show(at + 1); k.preventDefault(); }
+    if (k.key === back) { show(at - 1); k.preventDefault(); }
+  }
+  function press(c) {
+    var b = c.target.closest ? c.target.closest("button") : null;
+    if (b && b.classList.contains("fh-lb-next")) { show(at + 1); }
+    else if (b && b.classList.contains("fh-lb-prev")) { show(at - 1); }
+    else if (b || c.target === box) { box.close(); }
+  }
+  function closed() {
+    box.removeEventListener("keydown", key);
+    box.removeEventListener("click", press);
+    box.removeEventListener("close", closed);
+    link.focus();
+  }
+  box.classList.toggle("fh-single", links.length < 2);
+  show(at);
+  box.addEventListener("keydown", key);
+  box.addEventListener("click", press);
+  box.addEventListener("close", closed);
+  box.showModal();
+  box.querySelector(".fh-lb-close").focus();
 }
