@@ -48,6 +48,9 @@ WORDS = {
     "previous_picture": "Previous picture",
     "next_picture": "Next picture",
     "picture_of": "Picture {n} of {count}",
+    # The carousel's buttons.
+    "previous_post": "Previous post",
+    "next_post": "Next post",
 }
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 

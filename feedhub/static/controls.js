@@ -4,6 +4,7 @@
    (a document or a shadow root); what listens is added to `root` once. */
 function controls(root) {
   fits(root);
+  carousels(root);
   if (!root.fhControls) {
     root.fhControls = true;
     root.addEventListener("click", zoom);
@@ -75,4 +76,32 @@ function zoom(e) {
   box.addEventListener("close", closed);
   box.showModal();
   box.querySelector(".fh-lb-close").focus();
+}
+
+/* A carousel's previous / next buttons (hidden without script, which they need) scroll its
+   strip by one post; at either end the button that would go nowhere says so (aria-disabled:
+   it keeps the focus a keyboard user gave it). */
+function carousels(root) {
+  Array.prototype.forEach.call(root.querySelectorAll(".fh-carousel"), function (section) {
+    var strip = section.querySelector(".fh-items");
+    var nav = section.querySelector(".fh-carousel-nav");
+    if (!strip || !nav) { return; }
+    var prev = nav.querySelector(".fh-prev");
+    var next = nav.querySelector(".fh-next");
+    var sign = section.getAttribute("dir") === "rtl" ? -1 : 1;
+    function ends() {
+      var at = Math.abs(strip.scrollLeft);
+      prev.setAttribute("aria-disabled", String(at < 2));
+      next.setAttribute("aria-disabled", String(at + strip.clientWidth >= strip.scrollWidth - 2));
+    }
+    function move(by) {
+      var still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      strip.scrollBy({ left: sign * by * strip.clientWidth, behavior: still ? "instant" : "smooth" });
+    }
+    prev.addEventListener("click", function () { move(-1); });
+    next.addEventListener("click", function () { move(1); });
+    strip.addEventListener("scroll", ends, { passive: true });
+    nav.hidden = false;
+    ends();
+  });
 }
