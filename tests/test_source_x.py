@@ -103,6 +103,26 @@ async def test_since_id_makes_later_polls_incremental(upstream, poll_source):
     assert len(upstream.requests_to(X_LOOKUP)) == 1, "the user id is looked up once"
 
 
+async def test_the_lookup_reads_the_account_profile(upstream, poll_source):
+    serve_x_timeline(upstream)
+    result = await poll_source(adapter(upstream))
+    assert result.ok, result.error
+    (lookup,) = upstream.requests_to(X_LOOKUP)
+    assert set(lookup.query["user.fields"].split(",")) >= {"description", "public_metrics"}
+    profile = remember(FetchState(), result).profile
+    assert profile is not None
+    assert (profile.name, profile.handle, profile.url) == (
+        "Hubservateur",
+        "@Hubservateur",
+        "https://x.com/Hubservateur",
+    )
+    assert profile.avatar.endswith("/Hb4kQz1m_normal.jpg") and profile.banner == ""
+    assert profile.bio_html == (
+        "<p>Observatoire citoyen des transports.<br>Tram, bus &amp; vélo &lt;à pied&gt;</p>"
+    )
+    assert (profile.followers, profile.posts) == (2412, 5310)
+
+
 async def test_configured_user_id_skips_the_lookup(upstream, poll_source):
     serve_x_timeline(upstream)
     result = await poll_source(adapter(upstream, user_id=X_USER_ID, exclude_reposts=True))

@@ -7,15 +7,25 @@ count UTF-8 bytes, not characters.
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from feedhub.config import BlueskySource
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
-from feedhub.models import Author, FetchState, Item, Media, stable_id
+from feedhub.models import PROFILE, Author, FetchState, Item, Media, Profile, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, bluesky_refusal
-from feedhub.sources.social import arr, card_html, explain, obj, text
+from feedhub.sources.social import (
+    arr,
+    card_html,
+    explain,
+    obj,
+    profile_due,
+    read_profile,
+    text,
+    text_html,
+)
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 30
@@ -52,6 +62,11 @@ class BlueskyAdapter(SourceAdapter):
         result = await self.fetch_and_parse(
             ctx, url, parse_author_feed, self.source_id, self.cfg.exclude_reposts, state=state
         )
+        now = time.time()
+        if result.ok and profile_due(state, now):  # the account's header, once a day
+            actor = urlencode({"actor": self.actor})
+            profile_url = f"{self.base_url}/xrpc/app.bsky.actor.getProfile?{actor}"
+            result.meta.update(await read_profile(self, ctx, profile_url, parse_profile, now))
         # The AppView answers 400 (InvalidRequest, "Profile not found") for unknown actors.
         return explain(
             result,
@@ -61,6 +76,25 @@ class BlueskyAdapter(SourceAdapter):
                 404: f"account {self.actor} not found",
             },
         )
+
+
+def parse_profile(body: bytes, url: str, source_id: str) -> tuple[list[Item], dict[str, Any]]:
+    """An `app.bsky.actor.getProfile` answer as the account's profile."""
+    view = load_json(body, dict)
+    who = profile_author(view)
+    if not who.handle:
+        raise ParseError("a profile without a handle: not a getProfile answer")
+    profile = Profile(
+        name=who.name,
+        handle=who.handle,
+        url=who.url,
+        avatar=who.avatar,
+        banner=safe_url(text(view.get("banner")), image=True),
+        bio_html=sanitize_html(text_html(text(view.get("description"))), who.url),
+        followers=as_int(view.get("followersCount")),
+        posts=as_int(view.get("postsCount")),
+    )
+    return [], {"meta": {PROFILE: profile.to_dict()}}
 
 
 def parse_author_feed(

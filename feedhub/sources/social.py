@@ -82,11 +82,7 @@ async def cached_id(
     When `parse` also reads the account's profile (its meta's `PROFILE`), the lookup is asked
     again once every `PROFILE_EVERY` (`now` is the time), to keep the profile fresh."""
     known = obj(state.meta.get(LOOKUP))
-    stale = (
-        now
-        and PROFILE in state.meta
-        and now - float(state.meta.get(PROFILE_AT) or 0) >= PROFILE_EVERY
-    )
+    stale = now and PROFILE in state.meta and profile_due(state, now)
     if known.get("key") == key and known.get("id") and not stale:
         return str(known["id"]), PollResult()
     result = await adapter.fetch_and_parse(
@@ -102,6 +98,27 @@ async def cached_id(
     if PROFILE in result.meta:
         result.meta[PROFILE_AT] = now
     return found, result
+
+
+def profile_due(state: FetchState, now: float) -> bool:
+    """Whether the account's profile is to be read (again): never read, or a day old."""
+    return now - float(state.meta.get(PROFILE_AT) or 0) >= PROFILE_EVERY
+
+
+async def read_profile(
+    adapter: SourceAdapter, ctx: PollContext, url: str, parse: ParseFn, now: float
+) -> dict[str, Any]:
+    """The meta that keeps an account's profile, read at `url` (the platform's profile
+    endpoint); nothing when it failed: a header is never worth a poll's items."""
+    result = await adapter.fetch_and_parse(ctx, url, parse, adapter.source_id)
+    profile = result.meta.get(PROFILE)
+    return {PROFILE: profile, PROFILE_AT: now} if result.ok and profile else {}
+
+
+def text_html(value: str) -> str:
+    """A plain-text bio as HTML: escaped, its lines kept."""
+    lines = [html.escape(line) for line in value.strip().splitlines()]
+    return f"<p>{'<br>'.join(lines)}</p>" if lines else ""
 
 
 def merge_lookup(result: PollResult, lookup: PollResult) -> PollResult:
