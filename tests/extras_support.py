@@ -44,6 +44,7 @@ async def serve_widgets(
     widgets: dict[str, dict[str, Any]],
     count: int = POSTS,
     extra_sources: dict[str, Callable[[Upstream], dict[str, Any]]] | None = None,
+    sections: dict[str, Any] | None = None,
 ) -> Daemon:
     """`feedhub serve` with the account as source `toots`, the media cache on, and `widgets`
     (each showing `toots` unless it says otherwise), once it has polled; `extra_sources`
@@ -57,6 +58,7 @@ async def serve_widgets(
         {
             "media": {"proxy": True, "dir": str(tmp_path / "media")},
             "widgets": {name: {"sources": ["toots"], **cfg} for name, cfg in widgets.items()},
+            **(sections or {}),
         },
     )
     assert len(await polled(d, next(iter(widgets)), count)) == count
@@ -114,6 +116,18 @@ async def open_widget(
         viewport={"width": width, "height": height}, reduced_motion=reduced_motion
     )
     seen = Seen(page, page.locator(".fh").first)
+    log_page(seen)
+    await page.goto(url)
+    if embedded:
+        ready = page.locator('[data-feedhub-state="ready"]')
+        await wait_until(ready.count)
+    await seen.root.wait_for()
+    return seen
+
+
+def log_page(seen: Seen) -> None:
+    """Log every request of the page, its script errors and its failed answers."""
+    page = seen.page
     page.on("request", lambda r: seen.requests.append(r.url))
     # A missing resource is reported by its response (the favicon is no widget's).
     page.on(
@@ -133,12 +147,6 @@ async def open_widget(
         ),
     )
     page.on("pageerror", lambda e: seen.errors.append(str(e)))
-    await page.goto(url)
-    if embedded:
-        ready = page.locator('[data-feedhub-state="ready"]')
-        await wait_until(ready.count)
-    await seen.root.wait_for()
-    return seen
 
 
 def allowed(d: Daemon, upstream: Upstream, embedded: bool) -> set[str]:

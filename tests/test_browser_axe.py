@@ -17,7 +17,7 @@ from tests.extras_support import host_page, serve_widgets
 pytestmark = pytest.mark.browser
 
 AXE = Path(os.environ.get("AXE_DIR", ROOT / ".test-deps")) / "node_modules/axe-core/axe.min.js"
-THEMES = ["sidebar", "list", "cards", "ticker", "carousel", "masonry"]
+THEMES = ["sidebar", "list", "cards", "ticker", "carousel", "masonry", "wall"]
 WIDGET = {"header": "full", "clamp": 3, "require_alt": "fold", "title": "Le tram"}
 # The violations that stop a visitor, by rule: (impact, where, what).
 CHECK = """async () => {
@@ -77,6 +77,6 @@ async def test_no_serious_violation_in_any_theme_light_or_dark(
             elif cfg["theme"] not in ("list", "ticker"):  # text only: no pictures to open
                 raise AssertionError(f"{name}: no picture to open")
             await page.close()
-    assert sum(1 for key in found if key[2] == "viewer") == 16
+    assert sum(1 for key in found if key[2] == "viewer") == 20
     bad = {key: v for key, v in found.items() if v}
     assert bad == {}, bad

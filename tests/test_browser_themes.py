@@ -24,6 +24,7 @@ THEMES = {  # theme: viewport width
     "ticker": 760,
     "carousel": 380,
     "masonry": 760,
+    "wall": 1280,
 }
 NETWORKS = ["mastodon", "bluesky", "youtube"]
 

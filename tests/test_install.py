@@ -261,6 +261,7 @@ def test_the_wheel_serves_a_new_site_with_nothing_from_the_checkout(venv, served
         "masonry",
         "sidebar",
         "ticker",
+        "wall",
     ]
     assert all(folder.startswith(str(venv)) for _, folder in builtin)
     for name, _ in builtin:

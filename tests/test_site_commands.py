@@ -179,7 +179,7 @@ def test_a_copied_theme_overrides_the_built_in_one_after_a_reload(tmp_path):
         unknown = feedhub(tmp_path, "themes", "copy", "nope", "themes")
         assert (
             unknown.returncode == 2
-            and "have: cards, carousel, list, masonry, sidebar, ticker" in unknown.stderr
+            and "have: cards, carousel, list, masonry, sidebar, ticker, wall" in unknown.stderr
         )
     finally:
         proc.send_signal(signal.SIGTERM)

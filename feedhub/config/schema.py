@@ -125,6 +125,7 @@ class MediaConfig(Strict):
 class MoreLink(Strict):
     label: str = ""  # "" says "More posts" in the widget's language
     url: str
+    qr: bool = False  # the wall theme also shows the link as a QR code
 
 
 class Filters(Strict):

@@ -8,6 +8,7 @@ function controls(root) {
   if (!root.fhControls) {
     root.fhControls = true;
     root.addEventListener("click", zoom);
+    highlights(root);
   }
 }
 
@@ -104,4 +105,37 @@ function carousels(root) {
     nav.hidden = false;
     ends();
   });
+}
+
+/* The wall highlights its posts in turn, one every few seconds, from the newest; it holds
+   still while the visitor's focus is inside it. A live update keeps the turn going. */
+var HIGHLIGHT_SECONDS = 8;
+function highlights(root) {
+  var at = -1;
+  function turn() {
+    var wall = root.querySelector(".fh-wall");
+    if (!wall || (root.activeElement || document.activeElement) &&
+        wall.contains(root.activeElement || document.activeElement)) { return; }
+    var posts = wall.querySelectorAll("article");
+    if (!posts.length) { return; }
+    Array.prototype.forEach.call(posts, function (p) { p.classList.remove("fh-highlight"); });
+    at = (at + 1) % posts.length;
+    posts[at].classList.add("fh-highlight");
+  }
+  if (root.querySelector(".fh-wall")) {
+    turn();
+    setInterval(function () { if (!document.hidden) { turn(); } }, HIGHLIGHT_SECONDS * 1000);
+  }
+}
+
+/* After a live update: the posts that were not shown before are marked as arrived (the wall
+   fades them in). */
+function arrived(root, before) {
+  Array.prototype.forEach.call(root.querySelectorAll("article[id]"), function (a) {
+    if (before.indexOf(a.id) < 0) { a.classList.add("fh-arrived"); }
+  });
+}
+
+function shownIds(root) {
+  return Array.prototype.map.call(root.querySelectorAll("article[id]"), function (a) { return a.id; });
 }

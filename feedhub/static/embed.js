@@ -75,9 +75,11 @@ function mount(el, part) {
   Array.prototype.forEach.call(part.body.childNodes, function (n) {
     nodes.appendChild(document.importNode(n, true));
   });
+  var before = shownIds(root);
   root.replaceChildren(nodes);
   relativeDates(root);
   controls(root);
+  if (before.length) { arrived(root, before); }
   el.setAttribute("data-feedhub-state", "ready");
 }
 

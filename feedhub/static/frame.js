@@ -10,8 +10,10 @@ if (seconds) {
     recheck(location.href, { credentials: "same-origin" }, document, function (text) {
       return new DOMParser().parseFromString(text, "text/html");
     }, function (doc) {
+      var before = shownIds(document);
       document.querySelector(".fh").replaceWith(document.importNode(doc.body.querySelector(".fh"), true));
       controls(document);
+      arrived(document, before);
     });
   });
 }
