@@ -1,12 +1,14 @@
 """(7) Can a query string stall the server? `/healthz` p99 while one client asks for a widget
-over a 100,000-item source with ever-changing `limit`, `locale`, `theme` and `scheme`
-values, against `/healthz` p99 with nothing else going on."""
+over a 100,000-item source with ever-changing `limit`, `locale`, `theme`, `scheme` and
+`before` (a page anywhere in the source) values, against `/healthz` p99 with nothing else
+going on; and (7b) what a page deep in that source costs, against its first page."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -20,6 +22,7 @@ import yaml
 from bench import procs
 from bench.report import Figure
 from feedhub.models import FetchState, Item
+from feedhub.publish.paging import encode_cursor
 from feedhub.store.sqlite import SqliteStore
 
 ITEMS = 100_000
@@ -29,6 +32,14 @@ PROBE_EVERY = 0.005
 LOCALES = ("en", "fr", "de", "pt_BR", "ja", "es", "it", "nl", "fr_CA", "en_GB")
 THEMES = ("sidebar", "cards", "default", "wall", "list")
 SCHEMES = ("", "light", "dark", "auto")
+START = datetime(2026, 1, 1, tzinfo=UTC)
+PAGES = 24  # distinct first pages (by limit) and deep pages (by cursor), each rendered once
+PAGE_RATIO = 3.0
+
+
+def cursor_at(n: int) -> str:
+    """The cursor of a page that starts after the big feed's post n."""
+    return encode_cursor(((START + timedelta(minutes=n)).timestamp(), "big", f"big-{n}"))
 
 
 async def seed(path: Path) -> None:
@@ -36,7 +47,7 @@ async def seed(path: Path) -> None:
     is measured), with a next check a day away so nothing polls during the run."""
     store = SqliteStore(path)
     await store.open()
-    start = datetime(2026, 1, 1, tzinfo=UTC)
+    start = START
     items = [
         Item(
             id=f"big-{n}",
@@ -88,6 +99,8 @@ def vary(base: str, seconds: float, out: Path) -> None:
                     "theme": rng.choice(THEMES),
                     "scheme": rng.choice(SCHEMES),
                 }
+                if rng.random() < 0.5:  # a page anywhere in the source
+                    params["before"] = cursor_at(rng.randrange(ITEMS))
                 async with http.get(f"{base}/w/big{fmt}", params=params) as resp:
                     await resp.read()
                     counts[resp.status] = counts.get(resp.status, 0) + 1
@@ -117,6 +130,27 @@ def probe(url: str, seconds: float) -> float:
     return 1000 * latencies[int(0.99 * (len(latencies) - 1))]
 
 
+def page_times(base: str) -> tuple[float, float]:
+    """Median ms of a first page and of a page deep in the source, 50 posts each, each never
+    asked before (first pages differ by theme and scheme, deep pages by cursor): rendered
+    for the request."""
+
+    def timed(url: str) -> float:
+        started = time.monotonic()
+        with urllib.request.urlopen(url, timeout=60) as resp:
+            resp.read()
+        return 1000 * (time.monotonic() - started)
+
+    variants = [(t, s) for t in ("cards", "list", "sidebar", "ticker") for s in SCHEMES]
+    first = [timed(f"{base}/w/big.html?theme={t}&scheme={s}") for t, s in variants]
+    rng = random.Random(11)
+    deep = [
+        timed(f"{base}/w/big.html?before={cursor_at(rng.randrange(1000, ITEMS // 2))}")
+        for _ in range(PAGES)
+    ]
+    return statistics.median(first), statistics.median(deep)
+
+
 def run(notes: list[str]) -> list[Figure]:
     tmp = Path(tempfile.mkdtemp(prefix="feedhub-bench-stalls-"))
     port = procs.free_port()
@@ -132,6 +166,7 @@ def run(notes: list[str]) -> list[Figure]:
         procs.wait_port(port, feedhub)
         with urllib.request.urlopen(f"{base}/w/big.html", timeout=120):  # warmed up
             pass
+        first_page, deep_page = page_times(base)
         probe(f"{base}/healthz", 1.0)
         idle = probe(f"{base}/healthz", SECONDS)
         client = procs.start(
@@ -153,12 +188,28 @@ def run(notes: list[str]) -> list[Figure]:
         "from when each request was due; first idle, then while one client (its own "
         "process on core 1, one request after another) asks for the widget in a random "
         "format with random `limit` (1-50), `locale` "
-        f"({len(LOCALES)} values), `theme` ({len(THEMES)} names, some unknown) and `scheme` "
-        f"values: {asked:,} widget requests in the run ("
+        f"({len(LOCALES)} values), `theme` ({len(THEMES)} names, some unknown), `scheme` "
+        "values and, every other request, a `before` cursor anywhere in the source: "
+        f"{asked:,} widget requests in the run ("
         + ", ".join(f"{n:,} × {s}" for s, n in sorted(counts.items()))
         + ")."
     )
+    notes.append(
+        "(7b): before that, with nothing else going on, the widget's fragment (50 posts) "
+        "rendered for each request: its first page in each theme and scheme once, against "
+        f"{PAGES} pages that start at random posts among the source's first half (each cursor "
+        "once); medians."
+    )
     return [
+        Figure(
+            "(7b) a page deep in a 100k-item widget, rendered",
+            deep_page,
+            "ms",
+            "its first page",
+            first_page,
+            f"< {PAGE_RATIO:g} × first page",
+            deep_page < PAGE_RATIO * first_page,
+        ),
         Figure(
             "(7) /healthz p99 while a client varies widget queries",
             busy,
@@ -167,7 +218,7 @@ def run(notes: list[str]) -> list[Figure]:
             idle,
             f"< {RATIO_TARGET:g} × idle",
             busy < RATIO_TARGET * idle,
-        )
+        ),
     ]
 
 

@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a target needs when they are missing and we may (root + apt).
 # The browser tests need chromium; the benchmarks need wrk; docs screenshots an emoji font.
+# The WordPress plugin's test needs WordPress, PHP's command line with its MySQL driver, and
+# phpcs (MariaDB itself is the machine's, or CI's service).
 set -euo pipefail
 need=()
 case "${1:-test}" in
   test)  command -v chromium >/dev/null || need+=(chromium)
-         command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light) ;;
+         command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+         [ -e /usr/share/wordpress/wp-settings.php ] || need+=(wordpress)
+         [ -e /usr/share/wordpress/wp-content/themes/twentytwentyone/style.css ] ||
+           need+=(wordpress-theme-twentytwentyone)
+         command -v php >/dev/null || need+=(php-cli)
+         command -v mariadb >/dev/null || need+=(mariadb-client)
+         for ext in mysql curl xml mbstring; do
+           php -m 2>/dev/null | grep -ix "${ext/mysql/mysqli}" >/dev/null || need+=("php-$ext")
+         done
+         command -v phpcs >/dev/null || need+=(php-codesniffer) ;;
   bench) command -v wrk >/dev/null || need+=(wrk)
          command -v chromium >/dev/null || need+=(chromium) ;;
   # Screenshots for docs/: emoji as visitors' browsers draw them, not as empty boxes.

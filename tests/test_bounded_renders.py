@@ -89,16 +89,17 @@ async def test_sqlite_reads_a_widget_by_its_index(tmp_path, feedhub_service, ups
     shown = [it["title"] for it in json.loads(body)["items"]]
     assert shown == ["Post 0", "Post 4999", "Post 4998"]
     reads = [s for s in statements if "FROM items" in s]
-    assert reads and all("ORDER BY rank DESC LIMIT" in s for s in reads), reads
+    assert reads and all("ORDER BY rank DESC, id DESC LIMIT" in s for s in reads), reads
     plan = (
         sqlite3.connect(path)
         .execute(
             "EXPLAIN QUERY PLAN SELECT data FROM items WHERE source = 'big' "
-            "ORDER BY rank DESC LIMIT 5"
+            "ORDER BY rank DESC, id DESC LIMIT 5"
         )
         .fetchall()
     )
-    assert any("items_rank" in str(row) for row in plan), plan
+    assert any("items_order" in str(row) for row in plan), plan
+    assert not any("TEMP B-TREE" in str(row) for row in plan), plan
 
 
 async def test_a_store_written_before_ranks_is_read_in_rank_order(tmp_path):

@@ -143,6 +143,8 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
     for name, widget in _mapping(data.get("widgets")).items():
         if not NAME_RE.match(str(name)):
             problems.append(f"widgets.{name}: names may use letters, digits, '-' and '_' only")
+        elif name == "index":  # /w/index.json is the list of widgets
+            problems.append("widgets.index: the name 'index' is taken by /w/index.json")
         widget = _mapping(widget)
         refs = widget.get("sources")
         for i, sid in enumerate(refs if isinstance(refs, list) else []):

@@ -81,6 +81,8 @@ class FetchConfig(Strict):
     timeout: Duration = 30.0
     max_bytes: Size = 10 * 1024 * 1024
     max_items: int = Field(1000, ge=1, le=MAX_ITEMS)  # kept per source, newest first
+    max_age: Duration | None = None  # how long a post that left its upstream's answer stays
+    recheck: Duration = 6 * 3600.0  # how often posts older than the answer are asked about
     concurrency: int = Field(16, ge=1, le=1024)
     per_host: int = Field(2, ge=1, le=64)
     allow_private_addresses: bool = False
@@ -247,6 +249,14 @@ class Config(Strict):
 
     def source_max_items(self, source_id: str) -> int:
         return self.sources[source_id].max_items or self.fetch.max_items
+
+    def source_recheck(self, source_id: str) -> float:
+        """Seconds between re-checks of a source's posts older than its latest answer."""
+        return self.sources[source_id].recheck or self.fetch.recheck
+
+    def source_max_age(self, source_id: str) -> float | None:
+        """Seconds a post that left the upstream's answer is kept (None: no limit)."""
+        return self.sources[source_id].max_age or self.fetch.max_age
 
 
 def config_model() -> type[Config]:

@@ -24,6 +24,8 @@ class SourceBase(Strict):
     timeout: Duration | None = None
     max_bytes: Size | None = None
     max_items: int | None = Field(None, ge=1, le=MAX_ITEMS)
+    max_age: Duration | None = None  # posts that left the upstream's answer kept this long
+    recheck: Duration | None = None  # how often older posts are asked about (where possible)
     base_url: str | None = None
     lang: str = ""  # the items' language when the platform gives none (YouTube, Reddit)
 

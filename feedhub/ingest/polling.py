@@ -2,7 +2,9 @@
 
 `Polling` holds an adapter per configured source (made again on a reload) and says how often
 each may be polled; the poller's tasks, the admin's refresh and `feedhub fetch` all call
-`poll`.
+`poll`. Where the platform can tell (`SourceAdapter.can_recheck`), a poll also asks, every
+`recheck` (6 h by default), whether the stored posts older than the latest answer still exist:
+a post deleted long ago then leaves the widgets too (the recorder drops `PollResult.gone`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,15 @@ import aiohttp
 from feedhub.config import Config
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import websub, workers
+from feedhub.ingest.history import WINDOW, dated, window_start
 from feedhub.ingest.recorder import Recorder
+from feedhub.models import FetchState
 from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
 from feedhub.store.errors import store_errors
 
 log = logging.getLogger("feedhub")
+RECHECKED = "rechecked"  # FetchState.meta: when older posts were last asked about
+RECHECK_MAX = 40  # posts asked about per re-check, the newest (most likely shown) first
 
 
 class Polling:
@@ -73,7 +79,41 @@ class Polling:
         except Exception as exc:  # an adapter bug must cost one source one poll, nothing more
             log.exception("source %s: poll failed", source_id)
             result = PollResult(error=f"internal error: {type(exc).__name__}: {exc}")
+        try:
+            await self._recheck(source_id, ctx, state, result)
+        except Exception:  # the poll's own outcome stands; the next re-check tries again
+            log.exception("source %s: re-check failed", source_id)
         return await self.recorder.record(source_id, result, state, time.monotonic() - started)
+
+    async def _recheck(
+        self, source_id: str, ctx: PollContext, state: FetchState, result: PollResult
+    ) -> None:
+        """When due, ask the platform about the newest stored posts older than the answer."""
+        adapter = self.adapters[source_id]
+        if not adapter.can_recheck or not result.ok or result.incremental:
+            return
+        now = time.time()
+        last = state.meta.get(RECHECKED)
+        if isinstance(last, int | float) and now - last < self.config.source_recheck(source_id):
+            return
+        oldest = window_start(result.items) if result.items is not None else None
+        window = oldest.timestamp() if oldest else state.meta.get(WINDOW)
+        if not isinstance(window, int | float):
+            return
+        try:
+            stored = await self.recorder.store.get_items(source_id)
+        except store_errors():
+            return  # the recorder will meet the fault and record it
+        shown = {it.id for it in result.items or ()}
+        older = [
+            it
+            for it in stored
+            if it.id not in shown and dated(it) and it.sort_time.timestamp() < window
+        ]
+        older.sort(key=lambda it: it.rank, reverse=True)
+        result.meta[RECHECKED] = now
+        if older:
+            result.gone = await adapter.recheck(ctx, older[:RECHECK_MAX])
 
     def hubs(self) -> websub.Hubs:
         """What the WebSub subscriber needs: the same object until a reload changes it."""

@@ -2,11 +2,14 @@
 
 In order, `Recorder.record`:
 1. takes the source's fresh state (`fresh`: with a shared store, as another replica left it);
-2. merges the items (a source that sends only what is new keeps the stored ones beside them);
-3. bounds them (the source's `max_items`, secrets masked out of the error);
+2. merges the items: the history rule (`history.py`) keeps the stored posts that scrolled out
+   of the answer and drops those deleted upstream; a source that sends only what is new
+   keeps the stored ones beside them. An answer equal to the last one changes nothing;
+3. bounds them (the source's `max_items` and `max_age`, secrets masked out of the error);
 4. settles their images (`ImageSettler`: fetched and cached, or failed, before the save), and
    those of the account's profile when a lookup read it again;
-5. saves the state and the items in one transaction;
+5. saves the state and the items in one transaction, then lets the images of the posts that
+   left go (`ImageSettler.release`);
 6. tells its listeners, in the order they were added, when the items (or the account's
    profile, which widget headers show) changed.
 
@@ -23,6 +26,14 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Protocol
 
 from feedhub.config import Config
+from feedhub.ingest.history import (
+    ANSWER,
+    ORDER,
+    WINDOW,
+    document_order,
+    merge_history,
+    window_start,
+)
 from feedhub.ingest.update import apply_poll, bound, merge_incremental
 from feedhub.metrics import Metrics
 from feedhub.models import PROFILE, EncodedItems, FetchState, Item
@@ -42,6 +53,10 @@ class ImageSettler(Protocol):
     settled. Items without images, or with the cache off, return at once."""
 
     async def settle(self, items: list[Item], source_id: str) -> None: ...
+
+    async def release(self, items: list[Item], source_id: str) -> None:
+        """These stored items left (deleted upstream, replaced by an edit, out of
+        retention): their images leave the cache unless another stored item shows them."""
 
 
 class Recorder:
@@ -116,17 +131,21 @@ class Recorder:
         self, source_id: str, state: FetchState, result: PollResult, elapsed: float
     ) -> tuple[FetchState, list[Item] | None]:
         stored_ids: set[str] = set()
+        gone: list[Item] = []
+        config = self._config()
+        unchanged = False
         if result.incremental and result.items is not None:
             # Only new items came: keep the stored ones beside them (none new: no change).
             stored = await self.store.get_items(source_id)
             stored_ids = {it.id for it in stored}
             result.replace_items(merge_incremental(result.items, stored) if result.items else None)
-        elif result.items is not None and state.digest:
-            stored_ids = await self.store.item_ids(source_id)  # to count the new ones
-        config = self._config()
+        elif result.items is not None:
+            unchanged, stored_ids, gone = await self._merge(source_id, state, result)
+        elif result.gone and result.ok:  # the answer as before; a re-check found deletions
+            stored_ids, gone = await self._forget(source_id, state, result)
         bound(result, config.source_max_items(source_id), config.mask)
         encoded = result.encoded
-        if result.items is not None and encoded is None:
+        if result.items is not None and encoded is None and not unchanged:
             # Serializing 50 items is milliseconds of CPU: in a thread, the loop keeps answering.
             encoded = await asyncio.to_thread(EncodedItems.of, result.items)
         new_state, items = apply_poll(
@@ -136,8 +155,10 @@ class Recorder:
             interval=self._interval(source_id),
             elapsed=elapsed,
             stored_ids=stored_ids,
-            digest=encoded.digest if encoded else "",
+            digest=state.digest if unchanged else encoded.digest if encoded else "",
         )
+        if unchanged:  # the same answer as before: what is stored stays, counted as before
+            new_state.item_count = state.item_count
         if items is not None:  # images first: a restart finds every stored item's settled
             await self._settle(items, source_id)
         if PROFILE in result.meta and new_state.profile is not None:  # a header's pictures
@@ -145,6 +166,8 @@ class Recorder:
         await self.store.save(
             source_id, new_state, items, encoded.texts if items is not None and encoded else None
         )
+        if gone and items is not None:
+            await self._release(gone, source_id)
         if result.error:
             log.warning(
                 "source %s: %s (error %d, next try in %.0fs)",
@@ -160,6 +183,65 @@ class Recorder:
                 f"{len(items)} items stored" if items is not None else "unchanged",
             )
         return new_state, items
+
+    async def _merge(
+        self, source_id: str, state: FetchState, result: PollResult
+    ) -> tuple[bool, set[str], list[Item]]:
+        """The history rule applied to a whole answer: (unchanged, the ids stored before, the
+        stored items that leave). The answer replaces `result.items` by what the source keeps."""
+        assert result.items is not None
+        if result.encoded is None:
+            result.encoded = await asyncio.to_thread(EncodedItems.of, result.items)
+        answer = result.encoded.digest
+        result.meta = {**result.meta, ANSWER: answer}
+        oldest = window_start(result.items)
+        if oldest is not None:
+            result.meta[WINDOW] = oldest.timestamp()
+        if state.digest and answer == state.meta.get(ANSWER, state.digest) and not result.gone:
+            return True, {it.id for it in result.items}, []
+        stored = await self.store.get_items(source_id) if state.digest else []
+        if not stored:  # the first items: nothing to keep, the parsed JSON is stored as it is
+            if order := document_order(result.items, [], ()):
+                result.meta[ORDER] = order
+            return False, set(), []
+        config = self._config()
+        merged = merge_history(
+            result.items,
+            stored,
+            order=state.meta.get(ORDER) or (),
+            now=time.time(),
+            max_items=config.source_max_items(source_id),
+            max_age=config.source_max_age(source_id),
+            deleted_ids=result.gone,
+        )
+        if merged.order or ORDER in state.meta:
+            result.meta[ORDER] = merged.order
+        if merged.deleted:
+            log.info("source %s: %d posts deleted upstream", source_id, merged.deleted)
+        result.replace_items(merged.items)
+        return False, {it.id for it in stored}, merged.gone
+
+    async def _forget(
+        self, source_id: str, state: FetchState, result: PollResult
+    ) -> tuple[set[str], list[Item]]:
+        """The stored items but those a re-check found deleted: stored as the items, with the
+        validators the state had (the upstream's answer itself did not change)."""
+        stored = await self.store.get_items(source_id)
+        gone = [it for it in stored if it.id in result.gone]
+        if gone:
+            result.replace_items([it for it in stored if it.id not in result.gone])
+            result.etag = result.etag or state.etag
+            result.last_modified = result.last_modified or state.last_modified
+            log.info("source %s: %d older posts deleted upstream", source_id, len(gone))
+        return {it.id for it in stored}, gone
+
+    async def _release(self, gone: list[Item], source_id: str) -> None:
+        if self.images is None:
+            return
+        try:
+            await self.images.release(gone, source_id)
+        except Exception:  # the housekeeping's grace period removes them later
+            log.exception("source %s: images of removed posts not released", source_id)
 
     async def _settle(self, items: list[Item], source_id: str) -> None:
         if self.images is None:

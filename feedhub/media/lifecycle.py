@@ -19,7 +19,7 @@ from feedhub.fetch.fetcher import Fetcher
 from feedhub.media.cache import MediaCache, Runner, Served
 from feedhub.media.collect import images_of
 from feedhub.media.markup import Images
-from feedhub.media.upkeep import Upkeep
+from feedhub.media.upkeep import Upkeep, purge
 from feedhub.models import FetchState, Item
 from feedhub.store import Store
 
@@ -78,6 +78,16 @@ class MediaLifecycle:
         fetcher = self._fetcher()
         if self.cache is not None and fetcher is not None:
             await self.cache.settle(items, source_id, fetcher)
+
+    async def release(self, items: list[Item], source_id: str) -> None:
+        """These items left the store (deleted upstream, replaced by an edit, out of
+        retention): their images leave the cache now, unless another stored item shows them."""
+        cache = self.cache
+        player = self.config.media.youtube_player
+        if cache is None or not (urls := images_of(items, player)):
+            return
+        stored = await self.stored_images()
+        await purge(cache, urls, [u for found in stored.values() for u in found])
 
     def budget_keeper(self, shown: Shown) -> Callable[[str, FetchState], Awaitable[None]]:
         """A recorder listener: after a save, images over the disk budget are evicted, least

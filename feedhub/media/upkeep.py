@@ -88,6 +88,23 @@ class Upkeep:
         return len(gone)
 
 
+async def purge(cache: MediaCache, urls: Iterable[str], keep: Iterable[str]) -> int:
+    """Delete at once the records of `urls` (images of posts that left the store) and the
+    files no image of `keep` (what stored items still show) shares; the files deleted."""
+    urls = sorted(set(urls) - set(keep := list(keep)))
+    if not urls:
+        return 0
+    known = await cache.lookup(urls)
+    in_use = cache.digests(keep)
+    files = {r.digest for u in urls if (r := known.get(u)) is not None and r.ok} - in_use
+    for digest in files:
+        await asyncio.to_thread(cache.dir.remove, digest)
+    cache.forget(urls)
+    await cache.index.delete_media(urls)
+    cache.counts["purged"] += len(files)
+    return len(files)
+
+
 async def _quiet(fetcher: Callable[[], Fetcher | None]) -> None:
     """Until no request is under way (the first polls are over), at most QUIET_WAIT."""
     loop = asyncio.get_running_loop()

@@ -30,6 +30,7 @@ class Key(NamedTuple):
     locale: str
     theme: str
     scheme: str = ""  # light | dark | auto; "" keeps the widget's own
+    before: str = ""  # a page's cursor (publish/paging.py); "" the first page
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,6 +122,7 @@ def json_feed(view: WidgetView) -> dict[str, Any]:
         "home_page_url": home_url(view),
         "feed_url": widget_url(view, ".json"),
         "language": _lang(view),
+        **({"next_url": view.next_url} if view.next_url else {}),
         "items": items,
     }
 
@@ -155,6 +156,8 @@ def atom_feed(view: WidgetView) -> ET.Element:
     _sub(feed, a + "updated", iso_date(last_change(view)))
     _sub(feed, a + "link", rel="self", type="application/atom+xml", href=widget_url(view, ".atom"))
     _sub(feed, a + "link", rel="alternate", type="text/html", href=home_url(view))
+    if view.next_url:  # RFC 5005 paging: the older entries
+        _sub(feed, a + "link", rel="next", type="application/atom+xml", href=view.next_url)
     # Atom wants an author on every entry: the feed-level one stands in for entries without.
     _sub(_sub(feed, a + "author"), a + "name", feed_title(view))
     _sub(feed, a + "generator", "feedhub")
@@ -216,6 +219,14 @@ def rss_feed(view: WidgetView) -> ET.Element:
         type="application/rss+xml",
         href=widget_url(view, ".rss"),
     )
+    if view.next_url:  # RFC 5005 paging, in Atom's link element
+        _sub(
+            channel,
+            f"{{{ATOM_NS}}}link",
+            rel="next",
+            type="application/rss+xml",
+            href=view.next_url,
+        )
     for it in view.items:
         item = _sub(channel, "item")
         if it.title:

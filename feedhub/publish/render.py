@@ -50,6 +50,7 @@ class WidgetView:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = ""  # the widget's version: live embeds compare it to know a change
     profiles: list[Profile] = field(default_factory=list)  # the accounts its header shows
+    next_url: str = ""  # the next page of this format ("": this page is the last)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,5 +183,6 @@ class Renderer:
             source_langs=self.source_langs,
             images=view.images,
             profiles=view.profiles,
+            next_url=view.next_url,
             **extra,
         )

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
+from urllib.parse import urlencode
 
 from feedhub.config import Config, WidgetConfig
 from feedhub.media.markup import Images
@@ -16,8 +17,9 @@ from feedhub.models import PROFILE, FetchState, Item, Profile
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.messages import messages_for
+from feedhub.publish.paging import Page, decode_cursor, encode_cursor, page_of, source_after
 from feedhub.publish.render import Renderer, WidgetView
-from feedhub.publish.selection import read_window, select, variant_count
+from feedhub.publish.selection import read_window, variant_count
 from feedhub.store import Store
 
 log = logging.getLogger("feedhub")
@@ -114,7 +116,10 @@ class Widgets:
         for name, version in versions.items():
             if self.versions.get(name) == version:
                 continue
-            for key in self.renders.keys_for(name)[:PRERENDER]:
+            # First pages before later ones: a reader paging back waits on a render, the
+            # widget's visitors do not.
+            keys = sorted(self.renders.keys_for(name), key=lambda k: bool(k.before))
+            for key in keys[:PRERENDER]:
                 try:
                     await self._render(key, version)
                 except Exception:  # the request that asks for it will answer 500 and log it
@@ -133,12 +138,20 @@ class Widgets:
                     log.exception("widget %s: rendering %s failed", name, fmt)
 
     async def items(self, name: str, limit: int | None = None) -> list[Item]:
+        """The first page of the widget: what its current version shows."""
+        return (await self.page(name, limit)).items
+
+    async def page(self, name: str, limit: int | None = None, before: str = "") -> Page:
+        """A page of the widget after the cursor `before` (checked by the caller): each
+        source is read from that position, a bounded window each."""
         widget = self.config.widgets[name]
-        items: list[Item] = []
+        cursor = decode_cursor(before) if before else None
         window = read_window(widget)
-        for sid in widget.sources:
-            items.extend(await self.store.recent_items(sid, window))
-        return select(items, widget, datetime.now(UTC), limit)
+        read = {
+            sid: await self.store.page(sid, window, source_after(cursor, sid))
+            for sid in widget.sources
+        }
+        return page_of(read, window, widget, datetime.now(UTC), limit or widget.limit, cursor)
 
     async def rendered(self, key: Key) -> Entry:
         """The widget's bytes for these parameters, rendered only if its items changed."""
@@ -176,7 +189,8 @@ class Widgets:
         return [(sid, p) for sid, p in found if p is not None]
 
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
-        items = await self.items(key.widget, key.limit)
+        page = await self.page(key.widget, key.limit, key.before)
+        items = page.items
         profiles = self.profiles(key.widget)
         pictures = items + [p.images_item(sid) for sid, p in profiles]
         return WidgetView(
@@ -190,7 +204,26 @@ class Widgets:
             version=self.versions.get(key.widget, "") if version is None else version,
             images=await self.images(pictures, key.locale),
             profiles=[p for _, p in profiles],
+            next_url=self.next_url(key, encode_cursor(page.next)) if page.next else "",
         )
+
+    def next_url(self, key: Key, cursor: str) -> str:
+        """The address of the page after this one, in the same format and parameters."""
+        widget = self.config.widgets[key.widget]
+        # The script embed's page is the fragment, which a link can open.
+        suffix = {"page": "", "js": ".html"}.get(key.fmt, f".{key.fmt}")
+        query = [
+            (name, value)
+            for name, value, default in (
+                ("limit", str(key.limit), str(widget.limit)),
+                ("locale", key.locale, widget.locale),
+                ("theme", key.theme, widget.theme),
+                ("scheme", key.scheme, ""),
+            )
+            if value != default
+        ]
+        query.append(("before", cursor))
+        return f"{self.config.public_url}/w/{key.widget}{suffix}?{urlencode(query)}"
 
     async def shown_items(self) -> list[Item]:
         """The items the current version of every widget shows."""

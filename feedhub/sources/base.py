@@ -45,6 +45,8 @@ class PollResult:
     incremental: bool = False
     # The items' JSON and digest when the parse worker made them (see `parse_and_encode`).
     encoded: EncodedItems | None = None
+    # Ids of stored posts a re-check found deleted upstream (`SourceAdapter.recheck`).
+    gone: set[str] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -80,6 +82,15 @@ class SourceAdapter:
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         raise NotImplementedError
+
+    can_recheck: ClassVar[bool] = False  # its platform says whether one post still exists
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        """Of these stored posts (older than the latest answer, so not in it), the ids of
+        those the platform says are deleted. An adapter whose platform can tell overrides
+        this and sets `can_recheck`; a post it cannot ask about, or a failed request, is
+        never counted as deleted."""
+        return set()
 
     def redact(self, message: str) -> str:
         """`message` with the source's secrets taken out: adapters whose requests carry a

@@ -12,10 +12,12 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from feedhub.config import BlueskySource
-from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
-from feedhub.models import PROFILE, Author, FetchState, Item, Media, Profile, stable_id
+from feedhub.content.sanitize import safe_url, sanitize_html, sanitized_text
+from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.bluesky_profiles import APP, parse_profile, profile_author, profile_key
 from feedhub.sources.consent import WITHHELD, bluesky_refusal
+from feedhub.sources.rechecks import bluesky_posts_gone
 from feedhub.sources.social import (
     arr,
     card_html,
@@ -24,12 +26,10 @@ from feedhub.sources.social import (
     profile_due,
     read_profile,
     text,
-    text_html,
 )
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 30
-APP = "https://bsky.app"
 # Self-labels and moderation labels that call for a folded post.
 WARNINGS = {
     "porn": "Adult content", "sexual": "Sexually suggestive", "nudity": "Nudity",
@@ -40,11 +40,15 @@ WARNINGS = {
 class BlueskyAdapter(SourceAdapter):
     network = "bluesky"
     default_base_url = "https://public.api.bsky.app"
+    can_recheck = True
 
     def __init__(self, source_id: str, cfg: BlueskySource, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
         self.cfg = cfg
         self.actor = cfg.handle.strip().lstrip("@")
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        return await bluesky_posts_gone(self, ctx, self.base_url, items)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         query = urlencode(
@@ -76,25 +80,6 @@ class BlueskyAdapter(SourceAdapter):
                 404: f"account {self.actor} not found",
             },
         )
-
-
-def parse_profile(body: bytes, url: str, source_id: str) -> tuple[list[Item], dict[str, Any]]:
-    """An `app.bsky.actor.getProfile` answer as the account's profile."""
-    view = load_json(body, dict)
-    who = profile_author(view)
-    if not who.handle:
-        raise ParseError("a profile without a handle: not a getProfile answer")
-    profile = Profile(
-        name=who.name,
-        handle=who.handle,
-        url=who.url,
-        avatar=who.avatar,
-        banner=safe_url(text(view.get("banner")), image=True),
-        bio_html=sanitize_html(text_html(text(view.get("description"))), who.url),
-        followers=as_int(view.get("followersCount")),
-        posts=as_int(view.get("postsCount")),
-    )
-    return [], {"meta": {PROFILE: profile.to_dict()}}
 
 
 def parse_author_feed(
@@ -153,7 +138,7 @@ def post_item(
         source=source_id,
         url=url,
         content_html=content_html,
-        summary=warning or html_to_text(content_html, SUMMARY_CHARS),
+        summary=warning or sanitized_text(content_html, SUMMARY_CHARS),
         author=profile_author(author),
         published=iso_time(record.get("createdAt")) or iso_time(post.get("indexedAt")),
         media=media,
@@ -171,29 +156,12 @@ def post_item(
     )
 
 
-def profile_author(profile: dict[str, Any]) -> Author:
-    """A profile view as an author, linked to its bsky.app page."""
-    handle = text(profile.get("handle"))
-    return Author(
-        name=text(profile.get("displayName")).strip() or handle,
-        handle=f"@{handle}" if handle and handle != "handle.invalid" else "",
-        url=f"{APP}/profile/{_profile_key(profile)}" if _profile_key(profile) else "",
-        avatar=safe_url(text(profile.get("avatar")), image=True),
-    )
-
-
-def _profile_key(profile: dict[str, Any]) -> str:
-    # bsky.app takes a handle or a DID; a handle that no longer verifies is "handle.invalid".
-    handle = text(profile.get("handle"))
-    return handle if handle and handle != "handle.invalid" else text(profile.get("did"))
-
-
 def post_url(at_uri: str, author: dict[str, Any]) -> str:
     """`at://{did}/app.bsky.feed.post/{rkey}` as its bsky.app page."""
     parts = at_uri.removeprefix("at://").split("/")
     if len(parts) != 3 or parts[1] != "app.bsky.feed.post":
         return ""
-    key = _profile_key(author) or parts[0]
+    key = profile_key(author) or parts[0]
     return f"{APP}/profile/{quote(key, safe=':')}/post/{quote(parts[2])}"
 
 

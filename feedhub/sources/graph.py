@@ -4,6 +4,10 @@ when the platform allows it), cursor paging, and Meta's error bodies read as pla
 Meta takes the token as the `access_token` query parameter, so every message that may quote
 a URL goes through `redact` first. Paging follows `paging.cursors.after` rather than
 `paging.next`, whose URL carries the token too.
+
+A stored post keeps its Graph object id (`Item.extra[GRAPH_ID]`), so that the re-check of posts
+older than the answer can ask for it: the Graph API answers a deleted object with HTTP 404, or
+with error code 100 whose subcode is 33 ("does not exist"). Any other answer keeps the post.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from feedhub.fetch.fetcher import FetchResult
 from feedhub.models import FetchState, Item
@@ -26,6 +30,8 @@ from feedhub.sources.values import as_int, load_json
 log = logging.getLogger(__name__)
 
 AFTER = "after"  # meta key a page parser uses to pass the next cursor; never stored
+GRAPH_ID = "graph_id"  # Item.extra: the post's Graph object id, for the re-check
+MISSING_SUBCODE = 33  # error 100's subcode for an object that does not exist (or is hidden)
 MAX_PAGES = 5
 PAGE_SIZE = 50
 TOKEN_CODES = {190, 102}  # invalid, expired or revoked token (102: session expired)
@@ -67,10 +73,13 @@ class GraphAdapter(SourceAdapter):
     token_help: ClassVar[str] = ""  # where the site owner makes a new token
     parse: ClassVar[ParseFn]  # (body, url, source_id) -> (items, {"meta": {AFTER: cursor}})
 
+    can_recheck = True
+
     def __init__(self, source_id: str, cfg: Any, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
         self.cfg = cfg
         self._secrets: set[str] = {cfg.token}
+        self._token = ""  # the token the last poll used: the re-check that follows uses it
 
     def redact(self, message: str) -> str:
         return tokens.redact(message, *self._secrets)
@@ -89,6 +98,7 @@ class GraphAdapter(SourceAdapter):
         now = time.time()
         if self.renew_grant and tokens.renewal_due(record, now, self.cfg.refresh_after):
             record = await self._renew(ctx, record, now)
+        self._token = record.value
         result = await self._read(ctx, state, record)
         result.meta[tokens.TOKEN] = record.to_meta()
         result.error = self.redact(result.error)
@@ -170,6 +180,26 @@ class GraphAdapter(SourceAdapter):
         if page or len(items) > self.cfg.limit:
             first.replace_items(items[: self.cfg.limit])
         return first
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        """Of these stored posts, those the Graph API says no longer exist (see above)."""
+        version = self.edge()[0].strip("/").split("/", 1)[0]
+        gone: set[str] = set()
+        for item in items:
+            object_id = str(item.extra.get(GRAPH_ID) or "")
+            if not object_id or item.repost or not self._token:
+                continue
+            query = urlencode({"fields": "id", "access_token": self._token})
+            url = f"{self.base_url}/{version}/{quote(object_id, safe='')}?{query}"
+            res = await self.fetch(ctx, url)
+            error = graph_error(res.body) if res.error else {}
+            missing = as_int(error.get("code")) == 100 and (
+                as_int(error.get("error_subcode")) == MISSING_SUBCODE
+                or "does not exist" in text(error.get("message"))
+            )
+            if res.status == 404 or missing:
+                gone.add(item.id)
+        return gone
 
     def _meta_message(self, res: FetchResult) -> str:
         error = graph_error(res.body)

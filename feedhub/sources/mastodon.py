@@ -22,11 +22,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from feedhub.config import MastodonSource
-from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
+from feedhub.content.sanitize import safe_url, sanitize_html, sanitized_text
 from feedhub.models import PROFILE, Author, FetchState, Item, Media, Profile, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, fediverse_refusal
 from feedhub.sources.posts import quote_block
+from feedhub.sources.rechecks import statuses_gone
 from feedhub.sources.social import (
     FOUND_ID,
     arr,
@@ -55,6 +56,7 @@ _SHORTCODE_RE = re.compile(r":([A-Za-z0-9_]{2,}):")
 
 class MastodonAdapter(SourceAdapter):
     network = "mastodon"
+    can_recheck = True
 
     def __init__(self, source_id: str, cfg: MastodonSource, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
@@ -69,6 +71,9 @@ class MastodonAdapter(SourceAdapter):
             404: f"account {self.acct} not found",
             410: f"account {self.acct} is gone (suspended or deleted)",
         }
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        return await statuses_gone(self, ctx, self.base_url, items)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         # The full acct is right on the account's own instance and on any other one.
@@ -198,7 +203,7 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
         source=source_id,
         url=url,
         content_html=content_html,
-        summary=warning or ("" if sensitive else html_to_text(content_html, SUMMARY_CHARS)),
+        summary=warning or ("" if sensitive else sanitized_text(content_html, SUMMARY_CHARS)),
         author=account_author(obj(post.get("account")), instance),
         published=iso_time(post.get("created_at")),
         updated=iso_time(post.get("edited_at")),

@@ -18,6 +18,7 @@ from feedhub.sources.base import PollContext, PollResult, SourceAdapter
 from feedhub.sources.feed import parse_feed
 from feedhub.sources.mastodon import parse_account, parse_statuses
 from feedhub.sources.posts import keep_sensitive
+from feedhub.sources.rechecks import statuses_gone
 from feedhub.sources.social import LOOKUP, cached_id, explain, merge_lookup
 
 API_CLOSED = "api_closed"  # FetchState.meta key: when the API last refused us
@@ -27,6 +28,7 @@ LIMIT = 40
 
 class PixelfedAdapter(SourceAdapter):
     network = "pixelfed"
+    can_recheck = True
 
     def __init__(self, source_id: str, cfg: Any, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)
@@ -39,6 +41,9 @@ class PixelfedAdapter(SourceAdapter):
             404: f"account {self.acct} not found",
             410: f"account {self.acct} is gone (suspended or deleted)",
         }
+
+    async def recheck(self, ctx: PollContext, items: list[Item]) -> set[str]:
+        return await statuses_gone(self, ctx, self.base_url, items, self.headers)
 
     def redact(self, message: str) -> str:
         return tokens.redact(message, self.cfg.token)

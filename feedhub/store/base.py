@@ -22,6 +22,14 @@ from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
 
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
+# A position among a source's items: (rank, id). Items are ordered by rank, then id, both
+# descending (ids compared as strings, which is UTF-8 byte order in every backend).
+Position = tuple[float, str]
+LAST_ID = "\U0010ffff"  # above every id: with a rank, a position after all items of that rank
+
+
+def position(item: Item) -> Position:
+    return (item.rank, item.id)
 
 
 def item_texts(items: list[Item], texts: list[str] | None) -> list[str]:
@@ -54,8 +62,15 @@ class Store(ABC):
     async def recent_items(self, source_id: str, count: int) -> list[Item]:
         """The source's first `count` items by rank (`Item.rank`): what a widget can show,
         read without loading every stored item (each backend keeps them in rank order)."""
-        items = await self.get_items(source_id)
-        return sorted(items, key=lambda it: it.rank, reverse=True)[:count]
+        return await self.page(source_id, count)
+
+    async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
+        """The source's first `count` items (by rank, then id, descending) that come after
+        `after` (every item without it): a page of a widget reads only those."""
+        items = sorted(await self.get_items(source_id), key=position, reverse=True)
+        if after is not None:
+            items = [it for it in items if position(it) < after]
+        return items[:count]
 
     async def item_ids(self, source_id: str) -> set[str]:
         """The ids of the source's stored items (a backend may read only those)."""

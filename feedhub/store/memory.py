@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Store
+from feedhub.store.base import Position, Store, position
 
 
 class MemoryStore(Store):
@@ -17,8 +17,11 @@ class MemoryStore(Store):
     async def get_items(self, source_id: str) -> list[Item]:
         return list(self._items.get(source_id, ()))
 
-    async def recent_items(self, source_id: str, count: int) -> list[Item]:
-        return self._items.get(source_id, [])[:count]
+    async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
+        items = self._items.get(source_id, [])
+        if after is not None:
+            items = [it for it in items if position(it) < after]
+        return items[:count]
 
     async def save(
         self,
@@ -29,7 +32,7 @@ class MemoryStore(Store):
     ) -> None:
         self._states[source_id] = copy.deepcopy(state)
         if items is not None:
-            self._items[source_id] = sorted(items, key=lambda it: it.rank, reverse=True)
+            self._items[source_id] = sorted(items, key=position, reverse=True)
 
     async def get_state(self, source_id: str) -> FetchState | None:
         state = self._states.get(source_id)

@@ -1,8 +1,9 @@
 """The `redis` backend: items and fetch state shared by several replicas.
 
-Keys, under the configured prefix: `{p}:ranked:{source}` (a list of item JSON texts in rank
-order, so a widget reads only its head; `{p}:items:{source}`, one JSON array, is read from
-stores written before),
+Keys, under the configured prefix: `{p}:order:{source}` (a sorted set: each item's id scored
+by its rank, so a widget reads only the page it shows) and `{p}:item:{source}` (a hash: item
+id -> JSON); `{p}:ranked:{source}` (a list) and `{p}:items:{source}` (one JSON array), as
+stores written before kept items, are moved to those when a source is first read,
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
 right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media_records` (a
 hash: image URL -> JSON record) and `{p}:media_records:digests` (a hash: content name ->
@@ -19,6 +20,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from typing import Any
 
 import redis.asyncio as aioredis
 from cachetools import LRUCache
@@ -26,7 +28,15 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import ChangeListener, Maintenance, Store, decode_items, item_texts
+from feedhub.store.base import (
+    ChangeListener,
+    Maintenance,
+    Position,
+    Store,
+    decode_items,
+    item_texts,
+    position,
+)
 from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_changes import RedisChanges
 from feedhub.store.redis_check import check_redis
@@ -116,30 +126,72 @@ class RedisStore(Store):
     # -- items and state --------------------------------------------------------------
 
     async def get_items(self, source_id: str) -> list[Item]:
-        return await self.recent_items(source_id, -1)
+        texts = [str(t) for t in await self.r.hvals(self._key("item", source_id))]
+        if not texts:
+            texts = await self._legacy(source_id)
+        return await asyncio.to_thread(decode_items, texts)
 
-    async def recent_items(self, source_id: str, count: int) -> list[Item]:
-        """`count` items from the head of the source's list, kept in rank order (-1: all)."""
+    async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
+        """`count` items after `after`: the ids from the sorted set (ties of rank in id
+        order), then their JSON."""
         try:
-            raw = await self.r.lrange(
-                self._key("ranked", source_id), 0, count - 1 if count > 0 else -1
-            )
-            if not raw:  # written before items were kept ranked, or none
-                old = await self.r.get(self._key("items", source_id))
-                raw = [json.dumps(d) for d in json.loads(old)] if old else []
+            items = await self._page(source_id, count, after)
         except (RedisError, OSError) as exc:
-            if source_id in self._items:
-                log.warning(
-                    "redis unreachable (%s): serving the last items seen of %s", exc, source_id
-                )
-                return self._items[source_id][:count] if count > 0 else self._items[source_id]
-            raise
-        items = sorted(
-            await asyncio.to_thread(decode_items, raw), key=lambda it: it.rank, reverse=True
-        )[: count if count > 0 else None]
-        if len(items) >= len(self._items.get(source_id, ())):
+            if source_id not in self._items:
+                raise
+            log.warning("redis unreachable (%s): serving the last items seen of %s", exc, source_id)
+            kept = self._items[source_id]
+            return [it for it in kept if after is None or position(it) < after][:count]
+        if after is None and len(items) >= len(self._items.get(source_id, ())):
             self._items[source_id] = items
-        return list(items)
+        return items
+
+    async def _page(self, source_id: str, count: int, after: Position | None) -> list[Item]:
+        if count <= 0:
+            return []
+        order = self._key("order", source_id)
+        ids: list[str]
+        if after is None:
+            ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
+            if not ids and await self._legacy(source_id):
+                ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
+        else:
+            rank, last = after
+            async with self.r.pipeline(transaction=True) as tx:
+                tx.zrangebyscore(order, rank, rank)
+                tx.zrevrangebyscore(order, f"({rank!r}", "-inf", start=0, num=count)
+                ties, below = await tx.execute()
+            ids = sorted((i for i in ties if i < last), reverse=True)[:count]
+            ids += below[: count - len(ids)]
+        if not ids:
+            return []
+        texts = await self.r.hmget(self._key("item", source_id), ids)
+        # An item replaced between the two reads is left out: it was deleted or moved.
+        return await asyncio.to_thread(decode_items, [t for t in texts if t is not None])
+
+    async def _legacy(self, source_id: str) -> list[str]:
+        """Items kept the way releases before kept them (`ranked` list, `items` array): moved
+        to the sorted set and hash now; their JSON texts."""
+        ranked, old = self._key("ranked", source_id), self._key("items", source_id)
+        texts = [str(t) for t in await self.r.lrange(ranked, 0, -1)]
+        if not texts and (raw := await self.r.get(old)):
+            texts = [json.dumps(d) for d in json.loads(raw)]
+        if not texts:
+            return []
+        items = await asyncio.to_thread(decode_items, texts)
+        async with self.r.pipeline(transaction=True) as tx:
+            self._write_items(tx, source_id, items, texts)
+            await tx.execute()
+        log.info("redis: %d items of %s moved to the paged layout", len(items), source_id)
+        return texts
+
+    def _write_items(self, tx: Any, source_id: str, items: list[Item], texts: list[str]) -> None:
+        order, item = self._key("order", source_id), self._key("item", source_id)
+        tx.delete(self._key("items", source_id), self._key("ranked", source_id), order, item)
+        for start in range(0, len(items), 10_000):  # bounded commands, whatever the count
+            chunk = range(start, min(start + 10_000, len(items)))
+            tx.zadd(order, {items[i].id: items[i].rank for i in chunk})
+            tx.hset(item, mapping={items[i].id: texts[i] for i in chunk})
 
     async def save(
         self,
@@ -151,16 +203,10 @@ class RedisStore(Store):
         async with self.r.pipeline(transaction=True) as tx:
             tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
             if items is not None:
-                texts = item_texts(items, texts)
-                ranked = sorted(
-                    zip(items, texts, strict=True), key=lambda p: p[0].rank, reverse=True
-                )
-                tx.delete(self._key("items", source_id), self._key("ranked", source_id))
-                if ranked:
-                    tx.rpush(self._key("ranked", source_id), *(text for _, text in ranked))
+                self._write_items(tx, source_id, items, item_texts(items, texts))
             await tx.execute()
         if items is not None and source_id in self._items:
-            self._items[source_id] = sorted(items, key=lambda it: it.rank, reverse=True)
+            self._items[source_id] = sorted(items, key=position, reverse=True)
         self.changes.seen(source_id, state.digest)
 
     async def get_state(self, source_id: str) -> FetchState | None:
@@ -180,7 +226,9 @@ class RedisStore(Store):
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:
             tx.hdel(self._key("states"), source_id)
-            tx.delete(self._key("items", source_id), self._key("ranked", source_id))
+            tx.delete(
+                *(self._key(kind, source_id) for kind in ("items", "ranked", "order", "item"))
+            )
             await tx.execute()
         self._items.pop(source_id, None)
         self.changes.forget(source_id)

@@ -14,10 +14,12 @@ KEY_TYPES = {
     "states": "hash",
     "items": "string",
     "ranked": "list",
+    "order": "zset",
+    "item": "hash",
     "lease": "string",
     "schema": "string",
 }
-JSON_KINDS = {"states", "items", "ranked"}
+JSON_KINDS = {"states", "items", "ranked", "item"}
 
 
 async def check_redis(client: Any, prefix: str, *, full: bool = False) -> CheckReport:

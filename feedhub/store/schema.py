@@ -54,11 +54,22 @@ SQLITE_STEPS: Sequence[str] = (
     );
     CREATE INDEX IF NOT EXISTS media_records_digest ON media_records (digest);
     """,
+    # 4: a source keeps its history (posts that left the upstream's answer), read a page at
+    # a time from a position (rank, id): the index orders ties of rank by id.
+    """
+    CREATE INDEX IF NOT EXISTS items_order ON items (source, rank DESC, id DESC);
+    DROP INDEX IF EXISTS items_rank;
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (
     # 1: `{p}:items:{source}` JSON lists and the `{p}:states` hash, as the releases before
     # versions wrote them: nothing to change, only the stamp.
+    "",
+    # 2: a source's items as `{p}:order:{source}` (a sorted set: item id scored by its rank)
+    # and `{p}:item:{source}` (a hash: item id -> JSON), read a page at a time. The backend
+    # moves a source kept the earlier way (`ranked`, `items`) when it first reads it: a rank
+    # is computed from the item, which a script cannot do.
     "",
 )
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Maintenance, Store, decode_items, item_texts
+from feedhub.store.base import Maintenance, Position, Store, decode_items, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.schema import migrate_sqlite
@@ -81,11 +81,19 @@ class SqliteStore(Store):
     async def get_items(self, source_id: str) -> list[Item]:
         return await self._run(self._items, "SELECT data FROM items WHERE source = ?", (source_id,))
 
-    async def recent_items(self, source_id: str, count: int) -> list[Item]:
+    async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
+        if after is None:
+            return await self._run(
+                self._items,
+                "SELECT data FROM items WHERE source = ? ORDER BY rank DESC, id DESC LIMIT ?",
+                (source_id, count),
+            )
+        rank, item_id = after
         return await self._run(
             self._items,
-            "SELECT data FROM items WHERE source = ? ORDER BY rank DESC LIMIT ?",
-            (source_id, count),
+            "SELECT data FROM items WHERE source = ? AND (rank, id) < (?, ?) "
+            "ORDER BY rank DESC, id DESC LIMIT ?",
+            (source_id, rank, item_id, count),
         )
 
     async def item_ids(self, source_id: str) -> set[str]:

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from feedhub.config import Config
 from feedhub.service import Service
-from feedhub.web import admin, embed, health, media, metrics, routes, websub, widgets
+from feedhub.web import admin, embed, health, media, metrics, privacy, routes, websub, widgets
 from feedhub.web.keys import SERVICE
 from feedhub.web.limits import PARSER_LIMITS
 
@@ -37,6 +37,7 @@ def create_app(
 
     app.cleanup_ctx.append(lifecycle)
     health.setup(app)
+    privacy.setup(app)  # before the widget route: /w/index.json is no widget
     widgets.setup(app)
     admin.setup(app)
     metrics.setup(app)

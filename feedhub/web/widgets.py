@@ -12,6 +12,7 @@ from feedhub.config import NAME_RE, WidgetConfig, valid_locale
 from feedhub.publish.cache import Entry, Key
 from feedhub.publish.embed import allowed_origin
 from feedhub.publish.formats import FORMATS
+from feedhub.publish.paging import decode_cursor
 from feedhub.publish.selection import prepared_limit, prepared_locale
 from feedhub.service import Service
 from feedhub.web import routes
@@ -32,7 +33,8 @@ def bad(message: str) -> web.HTTPBadRequest:
 def parse_key(
     name: str, fmt: str, query: Mapping[str, str], widget: WidgetConfig, themes: set[str]
 ) -> Key:
-    """Validate `limit`, `locale`, `theme` and `scheme` against what the widget allows."""
+    """Validate `limit`, `locale`, `theme` and `scheme` against what the widget allows, and
+    `before` (a page's cursor) as one of ours."""
     limit = widget.limit
     if "limit" in query:
         asked = whole_number(query["limit"])
@@ -56,7 +58,10 @@ def parse_key(
         raise bad("scheme must be one of: auto, dark, light")
     if not FORMATS[fmt].themed:
         theme, scheme = widget.theme, ""
-    return Key(name, fmt, limit, locale, theme, scheme)
+    before = query.get("before", "")
+    if "before" in query and decode_cursor(before) is None:
+        raise bad("before must be the cursor of a next-page link")
+    return Key(name, fmt, limit, locale, theme, scheme, before)
 
 
 def split_name(raw: str) -> tuple[str, str]:
