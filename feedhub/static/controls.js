@@ -1,15 +1,61 @@
 /* A widget's controls that want script (served with live.js and player.js, in front of the
    framed page's script and the embed script). Each works without it: a long post's "show
-   more" is a <details>. `controls(root)` runs after every rendering of the widget in `root`
-   (a document or a shadow root); what listens is added to `root` once. */
-function controls(root) {
+   more" is a <details>, a picture a link to it, the next page a link. `controls(root, load)`
+   runs after every rendering of the widget in `root` (a document or a shadow root); `load`
+   fetches a page of the widget as the root's own script reads one (a promise of the element
+   that holds its `.fh`). What listens is added to `root` once. */
+function controls(root, load) {
   fits(root);
   carousels(root);
   if (!root.fhControls) {
     root.fhControls = true;
     root.addEventListener("click", zoom);
+    root.addEventListener("click", function (e) { more(e, root, load); });
     highlights(root);
   }
+}
+
+/* Load more: a click on the widget's next-page link (p.fh-next a) fetches that page and
+   appends its posts in place (those already shown left out), the link becoming the new
+   page's own, or going at the last page; the focus moves to the first post it added. */
+function more(e, root, load) {
+  var link = e.target && e.target.closest ? e.target.closest(".fh-next a[href]") : null;
+  var section = link && link.closest(".fh");
+  var list = section && section.querySelector(".fh-items");
+  if (!list || !load || e.button || e.ctrlKey || e.metaKey || e.shiftKey ||
+      link.hasAttribute("data-fh-plain")) { return; }
+  e.preventDefault();
+  if (link.getAttribute("aria-busy") === "true") { return; }
+  link.setAttribute("aria-busy", "true");
+  list.setAttribute("aria-busy", "true");
+  load(link.href).then(function (page) {
+    var next = page.querySelector(".fh");
+    var first = null;
+    Array.prototype.forEach.call(next ? next.querySelectorAll(".fh-items > article[id]") : [],
+                                 function (a) {
+      if (root.querySelector("#" + CSS.escape(a.id))) { return; }
+      var added = document.importNode(a, true);
+      list.appendChild(added);
+      first = first || added;
+    });
+    var posts = list.querySelectorAll(":scope > article");
+    var pager = next && next.querySelector(".fh-next");
+    Array.prototype.forEach.call(posts, function (a, i) {
+      a.setAttribute("aria-posinset", i + 1);
+      a.setAttribute("aria-setsize", pager ? -1 : posts.length);
+    });
+    var mine = link.closest(".fh-next");
+    if (pager) { mine.replaceWith(document.importNode(pager, true)); } else { mine.remove(); }
+    list.setAttribute("aria-busy", "false");
+    relativeDates(root);
+    fits(root);
+    if (first) { first.focus(); }
+  }, function () {
+    // Offline, or the page went: the link is left to lead there by itself.
+    link.removeAttribute("aria-busy");
+    link.setAttribute("data-fh-plain", "");
+    list.setAttribute("aria-busy", "false");
+  });
 }
 
 /* A post guessed long whose text fits in its lines after all loses its "show more". */
@@ -87,8 +133,8 @@ function carousels(root) {
     var strip = section.querySelector(".fh-items");
     var nav = section.querySelector(".fh-carousel-nav");
     if (!strip || !nav) { return; }
-    var prev = nav.querySelector(".fh-prev");
-    var next = nav.querySelector(".fh-next");
+    var prev = nav.querySelector(".fh-slide-prev");
+    var next = nav.querySelector(".fh-slide-next");
     var sign = section.getAttribute("dir") === "rtl" ? -1 : 1;
     function ends() {
       var at = Math.abs(strip.scrollLeft);

@@ -78,7 +78,12 @@ function mount(el, part) {
   var before = shownIds(root);
   root.replaceChildren(nodes);
   relativeDates(root);
-  controls(root);
+  controls(root, function (href) {
+    return fetch(href, { mode: "cors", credentials: "omit" }).then(function (r) {
+      if (!r.ok) { throw new Error("feedhub: " + href + " answered " + r.status); }
+      return r.text();
+    }).then(function (text) { return parse(text).body; });
+  });
   if (before.length) { arrived(root, before); }
   el.setAttribute("data-feedhub-state", "ready");
 }
