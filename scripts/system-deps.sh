@@ -23,7 +23,26 @@ case "${1:-test}" in
   screenshots) command -v chromium >/dev/null || need+=(chromium)
          [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji) ;;
 esac
-[ ${#need[@]} -eq 0 ] && exit 0
+# axe-core (the accessibility checker the browser tests run in pages), from the npm registry
+# into a folder of the checkout that only tests read: AXE_DIR.
+if [ "${1:-test}" = test ]; then
+  axe_dir=${AXE_DIR:-$(dirname "$0")/../.test-deps}
+  if [ ! -f "$axe_dir/node_modules/axe-core/axe.min.js" ]; then
+    command -v npm >/dev/null || need+=(npm)
+  fi
+fi
+install_axe() {
+  [ "${1:-test}" = test ] || return 0
+  [ -f "$axe_dir/node_modules/axe-core/axe.min.js" ] && return 0
+  if command -v npm >/dev/null; then
+    echo "installing axe-core@$AXE_VERSION into $axe_dir (npm)" >&2
+    npm install --silent --no-audit --no-fund --prefix "$axe_dir" "axe-core@$AXE_VERSION" >/dev/null
+  else
+    echo "missing npm: the accessibility tests will say axe-core is missing" >&2
+  fi
+}
+AXE_VERSION=4.14.1
+[ ${#need[@]} -eq 0 ] && { install_axe "${1:-test}"; exit 0; }
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${need[*]} (Debian packages)" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -33,3 +52,4 @@ else
   echo "missing ${need[*]}: install them (e.g. sudo apt-get install ${need[*]});" \
        "the tests that need them will say they were skipped" >&2
 fi
+install_axe "${1:-test}"

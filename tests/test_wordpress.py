@@ -397,6 +397,7 @@ def test_theme_css_once_per_page_and_script_only_where_live(scene):
     # The live widget brings feedhub's script once; a page of quiet widgets does without it.
     assert shortcode.count(f"{scene.feedhub_url}/w/sidebar.js") == 1
     quiet = scene.site.fetch(f"/?p={scene.posts['quiet']}")
+    # (Its next-page link leads to feedhub's next page: a link, not a script.)
     assert "Quiet list" in quiet
     assert f"{scene.feedhub_url}/w/quiet.js" not in quiet and "/w/sidebar.js" not in quiet
     assert not re.search(rf"<script[^>]*{re.escape(scene.feedhub_url)}", quiet)

@@ -28,6 +28,7 @@ from feedhub.config.sources import STORED
 BUILTIN_WIDGETS_DIR = package_folder("feedhub.widgets")
 LIVE_MIN = 60.0  # seconds: embeds never re-check a widget more often
 SECRET_KEY = "FEEDHUB_SECRET_KEY"  # the environment variable of the stored tokens' key
+CLAMP_MAX = 12  # lines: widgets/_base/style.css has a rule for each
 
 
 class StorageConfig(Strict):
@@ -93,6 +94,7 @@ class MediaConfig(Strict):
 class MoreLink(Strict):
     label: str = ""  # "" says "More posts" in the widget's language
     url: str
+    qr: bool = False  # the wall theme also shows the link as a QR code
 
 
 class Filters(Strict):
@@ -128,6 +130,10 @@ class WidgetConfig(Strict):
     dates: Literal["absolute", "relative"] = "absolute"
     live: bool | Duration = True  # True: the shortest interval of its sources, at least 60s
     dedupe: bool = True
+    counts: bool = True  # replies, reposts and likes, where the platform gives them
+    clamp: int | None = None  # lines of a long post before "show more"; None: the theme's
+    require_alt: Literal["show", "fold", "hide"] = "show"  # pictures without a description
+    header: Literal["full", "compact", "none"] = "none"  # the accounts, above the posts
 
     @field_validator("live")
     @classmethod
@@ -141,6 +147,13 @@ class WidgetConfig(Strict):
     def _limit(cls, value: int) -> int:
         if not 1 <= value <= 200:
             raise ValueError(f"must be between 1 and 200, got {value}")
+        return value
+
+    @field_validator("clamp")
+    @classmethod
+    def _clamp(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= CLAMP_MAX:
+            raise ValueError(f"must be between 0 (no clamp) and {CLAMP_MAX} lines, got {value}")
         return value
 
     @field_validator("sources")

@@ -6,12 +6,14 @@ In order, `Recorder.record`:
    of the answer and drops those deleted upstream; a source that sends only what is new
    keeps the stored ones beside them. An answer equal to the last one changes nothing;
 3. bounds them (the source's `max_items` and `max_age`, secrets masked out of the error);
-4. starts settling their images (`ImageSettler`: fetched and cached, or failed, in the
-   background; an image not yet settled shows its alt text, and the source's widgets render
-   again once it is, so one source's images never hold back its items or another source's);
+4. starts settling their images, and those of the account's profile when a lookup read it
+   again (`ImageSettler`: fetched and cached, or failed, in the background; an image not yet
+   settled shows its alt text, and the source's widgets render again once it is, so one
+   source's images never hold back its items or another source's);
 5. saves the state and the items in one transaction, then lets the images of the posts that
    left go (`ImageSettler.release`);
-6. tells its listeners, in the order they were added, when the items changed;
+6. tells its listeners, in the order they were added, when the items (or the account's
+   profile, which widget headers show) changed;
 7. tells its outcome listeners of every outcome, changed or not, stored or not (alerts).
 
 A store that fails keeps nothing and tells no listener: the outcome becomes a `store: …`
@@ -38,7 +40,7 @@ from feedhub.ingest.history import (
 )
 from feedhub.ingest.update import apply_poll, bound, merge_incremental
 from feedhub.metrics import Metrics
-from feedhub.models import EncodedItems, FetchState, Item
+from feedhub.models import PROFILE, EncodedItems, FetchState, Item
 from feedhub.sources.base import PollResult
 from feedhub.store import Store
 from feedhub.store.errors import describe, store_errors
@@ -132,7 +134,7 @@ class Recorder:
             )
         self.states[source_id] = new_state
         self.metrics.record_poll(source_id, result.error, new_state)
-        if items is not None:
+        if items is not None or new_state.meta.get(PROFILE) != state.meta.get(PROFILE):
             for listener in self.listeners:
                 await listener(source_id, new_state)
         for outcome in self.outcomes:
@@ -173,6 +175,8 @@ class Recorder:
             new_state.item_count = state.item_count
         if items is not None:  # started, not awaited: the items are saved and shown now
             await self._settle(items, source_id)
+        if PROFILE in result.meta and new_state.profile is not None:  # a header's pictures
+            await self._settle([new_state.profile.images_item(source_id)], source_id)
         await self.store.save(
             source_id, new_state, items, encoded.texts if items is not None and encoded else None
         )

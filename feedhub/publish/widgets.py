@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from feedhub.config import Config, WidgetConfig
 from feedhub.media.markup import Images
-from feedhub.models import FetchState, Item
+from feedhub.models import PROFILE, FetchState, Item, Profile
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.messages import messages_for
@@ -112,6 +112,8 @@ class Widgets:
                     h.update(f"+{self._images.epochs[sid]}".encode())
                 if sid in self.store.unreadable.epochs:
                     h.update(f"#{self.store.unreadable.epochs[sid]}".encode())
+                if widget.header != "none" and state and PROFILE in state.meta:
+                    h.update(json.dumps(state.meta[PROFILE], sort_keys=True).encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -190,9 +192,23 @@ class Widgets:
         cfg = self._config_of(key.widget)
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
 
+    def profiles(self, name: str) -> list[tuple[str, Profile]]:
+        """The accounts a widget's header shows: (source, profile) of each of its sources
+        that has one, in the widget's order; none when `header: none`."""
+        if self.config.widgets[name].header == "none":
+            return []
+        found = [
+            (sid, self.states[sid].profile)
+            for sid in self.config.widgets[name].sources
+            if sid in self.states
+        ]
+        return [(sid, p) for sid, p in found if p is not None]
+
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
         page = await self.page(key.widget, key.limit, key.before)
         items = page.items
+        profiles = self.profiles(key.widget)
+        pictures = items + [p.images_item(sid) for sid, p in profiles]
         return WidgetView(
             name=key.widget,
             cfg=self._widget_config(key),
@@ -202,7 +218,8 @@ class Widgets:
             limit=key.limit,
             public_url=self.config.public_url,
             version=self.versions.get(key.widget, "") if version is None else version,
-            images=await self.images(items, key.locale),
+            images=await self.images(pictures, key.locale),
+            profiles=[p for _, p in profiles],
             next_url=self.next_url(key, encode_cursor(page.next)) if page.next else "",
         )
 

@@ -63,8 +63,10 @@ class PixelfedAdapter(SourceAdapter):
             self.acct,
             lookup_url,
             parse_account,
+            self.instance,
             headers=self.headers,
             messages=self.messages,
+            now=time.time(),
         )
         if lookup.status in (401, 403):
             return await self._atom(ctx, state, closed=True)

@@ -23,6 +23,8 @@ from feedhub.web.limits import whole_number
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
 _ENCODING_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
 ROUTE = "/w/{widget}"
+WALL_ROUTE = "/w/{widget}/wall"
+WALL_THEME = "wall"
 
 
 def bad(message: str) -> web.HTTPBadRequest:
@@ -279,3 +281,18 @@ def setup(app: web.Application) -> None:
 
     app.router.add_get(ROUTE, widget, allow_head=False)
     app.router.add_route("HEAD", ROUTE, slow)
+
+    async def wall(request: web.Request) -> web.Response:
+        """GET /w/{widget}/wall: the widget's framed page in the wall theme, full screen."""
+        name = request.match_info["widget"]
+        cfg = svc.config.widgets.get(name)
+        if cfg is None or "." in name:
+            raise web.HTTPNotFound(
+                text=f"no widget named {name[:64]!r}\n", content_type="text/plain"
+            )
+        query = {**request.query, "theme": WALL_THEME}
+        key = parse_key(name, "page", query, cfg, svc.widgets.renderer.themes)
+        entry = await svc.widgets.rendered(key)
+        return respond(request, Prepared(key, entry, svc.config.server.embed_origins))
+
+    routes.get(app, WALL_ROUTE, wall)
