@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from tests.conftest import Daemon, Upstream, fixture_bytes, wait_until
 from tests.media_support import with_local_cdn
-from tests.served_support import polled, start
+from tests.served_support import images_settled, polled, start
 from tests.social_upstream import MASTODON_LOOKUP, MASTODON_STATUSES
 
 STATUSES = "mastodon/statuses_widgets.json"
@@ -61,7 +61,9 @@ async def serve_widgets(
             **(sections or {}),
         },
     )
-    assert len(await polled(d, next(iter(widgets)), count)) == count
+    first = next(iter(widgets))
+    assert len(await polled(d, first, count)) == count
+    await images_settled(d, first)
     return d
 
 

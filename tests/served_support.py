@@ -3,6 +3,7 @@ items of a widget's JSON Feed once it has polled."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
@@ -57,3 +58,22 @@ async def polled(d: Daemon, widget: str, count: int) -> list[dict[str, Any]]:
     with contextlib.suppress(AssertionError):  # the assertions below say what is missing
         await wait_until(enough, timeout=15)
     return await widget_items(d, widget)
+
+
+async def images_settled(d: Daemon, widget: str, quiet: float = 2.0, timeout: float = 30) -> None:
+    """Once the widget shows pictures from `/m/` and its answer has stayed the same for
+    `quiet` seconds: a poll's items show at once and its images fill in after, each settling
+    a new version (the items' own, then the account header's)."""
+    last: list[str] = ["", ""]  # the ETag, and when it was first seen (loop time)
+
+    async def steady() -> bool:
+        async with aiohttp.ClientSession() as http, http.get(f"{d.url}/w/{widget}.html") as r:
+            body, etag = await r.text(), r.headers.get("ETag", "")
+        now = str(asyncio.get_running_loop().time())
+        if etag != last[0]:
+            last[:] = [etag, now]
+            return False
+        return "/m/" in body and float(now) - float(last[1]) >= quiet
+
+    with contextlib.suppress(AssertionError):  # a widget without pictures: as it is
+        await wait_until(steady, timeout=timeout)

@@ -195,13 +195,10 @@ class Widgets:
     def profiles(self, name: str) -> list[tuple[str, Profile]]:
         """The accounts a widget's header shows: (source, profile) of each of its sources
         that has one, in the widget's order; none when `header: none`."""
-        if self.config.widgets[name].header == "none":
+        widget = self._config_of(name)
+        if widget.header == "none":
             return []
-        found = [
-            (sid, self.states[sid].profile)
-            for sid in self.config.widgets[name].sources
-            if sid in self.states
-        ]
+        found = [(sid, self.states[sid].profile) for sid in widget.sources if sid in self.states]
         return [(sid, p) for sid, p in found if p is not None]
 
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
@@ -225,7 +222,7 @@ class Widgets:
 
     def next_url(self, key: Key, cursor: str) -> str:
         """The address of the page after this one, in the same format and parameters."""
-        widget = self.config.widgets[key.widget]
+        widget = self._config_of(key.widget)
         # The script embed's page is the fragment, which a link can open.
         suffix = {"page": "", "js": ".html"}.get(key.fmt, f".{key.fmt}")
         query = [
