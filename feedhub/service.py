@@ -30,6 +30,7 @@ from feedhub.ingest.subscriber import Subscriber
 from feedhub.media.lifecycle import MediaLifecycle
 from feedhub.metrics import Metrics
 from feedhub.models import FetchState
+from feedhub.publish.decisions import widget_of_change
 from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
 from feedhub.store.health import StoreHealth
@@ -94,7 +95,7 @@ class Service:
         await self.store.open()
         self.store.on_change(self._on_remote_change)
         self.states.update(await self.store.all_states())
-        self.widgets.recompute()
+        await self.widgets.start_moderation()
         self.fetcher = self._make_fetcher()
         await self.media.open(self._rerender)
         self.started = time.time()
@@ -153,7 +154,11 @@ class Service:
         self.subscriber.poke(source_id)
 
     async def _on_remote_change(self, source_id: str, digest: str) -> None:
-        """Another replica stored new items for a source: rebuild what shows it."""
+        """Another replica stored new items for a source (or decided on a widget's posts):
+        rebuild what shows it."""
+        if (widget := widget_of_change(source_id)) is not None:
+            await self.widgets.moderation_changed(widget)
+            return
         if source_id not in self.config.sources:
             return
         state = await self.store.get_state(source_id)
@@ -174,7 +179,7 @@ class Service:
         for sid in removed:
             self.states.pop(sid, None)
         self.metrics.forget(config.sources)
-        self.widgets.recompute()
+        await self.widgets.start_moderation()
         if old.fetch != config.fetch and self.fetcher is not None:
             previous, self.fetcher = self.fetcher, self._make_fetcher()
             await previous.close()

@@ -148,6 +148,12 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
         for i, sid in enumerate(refs if isinstance(refs, list) else []):
             if sid not in sources:
                 problems.append(f"widgets.{name}.sources[{i}]: unknown source {sid!r}")
+        trusted = widget.get("trusted")
+        for i, sid in enumerate(trusted if isinstance(trusted, list) else []):
+            if not isinstance(refs, list) or sid not in refs:
+                problems.append(
+                    f"widgets.{name}.trusted[{i}]: {sid!r} is not one of the widget's sources"
+                )
         theme = widget.get("theme", "sidebar")
         if isinstance(theme, str) and theme not in themes:
             problems.append(

@@ -34,6 +34,7 @@ from feedhub.config.sources import (
     InstagramSource,
     LemmySource,
     MastodonSource,
+    MastodonTagSource,
     PeertubeSource,
     PixelfedSource,
     RedditSource,
@@ -156,6 +157,7 @@ BUILTIN = (
     Platform(LemmySource, "feedhub.sources.lemmy:LemmyAdapter", "Lemmy", titled=True),
     Platform(PixelfedSource, "feedhub.sources.pixelfed:PixelfedAdapter", "Pixelfed"),
     Platform(TumblrSource, "feedhub.sources.tumblr:TumblrAdapter", "Tumblr"),
+    Platform(MastodonTagSource, "feedhub.sources.mastodon_tag:MastodonTagAdapter", "Mastodon"),
 )
 PLATFORMS = Platforms(*BUILTIN)
 

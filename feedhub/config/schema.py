@@ -145,6 +145,15 @@ class Filters(Strict):
         return value
 
 
+class ModerationRules(Strict):
+    """What decides without a person, before the queue (`filters.exclude` are the block
+    words): a post these hold back is never shown, and /admin/moderation says why."""
+
+    per_author_per_day: int | None = Field(None, ge=1, le=1000)
+    languages: list[str] = []  # posts in other languages are held back ("" counts as any)
+    media_required: bool = False
+
+
 class WidgetConfig(Strict):
     title: str = ""
     sources: list[str]
@@ -161,6 +170,19 @@ class WidgetConfig(Strict):
     dates: Literal["absolute", "relative"] = "absolute"
     live: bool | Duration = True  # True: the shortest interval of its sources, at least 60s
     dedupe: bool = True
+    # open: every post shows (as before walls); approve: posts of sources not in `trusted`
+    # show once approved on /admin/moderation, by a rule of `rules` or by a favourite.
+    moderation: Literal["open", "approve"] = "open"
+    trusted: list[str] = []
+    rules: ModerationRules = ModerationRules()
+
+    @property
+    def moderated(self) -> bool:
+        """Whether decisions and rules apply to this widget."""
+        r = self.rules
+        return self.moderation == "approve" or bool(
+            r.per_author_per_day or r.languages or r.media_required
+        )
 
     @field_validator("live")
     @classmethod

@@ -250,6 +250,29 @@ class RedisStore(Store):
     async def delete_media(self, urls: list[str]) -> None:
         await self.media.delete(urls)
 
+    # -- moderation decisions: `{p}:decisions:{widget}` ---------------------------------
+
+    async def decisions(self, widget: str) -> dict[str, str]:
+        return {
+            str(k): str(v)
+            for k, v in (await self.r.hgetall(self._key("decisions", widget))).items()
+        }
+
+    async def decide(self, widget: str, item_id: str, text: str | None) -> None:
+        key = self._key("decisions", widget)
+        if text is None:
+            await self.r.hdel(key, item_id)
+        else:
+            await self.r.hset(key, item_id, text)
+
+    async def all_decisions(self) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        start = len(self._key("decisions", ""))
+        async for key in self.r.scan_iter(match=self._key("decisions", "*"), count=500):
+            if decided := await self.decisions(str(key)[start:]):
+                found[str(key)[start:]] = decided
+        return found
+
     # -- leases -----------------------------------------------------------------------
 
     async def acquire(self, source_id: str, owner: str, ttl: float) -> bool:

@@ -24,7 +24,17 @@ from feedhub.store.redis_dump import (
 )
 
 # The kinds of keys the store interface carries into another backend (or leaves, as leases).
-CARRIED_KINDS = {"items", "ranked", "order", "item", "states", "lease", "schema", "media_records"}
+CARRIED_KINDS = {
+    "items",
+    "ranked",
+    "order",
+    "item",
+    "states",
+    "lease",
+    "schema",
+    "media_records",
+    "decisions",
+}
 
 
 @contextlib.asynccontextmanager

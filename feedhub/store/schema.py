@@ -60,6 +60,15 @@ SQLITE_STEPS: Sequence[str] = (
     CREATE INDEX IF NOT EXISTS items_order ON items (source, rank DESC, id DESC);
     DROP INDEX IF EXISTS items_rank;
     """,
+    # 5: moderation decisions per widget and item (approve, reject, pin: who and when).
+    """
+    CREATE TABLE IF NOT EXISTS decisions (
+        widget TEXT NOT NULL,
+        item TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (widget, item)
+    );
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (
@@ -70,6 +79,9 @@ REDIS_STEPS: Sequence[str] = (
     # and `{p}:item:{source}` (a hash: item id -> JSON), read a page at a time. The backend
     # moves a source kept the earlier way (`ranked`, `items`) when it first reads it: a rank
     # is computed from the item, which a script cannot do.
+    "",
+    # 3: moderation decisions as `{p}:decisions:{widget}` (a hash: item id -> JSON): new
+    # keys, nothing to move.
     "",
 )
 

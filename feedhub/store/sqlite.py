@@ -199,6 +199,34 @@ class SqliteStore(Store):
         with self.db:
             self.db.executemany(sql, rows)
 
+    async def decisions(self, widget: str) -> dict[str, str]:
+        rows = await self._run(
+            self._select, "SELECT item, data FROM decisions WHERE widget = ?", (widget,)
+        )
+        return dict(rows)
+
+    async def decide(self, widget: str, item_id: str, text: str | None) -> None:
+        if text is None:
+            await self._run(
+                self._write,
+                "DELETE FROM decisions WHERE widget = ? AND item = ?",
+                [(widget, item_id)],
+            )
+        else:
+            await self._run(
+                self._write,
+                "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)",
+                [(widget, item_id, text)],
+            )
+
+    async def all_decisions(self) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        for widget, item_id, data in await self._run(
+            self._select, "SELECT widget, item, data FROM decisions", ()
+        ):
+            found.setdefault(widget, {})[item_id] = data
+        return found
+
     async def ping(self) -> bool:
         try:  # a page of the file, not just the connection
             await self._run(self._select, "SELECT source FROM state LIMIT 1", ())

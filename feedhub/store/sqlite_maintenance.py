@@ -16,7 +16,7 @@ from feedhub.store.files import move_aside
 from feedhub.store.recover import recover_sqlite
 
 # The tables the store interface carries into another backend.
-CARRIED_TABLES = {"items", "state", "media_records"}
+CARRIED_TABLES = {"items", "state", "media_records", "decisions"}
 
 
 class SqliteMaintenance(Maintenance):

@@ -44,6 +44,10 @@ async def copy_records(source: Store, target: Store) -> CopyReport:
     for text in await source.media_records():
         record = json.loads(text)
         await target.put_media(record["url"], record.get("digest", ""), text)
+    # Moderation decisions, as they were taken.
+    for widget, decided in (await source.all_decisions()).items():
+        for item_id, text in decided.items():
+            await target.decide(widget, item_id, text)
     return report
 
 

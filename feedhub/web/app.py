@@ -9,7 +9,7 @@ from aiohttp import web
 
 from feedhub.config import Config
 from feedhub.service import Service
-from feedhub.web import admin, embed, health, media, metrics, routes, websub, widgets
+from feedhub.web import admin, embed, health, media, metrics, moderation, routes, websub, widgets
 from feedhub.web.keys import SERVICE
 from feedhub.web.limits import PARSER_LIMITS
 
@@ -39,6 +39,7 @@ def create_app(
     health.setup(app)
     widgets.setup(app)
     admin.setup(app)
+    moderation.setup(app)
     metrics.setup(app)
     embed.setup(app)
     media.setup(app)
