@@ -107,7 +107,8 @@ def status(
         "favourites_count": 3,
         "edited_at": None,
         "favourited": False,
-        "content": f'<p>{text} <a href="https://{seen_on}/tags/{TAG}" class="mention hashtag" rel="tag">#<span>{TAG}</span></a></p>',
+        "content": f'<p>{text} <a href="https://{seen_on}/tags/{TAG}"'
+        f' class="mention hashtag" rel="tag">#<span>{TAG}</span></a></p>',
         "reblog": None,
         "account": account(user, home, seen_on, note=note),
         "media_attachments": media,
