@@ -1,0 +1,64 @@
+"""Moderation on two `feedhub serve` replicas sharing one Redis: a post approved on one is
+shown by the other within a second, and a rejection is kept by both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests import redis_support
+from tests.admin_support import csrf_of
+from tests.conftest import Upstream, wait_until
+from tests.redis_support import REDIS_URL
+from tests.wall_support import instance_answers, serve_tag, start_wall, tag_source, texts
+
+pytestmark = pytest.mark.redis
+redis_prefix = redis_support.redis_prefix  # the fixture, for this module's tests
+
+
+async def test_an_approval_on_one_replica_shows_on_the_other_within_a_second(
+    upstream: Upstream, daemon: Any, tmp_path: Path, redis_prefix: str
+) -> None:
+    serve_tag(upstream, instance_answers())
+    storage = {"backend": "redis", "url": REDIS_URL, "prefix": redis_prefix}
+    sources = {"fete": tag_source(upstream)}
+    widget = {"moderation": "approve"}
+    a = start_wall(daemon, tmp_path, sources, widget, storage, name="a.yaml")
+    b = start_wall(daemon, tmp_path, sources, widget, storage, name="b.yaml")
+    async with aiohttp.ClientSession() as http:
+
+        async def admin_of(url: str) -> str:
+            async with http.get(f"{url}/admin/moderation") as resp:
+                return await resp.text()
+
+        async def both_listed() -> bool:
+            pages = [await admin_of(d.url) for d in (a, b)]
+            return all("Quelle foule" in p for p in pages)
+
+        await wait_until(both_listed, timeout=20)
+        page = await admin_of(a.url)
+        article = next(p for p in page.split("<article")[1:] if "Quelle foule" in p)
+        item = article.split('data-id="')[1].split('"')[0]
+        other = next(p for p in page.split("<article")[1:] if "Premier soir" in p)
+        rejected = other.split('data-id="')[1].split('"')[0]
+        assert not any("Quelle foule" in t for t in await texts(b))
+
+        csrf = csrf_of(page)
+        for action, target in (("reject", rejected), ("approve", item)):
+            form = {"csrf": csrf, "widget": "wall", "action": action, "item": target}
+            headers = {"Accept": "application/json"}
+            async with http.post(f"{a.url}/admin/moderation", data=form, headers=headers) as r:
+                assert r.status == 200 and (await r.json())["done"] == [target]
+
+        async def b_shows() -> bool:
+            return any("Quelle foule" in t for t in await texts(b))
+
+        # The issue's bound: the other replica shows it within a second of the answer.
+        await wait_until(b_shows, timeout=1.0, every=0.02)
+        for d in (a, b):
+            shown = await texts(d)
+            assert any("Quelle foule" in t for t in shown)
+            assert not any("Premier soir" in t for t in shown)
