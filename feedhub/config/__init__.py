@@ -29,7 +29,6 @@ from feedhub.config.sources import (
     InstagramSource,
     LemmySource,
     MastodonSource,
-    MastodonTagSource,
     PeertubeSource,
     PixelfedSource,
     RedditSource,
@@ -39,6 +38,7 @@ from feedhub.config.sources import (
     XSource,
     YoutubeSource,
 )
+from feedhub.config.walls import MastodonTagSource
 
 __all__ = [
     "BUILTIN_WIDGETS_DIR",

@@ -34,7 +34,6 @@ from feedhub.config.sources import (
     InstagramSource,
     LemmySource,
     MastodonSource,
-    MastodonTagSource,
     PeertubeSource,
     PixelfedSource,
     RedditSource,
@@ -44,6 +43,7 @@ from feedhub.config.sources import (
     XSource,
     YoutubeSource,
 )
+from feedhub.config.walls import MastodonTagSource
 
 _IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
