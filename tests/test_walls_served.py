@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tests.admin_support import csrf_of
+from tests.bluesky_wall_support import HANDLE, PASSWORD, SEARCH, BlueskyService, search_source
 from tests.conftest import ROOT, Daemon, Upstream, wait_until
 from tests.wall_support import (
     INSTANCES,
@@ -58,27 +59,44 @@ async def queued(d: Daemon, words: str) -> None:
     await wait_until(listed, timeout=20)
 
 
-async def test_a_wall_merges_two_instances_newest_first_once_without_opted_out_authors(
-    upstream: Upstream, daemon: Any, tmp_path: Path
+async def test_a_wall_merges_two_instances_and_a_bluesky_search_newest_first_once(
+    upstream: Upstream, daemon: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Issue 22's merged wall: two Mastodon instances' tag timelines and a Bluesky search,
+    newest first, a post seen on both instances once, authors who opted out left out."""
     serve_tag(upstream, instance_answers())
-    d = start_wall(daemon, tmp_path, {"fete": tag_source(upstream)}, {})
+    BlueskyService(upstream)
+    monkeypatch.setenv("BLUESKY_HANDLE", HANDLE)
+    monkeypatch.setenv("BLUESKY_APP_PASSWORD", PASSWORD)
+    sources = {"fete": tag_source(upstream), "bsky": search_source(upstream)}
+    d = start_wall(daemon, tmp_path, sources, {})
     await shows(d, "Quelle foule")
+    await shows(d, "Les projections")
     items = await wall_items(d)
-    said = [str(it["content_html"]) for it in items]
-    assert [s.split("<a")[0].removeprefix("<p>").strip() for s in said] == [
-        "Quelle foule rue de la République",
-        "Les lanternes de Fourvière",
-        "La place des Terreaux illuminée",
-        "Premier soir, premières lumières",
+    order = [
+        "Quelle foule",  # 20:50, second instance
+        "Les projections",  # 20:45, Bluesky
+        "Les lanternes de Fourvière",  # 20:40, first instance
+        "La place des Terreaux",  # 20:30, on both instances
+        "Vue depuis la passerelle",  # 20:15, Bluesky
+        "Premier soir",  # 20:10, second instance
     ]
+    said = [str(it["content_html"]) for it in items]
+    assert len(said) == len(order)
+    assert all(words in text for words, text in zip(order, said, strict=True)), said
     # The post both instances saw is one post, with its one address.
     carol = [it for it in items if "Terreaux" in str(it["content_html"])]
     assert len(carol) == 1 and carol[0]["url"] == f"https://{TWO}/@carol/1135{3:014d}"
-    assert "Mes photos" not in await every_output(d)  # bob asked not to be republished
+    everything = await every_output(d)
+    assert "Mes photos" not in everything  # bob: #nobot in his Mastodon profile
+    assert "anonyme" not in everything  # hortense: !no-unauthenticated on Bluesky
     assert {tag_path("one"), tag_path("two")} <= {s.path for s in upstream.seen}
-    asked = upstream.requests_to(tag_path("one"))[0].query
-    assert asked["limit"] == "40"
+    assert upstream.requests_to(tag_path("one"))[0].query["limit"] == "40"
+    assert upstream.requests_to(SEARCH)[-1].query == {
+        "q": "#fete-des-lumieres",
+        "sort": "latest",
+        "limit": "25",
+    }
 
 
 @pytest.mark.browser

@@ -38,13 +38,15 @@ from feedhub.config.sources import (
     XSource,
     YoutubeSource,
 )
-from feedhub.config.walls import MastodonTagSource
+from feedhub.config.walls import BlueskyFeedSource, BlueskySearchSource, MastodonTagSource
 
 __all__ = [
     "BUILTIN_WIDGETS_DIR",
     "NAME_RE",
     "PLATFORMS",
     "AdminConfig",
+    "BlueskyFeedSource",
+    "BlueskySearchSource",
     "BlueskySource",
     "Config",
     "ConfigError",

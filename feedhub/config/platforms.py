@@ -43,7 +43,7 @@ from feedhub.config.sources import (
     XSource,
     YoutubeSource,
 )
-from feedhub.config.walls import MastodonTagSource
+from feedhub.config.walls import BlueskyFeedSource, BlueskySearchSource, MastodonTagSource
 
 _IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
@@ -158,6 +158,8 @@ BUILTIN = (
     Platform(PixelfedSource, "feedhub.sources.pixelfed:PixelfedAdapter", "Pixelfed"),
     Platform(TumblrSource, "feedhub.sources.tumblr:TumblrAdapter", "Tumblr"),
     Platform(MastodonTagSource, "feedhub.sources.mastodon_tag:MastodonTagAdapter", "Mastodon"),
+    Platform(BlueskySearchSource, "feedhub.sources.bluesky_walls:BlueskySearchAdapter", "Bluesky"),
+    Platform(BlueskyFeedSource, "feedhub.sources.bluesky_walls:BlueskyFeedAdapter", "Bluesky"),
 )
 PLATFORMS = Platforms(*BUILTIN)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from feedhub.config.sources import SourceBase
 
@@ -65,3 +65,72 @@ class MastodonTagSource(SourceBase):
         if len(set(out)) != len(out):
             raise ValueError("lists an instance twice")
         return out
+
+
+class BlueskySearchSource(SourceBase):
+    """Posts matching a search (`app.bsky.feed.searchPosts`), read with a session of the
+    site's account: `identifier` and an app password, both from the environment."""
+
+    type: Literal["bluesky_search"]
+    q: str = Field(min_length=1, max_length=300)
+    identifier: str = Field("", validate_default=True)
+    app_password: str = Field("", validate_default=True)
+    service: str = "https://bsky.social"  # where the session is made (the account's PDS)
+    sort: Literal["latest", "top"] = "latest"
+    limit: int = Field(25, ge=1, le=100)
+
+    @field_validator("identifier")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not value:
+            raise ValueError(
+                "is required: the handle (or DID) of the account the search is made with,"
+                " identifier: ${BLUESKY_HANDLE}"
+            )
+        return value.strip().lstrip("@")
+
+    @field_validator("app_password")
+    @classmethod
+    def _password(cls, value: str) -> str:
+        if not value:
+            raise ValueError(
+                "is required: an app password of that account (Settings, Privacy and"
+                " security, App passwords), app_password: ${BLUESKY_APP_PASSWORD}"
+            )
+        return value
+
+    @field_validator("service")
+    @classmethod
+    def _service(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+
+_AT_URI = re.compile(r"^at://[^/\s]+/(app\.bsky\.feed\.generator|app\.bsky\.graph\.list)/[^/\s]+$")
+
+
+class BlueskyFeedSource(SourceBase):
+    """A custom feed (`feed`: a feed generator's at-uri) or a list's feed (`list`: a list's
+    at-uri), read on the public AppView."""
+
+    type: Literal["bluesky_feed"]
+    feed: str | None = None
+    list: str | None = None
+    limit: int = Field(30, ge=1, le=100)
+
+    @field_validator("feed", "list")
+    @classmethod
+    def _uri(cls, value: str | None, info: ValidationInfo) -> str | None:
+        kind = "app.bsky.feed.generator" if info.field_name == "feed" else "app.bsky.graph.list"
+        if value is not None:
+            found = _AT_URI.match(value)
+            if not found or found.group(1) != kind:
+                raise ValueError(f"must be an at-uri like at://did:plc:…/{kind}/…, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> BlueskyFeedSource:
+        if bool(self.feed) == bool(self.list):
+            raise ValueError("give exactly one of feed or list")
+        return self
