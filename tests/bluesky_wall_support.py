@@ -29,12 +29,13 @@ def post_view(
     did = f"did:plc:{who}{'x' * (24 - len(who))}"
     text = f"{words} #{TAG}"
     start = len(words.encode()) + 1
-    labels = (
-        [{"src": did, "uri": f"at://{did}/app.bsky.actor.profile/self", "val": "!no-unauthenticated",
-          "cts": "2024-01-01T00:00:00.000Z"}]
-        if opted_out
-        else []
-    )  # fmt: skip
+    self_label = {
+        "src": did,
+        "uri": f"at://{did}/app.bsky.actor.profile/self",
+        "val": "!no-unauthenticated",
+        "cts": "2024-01-01T00:00:00.000Z",
+    }
+    labels = [self_label] if opted_out else []
     return {
         "uri": f"at://{did}/app.bsky.feed.post/3lfdl{n:08d}",
         "cid": f"bafyreifdl{n:050d}",
