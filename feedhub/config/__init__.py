@@ -38,7 +38,13 @@ from feedhub.config.sources import (
     XSource,
     YoutubeSource,
 )
-from feedhub.config.walls import BlueskyFeedSource, BlueskySearchSource, MastodonTagSource
+from feedhub.config.walls import (
+    BlueskyFeedSource,
+    BlueskyLikesSource,
+    BlueskySearchSource,
+    MastodonFavouritesSource,
+    MastodonTagSource,
+)
 
 __all__ = [
     "BUILTIN_WIDGETS_DIR",
@@ -46,6 +52,7 @@ __all__ = [
     "PLATFORMS",
     "AdminConfig",
     "BlueskyFeedSource",
+    "BlueskyLikesSource",
     "BlueskySearchSource",
     "BlueskySource",
     "Config",
@@ -56,6 +63,7 @@ __all__ = [
     "Filters",
     "InstagramSource",
     "LemmySource",
+    "MastodonFavouritesSource",
     "MastodonSource",
     "MastodonTagSource",
     "MediaConfig",

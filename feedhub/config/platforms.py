@@ -43,7 +43,13 @@ from feedhub.config.sources import (
     XSource,
     YoutubeSource,
 )
-from feedhub.config.walls import BlueskyFeedSource, BlueskySearchSource, MastodonTagSource
+from feedhub.config.walls import (
+    BlueskyFeedSource,
+    BlueskyLikesSource,
+    BlueskySearchSource,
+    MastodonFavouritesSource,
+    MastodonTagSource,
+)
 
 _IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
@@ -160,6 +166,10 @@ BUILTIN = (
     Platform(MastodonTagSource, "feedhub.sources.mastodon_tag:MastodonTagAdapter", "Mastodon"),
     Platform(BlueskySearchSource, "feedhub.sources.bluesky_walls:BlueskySearchAdapter", "Bluesky"),
     Platform(BlueskyFeedSource, "feedhub.sources.bluesky_walls:BlueskyFeedAdapter", "Bluesky"),
+    Platform(
+        MastodonFavouritesSource, "feedhub.sources.favourites:MastodonFavouritesAdapter", "Mastodon"
+    ),
+    Platform(BlueskyLikesSource, "feedhub.sources.favourites:BlueskyLikesAdapter", "Bluesky"),
 )
 PLATFORMS = Platforms(*BUILTIN)
 

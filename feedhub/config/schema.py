@@ -175,6 +175,8 @@ class WidgetConfig(Strict):
     moderation: Literal["open", "approve"] = "open"
     trusted: list[str] = []
     rules: ModerationRules = ModerationRules()
+    # Sources of the site's own favourites or likes: the posts they hold are approved.
+    approve_from: list[str] = []
 
     @property
     def moderated(self) -> bool:

@@ -134,3 +134,49 @@ class BlueskyFeedSource(SourceBase):
         if bool(self.feed) == bool(self.list):
             raise ValueError("give exactly one of feed or list")
         return self
+
+
+class MastodonFavouritesSource(SourceBase):
+    """The posts the site's own Mastodon account favourited (`GET /api/v1/favourites`, with
+    a token of that account): a widget lists it in `approve_from` to approve them."""
+
+    type: Literal["mastodon_favourites"]
+    instance: str
+    token: str = Field("", validate_default=True)
+    limit: int = Field(40, ge=1, le=40)
+
+    @field_validator("instance")
+    @classmethod
+    def _instance(cls, value: str) -> str:
+        if _HOST.match(value):
+            return f"https://{value.lower()}"
+        if re.match(r"^https?://[^/\s]+", value):
+            return value.rstrip("/")
+        raise ValueError(f"must be a host name such as mastodon.social, got {value!r}")
+
+    @field_validator("token")
+    @classmethod
+    def _token(cls, value: str) -> str:
+        if not value:
+            raise ValueError(
+                "is required: an access token of the site's account with the"
+                " read:favourites scope (Preferences, Development), token: ${MASTODON_TOKEN}"
+            )
+        return value
+
+
+class BlueskyLikesSource(SourceBase):
+    """The posts the site's own Bluesky account liked: its `app.bsky.feed.like` records,
+    public in its repository (`com.atproto.repo.listRecords`); for `approve_from`."""
+
+    type: Literal["bluesky_likes"]
+    did: str
+    service: str = "https://bsky.social"  # the PDS that hosts the account's repository
+    limit: int = Field(50, ge=1, le=100)
+
+    @field_validator("did")
+    @classmethod
+    def _did(cls, value: str) -> str:
+        if not re.match(r"^did:(plc|web):[A-Za-z0-9._:%-]+$", value):
+            raise ValueError(f"must be the account's DID, did:plc:…, got {value!r}")
+        return value

@@ -50,6 +50,20 @@ class Decisions:
         await self._announce(widget)
         return decision
 
+    async def approve_new(self, widget: str, ids: set[str], by: str) -> int:
+        """Approve those of `ids` no decision was taken on yet (a favourite approves, it
+        never overrides a person's rejection); how many were approved."""
+        decided = await self.load(widget)
+        fresh = sorted(ids - set(decided))
+        now = time.time()
+        for item_id in fresh:
+            decision = Decision("approve", by, now)
+            await self.store.decide(widget, item_id, decision.to_json())
+            decided[item_id] = decision
+        if fresh:
+            await self._announce(widget)
+        return len(fresh)
+
     async def undo(self, widget: str, item_id: str, now: float | None = None) -> bool:
         """Put back what a decision of the last `UNDO_SECONDS` replaced; False when there is
         none to undo."""

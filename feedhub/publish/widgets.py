@@ -227,6 +227,10 @@ class Widgets:
         """A source's items (or its images) changed: render what its widgets were serving,
         then switch their versions to it."""
         for name, widget in self.config.widgets.items():
+            if widget.moderated and source_id in widget.approve_from:
+                liked = await self.store.item_ids(source_id)
+                if await self.decisions.approve_new(name, liked, f"favourite ({source_id})"):
+                    await self.moderation_changed(name, reload=False)
             if widget.moderated and source_id in widget.sources:
                 await self.moderation_changed(name, reload=False, switch=False)
         await self.prerender(self.versions_of(source_id))
