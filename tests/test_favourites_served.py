@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from feedhub.models import stable_id
-from feedhub.sources.favourites import parse_likes
+from feedhub.sources.bluesky_likes import parse_likes
 from tests.conftest import Upstream, wait_until
 from tests.wall_support import (
     INSTANCES,

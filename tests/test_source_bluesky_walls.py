@@ -8,7 +8,8 @@ from aiohttp import web
 from feedhub.config import BlueskyFeedSource, BlueskySearchSource
 from feedhub.models import FetchState
 from feedhub.sources.atproto import SESSION
-from feedhub.sources.bluesky_walls import BlueskyFeedAdapter, BlueskySearchAdapter
+from feedhub.sources.bluesky_feed import BlueskyFeedAdapter
+from feedhub.sources.bluesky_search import BlueskySearchAdapter
 from tests.bluesky_wall_support import CREATE, HANDLE, PASSWORD, SEARCH, BlueskyService
 from tests.conftest import Upstream, fixture_bytes
 from tests.source_support import poll_source_fixture  # noqa: F401

@@ -164,12 +164,14 @@ BUILTIN = (
     Platform(PixelfedSource, "feedhub.sources.pixelfed:PixelfedAdapter", "Pixelfed"),
     Platform(TumblrSource, "feedhub.sources.tumblr:TumblrAdapter", "Tumblr"),
     Platform(MastodonTagSource, "feedhub.sources.mastodon_tag:MastodonTagAdapter", "Mastodon"),
-    Platform(BlueskySearchSource, "feedhub.sources.bluesky_walls:BlueskySearchAdapter", "Bluesky"),
-    Platform(BlueskyFeedSource, "feedhub.sources.bluesky_walls:BlueskyFeedAdapter", "Bluesky"),
+    Platform(BlueskySearchSource, "feedhub.sources.bluesky_search:BlueskySearchAdapter", "Bluesky"),
+    Platform(BlueskyFeedSource, "feedhub.sources.bluesky_feed:BlueskyFeedAdapter", "Bluesky"),
     Platform(
-        MastodonFavouritesSource, "feedhub.sources.favourites:MastodonFavouritesAdapter", "Mastodon"
+        MastodonFavouritesSource,
+        "feedhub.sources.mastodon_favourites:MastodonFavouritesAdapter",
+        "Mastodon",
     ),
-    Platform(BlueskyLikesSource, "feedhub.sources.favourites:BlueskyLikesAdapter", "Bluesky"),
+    Platform(BlueskyLikesSource, "feedhub.sources.bluesky_likes:BlueskyLikesAdapter", "Bluesky"),
 )
 PLATFORMS = Platforms(*BUILTIN)
 

@@ -1,20 +1,11 @@
-"""Bluesky walls: a search (`bluesky_search`), a custom feed or a list's feed
-(`bluesky_feed`).
+"""The `bluesky_search` source: posts matching a search, for walls.
 
-The documentation of each call:
-- `app.bsky.feed.searchPosts` (https://docs.bsky.app/docs/api/app-bsky-feed-search-posts):
-  `q` (Lucene-like: words, `#tag`, `from:handle`, `lang:fr`), `sort` (`latest` or `top`),
-  `limit` 1–100; answers `{cursor, hitsTotal, posts: [postView]}`. The public AppView refuses
-  it without a session (403), so it is asked on the account's service with the session made
-  from an app password (`atproto.py`).
-- `app.bsky.feed.getFeed` (https://docs.bsky.app/docs/api/app-bsky-feed-get-feed): `feed`
-  (the at-uri of a feed generator record), `limit` 1–100; answers `{cursor, feed:
-  [feedViewPost]}`, the same entries as an author feed's. Some feed generators need a
-  viewer and answer 401 to the public AppView.
-- `app.bsky.feed.getListFeed` (https://docs.bsky.app/docs/api/app-bsky-feed-get-list-feed):
-  `list` (the at-uri of a list), the recent posts of its members, in the same shape.
-
-The consent rule (`!no-unauthenticated`) applies to every author, as for accounts.
+`app.bsky.feed.searchPosts` (https://docs.bsky.app/docs/api/app-bsky-feed-search-posts):
+`q` (Lucene-like: words, `#tag`, `from:handle`, `lang:fr`), `sort` (`latest` or `top`),
+`limit` 1–100; answers `{cursor, hitsTotal, posts: [postView]}`. The public AppView refuses
+it without a session (403), so it is asked on the account's service with the session made
+from an app password (`atproto.py`). The consent rule (`!no-unauthenticated`) applies to
+every author, as for accounts.
 """
 
 from __future__ import annotations
@@ -22,17 +13,15 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from feedhub.config import BlueskyFeedSource, BlueskySearchSource
+from feedhub.config import BlueskySearchSource
 from feedhub.models import FetchState, Item
 from feedhub.sources import tokens
 from feedhub.sources.atproto import SessionKeeper
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
-from feedhub.sources.bluesky import parse_author_feed, post_item, profile_author
+from feedhub.sources.bluesky import post_item, profile_author
 from feedhub.sources.consent import WITHHELD, bluesky_refusal
 from feedhub.sources.social import explain, obj, text
 from feedhub.sources.values import load_json
-
-PUBLIC_APPVIEW = "https://public.api.bsky.app"
 
 
 class BlueskySearchAdapter(SourceAdapter):
@@ -57,33 +46,6 @@ class BlueskySearchAdapter(SourceAdapter):
         result = await self.parse_answer(ctx, res, parse_search, self.source_id)
         result.meta.update(kept)
         return explain(result, {403: "the search was refused to this account"})
-
-
-class BlueskyFeedAdapter(SourceAdapter):
-    network = "bluesky_feed"
-    default_base_url = PUBLIC_APPVIEW
-
-    def __init__(self, source_id: str, cfg: BlueskyFeedSource, base_dir: str = ".") -> None:
-        super().__init__(source_id, cfg, base_dir)
-        self.cfg = cfg
-
-    async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
-        if self.cfg.feed:
-            call, key, uri = "app.bsky.feed.getFeed", "feed", self.cfg.feed
-        else:
-            call, key, uri = "app.bsky.feed.getListFeed", "list", str(self.cfg.list)
-        query = urlencode({key: uri, "limit": self.cfg.limit})
-        result = await self.fetch_and_parse(
-            ctx, f"{self.base_url}/xrpc/{call}?{query}", parse_author_feed, self.source_id,
-            state=state,
-        )  # fmt: skip
-        return explain(
-            result,
-            {
-                400: f"{key} {uri} not found (or not a {key})",
-                401: f"the {key}'s generator shows it to logged-in viewers only",
-            },
-        )
 
 
 def parse_search(body: bytes, url: str, source_id: str) -> tuple[list[Item], dict[str, Any]]:
