@@ -1,15 +1,15 @@
-"""`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media]`: run the groups,
-print, write the report."""
+"""`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [moderation]`:
+run the groups, print, write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, media, polling, serving, stalls
+from bench import feedparse, media, moderation, polling, serving, stalls
 from bench.report import Figure, load, table, write
 
-GROUPS = ("serving", "polling", "startup", "parsing", "stalls", "media")
+GROUPS = ("serving", "polling", "startup", "parsing", "stalls", "media", "moderation")
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -36,6 +36,8 @@ def main(argv: list[str]) -> int:
         figures += stalls.run(notes)
     if "media" in wanted:
         figures += media.run(notes)
+    if "moderation" in wanted:
+        figures += moderation.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)
