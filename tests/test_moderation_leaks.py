@@ -1,0 +1,79 @@
+"""A waiting post leaks nowhere: not in an output, not in a widget's version or ETag, not in
+the oEmbed answer; once approved it is in all of them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Upstream, make_config
+from tests.wall_support import INSTANCES, instance_answers, serve_tag, status
+
+PATHS = ("/w/wall", "/w/wall.html", "/w/wall.json", "/w/wall.atom", "/w/wall.rss", "/w/wall.js")
+
+
+async def test_a_new_waiting_post_changes_no_output_version_or_etag(
+    upstream: Upstream, tmp_path: Path, feedhub_service: Any
+) -> None:
+    answers = instance_answers()
+    serve_tag(upstream, answers)
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {
+                "fete": {
+                    "type": "mastodon_tag",
+                    "tag": "fetedeslumieres",
+                    "instances": ["lyon.example"],
+                    "base_url": upstream.url("/one"),
+                },
+                "city": {
+                    "type": "mastodon_tag",
+                    "tag": "fetedeslumieres",
+                    "instances": ["piaille.example"],
+                    "base_url": upstream.url("/two"),
+                },
+            },
+            "widgets": {
+                "wall": {"sources": ["fete", "city"], "moderation": "approve", "trusted": ["city"]}
+            },
+        },
+    )
+    running = await feedhub_service(config)
+    await running.poll_all()
+
+    async def snapshot() -> dict[str, tuple[str, str]]:
+        out = {}
+        for path in PATHS:
+            status_, body, headers = await running.get(path)
+            assert status_ == 200
+            out[path] = (body, headers["ETag"])
+        _, oembed, _ = await running.get("/oembed", params={"url": "http://127.0.0.1:8080/w/wall"})
+        out["oembed"] = (oembed, "")
+        return out
+
+    before = await snapshot()
+    assert "Quelle foule" in before["/w/wall.json"][0]  # the trusted source's posts show
+    assert "Les lanternes" not in "".join(b for b, _ in before.values())
+    version = re.search(r'data-fh-version="(\w+)"', before["/w/wall"][0])
+    assert version
+
+    # A new post arrives from the untrusted source: it waits, and nothing moves.
+    one = INSTANCES["one"]
+    answers["one"].insert(0, status(7, "fanny", one, one, "2026-12-06T21:10:00.000Z", "Nouveau"))
+    await running.poll_all()
+    assert await snapshot() == before
+    assert running.service.widgets.versions["wall"] == version.group(1)
+
+    # Approved, it is in every output, under a new version and new ETags.
+    decided = running.service.widgets.decisions
+    waiting = await running.service.store.get_items("fete")
+    new = next(it for it in waiting if "Nouveau" in it.content_html)
+    await decided.decide("wall", new.id, "approve", "test")
+    await running.service.widgets.moderation_changed("wall", reload=False)
+    after = await snapshot()
+    for path in PATHS[:-1]:  # the embed script is the same whatever the items
+        assert after[path][1] != before[path][1], path
+    assert "Nouveau" in after["/w/wall.json"][0] and "Nouveau" in after["/w/wall.rss"][0]
+    assert running.service.widgets.versions["wall"] != version.group(1)
