@@ -1,5 +1,6 @@
 """Moderation on two `feedhub serve` replicas sharing one Redis: a post approved on one is
-shown by the other within a second, and a rejection is kept by both."""
+shown by the other within a second, and a rejection is kept by both; decisions go with a
+`store copy` between SQLite and Redis."""
 
 from __future__ import annotations
 
@@ -9,6 +10,10 @@ from typing import Any
 import aiohttp
 import pytest
 
+from feedhub.publish.decisions import Decisions
+from feedhub.store.redis import RedisStore
+from feedhub.store.sqlite import SqliteStore
+from feedhub.store.transfer import copy_records
 from tests import redis_support
 from tests.admin_support import csrf_of
 from tests.conftest import Upstream, wait_until
@@ -62,3 +67,26 @@ async def test_an_approval_on_one_replica_shows_on_the_other_within_a_second(
             shown = await texts(d)
             assert any("Quelle foule" in t for t in shown)
             assert not any("Premier soir" in t for t in shown)
+
+
+async def test_decisions_go_with_a_store_copy_to_redis_and_back(
+    tmp_path: Path, redis_prefix: str
+) -> None:
+
+    sqlite = SqliteStore(tmp_path / "a.sqlite3")
+    redis = RedisStore(REDIS_URL, redis_prefix)
+    back = SqliteStore(tmp_path / "b.sqlite3")
+    for store in (sqlite, redis, back):
+        await store.open()
+    try:
+        await Decisions(sqlite).decide("wall", "p1", "reject", "admin")
+        await Decisions(sqlite).decide("wall", "p2", "pin", "admin")
+        await copy_records(sqlite, redis)
+        await copy_records(redis, back)
+        for store in (redis, back):
+            kept = await Decisions(store).load("wall")
+            assert {k: d.action for k, d in kept.items()} == {"p1": "reject", "p2": "pin"}
+        assert await redis.maintenance().left_out() == []
+    finally:
+        for store in (sqlite, redis, back):
+            await store.close()
