@@ -47,8 +47,13 @@ from feedhub.config.walls import (
     BlueskyFeedSource,
     BlueskyLikesSource,
     BlueskySearchSource,
+    InstagramTagSource,
     MastodonFavouritesSource,
+    MastodonListSource,
     MastodonTagSource,
+    PixelfedTagSource,
+    ThreadsSearchSource,
+    TumblrTagSource,
 )
 
 _IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
@@ -172,6 +177,11 @@ BUILTIN = (
         "Mastodon",
     ),
     Platform(BlueskyLikesSource, "feedhub.sources.bluesky_likes:BlueskyLikesAdapter", "Bluesky"),
+    Platform(MastodonListSource, "feedhub.sources.mastodon_list:MastodonListAdapter", "Mastodon"),
+    Platform(PixelfedTagSource, "feedhub.sources.pixelfed_tag:PixelfedTagAdapter", "Pixelfed"),
+    Platform(TumblrTagSource, "feedhub.sources.tumblr_tag:TumblrTagAdapter", "Tumblr"),
+    Platform(InstagramTagSource, "feedhub.sources.instagram_tag:InstagramTagAdapter", "Instagram"),
+    Platform(ThreadsSearchSource, "feedhub.sources.threads_search:ThreadsSearchAdapter", "Threads"),
 )
 PLATFORMS = Platforms(*BUILTIN)
 

@@ -180,3 +180,108 @@ class BlueskyLikesSource(SourceBase):
         if not re.match(r"^did:(plc|web):[A-Za-z0-9._:%-]+$", value):
             raise ValueError(f"must be the account's DID, did:plc:…, got {value!r}")
         return value
+
+
+def _instance_url(value: str) -> str:
+    if _HOST.match(value):
+        return f"https://{value.lower()}"
+    if re.match(r"^https?://[^/\s]+", value):
+        return value.rstrip("/")
+    raise ValueError(f"must be a host name such as mastodon.social, got {value!r}")
+
+
+def _token_required(value: str, how: str) -> str:
+    if not value:
+        raise ValueError(f"is required: {how}")
+    return value
+
+
+class MastodonListSource(SourceBase):
+    """A list's timeline of the site's Mastodon account (`GET /api/v1/timelines/list/:id`)."""
+
+    type: Literal["mastodon_list"]
+    instance: str
+    list_id: str = Field(pattern=r"^\d{1,24}$")
+    token: str = Field("", validate_default=True)
+    limit: int = Field(40, ge=1, le=40)
+
+    _instance = field_validator("instance")(classmethod(lambda cls, v: _instance_url(v)))
+    _token = field_validator("token")(
+        classmethod(
+            lambda cls, v: _token_required(
+                v, "a token of the list's owner with read:lists, token: ${MASTODON_TOKEN}"
+            )
+        )
+    )
+
+
+class PixelfedTagSource(SourceBase):
+    """A hashtag's posts on a Pixelfed instance (its Mastodon-compatible tag timeline)."""
+
+    type: Literal["pixelfed_tag"]
+    instance: str
+    tag: str
+    token: str = ""  # many instances show tag timelines to logged-in users only
+    limit: int = Field(20, ge=1, le=40)
+    sensitive: Literal["hide", "fold"] = "hide"
+
+    _instance = field_validator("instance")(classmethod(lambda cls, v: _instance_url(v)))
+    _tag = field_validator("tag")(classmethod(lambda cls, v: _mastodon_tag(v)))
+
+
+class TumblrTagSource(SourceBase):
+    """Recent posts with a tag on Tumblr (`GET /v2/tagged`)."""
+
+    type: Literal["tumblr_tag"]
+    tag: str = Field(min_length=1, max_length=140)
+    api_key: str = Field("", validate_default=True)
+    limit: int = Field(20, ge=1, le=20)
+    sensitive: Literal["hide", "fold"] = "hide"
+
+    _key = field_validator("api_key")(
+        classmethod(
+            lambda cls, v: _token_required(
+                v, "set api_key: ${TUMBLR_API_KEY} and export the app's OAuth consumer key"
+            )
+        )
+    )
+
+
+class InstagramTagSource(SourceBase):
+    """Recent public posts with a hashtag on Instagram (`ig_hashtag_search`, then the
+    hashtag's `recent_media`), through a business or creator account."""
+
+    type: Literal["instagram_tag"]
+    tag: str = Field(pattern=r"^#?\w{1,100}$")
+    user_id: str = Field(pattern=r"^\d{1,24}$")  # the Instagram business account's id
+    token: str = Field("", validate_default=True)
+    limit: int = Field(25, ge=1, le=50)
+
+    _token = field_validator("token")(
+        classmethod(
+            lambda cls, v: _token_required(
+                v, "a Facebook Login user token with instagram_basic, token: ${IG_GRAPH_TOKEN}"
+            )
+        )
+    )
+
+
+class ThreadsSearchSource(SourceBase):
+    """Threads posts matching a keyword or a tag (`GET /keyword_search`)."""
+
+    type: Literal["threads_search"]
+    q: str = Field(min_length=1, max_length=200)
+    search_type: Literal["TOP", "RECENT"] = "RECENT"
+    search_mode: Literal["KEYWORD", "TAG"] = "KEYWORD"
+    token: str = Field("", validate_default=True)
+    limit: int = Field(25, ge=1, le=100)
+
+    _token = field_validator("token")(
+        classmethod(
+            lambda cls, v: _token_required(
+                v,
+                "a Threads token with threads_basic and threads_keyword_search,"
+                " token: ${THREADS_TOKEN}",
+            )
+        )
+    )
