@@ -231,6 +231,7 @@ def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
         "items",
         "state",
         "media_records",
+        "decisions",
         "media",
     ]
     assert other.execute("SELECT count(*) FROM items").fetchone() == (8,)
