@@ -120,7 +120,24 @@ async def test_the_queue_approved_from_the_keyboard_rejection_sticks_and_survive
     await page.keyboard.press("a")
     await shows(d, "Quelle foule")
     await page.keyboard.press("r")  # the next one (alice's): rejected
-    await wait_until(lambda: page.locator(".decided").count(), timeout=10)
+    alice = page.locator("article.post", has_text="Les lanternes")
+
+    def state_is(wanted: str) -> Any:
+        async def check() -> bool:
+            return await alice.get_attribute("data-state") == wanted
+
+        return check
+
+    await wait_until(state_is("rejected"), timeout=10)
+    # Undone from the keyboard within 30 s: back in the queue, then rejected again.
+    await page.keyboard.press("u")
+    await wait_until(state_is("undone"), timeout=10)
+    listed = (await get(f"{d.url}/admin/moderation"))[1]
+    queue = listed.split('class="section-queue"')[1].split('class="section-held"')[0]
+    assert "Les lanternes" in queue
+    await page.keyboard.press("k")
+    await page.keyboard.press("r")
+    await wait_until(state_is("rejected"), timeout=10)
     outputs = await every_output(d)
     assert "Quelle foule" in outputs
     assert "Les lanternes" not in outputs and "Terreaux" not in outputs
