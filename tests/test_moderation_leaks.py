@@ -77,3 +77,41 @@ async def test_a_new_waiting_post_changes_no_output_version_or_etag(
         assert after[path][1] != before[path][1], path
     assert "Nouveau" in after["/w/wall.json"][0] and "Nouveau" in after["/w/wall.rss"][0]
     assert running.service.widgets.versions["wall"] != version.group(1)
+
+
+async def test_the_moderation_page_shows_hostile_posts_harmless(
+    upstream: Upstream, tmp_path: Path, feedhub_service: Any
+) -> None:
+    one = INSTANCES["one"]
+    hostile = status(12, "mallory", one, one, "2026-12-06T21:30:00.000Z", "Regardez")
+    hostile["content"] = (
+        '<p>Regardez<img src="x" onerror="alert(1)"><script>alert(2)</script>'
+        '<a href="javascript:alert(3)">ici</a></p>'
+    )
+    hostile["account"]["display_name"] = '<img src=x onerror="alert(4)">Mallory'
+    hostile["url"] = "javascript:alert(5)"
+    serve_tag(upstream, {"one": [hostile], "two": []})
+    config = make_config(
+        tmp_path,
+        {
+            "sources": {
+                "fete": {
+                    "type": "mastodon_tag",
+                    "tag": "fetedeslumieres",
+                    "instances": ["lyon.example"],
+                    "base_url": upstream.url("/one"),
+                }
+            },
+            "widgets": {"wall": {"sources": ["fete"], "moderation": "approve"}},
+        },
+    )
+    running = await feedhub_service(config)
+    await running.poll_all()
+    status_, page, headers = await running.get("/admin/moderation")
+    assert status_ == 200 and "Regardez" in page
+    # The name is shown as the text it is; the markup of the post is cleaned.
+    assert "&lt;img src=x onerror=&#34;alert(4)&#34;&gt;Mallory" in page
+    assert "<script>alert" not in page and 'onerror="' not in page
+    assert 'href="javascript:' not in page and "alert(1)" not in page and "alert(5)" not in page
+    assert "script-src 'sha256-" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]

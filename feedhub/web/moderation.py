@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from aiohttp import web
 from markupsafe import Markup
 
+from feedhub.content.sanitize import safe_url, sanitize_html
 from feedhub.models import Item
 from feedhub.publish.decisions import classified
 from feedhub.publish.moderation import APPROVE, PIN, REJECT, Decision
@@ -39,6 +40,9 @@ def post_view(
         decided = f"{decision.action} by {decision.by or 'someone'} at {at}"
     return {
         "item": item,
+        # Sanitized again on its way out, as the widgets do: the page shows it as they will.
+        "content": sanitize_html(item.content_html),
+        "url": safe_url(item.url),
         "state": state,
         "reason": reason,
         "decided": decided,
