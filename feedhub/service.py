@@ -33,6 +33,7 @@ from feedhub.models import FetchState
 from feedhub.publish.decisions import widget_of_change
 from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
+from feedhub.store.base import CAUGHT_UP
 from feedhub.store.health import StoreHealth
 
 log = logging.getLogger("feedhub")
@@ -158,6 +159,9 @@ class Service:
         rebuild what shows it."""
         if (widget := widget_of_change(source_id)) is not None:
             await self.widgets.moderation_changed(widget)
+            return
+        if source_id == CAUGHT_UP:  # back after an outage: decisions may have been missed
+            await self.widgets.start_moderation()
             return
         if source_id not in self.config.sources:
             return

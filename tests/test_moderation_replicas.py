@@ -1,11 +1,13 @@
 """Moderation on two `feedhub serve` replicas sharing one Redis: a post approved on one is
 shown by the other within a second, and a rejection is kept by both; decisions go with a
-`store copy` between SQLite and Redis."""
+`store copy` between SQLite and Redis, and one taken while a replica lost Redis reaches it
+once Redis is back."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
@@ -16,8 +18,8 @@ from feedhub.store.sqlite import SqliteStore
 from feedhub.store.transfer import copy_records
 from tests import redis_support
 from tests.admin_support import csrf_of
-from tests.conftest import Upstream, wait_until
-from tests.redis_support import REDIS_URL
+from tests.conftest import Upstream, make_config, wait_until
+from tests.redis_support import REDIS_URL, Proxy
 from tests.wall_support import instance_answers, serve_tag, start_wall, tag_source, texts
 
 pytestmark = pytest.mark.redis
@@ -90,3 +92,50 @@ async def test_decisions_go_with_a_store_copy_to_redis_and_back(
     finally:
         for store in (sqlite, redis, back):
             await store.close()
+
+
+async def test_a_decision_taken_while_redis_was_away_is_read_once_it_is_back(
+    upstream: Upstream, tmp_path: Path, feedhub_service: Any, redis_prefix: str
+) -> None:
+    serve_tag(upstream, instance_answers())
+    parts = urlsplit(REDIS_URL)
+    proxy = Proxy(parts.port or 6379)
+    await proxy.start()
+    source = {
+        "type": "mastodon_tag",
+        "tag": "fetedeslumieres",
+        "instances": ["piaille.example"],
+        "base_url": upstream.url("/two"),
+    }
+    cfg = make_config(
+        tmp_path,
+        {
+            "storage": {
+                "backend": "redis",
+                "url": f"redis://127.0.0.1:{proxy.port}{parts.path or '/0'}",
+                "prefix": redis_prefix,
+            },
+            "sources": {"fete": source},
+            "widgets": {"wall": {"sources": ["fete"], "moderation": "approve"}},
+        },
+    )
+    run = await feedhub_service(cfg)
+    await run.poll_all()
+    waiting = await run.service.store.get_items("fete")
+    item = next(it for it in waiting if "Quelle foule" in it.content_html)
+    assert "Quelle foule" not in (await run.get("/w/wall.json"))[1]
+
+    await proxy.cut()
+    other = RedisStore(REDIS_URL, redis_prefix)  # another replica, which still reaches Redis
+    await other.open()
+    try:
+        await Decisions(other).decide("wall", item.id, "approve", "admin")  # its news is lost
+    finally:
+        await other.close()
+    await proxy.start()
+
+    async def shows() -> bool:
+        return "Quelle foule" in (await run.get("/w/wall.json"))[1]
+
+    await wait_until(shows, timeout=10)
+    await proxy.cut()

@@ -22,6 +22,9 @@ from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
 
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
+# What a shared store tells its change listeners after catching up on an outage: changes that
+# are not a source's (moderation decisions) may have been missed too, and are to be read again.
+CAUGHT_UP = "@caught-up"
 # A position among a source's items: (rank, id). Items are ordered by rank, then id, both
 # descending (ids compared as strings, which is UTF-8 byte order in every backend).
 Position = tuple[float, str]
