@@ -1,5 +1,6 @@
 """A waiting post leaks nowhere: not in an output, not in a widget's version or ETag, not in
-the oEmbed answer; once approved it is in all of them."""
+the oEmbed answer; once approved it is in all of them. /admin/moderation shows hostile posts
+harmless, and its decisions need the admin session and the form token."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.admin_support import csrf_of
 from tests.conftest import Upstream, make_config
 from tests.wall_support import INSTANCES, instance_answers, serve_tag, status
 
@@ -115,3 +117,54 @@ async def test_the_moderation_page_shows_hostile_posts_harmless(
     assert 'href="javascript:' not in page and "alert(1)" not in page and "alert(5)" not in page
     assert "script-src 'sha256-" in headers["Content-Security-Policy"]
     assert "unsafe-inline" not in headers["Content-Security-Policy"]
+
+
+async def test_decisions_need_the_admin_session_and_the_form_token(
+    upstream: Upstream, tmp_path: Path, feedhub_service: Any
+) -> None:
+    serve_tag(upstream, instance_answers())
+    config = make_config(
+        tmp_path,
+        {
+            "admin": {"token": "s3cret-admin"},
+            "sources": {
+                "fete": {
+                    "type": "mastodon_tag",
+                    "tag": "fetedeslumieres",
+                    "instances": ["lyon.example"],
+                    "base_url": upstream.url("/one"),
+                }
+            },
+            "widgets": {"wall": {"sources": ["fete"], "moderation": "approve"}},
+        },
+    )
+    running = await feedhub_service(config)
+    await running.poll_all()
+    (item,) = [
+        it for it in await running.service.store.get_items("fete") if it.author.name == "Alice"
+    ]
+    form = {"widget": "wall", "action": "approve", "item": item.id}
+    client = running.client
+    assert (await client.get("/admin/moderation")).status == 401
+    assert (await client.post("/admin/moderation", data=form)).status == 401
+    login = await client.post("/admin/login", data={"token": "s3cret-admin"}, allow_redirects=False)
+    assert login.status == 303  # the session cookie is set
+    page = await (await client.get("/admin/moderation")).text()
+    refused = await client.post("/admin/moderation", data={**form, "csrf": "0" * 64})
+    assert refused.status == 403 and "form token" in await refused.text()
+    assert running.service.widgets.decisions.of("wall") == {}
+    bad = await client.post(
+        "/admin/moderation", data={**form, "csrf": csrf_of(page), "action": "boost"}
+    )
+    assert bad.status == 400
+    unknown = await client.post(
+        "/admin/moderation", data={**form, "csrf": csrf_of(page), "widget": "nope"}
+    )
+    assert unknown.status == 404
+    done = await client.post(
+        "/admin/moderation",
+        data={**form, "csrf": csrf_of(page)},
+        headers={"Accept": "application/json"},
+    )
+    assert done.status == 200 and (await done.json()) == {"action": "approve", "done": [item.id]}
+    assert "Les lanternes" in (await running.get("/w/wall.json"))[1]
