@@ -200,30 +200,20 @@ class SqliteStore(Store):
             self.db.executemany(sql, rows)
 
     async def decisions(self, widget: str) -> dict[str, str]:
-        rows = await self._run(
-            self._select, "SELECT item, data FROM decisions WHERE widget = ?", (widget,)
-        )
-        return dict(rows)
+        sql = "SELECT item, data FROM decisions WHERE widget = ?"
+        return dict(await self._run(self._select, sql, (widget,)))
 
     async def decide(self, widget: str, item_id: str, text: str | None) -> None:
-        if text is None:
-            await self._run(
-                self._write,
-                "DELETE FROM decisions WHERE widget = ? AND item = ?",
-                [(widget, item_id)],
-            )
-        else:
-            await self._run(
-                self._write,
-                "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)",
-                [(widget, item_id, text)],
-            )
+        row: tuple[str, ...] = (widget, item_id)
+        sql = "DELETE FROM decisions WHERE widget = ? AND item = ?"
+        if text is not None:
+            sql, row = "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)", (*row, text)
+        await self._run(self._write, sql, [row])
 
     async def all_decisions(self) -> dict[str, dict[str, str]]:
         found: dict[str, dict[str, str]] = {}
-        for widget, item_id, data in await self._run(
-            self._select, "SELECT widget, item, data FROM decisions", ()
-        ):
+        rows = await self._run(self._select, "SELECT widget, item, data FROM decisions", ())
+        for widget, item_id, data in rows:
             found.setdefault(widget, {})[item_id] = data
         return found
 
