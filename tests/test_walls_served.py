@@ -128,16 +128,16 @@ async def test_the_queue_approved_from_the_keyboard_rejection_sticks_and_survive
 
         return check
 
-    await wait_until(state_is("rejected"), timeout=10)
+    await wait_until(state_is("rejected"), timeout=30)
     # Undone from the keyboard within 30 s: back in the queue, then rejected again.
     await page.keyboard.press("u")
-    await wait_until(state_is("undone"), timeout=10)
+    await wait_until(state_is("undone"), timeout=30)
     listed = (await get(f"{d.url}/admin/moderation"))[1]
     queue = listed.split('class="section-queue"')[1].split('class="section-held"')[0]
     assert "Les lanternes" in queue
     await page.keyboard.press("k")
     await page.keyboard.press("r")
-    await wait_until(state_is("rejected"), timeout=10)
+    await wait_until(state_is("rejected"), timeout=30)
     outputs = await every_output(d)
     assert "Quelle foule" in outputs
     assert "Les lanternes" not in outputs and "Terreaux" not in outputs
