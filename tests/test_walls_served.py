@@ -118,15 +118,18 @@ async def test_the_queue_approved_from_the_keyboard_rejection_sticks_and_survive
     assert "Quelle foule" in await first.inner_text()  # the newest waiting post
     await page.keyboard.press("j")
     await page.keyboard.press("a")
-    await shows(d, "Quelle foule")
-    await page.keyboard.press("r")  # the next one (alice's): rejected
+    dave = page.locator("article.post", has_text="Quelle foule")
     alice = page.locator("article.post", has_text="Les lanternes")
 
-    def state_is(wanted: str) -> Any:
+    def state_is(wanted: str, post: Any = alice) -> Any:
         async def check() -> bool:
-            return await alice.get_attribute("data-state") == wanted
+            return await post.get_attribute("data-state") == wanted
 
         return check
+
+    await wait_until(state_is("shown", dave), timeout=30)  # the page has its answer
+    await shows(d, "Quelle foule")
+    await page.keyboard.press("r")  # the next one (alice's): rejected
 
     await wait_until(state_is("rejected"), timeout=30)
     # Undone from the keyboard within 30 s: back in the queue, then rejected again.
