@@ -1,11 +1,12 @@
 # feedhub: `make run` serves config.yaml; `make test` runs the whole suite; `make bench`;
-# `make dist` builds the wheel and the sdist into dist/.
+# `make dist` builds the wheel and the sdist into dist/; `make wordpress` the WordPress plugin's
+# zip, dist/feedhub-wordpress.zip (installs through Plugins → Add New → Upload).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 
-.PHONY: run test bench soak lint check clean screenshots messages dist corpus
+.PHONY: run test bench soak lint check clean screenshots messages dist corpus wordpress
 
 $(VENV)/.base: pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +52,12 @@ messages: $(VENV)/.base
 dist: $(VENV)/.test
 	rm -rf dist
 	$(PY) -m build --outdir dist .
+
+WORDPRESS_ZIP ?= dist/feedhub-wordpress.zip
+wordpress:
+	mkdir -p $(dir $(abspath $(WORDPRESS_ZIP)))
+	rm -f $(WORDPRESS_ZIP)
+	cd contrib/wordpress && $(PYTHON) -m zipfile -c $(abspath $(WORDPRESS_ZIP)) feedhub
 
 # One enforced style: `ruff format feedhub tests bench checks` writes it, this checks it.
 lint: $(VENV)/.test

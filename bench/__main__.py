@@ -1,15 +1,24 @@
-"""`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [moderation]`:
-run the groups, print, write the report."""
+"""`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [isolation]
+[moderation]`: run the groups, print, write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, media, moderation, polling, serving, stalls
+from bench import feedparse, isolation, media, moderation, polling, serving, stalls
 from bench.report import Figure, load, table, write
 
-GROUPS = ("serving", "polling", "startup", "parsing", "stalls", "media", "moderation")
+GROUPS = (
+    "serving",
+    "polling",
+    "startup",
+    "parsing",
+    "stalls",
+    "media",
+    "isolation",
+    "moderation",
+)
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -36,6 +45,8 @@ def main(argv: list[str]) -> int:
         figures += stalls.run(notes)
     if "media" in wanted:
         figures += media.run(notes)
+    if "isolation" in wanted:
+        figures += isolation.run(notes)
     if "moderation" in wanted:
         figures += moderation.run(notes)
     print(table(figures))

@@ -90,7 +90,7 @@ def write(path: Path, figures: list[Figure], notes: list[str], load_at_start: st
         f"when it ended: {load()} (other work shared the machine; on such a machine the "
         "figures move by up to a fifth between runs).\n\n"
         "Reproduce: `make bench` (all), or `make bench BENCH=serving`, `BENCH=polling`, "
-        "`BENCH=startup`, `BENCH=parsing`, `BENCH=media` for one group; or "
+        "`BENCH=startup`, `BENCH=parsing`, `BENCH=media`, `BENCH=isolation` for one group; or "
         "`python -m bench [group…]` in a venv with feedhub's dependencies and `wrk` installed.\n\n"
         + table(figures)
         + "\n## How each figure is taken\n\n"

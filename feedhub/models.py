@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -63,8 +64,18 @@ class Item:
     content_warning: str = ""  # shown folded over the content when set
     sensitive: bool = False  # folded even without a warning text
     extra: dict[str, Any] = field(default_factory=dict)
+    # What the platform counts of the post, when it gives them (None: it does not).
+    replies: int | None = None
+    reposts: int | None = None
+    likes: int | None = None
 
     __reduce__ = _by_fields
+
+    def __post_init__(self) -> None:
+        # Every title passes here, whichever adapter made it: bidi overrides would reorder
+        # the text around it, control characters drive terminals (`feedhub fetch`).
+        if _UNSHOWN.search(self.title):
+            object.__setattr__(self, "title", _UNSHOWN.sub("", self.title))
 
     @property
     def sort_time(self) -> datetime:
@@ -87,6 +98,11 @@ class Item:
         for key in ("published", "updated"):
             value = data[key]
             data[key] = value.isoformat() if value else None
+        # Kept only when the platform gave them: items stored before they existed keep
+        # their encoding and digest.
+        for key in COUNTS:
+            if data[key] is None:
+                del data[key]
         return data
 
     @classmethod
@@ -104,9 +120,49 @@ class Item:
         return cls(**data)
 
 
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """The account a social source reads, as a widget's header shows it."""
+
+    name: str = ""
+    handle: str = ""
+    url: str = ""  # the account's page on its network (the "Follow" link)
+    avatar: str = ""
+    banner: str = ""
+    bio_html: str = ""  # sanitized at ingest, and again on the way out
+    followers: int | None = None
+    posts: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Profile:
+        known = set(cls.__slots__)
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+    def images_item(self, source_id: str) -> Item:
+        """The profile's pictures as an item's, so that the media cache settles and looks them
+        up as it does a post's."""
+        media = (Media(self.banner),) if self.banner else ()
+        return Item(
+            id=PROFILE,
+            source=source_id,
+            url=self.url,
+            author=Author(avatar=self.avatar),
+            media=media,
+        )
+
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Left out of titles: C0 controls but tab and line breaks, DEL, C1 controls, and the bidi
+# embeddings, overrides and isolates (U+202A-202E, U+2066-2069).
+_UNSHOWN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 PINNED_RANK = 1e11  # above any timestamp: pinned posts rank first
 WITHHELD = "withheld"  # FetchState.meta: {author handle: why they are left out}
+COUNTS = ("replies", "reposts", "likes")  # Item's engagement counts, in the order shown
+PROFILE = "profile"  # FetchState.meta: the account's Profile, as its to_dict (widget headers)
+PROFILE_AT = "profile_at"  # FetchState.meta: when the profile was last read (unix time)
 TOKEN = "token"  # FetchState.meta: a renewed token, its expiry and last renewal problem
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
@@ -195,6 +251,12 @@ class FetchState:
         """The authors left out at their request: {handle: reason} (`sources.consent`)."""
         value = self.meta.get(WITHHELD)
         return value if isinstance(value, dict) else {}
+
+    @property
+    def profile(self) -> Profile | None:
+        """The account's profile, when the source's adapter reads one."""
+        value = self.meta.get(PROFILE)
+        return Profile.from_dict(value) if isinstance(value, dict) else None
 
     @property
     def token_expires(self) -> float | None:

@@ -7,7 +7,10 @@ The web layer and the command line use the named parts (ports):
 - `recorder`: the one way a poll's or a push's outcome is stored (`ingest.recorder`);
 - `pushes`: what a WebSub hub's requests do (`ingest.push.Pushes`);
 - `media`: the media cache's life cycle, and `/m/` files (`media.lifecycle`);
-- `store`, `states`, `store_health`, `metrics`: what was kept, and how it went.
+- `store`, `states`, `store_health`, `metrics`: what was kept, and how it went;
+- `connections`: accounts connected from /admin (`ingest.accounts.Connections`);
+- `alerts`: the owner told of failures (`alerts.dispatch.Alerts`), fed by `watch`;
+- `reloads`: config.yaml read again while running (`config.reloader.Reloader`).
 """
 
 from __future__ import annotations
@@ -17,11 +20,15 @@ import contextlib
 import logging
 import time
 from pathlib import Path
+from typing import Any
 
-from feedhub.config import Config, ConfigError, load_config
-from feedhub.config.restart import applicable, needs_restart
+from feedhub.alerts.dispatch import Alerts
+from feedhub.alerts.watch import Watch
+from feedhub.config import Config
+from feedhub.config.reloader import Reloader
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.ingest import workers
+from feedhub.ingest.accounts import Connections
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.polling import Polling
 from feedhub.ingest.push import Pushes
@@ -34,7 +41,9 @@ from feedhub.publish.decisions import widget_of_change
 from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
 from feedhub.store.base import CAUGHT_UP
+from feedhub.store.errors import store_errors
 from feedhub.store.health import StoreHealth
+from feedhub.store.sealing import Sealer
 
 log = logging.getLogger("feedhub")
 
@@ -46,11 +55,13 @@ class Service:
         self.config = config
         self.config_path = Path(config_path) if config_path else None
         self.store: Store = open_store(config.storage, config.base_dir)
+        if config.secret_key:  # the tokens a state carries are kept sealed
+            self.store.sealer = Sealer(config.secret_key)
         self.store_health = StoreHealth(self.store.where)  # what /readyz answers
         self.states: dict[str, FetchState] = {}
         self.metrics = Metrics()
         self.fetcher: Fetcher | None = None
-        self.media = MediaLifecycle(config, self.store, workers.run_parse, lambda: self.fetcher)
+        self.media = MediaLifecycle(config, self.store, workers.run_image, lambda: self.fetcher)
         self.widgets = Widgets(config, self.store, self.states, self.media)
         self.recorder = Recorder(
             store=self.store,
@@ -76,6 +87,7 @@ class Service:
             store=self.store, states=self.states, lease=self.poller, hubs=self.polling.hubs
         )
         self.pushes = Pushes(self.polling, self.poller, self.subscriber)
+        self.store.unreadable.listener = self._refetch
         # After a save, in this order: the widgets render the change and switch to it, the
         # subscriber looks for a hub, other replicas are told, the media budget is kept.
         self.recorder.listeners += [
@@ -84,8 +96,21 @@ class Service:
             self._tell_replicas,
             self.media.budget_keeper(self.widgets.shown_items),
         ]
-        self.reload_error = ""
-        self.needs_restart: list[str] = []  # settings a reload changed that wait for a restart
+        self._accounts: dict[str, dict[str, Any]] = {}  # the connected accounts, last read
+        self.connections = Connections(
+            self.store, lambda: self.config, lambda: self.fetcher, self._account_connected
+        )
+        self.alerts = Alerts(self.store, lambda: self.config)
+        self.watch = Watch(
+            self.alerts,
+            states=self.states,
+            health=self.store_health,
+            disk=self.media.disk_use,
+            empty_widgets=self._empty_widgets,
+        )
+        # Every outcome, changed or not: a failing source, its recovery, its token.
+        self.recorder.outcomes.append(self.watch.outcome)
+        self.reloads = Reloader(self.config_path, lambda: self.config, self.apply_config)
         self.started = 0.0
         self._starting: asyncio.Task[None] | None = None
 
@@ -94,11 +119,12 @@ class Service:
     async def start(self, *, poll: bool = True) -> None:
         """Open the store and serve its items at once; polling starts after, in background."""
         await self.store.open()
+        await self._use_accounts(self.config)
         self.store.on_change(self._on_remote_change)
         self.states.update(await self.store.all_states())
         await self.widgets.start_moderation()
         self.fetcher = self._make_fetcher()
-        await self.media.open(self._rerender)
+        await self.media.open(self._images_settled)
         self.started = time.time()
         if poll:
             self._starting = asyncio.create_task(self._start_polling(), name="start polling")
@@ -109,6 +135,7 @@ class Service:
         a subscription by asking this server; a one-off command keeps none)."""
         await self.widgets.warm()
         self.subscriber.start()
+        self.watch.start()
 
     async def _start_polling(self) -> None:
         # Forking the parse workers blocks for tens of ms: in a thread, while serving starts.
@@ -119,6 +146,8 @@ class Service:
         await self.poller.start()
 
     async def stop(self) -> None:
+        await self.watch.stop()
+        await self.connections.close()
         await self.subscriber.stop()
         if self._starting is not None:
             self._starting.cancel()
@@ -140,7 +169,39 @@ class Service:
             user_agent=f.user_agent,
         )
 
+    # -- connected accounts -------------------------------------------------------------
+
+    async def _use_accounts(self, config: Config) -> Config:
+        """`config` with the connected accounts' tokens, in use from now on."""
+        self.config = config.with_accounts(await self._read_accounts(config))
+        self.polling.configure(self.config)
+        return self.config
+
+    async def _read_accounts(self, config: Config) -> dict[str, dict[str, Any]]:
+        """The connected accounts; while the store fails (a reload then), the last read."""
+        try:
+            self._accounts = await self.connections.accounts(config)
+        except store_errors() as exc:
+            if not self.started:
+                raise
+            log.warning("connected accounts not read again (%s): the last ones stay", exc)
+        return self._accounts
+
+    async def _account_connected(self, source_id: str) -> None:
+        """An account was connected on /admin: its source polls with it now, as after a
+        reload that changed it (a new token is a new start: no backoff left to wait)."""
+        await self._use_accounts(self.config)
+        if self.poller.running:
+            await self.poller.reconcile(changed={source_id})
+        else:
+            await self.polling.poll(source_id)
+
     # -- what a change sets off -------------------------------------------------------
+
+    def _refetch(self, source_id: str) -> None:
+        """Rows of a source could not be read: poll it soon, to rewrite them."""
+        if self.poller.running and source_id in self.config.sources:
+            self.poller.refresh(source_id)
 
     async def _poke_subscriber(self, source_id: str, state: FetchState) -> None:
         self.subscriber.poke(source_id)
@@ -154,9 +215,28 @@ class Service:
         await self.widgets.source_changed(source_id)
         self.subscriber.poke(source_id)
 
+    async def _empty_widgets(self) -> list[str]:
+        """Widgets with nothing to show once every one of their sources was polled (with a
+        shared store, by whichever replica: its states are read there)."""
+        states = await self.store.all_states() if self.store.shared else self.states
+        empty = []
+        for name, cfg in self.config.widgets.items():
+            polled = all((st := states.get(sid)) and st.last_attempt for sid in cfg.sources)
+            if polled and not await self.widgets.items(name, 1):
+                empty.append(name)
+        return empty
+
+    async def _images_settled(self, source_id: str) -> None:
+        """More of a source's images are cached (after its items were stored): its widgets
+        render again, here and, told through the store, on the other replicas."""
+        await self._rerender(source_id)
+        state = self.states.get(source_id)
+        if state is not None:
+            await self.store.publish(source_id, state.digest)
+
     async def _on_remote_change(self, source_id: str, digest: str) -> None:
-        """Another replica stored new items for a source (or decided on a widget's posts):
-        rebuild what shows it."""
+        """Another replica stored new items for a source, or settled more of its images (or
+        decided on a widget's posts): rebuild what shows it."""
         if (widget := widget_of_change(source_id)) is not None:
             await self.widgets.moderation_changed(widget)
             return
@@ -165,8 +245,11 @@ class Service:
             return
         if source_id not in self.config.sources:
             return
+        known = self.states.get(source_id)
         state = await self.store.get_state(source_id)
         if state is not None:
+            if known is not None and known.digest == state.digest:
+                self.media.settled_elsewhere(source_id)  # the same items, more images
             self.states[source_id] = state
             await self._rerender(source_id)
 
@@ -175,6 +258,7 @@ class Service:
     async def apply_config(self, config: Config) -> None:
         """Switch to a new, already validated config without dropping stored items."""
         old = self.config
+        config = config.with_accounts(await self._read_accounts(config))
         self.config = config
         self.widgets.configure(config)
         self.media.configure(config)
@@ -184,6 +268,8 @@ class Service:
             self.states.pop(sid, None)
         self.metrics.forget(config.sources)
         await self.widgets.start_moderation()
+        if self.started:
+            self.watch.start()  # alert targets may have been added
         if old.fetch != config.fetch and self.fetcher is not None:
             previous, self.fetcher = self.fetcher, self._make_fetcher()
             await previous.close()
@@ -194,28 +280,3 @@ class Service:
                 if sid in old.sources and old.sources[sid] != config.sources[sid]
             }
         )
-
-    async def reload(self) -> bool:
-        """Re-read the config file; a bad one is refused and the running config stays."""
-        if self.config_path is None:
-            return False
-        try:
-            config = await asyncio.to_thread(load_config, self.config_path)
-        except ConfigError as exc:
-            self.reload_error = "\n".join(exc.problems)
-            log.error("config reload refused, keeping the running config:\n%s", self.reload_error)
-            return False
-        self.needs_restart = needs_restart(self.config, config)
-        if self.needs_restart:
-            log.warning(
-                "config reloaded, but these settings need a restart (the running"
-                " values stay until then): %s",
-                "; ".join(self.needs_restart),
-            )
-            config = applicable(self.config, config)
-        self.reload_error = ""
-        await self.apply_config(config)
-        log.info(
-            "config reloaded: %d sources, %d widgets", len(config.sources), len(config.widgets)
-        )
-        return True

@@ -160,8 +160,10 @@ class Running:
         return resp.status, await resp.text(), resp.headers
 
     async def poll_all(self) -> None:
+        """Poll every source, then wait for their images to settle (in the background)."""
         for sid in self.service.config.sources:
             await self.service.polling.poll(sid)
+        await self.service.media.idle()
 
 
 @pytest.fixture

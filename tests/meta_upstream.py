@@ -33,6 +33,9 @@ class FakeGraph:
     renewed_to: list[str] = field(default_factory=list)
     usage: dict[str, str] = field(default_factory=dict)  # headers sent with every answer
     expired_fixture: str = "instagram/expired.json"
+    lifetime: float = LIFETIME  # what a renewed token is said to last (`expires_in`)
+    exchanged_to: list[str] = field(default_factory=list)
+    short_lived: str = ""
     _numbers: itertools.count = field(default_factory=lambda: itertools.count(2))
 
     def issue(self, token: str, age_days: float) -> str:
@@ -97,9 +100,75 @@ class FakeGraph:
         self.issued[new] = time.time()
         self.renewed_to.append(new)
         return web.json_response(
-            {"access_token": new, "token_type": "bearer", "expires_in": int(LIFETIME) - 56},
+            {"access_token": new, "token_type": "bearer", "expires_in": int(self.lifetime) - 56},
             headers=self.usage,
         )
+
+    def connectable(self, app_secret: str, short: str, me: dict[str, str]) -> None:
+        """Answer the connect flow: `/access_token` exchanges the short-lived token `short`
+        for a long-lived one when the app secret is right, `/me` names the account."""
+        self.short_lived = short
+
+        async def exchange(request: web.Request) -> web.StreamResponse:
+            if request.query.get("client_secret") != app_secret:
+                return web.json_response(
+                    {"error": {"message": "Error validating client secret.", "code": 101}},
+                    status=400,
+                )
+            if request.query.get("access_token") != self.short_lived:
+                return self.error(self.expired_fixture)
+            long = f"IGAA-long-lived-{next(self._numbers):04d}-x9Qw"
+            self.issued[long] = time.time()
+            self.exchanged_to.append(long)
+            return web.json_response(
+                {"access_token": long, "token_type": "bearer", "expires_in": int(self.lifetime)}
+            )
+
+        async def account(request: web.Request) -> web.StreamResponse:
+            if not self.valid(request.query.get("access_token", "")):
+                return self.error(self.expired_fixture)
+            return web.json_response(me)
+
+        self.upstream.routes["/access_token"] = exchange
+        self.upstream.routes["/me"] = account
+
+    def pages_connectable(
+        self, app_id: str, app_secret: str, short: str, pages: dict[str, str]
+    ) -> dict[str, str]:
+        """Answer Facebook's side of the connect flow: `fb_exchange_token` for the app, then
+        `/me/accounts` listing `pages` ({id: name}), each with its own Page token (returned)."""
+        self.short_lived = short
+        page_tokens = {
+            pid: self.issue(f"EAAPage-{pid[-4:]}-tok-{n}", 0) for n, pid in enumerate(pages)
+        }
+
+        async def exchange(request: web.Request) -> web.StreamResponse:
+            q = request.query
+            if (q.get("client_id"), q.get("client_secret")) != (app_id, app_secret):
+                return web.json_response(
+                    {"error": {"message": "Error validating client secret.", "code": 1}},
+                    status=400,
+                )
+            if q.get("fb_exchange_token") != self.short_lived:
+                return self.error(self.expired_fixture)
+            long = self.issue(f"EAAuser-long-lived-{next(self._numbers):04d}", 0)
+            self.exchanged_to.append(long)
+            return web.json_response({"access_token": long, "token_type": "bearer"})
+
+        async def accounts(request: web.Request) -> web.StreamResponse:
+            if request.query.get("access_token") not in self.exchanged_to:
+                return self.error(self.expired_fixture)
+            data = [
+                {"id": pid, "name": name, "access_token": page_tokens[pid], "tasks": ["ANALYZE"]}
+                for pid, name in pages.items()
+            ]
+            return web.json_response(
+                {"data": data, "paging": {"cursors": {"before": "QVFI", "after": "QVFJ"}}}
+            )
+
+        self.upstream.routes["/v22.0/oauth/access_token"] = exchange
+        self.upstream.routes["/v22.0/me/accounts"] = accounts
+        return page_tokens
 
     def tokens_seen(self, path: str) -> list[str]:
         return [s.query.get("access_token", "") for s in self.upstream.requests_to(path)]

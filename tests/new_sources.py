@@ -111,7 +111,8 @@ NEW_TYPES = {
         (
             "fh-net-lemmy",
             '<span class="fh-score"><span aria-hidden="true">▲</span> 42</span>',
-            '<span class="fh-comments"><span aria-hidden="true">💬</span> 7</span>',
+            '<span class="fh-count fh-replies"><span aria-hidden="true">↩</span>'
+            '<span class="fh-visually-hidden">Replies</span> 7</span>',
             'href="https://www.example.org/ligne-4/calendrier"',
             "Lemmy",
         ),

@@ -13,8 +13,14 @@ import aiohttp
 from tests.conftest import Daemon, free_port, wait_until, write_config
 
 
-def start(daemon: Callable[..., Daemon], tmp_path: Path, sources: dict[str, Any]) -> Daemon:
-    """`feedhub serve` with one widget per source, named after it."""
+def start(
+    daemon: Callable[..., Daemon],
+    tmp_path: Path,
+    sources: dict[str, Any],
+    sections: dict[str, Any] | None = None,
+) -> Daemon:
+    """`feedhub serve` with one widget per source, named after it; `sections` adds to (or
+    replaces) top-level sections of the config, `media` say."""
     port = free_port()
     path = write_config(
         tmp_path,
@@ -24,9 +30,16 @@ def start(daemon: Callable[..., Daemon], tmp_path: Path, sources: dict[str, Any]
             "fetch": {"allow_private_addresses": True, "interval": "1h"},
             "sources": sources,
             "widgets": {sid: {"sources": [sid], "limit": 200} for sid in sources},
+            **(sections or {}),
         },
     )
     return daemon(path, port)
+
+
+async def widget_page(d: Daemon, widget: str, suffix: str = "html") -> str:
+    async with aiohttp.ClientSession() as http, http.get(f"{d.url}/w/{widget}.{suffix}") as resp:
+        assert resp.status == 200
+        return await resp.text()
 
 
 async def widget_items(d: Daemon, widget: str) -> list[dict[str, Any]]:

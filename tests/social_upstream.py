@@ -59,3 +59,73 @@ def serve_x_timeline(upstream: Upstream, tweets: str = "x/tweets.json") -> None:
             "x-rate-limit-reset": str(int(time.time()) + 900),
         },
     )
+
+
+class OAuthInstance:
+    """A Mastodon-API instance's side of OAuth on the local upstream: it registers apps,
+    "the owner approves" at once (`/oauth/authorize` sends the browser back with a code),
+    redeems codes for tokens and names the account."""
+
+    def __init__(self, upstream: Upstream, acct: str) -> None:
+        self.upstream = upstream
+        self.acct = acct
+        self.apps: dict[str, dict[str, str]] = {}  # client_id -> its registration
+        self.codes: dict[str, str] = {}  # code -> client_id
+        self.tokens: list[str] = []
+        for path, handler in (
+            ("/api/v1/apps", self.register),
+            ("/oauth/authorize", self.authorize),
+            ("/oauth/token", self.token),
+            ("/api/v1/accounts/verify_credentials", self.whoami),
+        ):
+            upstream.routes[path] = handler
+
+    async def register(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        client_id = f"client-{len(self.apps) + 1}"
+        self.apps[client_id] = {
+            "secret": f"secret-{client_id}-Zq8",
+            "redirect_uri": str(form["redirect_uris"]),
+            "scopes": str(form["scopes"]),
+        }
+        return web.json_response(
+            {
+                "id": str(len(self.apps)),
+                "name": str(form["client_name"]),
+                "client_id": client_id,
+                "client_secret": self.apps[client_id]["secret"],
+                "redirect_uri": str(form["redirect_uris"]),
+            }
+        )
+
+    async def authorize(self, request: web.Request) -> web.Response:
+        q = request.query
+        app = self.apps.get(q.get("client_id", ""))
+        if app is None or q.get("redirect_uri") != app["redirect_uri"]:
+            return web.json_response({"error": "invalid_client"}, status=400)
+        code = f"code-{len(self.codes) + 1}-Yv2"
+        self.codes[code] = q["client_id"]
+        raise web.HTTPFound(f"{app['redirect_uri']}?code={code}&state={q.get('state', '')}")
+
+    async def token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        client_id = self.codes.pop(str(form.get("code", "")), "")
+        app = self.apps.get(client_id)
+        if (
+            app is None
+            or form.get("client_id") != client_id
+            or form.get("client_secret") != app["secret"]
+            or form.get("redirect_uri") != app["redirect_uri"]
+        ):
+            return web.json_response({"error": "invalid_grant"}, status=400)
+        token = f"pf-oauth-token-{len(self.tokens) + 1}-Hk4"
+        self.tokens.append(token)
+        return web.json_response(
+            {"access_token": token, "token_type": "Bearer", "scope": "read", "created_at": 1}
+        )
+
+    async def whoami(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization", "").removeprefix("Bearer ") not in self.tokens:
+            return web.json_response({"error": "The access token is invalid"}, status=401)
+        user = self.acct.split("@")[0]
+        return web.json_response({"id": "702145896321547011", "username": user, "acct": user})

@@ -10,8 +10,7 @@ import pytest
 
 from feedhub.metrics import fetch_outcome
 from feedhub.models import FetchState
-from feedhub.web.access import Sessions, admin_policy, client_address, host_allowed
-from feedhub.web.admin import access
+from feedhub.web.access import Sessions, access, admin_policy, client_address, host_allowed
 from feedhub.web.admin_view import history_chart
 from tests.admin_support import csrf_of
 from tests.conftest import ROOT, make_config, wait_until
@@ -180,6 +179,41 @@ async def test_metrics_count_fetches_requests_and_cache(tmp_path, upstream, feed
         assert line.startswith("# ") or sample.match(line), line
 
 
+async def test_tokenless_mode_trusts_only_what_a_direct_client_sends(
+    tmp_path, upstream, feedhub_service
+):
+    """Any header a direct client does not send (a proxy's, under any name) loses the
+    loopback trust; a browser's, curl's and a Prometheus scraper's keep it."""
+    upstream.set("/good", good_feed("Good"), "application/rss+xml")
+    running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
+    relayed = (
+        "X-Original-Forwarded-For",
+        "X-ProxyUser-Ip",
+        "X-Forwarded-For",
+        "Via",
+        "X-Envoy-External-Address",
+        "Some-Future-Client-Address",
+    )
+    for header in relayed:
+        for path in ("/admin", "/metrics"):
+            code, _, _ = await running.get(path, headers={header: "203.0.113.9"})
+            assert code == 403, (header, path)
+    browser = {
+        "User-Agent": "Mozilla/5.0",
+        "Accept": "text/html",
+        "Accept-Language": "fr",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-CH-UA": '"Chromium";v="130"',
+        "Upgrade-Insecure-Requests": "1",
+        "DNT": "1",
+    }
+    assert (await running.get("/admin", headers=browser))[0] == 200
+    scraper = {"X-Prometheus-Scrape-Timeout-Seconds": "10", "Accept": "text/plain"}
+    assert (await running.get("/metrics", headers=scraper))[0] == 200
+    none: dict[str, str] = {}
+    assert access("", Sessions(), "127.0.0.1", {"x-proxyuser-ip": "1.2.3.4"}, none) == "remote"
+
+
 def test_access_rules():
     none: dict[str, str] = {}
     sessions = Sessions()
@@ -272,7 +306,7 @@ async def test_admin_page_in_chromium(tmp_path, upstream, feedhub_service, brows
     running = await feedhub_service(make_config(tmp_path, two_sources(upstream)))
     for _ in range(3):
         await running.poll_all()
-    running.service.reload_error = "widgets.side.limit: must be between 1 and 200, got 0"
+    running.service.reloads.error = "widgets.side.limit: must be between 1 and 200, got 0"
     page = await browser.new_page(viewport={"width": 1100, "height": 700})
     violations: list[str] = []
     page.on(

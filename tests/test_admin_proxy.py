@@ -13,6 +13,7 @@ from typing import Any
 
 import aiohttp
 
+from feedhub.web.access import counted_as
 from feedhub.web.app import create_app
 from tests.conftest import free_port, make_config, wait_until
 from tests.nginx_support import RSS, answers, local_conf, start_nginx
@@ -194,3 +195,70 @@ async def test_login_sessions_are_random_and_logout_ends_them(tmp_path, upstream
     assert after.status == 303 and after.headers["Location"] == "/admin/login"
     other = await client.get("/admin", cookies={"feedhub_admin": cookies[1]})
     assert other.status == 200  # only the session that logged out ended
+
+
+async def test_forms_are_bound_to_their_session(tmp_path, upstream, aiohttp_client):
+    """Logout needs the page's form token, and one session's token is refused in another."""
+    upstream.set("/feed.xml", RSS)
+    cfg = make_config(
+        tmp_path,
+        {
+            "admin": {"token": "the-right-token"},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
+    client = await aiohttp_client(create_app(cfg, poll=False))
+    sessions = []
+    for _ in range(2):
+        resp = await client.post(
+            "/admin/login", data={"token": "the-right-token"}, allow_redirects=False
+        )
+        sessions.append({"feedhub_admin": resp.cookies["feedhub_admin"].value})
+    client.session.cookie_jar.clear()
+    tokens = []
+    for jar in sessions:
+        page = await client.get("/admin", cookies=jar)
+        tokens.append(re.search(r'name="csrf" value="([^"]+)"', await page.text()).group(1))
+    assert tokens[0] != tokens[1]
+    first, second = sessions
+    for data in ({}, {"csrf": tokens[1]}):  # none, or the other session's
+        out = await client.post("/admin/logout", cookies=first, data=data, allow_redirects=False)
+        assert out.status == 403, data
+        refresh = await client.post(
+            "/admin/sources/blog/refresh", cookies=first, data=data, allow_redirects=False
+        )
+        assert refresh.status == 403, data
+    assert (await client.get("/admin", cookies=first)).status == 200  # still logged in
+    out = await client.post(
+        "/admin/logout", cookies=first, data={"csrf": tokens[0]}, allow_redirects=False
+    )
+    assert out.status == 303
+    assert (await client.get("/admin", cookies=second)).status == 200
+
+
+async def test_failed_logins_are_counted_per_ipv6_64(tmp_path, upstream, aiohttp_client):
+    """One host holds a whole /64: a new address in it for each guess is the same client."""
+    upstream.set("/feed.xml", RSS)
+    cfg = make_config(
+        tmp_path,
+        {
+            "server": {"trusted_proxies": ["127.0.0.1"]},
+            "admin": {"token": "the-right-token"},
+            "sources": {"blog": {"type": "feed", "url": upstream.url("/feed.xml")}},
+            "widgets": {"side": {"sources": ["blog"]}},
+        },
+    )
+    client = await aiohttp_client(create_app(cfg, poll=False))
+
+    async def guess(client_ip: str) -> int:
+        resp = await client.post(
+            "/admin/login", data={"token": "guess"}, headers={"X-Forwarded-For": client_ip}
+        )
+        return resp.status
+
+    statuses = [await guess(f"2001:db8:1:2::{n + 1:x}") for n in range(7)]
+    assert statuses[:5] == [401] * 5 and statuses[-1] == 429, statuses
+    assert await guess("2001:db8:1:2:ffff:ffff:ffff:fffe") == 429
+    assert await guess("2001:db8:1:3::1") == 401  # the next /64 is another client
+    assert counted_as("::ffff:203.0.113.7") == counted_as("203.0.113.7") == "203.0.113.7"

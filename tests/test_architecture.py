@@ -40,6 +40,7 @@ STAGES: list[tuple[str, ...]] = [
     ("feedhub.store",),
     ("feedhub.ingest",),
     ("feedhub.media",),
+    ("feedhub.alerts",),
     ("feedhub.publish",),
     ("feedhub.service",),
     ("feedhub.web",),

@@ -41,8 +41,11 @@ async def test_sidebar_renders_in_chromium(tmp_path, feedhub_service, browser):
     assert "feedhub est en ligne" in await first.inner_text()
     assert await first.locator("time").get_attribute("datetime") == "2026-11-24T09:30:00Z"
     assert "24 nov. 2026" in await first.locator("time").inner_text()
-    more = page.get_by_role("link", name="plus")
+    more = page.locator(".fh-more a")
     assert await more.get_attribute("href") == "https://mastodon.social/@hubservateur"
+    # The store holds more than the widget's limit: a plain link to the next page.
+    older = page.get_by_role("link", name="Plus de publications")
+    assert "/w/sidebar?before=" in (await older.get_attribute("href") or "")
     # the theme's stylesheet applied (the CSP allowed it by hash): a bordered box
     border = await page.eval_on_selector(".fh", "e => getComputedStyle(e).borderTopWidth")
     assert border == "4px"

@@ -17,7 +17,15 @@ from tests.widget_cases import CASES, config
 
 pytestmark = pytest.mark.browser
 
-THEMES = {"sidebar": 380, "list": 380, "cards": 760, "ticker": 760}  # theme: viewport width
+THEMES = {  # theme: viewport width
+    "sidebar": 380,
+    "list": 380,
+    "cards": 760,
+    "ticker": 760,
+    "carousel": 380,
+    "masonry": 760,
+    "wall": 1280,
+}
 NETWORKS = ["mastodon", "bluesky", "youtube"]
 
 # Every element with text of its own: its color, the first opaque background behind it,

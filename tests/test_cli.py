@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import ROOT, fixture_bytes, free_port, write_config
+from tests.meta_upstream import FakeGraph
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -111,3 +113,62 @@ async def test_sigterm_stops_cleanly_and_closes_the_store(tmp_path, upstream, da
     assert await asyncio.to_thread(d.proc.wait, 15) == 0
     log = d.output()
     assert "stopping: finishing requests in flight" in log and "stopped" in log
+
+
+async def test_fetch_prints_no_control_character(tmp_path, upstream):
+    """A title or a text with escape sequences (window title, clear screen, colours, C1 CSI)
+    is printed with each control character escaped, in text and in --json."""
+    hostile = "\x1b]0;owned\x07\x1b[2J\x1b[31mred\x9b1m\u202egnp.exe"
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "t",
+        "items": [
+            {"id": "1", "url": "https://e.org/1", "title": "Title " + hostile},
+            {"id": "2", "url": "https://e.org/2", "content_text": "Text " + hostile},
+        ],
+    }
+    upstream.set("/feed", json.dumps(feed), "application/feed+json")
+    path = cfg(tmp_path, upstream)
+    for extra in ((), ("--json",)):
+        result = await asyncio.to_thread(run, "fetch", "blog", "-c", str(path), *extra)
+        assert result.returncode == 0, result.stderr
+        out = result.stdout
+        assert not any(c in out for c in "\x07\x1b\x9b\u202e"), repr(out)
+        assert "red" in out and "owned" in out
+    text = await asyncio.to_thread(run, "fetch", "blog", "-c", str(path))
+    # Titles keep no control character and no bidi override (stripped as items are made).
+    assert "Title ]0;owned[2J[31mred1mgnp.exe" in text.stdout
+    assert "Text \\x1b]0;owned\\x07" in text.stdout  # other text shows them escaped
+
+
+async def test_store_backup_refuses_to_overwrite_without_force(tmp_path, upstream):
+    upstream.set("/feed", fixture_bytes("feeds/rss20.xml"), "application/rss+xml")
+    path = cfg(tmp_path, upstream)
+    assert (
+        await asyncio.to_thread(run, "render", "side", "--fetch", "-c", str(path))
+    ).returncode == 0
+    target = tmp_path / "precious.txt"
+    target.write_text("not a backup")
+    refused = await asyncio.to_thread(run, "store", "backup", str(target), "-c", str(path))
+    assert refused.returncode == 1 and "exists; add --force" in refused.stderr
+    assert target.read_text() == "not a backup"
+    done = await asyncio.to_thread(run, "store", "backup", str(target), "--force", "-c", str(path))
+    assert done.returncode == 0, done.stderr
+    assert target.read_bytes().startswith(b"SQLite format 3")
+
+
+async def test_fetch_uses_a_token_without_renewing_it(tmp_path, upstream):
+    """`feedhub fetch` keeps nothing: a token it renewed would be lost, so it renews none."""
+    token = "IGAAR-configured-token-0001"
+    graph = FakeGraph(upstream, grant="ig_refresh_token")
+    graph.edge("/v22.0/me/media", ["instagram/media.json", "instagram/media_page2.json"])
+    graph.issue(token, age_days=30)
+    source = {"type": "instagram", "token": token, "base_url": upstream.base_url}
+    path = cfg(tmp_path, upstream, sources={"insta": source}, widgets={})
+    result = await asyncio.to_thread(run, "fetch", "insta", "-c", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "items from insta" in result.stderr
+    assert graph.tokens_seen("/v22.0/me/media") and set(graph.tokens_seen("/v22.0/me/media")) == {
+        token
+    }
+    assert upstream.requests_to("/refresh_access_token") == []

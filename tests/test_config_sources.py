@@ -21,7 +21,9 @@ def test_tokens_are_required_with_where_to_put_them():
     assert problems({"type": "tumblr", "blog": "staff"})[0].startswith(
         "sources.s.api_key: is required: set api_key: ${TUMBLR_API_KEY}"
     )
-    assert problems({"type": "facebook", "token": "t"}) == ["sources.s.page_id: is required"]
+    assert problems({"type": "facebook", "token": "t"}) == [
+        "sources.s.page_id: is required (or `token: stored`: the Page picked on /admin/connect)"
+    ]
 
 
 def test_renewal_age_is_bounded():

@@ -27,6 +27,9 @@ def reference_dict(item: Item) -> dict:
     data["media"] = tuple(
         {k: v for k, v in m.items() if v or k not in ("mime", "size")} for m in data["media"]
     )
+    for key in ("replies", "reposts", "likes"):  # likewise the engagement counts
+        if data[key] is None:
+            del data[key]
     return data
 
 
@@ -64,9 +67,12 @@ def test_item_to_dict_with_every_nested_field():
         media=(Media(url="m", width=3),),
         reposted_by=Author(handle="h"),
         extra={"nested": [1, {"x": 2}]},
+        replies=0,
+        likes=1234,
     )
     data = item.to_dict()
     assert data == reference_dict(item)
+    assert data["replies"] == 0 and data["likes"] == 1234 and "reposts" not in data
     assert pickle.loads(pickle.dumps(item)) == item  # how parse workers send items
     data["extra"]["nested"].append(3)
     assert item.extra == {"nested": [1, {"x": 2}]}  # a copy, as asdict gave

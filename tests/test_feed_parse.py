@@ -109,3 +109,32 @@ def test_lone_surrogates_in_json_become_replacement_characters():
 def test_wrong_shapes_raise_parse_error(body, message):
     with pytest.raises(ParseError, match=message):
         parse_feed(body, URL, "src")
+
+
+CLOSED = (
+    b'<rss version="2.0"><channel><title>C</title>'
+    b"<item><title>One</title><link>https://example.org/1</link></item>"
+    b"<item><title>Two</title><link>https://example.org/2</link></item>"
+    b"</channel></rss>"
+)
+
+
+@pytest.mark.parametrize("tail", [b"</rss", b"</rss  \n", b"</rss\n\n"])
+def test_a_root_end_tag_missing_only_its_last_bracket_is_whole(tail):
+    body = b"<!-- a comment <rss> -->\n" + CLOSED.removesuffix(b"</rss>") + tail
+    items, _ = parse_feed(body, URL, "src")
+    assert [item.title for item in items] == ["One", "Two"]
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        CLOSED.removesuffix(b"</channel></rss>") + b"</channel",  # not the root's end tag
+        CLOSED.removesuffix(b"</channel></rss>") + b"</channel></rs",  # a name cut short
+        CLOSED.split(b"<item><title>Two")[0] + b"<item><title>Two</title",
+        CLOSED.removesuffix(b"</rss>") + b"<![CD",
+    ],
+)
+def test_a_document_cut_anywhere_else_is_refused_as_truncated(cut):
+    with pytest.raises(ParseError, match="truncated|malformed|no readable"):
+        parse_feed(cut, URL, "src")

@@ -254,7 +254,15 @@ def test_the_wheel_serves_a_new_site_with_nothing_from_the_checkout(venv, served
     themes = run(venv, work, "feedhub", "themes", "-c", "site/config.yaml")
     assert themes.returncode == 0, themes.stderr
     builtin = re.findall(r"^(\w+)\s+built-in\s+(\S+)$", themes.stdout, re.M)
-    assert [name for name, _ in builtin] == ["cards", "list", "sidebar", "ticker"]
+    assert [name for name, _ in builtin] == [
+        "cards",
+        "carousel",
+        "list",
+        "masonry",
+        "sidebar",
+        "ticker",
+        "wall",
+    ]
     assert all(folder.startswith(str(venv)) for _, folder in builtin)
     for name, _ in builtin:
         status, body = get(f"{url}/w/sidebar?theme={name}")

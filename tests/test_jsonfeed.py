@@ -34,11 +34,21 @@ def one(body: bytes):
         "https://jsonfeed.org/version/1.1",
         "http://jsonfeed.org/version/1",
         "http://jsonfeed.org/version/1.1",
+        "1.0",
+        "1.1",
+        " 1 ",
     ],
 )
 def test_every_version_naming_jsonfeed_org_is_read(version):
     body = json.dumps({"version": version, "items": [{"id": "1", "title": "T"}]}).encode()
     assert one(body).title == "T"
+
+
+@pytest.mark.parametrize("version", [None, "", "2.0", "https://example.org/version/1.1", 1.1])
+def test_other_json_is_not_a_json_feed(version):
+    body = json.dumps({"version": version, "items": [{"id": "1", "title": "T"}]}).encode()
+    with pytest.raises(ParseError, match="not a JSON Feed"):
+        parse_feed(body, URL, "src")
 
 
 def test_a_byte_order_mark_is_skipped():

@@ -201,3 +201,33 @@ async def test_items_stored_before_the_cache_get_their_images_in_the_background(
 
     assert len(await wait_until(cached, timeout=15)) == 3
     assert len(upstream.requests_to("/feed")) == 1  # the images came without a poll
+
+
+async def test_one_name_per_width_and_if_none_match_as_a_list(tmp_path, upstream, feedhub_at):
+    upstream.set("/cdn/big.jpg", images.photo(1600, 1000), "image/jpeg")
+    url = image_feed(upstream, "/feed", [("/cdn/big.jpg", "The square")])
+    running = await feedhub_at(media_config(tmp_path, {"blog": {"type": "feed", "url": url}}))
+    await running.poll_all()
+    _, body, _ = await running.get("/w/wall.html")
+    public = str(running.client.make_url("")).rstrip("/")
+    path = next(u for u in m_urls(body) if u.endswith("-320"))[len(public) :]
+    plain = {"Accept": "image/png"}
+    resp = await running.client.get(path, headers=plain)
+    assert resp.status == 200
+    etag = resp.headers["ETag"]
+    for other in ("-0320", "-00320", "-320 ", "-0"):
+        spelt = path.removesuffix("-320") + other
+        assert (await running.client.get(spelt, headers=plain)).status == 404, other
+
+    async def status(inm: str) -> int:
+        got = await running.client.get(path, headers={**plain, "If-None-Match": inm})
+        return got.status
+
+    assert await status(etag) == 304
+    assert await status(f'"other", W/{etag}') == 304
+    assert await status("*") == 304
+    # A tag that merely contains this one, or a part of it, is another tag.
+    assert await status(f"nonsense{etag}") == 200
+    assert await status(f'"{etag}"') == 200
+    assert await status(etag[:-3] + '"') == 200
+    assert await status(f'"a", "{etag[1:-1]}-old"') == 200

@@ -13,6 +13,7 @@ WORDS = {
     "play": "Play",
     "plays_on": "Playing it connects to {host}.",
     "opens_on": "Opens on {host}.",
+    "no_alt": "No description",
 }
 CONTENT = sanitize_html(
     '<p>Look <img src="https://cdn.example/in.png" alt="a crane" width="600" height="400"></p>'
@@ -107,3 +108,17 @@ def test_without_the_proxy_images_link_to_the_platform():
     out = images.content(ITEM.content_html)
     assert 'src="https://cdn.example/in.png" width="600" height="400" alt="a crane"' in out
     assert images.img("javascript:alert(1)", "x") == '<span class="fh-alt">x</span>'
+
+
+def test_content_pictures_without_alt_text_follow_require_alt():
+    images = Images({}, "https://w.example", proxy=False, words=WORDS)
+    html = '<p>a</p><img src="https://cdn.example/a.png" alt="a crane"><img src="https://cdn.example/b.png">'
+    assert images.content(html).count("<img") == 2
+    hidden = images.content(html, "hide")
+    assert hidden.count("<img") == 1 and "b.png" not in hidden
+    folded = images.content(html, "fold")
+    assert (
+        '<details class="fh-noalt"><summary>No description</summary><img src="https://cdn.example/b.png"'
+        in folded
+    )
+    assert folded.index("a.png") < folded.index("<details")

@@ -4,6 +4,7 @@ replicas sharing one Redis."""
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import urllib.request
 
@@ -66,7 +67,10 @@ async def test_kill_9_then_restart_without_upstream_serves_widget_and_images(
     await upstream.server.close()  # the upstream is gone
     second = daemon(path, port)
     await wait_until(lambda: widget(), timeout=20)
-    assert widget() == before
+    # The same page; its version may differ (it counts, per process, the renders that
+    # images settled after their items caused).
+    version = re.compile(r'-version="[0-9a-f]+"')
+    assert version.sub("", widget()) == version.sub("", before)
     for url, data in served.items():
         assert get(url) == (200, data)
     assert "error" not in second.output().lower()
@@ -155,10 +159,10 @@ async def test_hostile_images_keep_the_daemon_under_400_mb(tmp_path, upstream, d
     await wait_until(settled, timeout=60, every=0.02)
     assert peak < 400, f"peak RSS {peak:.0f} MB"
 
-    def shown() -> str:  # the widget switches to the items once their images are settled
+    def shown() -> str:  # the items show at once; the widget renders again once they settle
         with urllib.request.urlopen(f"{public}/w/side.html", timeout=5) as resp:
             body = resp.read().decode()
-        return body if '<p class="fh-empty">' not in body else ""
+        return body if m_urls(body) else ""
 
     body = await wait_until(shown, timeout=10)
     for p, _, _ in hostile[:5]:

@@ -48,6 +48,7 @@ async def test_private_sources_are_refused_before_any_connection(
         "nat64_private": "http://[64:ff9b::a00:1]/feed",
         "sixtofour": f"http://[2002:7f00:1::1]:{port}/feed",
         "ipv4_compatible": f"http://[::127.0.0.1]:{port}/feed",
+        "siit": f"http://[::ffff:0:7f00:1]:{port}/feed",
         "teredo": "http://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/feed",  # client 10.0.0.1
         "not_http": "ftp://example.org/feed.xml",
     }
@@ -142,6 +143,17 @@ def test_is_public_address():
         "::10.0.0.1",
         "::127.0.0.1",
         "2001:0:4136:e378:8000:63bf:f5ff:fffe",
+        # SIIT (::ffff:0:0:0/96), in both spellings, and a mapped address spelt in hex.
+        "::ffff:0:7f00:1",
+        "::ffff:0:127.0.0.1",
+        "::ffff:0:a9fe:a9fe",
+        "::ffff:7f00:1",
+        "64:ff9b::a00:1",
+        "64:ff9b:1:7f00:1::",
+        "2002:7f00:1::",
+        # Teredo: a private server, or a client 127.0.0.1 (obfuscated as 80ff:fffe).
+        "2001:0:a00:1::",
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",
     ):
         assert not is_public_address(private), private
     for public in (
@@ -151,5 +163,8 @@ def test_is_public_address():
         "example.org",
         "64:ff9b::1.1.1.1",
         "2002:101:101::1",
+        "::ffff:0:101:101",
+        "::ffff:1.1.1.1",
+        "2001:0:4136:e378:8000:63bf:fefe:fefe",
     ):
         assert is_public_address(public), public

@@ -10,18 +10,37 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
-from feedhub.config import MastodonSource
+from feedhub.config import BlueskySource, MastodonSource
 from feedhub.fetch.fetcher import Fetcher
 from feedhub.models import Item
 from feedhub.sources import PollContext
+from feedhub.sources.bluesky import BlueskyAdapter
 from feedhub.sources.mastodon import MastodonAdapter
 from feedhub.sources.rechecks import bluesky_uri
-from tests.conftest import Upstream
+from tests.conftest import Upstream, fixture_bytes
 from tests.source_support import poll_source_fixture, run_here  # noqa: F401
-from tests.test_source_bluesky import adapter as bluesky_adapter
-from tests.test_source_bluesky import items  # noqa: F401  (fixture)
 
 GET_POSTS = "/xrpc/app.bsky.feed.getPosts"
+
+
+def bluesky_adapter(upstream: Upstream) -> BlueskyAdapter:
+    cfg = BlueskySource(
+        type="bluesky", handle="@hubservateur.bsky.social", base_url=upstream.base_url
+    )
+    return BlueskyAdapter("sky", cfg)
+
+
+@pytest.fixture
+async def items(upstream, poll_source):  # noqa: F811
+    """The posts of the recorded author feed, as the adapter reads them."""
+    upstream.set(
+        "/xrpc/app.bsky.feed.getAuthorFeed",
+        fixture_bytes("bluesky/author_feed.json"),
+        "application/json",
+    )
+    result = await poll_source(bluesky_adapter(upstream))
+    assert result.ok, result.error
+    return result.items
 
 
 @pytest.fixture
@@ -56,7 +75,7 @@ async def test_mastodon_counts_a_404_and_nothing_else(upstream: Upstream, ctx):
     assert "113520000000000005" not in asked  # another author's post is not asked about
 
 
-async def test_bluesky_counts_a_post_getposts_leaves_out(upstream: Upstream, ctx, items):  # noqa: F811
+async def test_bluesky_counts_a_post_getposts_leaves_out(upstream: Upstream, ctx, items):
     own = [it for it in items if not it.repost and "3lbquote44444" not in it.url]
     assert len(own) >= 3 and all(bluesky_uri(it) for it in own)
     deleted = own[1]

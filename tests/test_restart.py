@@ -6,8 +6,12 @@ import json
 import signal
 import sqlite3
 import urllib.request
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from tests.conftest import fixture_bytes, free_port, wait_until, write_config
+
+EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def descendants(pid: int) -> set[int]:
@@ -97,8 +101,12 @@ async def test_kill_9_at_any_moment_leaves_a_whole_database(tmp_path, upstream, 
     async def changing(request):
         nonlocal counter
         counter += 1
+        # Each poll's items newer than the last's: with `max_items: 50` the store keeps
+        # exactly the latest poll (the ones before scrolled out and are past the bound).
         entries = "".join(
-            f"<item><title>poll {counter} item {i}</title><guid>{counter}-{i}</guid></item>"
+            f"<item><title>poll {counter} item {i}</title><guid>{counter}-{i}</guid>"
+            f"<pubDate>{format_datetime(EPOCH + timedelta(minutes=counter, seconds=i))}"
+            "</pubDate></item>"
             for i in range(50)
         )
         return web.Response(
@@ -115,7 +123,10 @@ async def test_kill_9_at_any_moment_leaves_a_whole_database(tmp_path, upstream, 
             "server": {"port": port},
             "storage": {"backend": "sqlite", "path": str(db)},
             "fetch": {"allow_private_addresses": True, "interval": "0.05s"},
-            "sources": {f"s{i}": {"type": "feed", "url": upstream.url("/feed")} for i in range(3)},
+            "sources": {
+                f"s{i}": {"type": "feed", "url": upstream.url("/feed"), "max_items": 50}
+                for i in range(3)
+            },
             "widgets": {"side": {"sources": ["s0", "s1", "s2"]}},
         },
     )

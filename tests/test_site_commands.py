@@ -177,7 +177,10 @@ def test_a_copied_theme_overrides_the_built_in_one_after_a_reload(tmp_path):
         assert again.returncode == 1 and "exists" in again.stderr
         assert "Ours" in template.read_text()
         unknown = feedhub(tmp_path, "themes", "copy", "nope", "themes")
-        assert unknown.returncode == 2 and "have: cards, list, sidebar, ticker" in unknown.stderr
+        assert (
+            unknown.returncode == 2
+            and "have: cards, carousel, list, masonry, sidebar, ticker, wall" in unknown.stderr
+        )
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(20) == 0, log.read_text()

@@ -8,12 +8,14 @@ import pytest
 
 from feedhub.config import BlueskySource
 from feedhub.ingest.schedule import hinted_delay
-from feedhub.models import FetchState
+from feedhub.models import PROFILE_AT, FetchState
 from feedhub.sources.bluesky import BlueskyAdapter, rich_text_html
+from feedhub.sources.social import PROFILE_EVERY
 from tests.conftest import Upstream, fixture_bytes
 from tests.source_support import poll_source_fixture, remember  # noqa: F401
 
 FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
+PROFILE_PATH = "/xrpc/app.bsky.actor.getProfile"
 ME = "https://bsky.app/profile/hubservateur.bsky.social"
 
 
@@ -89,6 +91,7 @@ async def test_pins_and_reposts_are_marked(items):
     assert repost.repost and repost.reposted_by.handle == "@hubservateur.bsky.social"
     assert repost.author.handle == "@velo-lyon.fr" and repost.author.name == "Vélo à Lyon"
     assert repost.url == "https://bsky.app/profile/velo-lyon.fr/post/3lbwcardpost3"
+    assert (repost.replies, repost.reposts, repost.likes) == (1, 3, 17)
 
 
 async def test_authors_hidden_from_logged_out_viewers_are_not_shown(items):
@@ -193,3 +196,39 @@ def test_did_handle_and_default_base_url():
     source = BlueskyAdapter("sky", cfg)
     assert source.actor == "did:plc:z72i7hdynmk6r22z27h6tvur"
     assert source.base_url == "https://public.api.bsky.app"
+
+
+async def test_the_account_profile_is_read_once_a_day(upstream, poll_source):
+    upstream.set(FEED, fixture_bytes("bluesky/author_feed.json"), "application/json")
+    upstream.set(PROFILE_PATH, fixture_bytes("bluesky/profile.json"), "application/json")
+    source = adapter(upstream)
+    first = await poll_source(source)
+    assert first.ok, first.error
+    (seen,) = upstream.requests_to(PROFILE_PATH)
+    assert seen.query == {"actor": "hubservateur.bsky.social"}
+    state = remember(FetchState(), first)
+    profile = state.profile
+    assert profile is not None
+    assert (profile.name, profile.handle, profile.url) == (
+        "Hubservateur 🚋",
+        "@hubservateur.bsky.social",
+        ME,
+    )
+    assert profile.avatar.endswith("bafkreiavatarhubservateur@jpeg")
+    assert profile.banner.endswith("bafkreibannerhubservateur@jpeg")
+    assert profile.bio_html == (
+        "<p>Observatoire citoyen des transports.<br>Ligne 4, bus et pistes cyclables.</p>"
+    )
+    assert (profile.followers, profile.posts) == (15300, 1204)
+    await poll_source(source, state)
+    assert len(upstream.requests_to(PROFILE_PATH)) == 1, "kept for a day"
+    state.meta[PROFILE_AT] -= PROFILE_EVERY
+    await poll_source(source, state)
+    assert len(upstream.requests_to(PROFILE_PATH)) == 2
+
+
+async def test_a_profile_that_fails_costs_nothing(upstream, poll_source):
+    upstream.set(FEED, fixture_bytes("bluesky/author_feed.json"), "application/json")
+    upstream.set(PROFILE_PATH, b"{}", "application/json")  # not a profile
+    result = await poll_source(adapter(upstream))
+    assert result.ok and len(result.items) == 7 and PROFILE_AT not in result.meta

@@ -3,17 +3,20 @@ error bodies) against a local stand-in for graph.instagram.com."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from feedhub.config import InstagramSource
+from feedhub.fetch.fetcher import Fetcher
 from feedhub.models import FetchState
+from feedhub.sources import PollContext
 from feedhub.sources.instagram import InstagramAdapter
 from feedhub.sources.tokens import TOKEN, fingerprint
 from tests.conftest import Upstream
 from tests.meta_upstream import FakeGraph
-from tests.source_support import poll_source_fixture, remember  # noqa: F401
+from tests.source_support import poll_source_fixture, remember, run_here  # noqa: F401
 
 MEDIA = "/v22.0/me/media"
 OLD = "IGAAR-configured-token-0001"
@@ -147,3 +150,68 @@ async def test_malformed_answer_names_no_token(upstream, graph, poll_source):
     assert result.error.startswith("malformed answer from")
     assert "no 'data' array" in result.error
     assert OLD not in result.error and "access_token=[token]" in result.error
+
+
+def missing_object(object_id: str) -> str:
+    """Meta's answer for an object that was deleted (or that the token may no longer see)."""
+    return json.dumps(
+        {
+            "error": {
+                "message": f"Unsupported get request. Object with ID '{object_id}' does not"
+                " exist, cannot be loaded due to missing permissions, or does not support this"
+                " operation. Please read the Graph API documentation at"
+                " https://developers.facebook.com/docs/graph-api",
+                "type": "GraphMethodException",
+                "code": 100,
+                "error_subcode": 33,
+                "fbtrace_id": "AbCdEfGhIjKlMnOp",
+            }
+        }
+    )
+
+
+async def test_recheck_asks_for_each_post_and_counts_only_a_missing_object(
+    upstream, graph, poll_source
+):
+    graph.issue(OLD, age_days=2)
+    source = adapter(upstream)
+    result = await poll_source(source)
+    kept, deleted, flaky = result.items
+    assert [it.extra["graph_id"] for it in (kept, deleted)] == [
+        "18045566778899001",
+        "18045566778899002",
+    ]
+    upstream.set(f"/v22.0/{kept.extra['graph_id']}", '{"id": "1"}', "application/json")
+    upstream.set(
+        f"/v22.0/{deleted.extra['graph_id']}",
+        missing_object(deleted.extra["graph_id"]),
+        "application/json",
+        status=400,
+    )
+    upstream.set(f"/v22.0/{flaky.extra['graph_id']}", "oops", "text/plain", status=500)
+    fetcher = Fetcher(public_url="http://test", allow_private=True)
+    try:
+        ctx = PollContext(fetcher=fetcher, run_parse=run_here, timeout=10.0, max_bytes=1 << 20)
+        gone = await source.recheck(ctx, [kept, deleted, flaky])
+    finally:
+        await fetcher.close()
+    assert gone == {deleted.id}
+    (asked,) = upstream.requests_to(f"/v22.0/{deleted.extra['graph_id']}")
+    # The token the poll used (renewed on the way), which the stand-in knows as valid.
+    assert asked.query["fields"] == "id" and graph.valid(asked.query["access_token"])
+
+
+async def test_deep_json_is_malformed_not_a_traceback(upstream, graph, poll_source, caplog):
+    """200,000 levels of nesting, in the edge's answer and in an error answer: `malformed`, as
+    every other adapter says, and no traceback in the log."""
+    graph.issue(OLD, age_days=2)
+    stored = {"value": OLD, "of": fingerprint(OLD), "renewed": time.time()}
+    deep = b'{"data": ' + b"[" * 200_000 + b"]" * 200_000 + b"}"
+    upstream.set(MEDIA, deep, "application/json")
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: stored}))
+    assert result.error.startswith("malformed answer from"), result.error
+    assert "nested" in result.error
+    upstream.set(MEDIA, b'{"error": ' + b"[" * 200_000 + b"]" * 200_000 + b"}", status=400)
+    result = await poll_source(adapter(upstream), FetchState(meta={TOKEN: stored}))
+    assert result.error and "HTTP 400" in result.error, result.error
+    assert not [r for r in caplog.records if r.exc_info or "Recursion" in r.getMessage()]

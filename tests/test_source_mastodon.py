@@ -7,8 +7,9 @@ import time
 
 from feedhub.config import MastodonSource
 from feedhub.ingest.schedule import hinted_delay
-from feedhub.models import FetchState
+from feedhub.models import PROFILE_AT, FetchState
 from feedhub.sources.mastodon import MastodonAdapter
+from feedhub.sources.social import PROFILE_EVERY
 from tests.conftest import Upstream, fixture_bytes, make_config
 from tests.social_upstream import (
     MASTODON_ACCOUNT_ID,
@@ -56,6 +57,7 @@ async def test_timeline_with_boost_warning_and_pinned_post(upstream, poll_source
     assert (image.type, image.width, image.height) == ("image", 1600, 1200)
     assert image.alt.startswith("Une grue jaune")
     assert image.preview_url.endswith("/small/9f8e7d.jpg")
+    assert (photo.replies, photo.reposts, photo.likes) == (2, 5, 14)
 
     assert boost.repost and boost.reposted_by is not None
     assert boost.reposted_by.handle == "@hubservateur@toot.example"
@@ -89,6 +91,28 @@ async def test_account_id_is_looked_up_once(upstream, poll_source):
     assert len(upstream.requests_to(MASTODON_LOOKUP)) == 1
     assert upstream.requests_to(MASTODON_STATUSES)[-1].status == 304
     assert not any(s.query.get("pinned") for s in upstream.requests_to(MASTODON_STATUSES))
+
+
+async def test_the_account_profile_is_kept_and_read_again_once_a_day(upstream, poll_source):
+    upstream.set(MASTODON_LOOKUP, fixture_bytes("mastodon/lookup.json"), "application/json")
+    upstream.set(MASTODON_STATUSES, fixture_bytes("mastodon/statuses.json"), "application/json")
+    source = adapter(upstream, pinned=False)
+    first = await poll_source(source)
+    state = remember(FetchState(), first)
+    profile = state.profile
+    assert profile is not None
+    assert (profile.name, profile.handle) == ("Hubservateur", "@hubservateur@toot.example")
+    assert profile.url == "https://toot.example/@hubservateur"
+    assert profile.avatar.endswith("/a1b2c3.png") and profile.banner.endswith("/h1.jpg")
+    assert profile.bio_html == "<p>Observatoire citoyen des transports.</p>"
+    assert (profile.followers, profile.posts) == (1843, 977)
+    # The next polls within a day use the kept id and profile; a day later it is read again.
+    state = remember(state, await poll_source(source, state))
+    assert len(upstream.requests_to(MASTODON_LOOKUP)) == 1
+    state.meta[PROFILE_AT] -= PROFILE_EVERY
+    again = await poll_source(source, state)
+    assert again.ok and len(upstream.requests_to(MASTODON_LOOKUP)) == 2
+    assert again.meta[PROFILE_AT] > state.meta[PROFILE_AT]
 
 
 async def test_account_that_does_not_exist(upstream, poll_source):

@@ -9,7 +9,7 @@ from feedhub.config import ConfigError, MastodonTagSource, parse_config
 from feedhub.sources.mastodon_tag import MastodonTagAdapter
 from tests.conftest import Upstream
 from tests.source_support import poll_source_fixture  # noqa: F401
-from tests.wall_support import INSTANCES, TAG, instance_answers, serve_tag, tag_path
+from tests.wall_support import INSTANCES, TAG, instance_answers, serve_tag, status, tag_path
 
 
 def tag_adapter(upstream: Upstream, **options: object) -> MastodonTagAdapter:
@@ -104,3 +104,29 @@ def test_config_names_what_is_wrong():
     )
     assert cfg.sources["fete"].instances == ["https://a.example"]
     assert cfg.widgets["wall"].moderated and cfg.widgets["wall"].moderation == "open"
+
+
+async def test_only_public_posts_of_a_tag_or_a_list_are_kept(upstream, poll_source):
+    """With a token Mastodon also answers followers-only posts and direct messages: a wall
+    keeps public (and unlisted) posts only, as the account source does."""
+    answers = instance_answers()
+    host = INSTANCES["one"]
+    for n, (visibility, words) in enumerate(
+        (("private", "Pour mes abonnés"), ("direct", "Message privé"), ("unlisted", "Discret"))
+    ):
+        answers["one"].append(
+            status(
+                20 + n,
+                "alice",
+                host,
+                host,
+                "2026-12-06T19:00:00.000Z",
+                words,
+                visibility=visibility,
+            )
+        )
+    serve_tag(upstream, answers)
+    result = await poll_source(tag_adapter(upstream))
+    said = " ".join(it.content_html for it in result.items)
+    assert "Discret" in said
+    assert "Pour mes abonnés" not in said and "Message privé" not in said

@@ -56,3 +56,15 @@ async def test_reposts_left_out_and_user_id(upstream, graph, poll_source):
     result = await poll_source(adapter(upstream, exclude_reposts=True, user_id="17841401234567890"))
     assert result.ok and len(result.items) == 4
     assert not any(it.repost for it in result.items)
+
+
+async def test_deep_json_is_malformed_not_a_traceback(upstream, graph, poll_source, caplog):
+    """200,000 levels of nesting in the posts' answer and in the token renewal's: the poll's
+    error is `malformed`, the renewal fails with a reason, and no traceback is logged."""
+    deep = b"[" * 200_000 + b"]" * 200_000
+    upstream.set("/v1.0/me/threads", b'{"data": ' + deep + b"}", "application/json")
+    upstream.set("/refresh_access_token", b'{"access_token": ' + deep + b"}", "application/json")
+    result = await poll_source(adapter(upstream))
+    assert result.error.startswith("malformed answer from"), result.error
+    assert "nested too deeply" in result.error and TOKEN not in result.error
+    assert not [r for r in caplog.records if r.exc_info or "Recursion" in r.getMessage()]

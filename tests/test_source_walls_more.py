@@ -46,6 +46,9 @@ async def test_a_mastodon_list_with_the_owners_token(upstream, poll_source):
     answer = [
         status(8, "alice", host, host, "2026-12-06T21:00:00.000Z", "Depuis la liste"),
         status(9, "bob", host, host, "2026-12-06T20:00:00.000Z", "Refus", note=NOBOT),
+        # A token's answer also holds followers-only posts and direct messages: never shown.
+        status(13, "carl", host, host, "2026-12-06T20:30:00.000Z", "Abonnés", visibility="private"),
+        status(14, "dina", host, host, "2026-12-06T20:40:00.000Z", "Privé", visibility="direct"),
     ]
     serve_json(upstream, "/api/v1/timelines/list/42", answer, TOKEN)
     cfg = MastodonListSource(
@@ -53,7 +56,7 @@ async def test_a_mastodon_list_with_the_owners_token(upstream, poll_source):
     )
     result = await poll_source(MastodonListAdapter("list", cfg))
     assert result.ok, result.error
-    assert [it.author.name for it in result.items] == ["Alice"]  # bob: #nobot
+    assert [it.author.name for it in result.items] == ["Alice"]  # bob: #nobot; carl, dina
     assert upstream.requests_to("/api/v1/timelines/list/42")[0].query == {"limit": "40"}
     wrong = MastodonListSource(
         type="mastodon_list", instance=host, list_id="42", token="x", base_url=upstream.base_url

@@ -44,6 +44,7 @@ async def test_timeline(upstream, poll_source):
         "lang",
         "referenced_tweets",
         "in_reply_to_user_id",
+        "public_metrics",
     }
     assert set(seen.query["expansions"].split(",")) >= {"attachments.media_keys", "author_id"}
     assert seen.query["media.fields"] == "url,preview_image_url,width,height,alt_text,type"
@@ -52,6 +53,8 @@ async def test_timeline(upstream, poll_source):
     assert result.meta["since_id"] == "1859912345678901234"
 
     photo, retweet, video = result.items
+    assert (photo.replies, photo.reposts, photo.likes) == (3, 12, 1234)
+    assert (video.replies, video.reposts, video.likes) == (None, None, None), "not given"
     html = photo.content_html
     assert "t.co" not in "".join(it.content_html for it in result.items)
     assert html.startswith("<p>Café ☕ &amp; travaux : la ligne 4 avance 🚋 <a href=")
@@ -98,6 +101,26 @@ async def test_since_id_makes_later_polls_incremental(upstream, poll_source):
     assert third.ok and third.incremental and third.items == []
     assert remember(state, third).meta["since_id"] == "1860100000000000000"
     assert len(upstream.requests_to(X_LOOKUP)) == 1, "the user id is looked up once"
+
+
+async def test_the_lookup_reads_the_account_profile(upstream, poll_source):
+    serve_x_timeline(upstream)
+    result = await poll_source(adapter(upstream))
+    assert result.ok, result.error
+    (lookup,) = upstream.requests_to(X_LOOKUP)
+    assert set(lookup.query["user.fields"].split(",")) >= {"description", "public_metrics"}
+    profile = remember(FetchState(), result).profile
+    assert profile is not None
+    assert (profile.name, profile.handle, profile.url) == (
+        "Hubservateur",
+        "@Hubservateur",
+        "https://x.com/Hubservateur",
+    )
+    assert profile.avatar.endswith("/Hb4kQz1m_normal.jpg") and profile.banner == ""
+    assert profile.bio_html == (
+        "<p>Observatoire citoyen des transports.<br>Tram, bus &amp; vélo &lt;à pied&gt;</p>"
+    )
+    assert (profile.followers, profile.posts) == (2412, 5310)
 
 
 async def test_configured_user_id_skips_the_lookup(upstream, poll_source):

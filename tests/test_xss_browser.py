@@ -125,7 +125,7 @@ async def test_no_vector_runs_in_any_output(tmp_path, upstream, feedhub_service,
     running = await feedhub_service(config, config_path=bad_config)
     svc = running.service
     await asyncio.gather(*(svc.polling.poll(sid) for sid in sources))
-    assert not await svc.reload()  # refused: its messages quote the hostile keys on /admin
+    assert not await svc.reloads.reload()  # refused: its messages quote the hostile keys on /admin
 
     for sid in sources:
         state = svc.states[sid]

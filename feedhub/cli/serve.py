@@ -69,7 +69,7 @@ async def _serve(config: Config, path: str) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     svc = app[SERVICE]
-    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.ensure_future(svc.reload()))
+    loop.add_signal_handler(signal.SIGHUP, svc.reloads.soon)
     watcher = asyncio.create_task(_watch(svc, Path(path)))
     await stop.wait()
     log.info("stopping: finishing requests in flight")
@@ -98,6 +98,6 @@ async def _watch(svc: object, path: Path, every: float = 2.0) -> None:
         if now != seen and now != (0, 0):
             seen = now
             try:
-                await svc.reload()
+                await svc.reloads.reload()
             except Exception:  # a bug in reading one edit must not end the watching
                 log.exception("config reload failed; the running config stays")

@@ -37,7 +37,9 @@ def register(add: AddCommand) -> None:
         return p
 
     action("check", "integrity and schema version; exit 1 saying what is wrong", check)
-    action("backup", "write an online, consistent copy to FILE", backup).add_argument("file")
+    p = action("backup", "write an online, consistent copy to FILE", backup)
+    p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     action("restore", "replace the store with a backup FILE", restore).add_argument("file")
     action("recover", "save every readable row of a damaged SQLite file into a new one", recover)
     action("quarantine", "set the store aside so the next start re-polls from empty", quarantine)
@@ -76,6 +78,8 @@ async def check(config: Config, args: argparse.Namespace) -> Outcome:
 
 
 async def backup(config: Config, args: argparse.Namespace) -> Outcome:
+    if Path(args.file).exists() and not args.force:
+        raise Refused(f"{args.file} exists; add --force to replace it")
     return await maintenance_for(config.storage, config.base_dir, "backup").backup(Path(args.file))
 
 

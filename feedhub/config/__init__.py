@@ -15,13 +15,12 @@ from feedhub.config.schema import (
     FetchConfig,
     Filters,
     MediaConfig,
-    ModerationRules,
     MoreLink,
-    ServerConfig,
     StorageConfig,
     WidgetConfig,
     theme_names,
 )
+from feedhub.config.server import ServerConfig
 from feedhub.config.sources import (
     BlueskySource,
     FacebookSource,
@@ -46,6 +45,7 @@ from feedhub.config.walls import (
     MastodonFavouritesSource,
     MastodonListSource,
     MastodonTagSource,
+    ModerationRules,
     PixelfedTagSource,
     ThreadsSearchSource,
     TumblrTagSource,

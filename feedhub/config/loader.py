@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 from feedhub.config.fields import NAME_RE, mask_secrets
 from feedhub.config.platforms import PLATFORMS
-from feedhub.config.schema import BUILTIN_WIDGETS_DIR, Config, config_model, theme_names
+from feedhub.config.schema import BUILTIN_WIDGETS_DIR, SECRET_KEY, Config, config_model, theme_names
 from feedhub.config.yamlsafe import MAX_BYTES, YAMLLimitError, decode, load_yaml
 
 
@@ -111,10 +112,36 @@ def parse_config(data: Any, base_dir: str = ".", env: dict[str, str] | None = No
         problems += [f"{_error_path(e['loc'])}: {_error_message(e)}" for e in exc.errors()]
     # Cross-references are checked on the raw tree, so they are listed with the rest.
     problems += _cross_checks(data, base_dir)
+    key = (os.environ if env is None else env).get(SECRET_KEY, "")
+    if config is not None:
+        problems += secret_key_problems(key, config.stored_sources())
     if problems or config is None:
         raise ConfigError([mask_secrets(p, used) for p in problems])
     config._env_values = used
+    config._secret_key = key
     return config
+
+
+def secret_key_problems(key: str, stored: list[str]) -> list[str]:
+    """What is wrong with FEEDHUB_SECRET_KEY, the key of the tokens kept in the store."""
+    if not key:
+        if not stored:
+            return []
+        return [
+            f"{SECRET_KEY} is not set: sources {', '.join(stored)} keep their token in the"
+            f" store (token: stored), encrypted with it. Set {SECRET_KEY} to the key they were"
+            " connected with (a new key: `feedhub accounts key`)"
+        ]
+    from cryptography.fernet import Fernet  # here: only a config with a key loads it
+
+    try:
+        Fernet(key.encode())
+    except ValueError:
+        return [
+            f"{SECRET_KEY}: not a key (32 random bytes in URL-safe base64, 44 characters;"
+            " `feedhub accounts key` prints a new one)"
+        ]
+    return []
 
 
 APPROVERS = ("mastodon_favourites", "bluesky_likes")  # what `approve_from` may name
@@ -146,6 +173,8 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
     for name, widget in _mapping(data.get("widgets")).items():
         if not NAME_RE.match(str(name)):
             problems.append(f"widgets.{name}: names may use letters, digits, '-' and '_' only")
+        elif name == "index":  # /w/index.json is the list of widgets
+            problems.append("widgets.index: the name 'index' is taken by /w/index.json")
         widget = _mapping(widget)
         refs = widget.get("sources")
         for i, sid in enumerate(refs if isinstance(refs, list) else []):
@@ -192,12 +221,41 @@ def valid_locale(name: str) -> bool:
     return True
 
 
-def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
-    """Read and validate a config file."""
+def read_settled(path: str | Path, settle: float = 0.25, tries: int = 40) -> bytes:
+    """The file's bytes once it has stopped changing: the same size, mtime and inode before
+    and after a `settle` pause, and a read that saw exactly that file whole. An editor's
+    truncate-then-write, or a writer in progress, is waited out instead of parsed half-way."""
+    path = Path(path)
+    for _ in range(tries):
+        before = _stamp(path.stat())
+        time.sleep(settle)
+        with path.open("rb") as f:
+            opened = _stamp(os.fstat(f.fileno()))
+            raw = f.read(MAX_BYTES + 1)  # never more than the limit, whatever the file holds
+            after = _stamp(os.fstat(f.fileno()))
+        if before == opened == after == _stamp(path.stat()) and (
+            len(raw) == after[1] or len(raw) > MAX_BYTES
+        ):
+            return raw
+    raise ConfigError([f"{path}: the file kept changing while it was read; try again"])
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def load_config(
+    path: str | Path, env: dict[str, str] | None = None, *, settle: float | None = None
+) -> Config:
+    """Read and validate a config file; with `settle`, only once it has stopped changing
+    (see `read_settled`: what a reload of a running daemon reads)."""
     path = Path(path)
     try:
-        with path.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)  # never more than the limit, whatever the file holds
+        if settle is None:
+            with path.open("rb") as f:
+                raw = f.read(MAX_BYTES + 1)  # never more than the limit
+        else:
+            raw = read_settled(path, settle)
         data = load_yaml(decode(raw))
     except OSError as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc.strerror}"]) from None
@@ -208,4 +266,6 @@ def load_config(path: str | Path, env: dict[str, str] | None = None) -> Config:
         at = f":{where.line + 1}:{where.column + 1}" if where else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([f"{path}{at}: not valid YAML: {problem}"]) from None
+    if settle is not None and data is None:
+        raise ConfigError([f"{path}: the file is empty"])
     return parse_config(data, base_dir=str(path.resolve().parent), env=env)

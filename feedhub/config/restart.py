@@ -28,6 +28,8 @@ SHOWN = {
     "grace_period",
     "timeout",
     "youtube_player",
+    "max_images_per_item",
+    "max_images_per_poll",
 }
 
 
@@ -62,3 +64,23 @@ def applicable(running: Config, new: Config) -> Config:
     return new.model_copy(
         update={"server": server, "storage": running.storage, "media": running.media}
     )
+
+
+def refused_on_reload(running: Config, new: Config) -> list[str]:
+    """What makes a valid file still unfit to replace a running config. A reload happens
+    when an editor saves, so a file emptied by a slip must not empty the daemon; and a token
+    removed would open the admin pages to every loopback client, which is every visitor when a
+    proxy on this machine relays them without a forwarding header: a daemon cannot tell, so
+    removing the token takes a restart (where the start-up checks of the admin policy apply)."""
+    problems = []
+    if not new.sources:
+        problems.append(
+            "sources: none listed; a reload never empties a running daemon"
+            " (restart feedhub to run without sources)"
+        )
+    if running.admin.token and not new.admin.token:
+        problems.append(
+            "admin.token: a reload cannot remove the admin token"
+            " (restart feedhub to run the admin pages without one)"
+        )
+    return problems

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import ipaddress
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -11,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr, create_model, field_validator
 
 from feedhub import package_folder
+from feedhub.config.alerts import AlertsConfig
 from feedhub.config.fields import (
     MAX_ITEMS,
     NAME_RE,
@@ -21,50 +21,15 @@ from feedhub.config.fields import (
     mask_secrets,
 )
 from feedhub.config.platforms import BUILTIN, PLATFORMS, Platform, SourceConfig, source_union
+from feedhub.config.server import ServerConfig
+from feedhub.config.sources import STORED
+from feedhub.config.walls import ModerationRules
 
 # widgets/ of the repository, shipped as package data (see setup.py).
 BUILTIN_WIDGETS_DIR = package_folder("feedhub.widgets")
 LIVE_MIN = 60.0  # seconds: embeds never re-check a widget more often
-
-
-class ServerConfig(Strict):
-    host: str = "127.0.0.1"
-    port: int = Field(8080, ge=1, le=65535)
-    public_url: str = ""
-    embed_origins: list[str] = []
-    widgets_dir: str | None = None
-    timezone: TimeZone = ""  # "" is the host's zone
-    trusted_proxies: list[str] = []  # addresses or networks whose client_header is believed
-    client_header: Literal[
-        "X-Forwarded-For", "Forwarded", "X-Real-IP", "CF-Connecting-IP", "True-Client-IP"
-    ] = "X-Forwarded-For"
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
-        for entry in value:
-            try:
-                ipaddress.ip_network(entry, strict=False)
-            except ValueError:
-                raise ValueError(
-                    f"each entry must be an IP address or network such as 10.0.0.0/8, got {entry!r}"
-                ) from None
-        return value
-
-    @field_validator("public_url")
-    @classmethod
-    def _absolute_url(cls, value: str) -> str:
-        if value and not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
-        return value.rstrip("/")
-
-    @field_validator("embed_origins")
-    @classmethod
-    def _origins(cls, value: list[str]) -> list[str]:
-        for origin in value:
-            if not re.match(r"^https?://[^/\s]+$", origin):
-                raise ValueError(f"each origin must be scheme://host[:port], got {origin!r}")
-        return value
+SECRET_KEY = "FEEDHUB_SECRET_KEY"  # the environment variable of the stored tokens' key
+CLAMP_MAX = 12  # lines: widgets/_base/style.css has a rule for each
 
 
 class StorageConfig(Strict):
@@ -104,6 +69,10 @@ class MediaConfig(Strict):
     grace_period: Duration = 7 * 86400.0
     timeout: Duration | None = None  # per image; fetch.timeout when unset
     youtube_player: str = "https://www.youtube-nocookie.com"
+    # What one source may ask the cache for: an item's first images, a poll's first new ones
+    # (the rest show their alt text; the next poll takes the next ones).
+    max_images_per_item: int = Field(8, ge=1, le=1000)
+    max_images_per_poll: int = Field(40, ge=1, le=10000)
 
     @field_validator("widths")
     @classmethod
@@ -126,6 +95,7 @@ class MediaConfig(Strict):
 class MoreLink(Strict):
     label: str = ""  # "" says "More posts" in the widget's language
     url: str
+    qr: bool = False  # the wall theme also shows the link as a QR code
 
 
 class Filters(Strict):
@@ -145,15 +115,6 @@ class Filters(Strict):
         return value
 
 
-class ModerationRules(Strict):
-    """What decides without a person, before the queue (`filters.exclude` are the block
-    words): a post these hold back is never shown, and /admin/moderation says why."""
-
-    per_author_per_day: int | None = Field(None, ge=1, le=1000)
-    languages: list[str] = []  # posts in other languages are held back ("" counts as any)
-    media_required: bool = False
-
-
 class WidgetConfig(Strict):
     title: str = ""
     sources: list[str]
@@ -170,6 +131,10 @@ class WidgetConfig(Strict):
     dates: Literal["absolute", "relative"] = "absolute"
     live: bool | Duration = True  # True: the shortest interval of its sources, at least 60s
     dedupe: bool = True
+    counts: bool = True  # replies, reposts and likes, where the platform gives them
+    clamp: int | None = None  # lines of a long post before "show more"; None: the theme's
+    require_alt: Literal["show", "fold", "hide"] = "show"  # pictures without a description
+    header: Literal["full", "compact", "none"] = "none"  # the accounts, above the posts
     # open: every post shows (as before walls); approve: posts of sources not in `trusted`
     # show once approved on /admin/moderation, by a rule of `rules` or by a favourite.
     moderation: Literal["open", "approve"] = "open"
@@ -200,6 +165,13 @@ class WidgetConfig(Strict):
             raise ValueError(f"must be between 1 and 200, got {value}")
         return value
 
+    @field_validator("clamp")
+    @classmethod
+    def _clamp(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= CLAMP_MAX:
+            raise ValueError(f"must be between 0 (no clamp) and {CLAMP_MAX} lines, got {value}")
+        return value
+
     @field_validator("sources")
     @classmethod
     def _some(cls, value: list[str]) -> list[str]:
@@ -214,12 +186,40 @@ class Config(Strict):
     fetch: FetchConfig = FetchConfig()
     admin: AdminConfig = AdminConfig()
     media: MediaConfig = MediaConfig()
+    alerts: AlertsConfig = AlertsConfig()
     sources: dict[str, SourceConfig] = {}
     widgets: dict[str, WidgetConfig] = {}
     # Where the file lives: relative paths in it are relative to this folder.
     base_dir: str = Field(".", exclude=True)
     # The values `${VAR}` took from the environment, by name: never shown (see `mask`).
     _env_values: dict[str, str] = PrivateAttr(default_factory=dict)
+    # FEEDHUB_SECRET_KEY, as the environment gave it: never shown, never stored.
+    _secret_key: str = PrivateAttr(default="")
+    _stored: list[str] | None = PrivateAttr(default=None)  # kept by `with_accounts`
+
+    @property
+    def secret_key(self) -> str:
+        return self._secret_key
+
+    def stored_sources(self) -> list[str]:
+        """The sources whose token is connected on /admin and kept in the store."""
+        if self._stored is not None:
+            return list(self._stored)
+        return [sid for sid, s in self.sources.items() if getattr(s, "token", None) == STORED]
+
+    def with_accounts(self, accounts: dict[str, dict[str, str]]) -> Config:
+        """This config with the connected accounts' values (token, page_id) in place of
+        `stored`; a source not connected yet keeps `stored`."""
+        sources = dict(self.sources)
+        for sid in self.stored_sources():
+            if sid in accounts:
+                cfg = sources[sid]
+                fields = {k: v for k, v in accounts[sid].items() if k in type(cfg).model_fields}
+                sources[sid] = cfg.model_copy(update=fields)
+        copy = self.model_copy(update={"sources": sources})
+        copy._env_values, copy._secret_key = self._env_values, self._secret_key
+        copy._stored = self.stored_sources()
+        return copy
 
     def mask(self, text: str) -> str:
         """`text` (an error quoting a URL, say) with the environment's values as `${VAR}`."""

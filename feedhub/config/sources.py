@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from feedhub.config.fields import MAX_ITEMS, Duration, Size, Strict
 
@@ -132,10 +132,20 @@ def _required(value: str, what: str) -> str:
     return value
 
 
-class _Renewed(_Read):
-    """A long-lived token that feedhub renews when it is older than `refresh_after`."""
+STORED = "stored"  # a token connected on /admin, kept in the store, encrypted
+
+
+class _Meta(_Read):
+    """A Meta source: its token from the environment, or `stored` (connected on /admin, where
+    the app's secret exchanges a short-lived token for a long-lived one)."""
 
     token: str = Field("", validate_default=True)  # so that a missing one gets its message
+    app_secret: str = ""
+
+
+class _Renewed(_Meta):
+    """A long-lived token that feedhub renews when it is older than `refresh_after`."""
+
     refresh_after: Duration = 7 * 86400.0
 
     @field_validator("refresh_after")
@@ -171,10 +181,10 @@ class ThreadsSource(_Renewed):
         )
 
 
-class FacebookSource(_Read):
+class FacebookSource(_Meta):
     type: Literal["facebook"]
-    page_id: str
-    token: str = Field("", validate_default=True)
+    page_id: str = Field("", validate_default=True)  # `token: stored`: the Page picked
+    app_id: str = ""
 
     @field_validator("token")
     @classmethod
@@ -182,6 +192,13 @@ class FacebookSource(_Read):
         return _required(
             value, "set token: ${FACEBOOK_PAGE_TOKEN} and export the Page's access token"
         )
+
+    @field_validator("page_id")
+    @classmethod
+    def _page(cls, value: str, info: ValidationInfo) -> str:
+        if not value and info.data.get("token") != STORED:
+            raise ValueError("is required (or `token: stored`: the Page picked on /admin/connect)")
+        return value
 
 
 _FEDI_NAME = re.compile(r"^[A-Za-z0-9_.-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")

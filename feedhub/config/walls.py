@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
+from feedhub.config.fields import Strict
 from feedhub.config.sources import SourceBase
 
 # Mastodon's hashtag grammar: letters, digits, "_" and the middle dot; not digits only.
@@ -285,3 +286,12 @@ class ThreadsSearchSource(SourceBase):
             )
         )
     )
+
+
+class ModerationRules(Strict):
+    """What decides without a person, before the queue (`filters.exclude` are the block
+    words): a post these hold back is never shown, and /admin/moderation says why."""
+
+    per_author_per_day: int | None = Field(None, ge=1, le=1000)
+    languages: list[str] = []  # posts in other languages are held back ("" counts as any)
+    media_required: bool = False

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import re
-from functools import partial
+from contextvars import ContextVar
 
 import nh3
 
@@ -148,20 +148,37 @@ def _text_kept(fragment: str) -> str:
     return _FOREIGN_RE.sub(_foreign_text, _LITERAL_BANG_RE.sub("&lt;!", fragment))
 
 
+# The base URL of the fragment being cleaned, for the attribute filter: the cleaners are built
+# once (building one per call cost three times the cleaning of a short post), so the base of
+# each call reaches the filter this way.
+_BASE: ContextVar[str] = ContextVar("sanitize_base", default="")
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    return _filter(_BASE.get(), tag, attr, value)
+
+
+_CLEANER = nh3.Cleaner(
+    tags=TAGS,
+    attributes=ATTRIBUTES,
+    set_tag_attribute_values=SET_ATTRIBUTES,
+    url_schemes=LINK_SCHEMES | {"data"},
+    attribute_filter=_filter_attribute,
+    strip_comments=True,
+    link_rel="noopener noreferrer nofollow ugc",
+)
+_TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style"})
+
+
 def sanitize_html(fragment: str, base: str = "") -> str:
     """Upstream HTML reduced to the allowlist; relative URLs resolved against `base`."""
     if not fragment:
         return ""
-    cleaned = nh3.clean(
-        _text_kept(fragment),
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        set_tag_attribute_values=SET_ATTRIBUTES,
-        url_schemes=LINK_SCHEMES | {"data"},
-        attribute_filter=partial(_filter, base),
-        strip_comments=True,
-        link_rel="noopener noreferrer nofollow ugc",
-    )
+    token = _BASE.set(base)
+    try:
+        cleaned = _CLEANER.clean(_text_kept(fragment))
+    finally:
+        _BASE.reset(token)
     cleaned = _START_TAG_RE.sub(_fix_attributes, bounded(cleaned))
     cleaned = _PIXEL_RE.sub("", cleaned)
     # An iframe whose src was refused is an empty box: drop it.
@@ -173,13 +190,35 @@ def html_to_text(fragment: str, limit: int = 0) -> str:
     if not fragment:
         return ""
     text = html.unescape(
-        nh3.clean(
-            _text_kept(fragment).replace("<br", " <br").replace("</p>", "</p> "),
-            tags=set(),
-            clean_content_tags={"script", "style"},
-        )
+        _TEXT_CLEANER.clean(_text_kept(fragment).replace("<br", " <br").replace("</p>", "</p> "))
     )
     text = _SPACE_RE.sub(" ", text).strip()
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+    return text
+
+
+# A whole tag of nh3's output (quoted values never hold a `"`, text never holds a `<`): the
+# tags `sanitized_text` strips, a line break and a paragraph's end leaving a space.
+_OUTPUT_TAG_RE = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:[^>"]|"[^"]*")*>')
+# A player: what lies between its tags is raw text a browser never shows (the rest of a post
+# after a self-closed `<iframe … />`, say), not words of the post.
+_PLAYER_RE = re.compile(r'<iframe\b(?:[^>"]|"[^"]*")*>.*?</iframe>', re.S)
+
+
+def _tag_gap(tag: re.Match[str]) -> str:
+    return " " if tag[2] == "br" or (tag[1] and tag[2] == "p") else ""
+
+
+def sanitized_text(fragment: str, limit: int = 0) -> str:
+    """The words a reader sees of what `sanitize_html` wrote, without parsing it again: its
+    output is well-formed and holds no script, style or comment, so removing its tags gives
+    `html_to_text`'s text, but for a player's raw content, which a browser never shows and
+    this leaves out. Only for `sanitize_html`'s output; other HTML goes through `html_to_text`."""
+    if not fragment:
+        return ""
+    tagless = _OUTPUT_TAG_RE.sub(_tag_gap, _PLAYER_RE.sub("", fragment))
+    text = _SPACE_RE.sub(" ", html.unescape(tagless)).strip()
     if limit and len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
     return text

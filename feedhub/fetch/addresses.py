@@ -13,23 +13,29 @@ class AddressRefused(Exception):
     pass
 
 
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
-_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: a site's own translators
-_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated, still routed by some stacks
+# IPv6 prefixes whose last 32 bits are an IPv4 address the packets end up at.
+_LAST_32_BITS = (
+    ipaddress.IPv6Network("::ffff:0:0/96"),  # IPv4-mapped
+    ipaddress.IPv6Network("::ffff:0:0:0/96"),  # SIIT, IPv4-translated (RFC 2765)
+    ipaddress.IPv6Network("64:ff9b::/96"),  # NAT64, well-known prefix (RFC 6052)
+    ipaddress.IPv6Network("::/96"),  # IPv4-compatible: deprecated, still routed by some stacks
+)
+# NAT64 local-use (RFC 8215): the site picks the prefix length, so where the IPv4 address
+# sits cannot be known from the address; every one is refused.
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 
-def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 transition address leads to (mapped, compatible, NAT64,
-    6to4, Teredo), else None: the guard must judge where the packets end up."""
-    if ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 transition address leads to (mapped, SIIT, NAT64,
+    compatible, 6to4, Teredo's server and client), else none: the guard judges where the
+    packets end up."""
+    if any(ip in net for net in _LAST_32_BITS) and int(ip) > 1:  # not :: and ::1
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
     if ip.sixtofour is not None:
-        return ip.sixtofour
+        return [ip.sixtofour]
     if ip.teredo is not None:
-        return ip.teredo[1]
-    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):
-        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    return None
+        return list(ip.teredo)
+    return []
 
 
 def is_public_address(host: str) -> bool:
@@ -43,8 +49,8 @@ def is_public_address(host: str) -> bool:
         if ip in _NAT64_LOCAL:
             return False
         inner = embedded_ipv4(ip)
-        if inner is not None:
-            return inner.is_global and not inner.is_multicast
+        if inner:
+            return all(v4.is_global and not v4.is_multicast for v4 in inner)
     return ip.is_global and not ip.is_multicast
 
 

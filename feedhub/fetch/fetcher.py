@@ -120,7 +120,9 @@ class Fetcher:
         return result
 
     async def _limited(self, req: Request, host: str) -> FetchResult:
-        async with self._global, self._per_host[host]:
+        # The host's own turn first: a request waiting on a busy host must not hold a global
+        # slot meanwhile, or one host's backlog (a feed's hundred images) stalls every other.
+        async with self._per_host[host], self._global:
             try:
                 result = await asyncio.wait_for(self._get(req), req.timeout)
             except TimeoutError:

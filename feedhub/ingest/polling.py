@@ -38,6 +38,7 @@ class Polling:
         self.recorder = recorder
         self._fetcher = fetcher
         self.adapters: dict[str, SourceAdapter] = {}
+        self.renew_tokens = True  # False: polls that keep nothing (`feedhub fetch`)
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)
         self.configure(config)
@@ -62,6 +63,13 @@ class Polling:
         """Poll one source now and store what it gave."""
         fetcher = self._fetcher()
         assert fetcher is not None, "service not started"
+        owner = workers.working_for.set(source_id)  # its parse takes its own turn in the pool
+        try:
+            return await self._poll(source_id, fetcher)
+        finally:
+            workers.working_for.reset(owner)
+
+    async def _poll(self, source_id: str, fetcher: Fetcher) -> PollResult:
         try:
             state = await self.recorder.fresh(source_id)
         except store_errors() as exc:
@@ -72,14 +80,18 @@ class Polling:
             run_parse=workers.run_parse,
             timeout=cfg.timeout or self.config.fetch.timeout,
             max_bytes=cfg.max_bytes or self.config.fetch.max_bytes,
+            renew_tokens=self.renew_tokens,
         )
         started = time.monotonic()
         try:
             result = await self.adapters[source_id].poll(ctx, state)
-            await self._recheck(source_id, ctx, state, result)
         except Exception as exc:  # an adapter bug must cost one source one poll, nothing more
             log.exception("source %s: poll failed", source_id)
             result = PollResult(error=f"internal error: {type(exc).__name__}: {exc}")
+        try:
+            await self._recheck(source_id, ctx, state, result)
+        except Exception:  # the poll's own outcome stands; the next re-check tries again
+            log.exception("source %s: re-check failed", source_id)
         return await self.recorder.record(source_id, result, state, time.monotonic() - started)
 
     async def _recheck(

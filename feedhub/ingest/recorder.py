@@ -6,10 +6,15 @@ In order, `Recorder.record`:
    of the answer and drops those deleted upstream; a source that sends only what is new
    keeps the stored ones beside them. An answer equal to the last one changes nothing;
 3. bounds them (the source's `max_items` and `max_age`, secrets masked out of the error);
-4. settles their images (`ImageSettler`: fetched and cached, or failed, before the save);
+4. starts settling their images, and those of the account's profile when a lookup read it
+   again (`ImageSettler`: fetched and cached, or failed, in the background; an image not yet
+   settled shows its alt text, and the source's widgets render again once it is, so one
+   source's images never hold back its items or another source's);
 5. saves the state and the items in one transaction, then lets the images of the posts that
    left go (`ImageSettler.release`);
-6. tells its listeners, in the order they were added, when the items changed.
+6. tells its listeners, in the order they were added, when the items (or the account's
+   profile, which widget headers show) changed;
+7. tells its outcome listeners of every outcome, changed or not, stored or not (alerts).
 
 A store that fails keeps nothing and tells no listener: the outcome becomes a `store: …`
 source error, held in memory, and the widgets keep showing what was stored before.
@@ -21,6 +26,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Protocol
 
 from feedhub.config import Config
@@ -34,7 +40,7 @@ from feedhub.ingest.history import (
 )
 from feedhub.ingest.update import apply_poll, bound, merge_incremental
 from feedhub.metrics import Metrics
-from feedhub.models import EncodedItems, FetchState, Item
+from feedhub.models import PROFILE, EncodedItems, FetchState, Item
 from feedhub.sources.base import PollResult
 from feedhub.store import Store
 from feedhub.store.errors import describe, store_errors
@@ -43,12 +49,14 @@ from feedhub.store.health import StoreHealth
 log = logging.getLogger("feedhub")
 
 Listener = Callable[[str, FetchState], Awaitable[None]]  # a source whose items changed
+# Every outcome: (source, the state it applied to, the state after).
+OutcomeListener = Callable[[str, FetchState, FetchState], Awaitable[None]]
 
 
 class ImageSettler(Protocol):
     """What the recorder asks of the media cache: the images these items show, fetched (or
-    failed) before the items are saved, so a widget never shows an item whose image is not
-    settled. Items without images, or with the cache off, return at once."""
+    failed) in the background. It returns at once; the widgets show an image not yet settled
+    as its alt text and render again when it is."""
 
     async def settle(self, items: list[Item], source_id: str) -> None: ...
 
@@ -79,13 +87,19 @@ class Recorder:
         self._interval = interval
         self.images = images
         self.listeners: list[Listener] = []
+        self.outcomes: list[OutcomeListener] = []
 
     async def fresh(self, source_id: str) -> FetchState:
         """The state an outcome applies to. With a shared store it is read again: another
         replica may have polled, or answered the hub, since this one last looked."""
         if self.store.shared:  # the store's word, even "nothing yet": it may have been reset
             self.states[source_id] = await self.store.get_state(source_id) or FetchState()
-        return self.states.get(source_id) or FetchState()
+        state = self.states.get(source_id) or FetchState()
+        if source_id in self.store.unreadable:
+            # Rows of it could not be read: asked without validators and with no digest to
+            # match, the upstream's answer is stored whole and the bad rows are rewritten.
+            state = replace(state, etag="", last_modified="", digest="")
+        return state
 
     async def fault(self, source_id: str, exc: BaseException) -> PollResult:
         """A store that could not be read: not worth asking the upstream, the outcome could
@@ -120,9 +134,11 @@ class Recorder:
             )
         self.states[source_id] = new_state
         self.metrics.record_poll(source_id, result.error, new_state)
-        if items is not None:
+        if items is not None or new_state.meta.get(PROFILE) != state.meta.get(PROFILE):
             for listener in self.listeners:
                 await listener(source_id, new_state)
+        for outcome in self.outcomes:
+            await outcome(source_id, state, new_state)
         return result
 
     async def _save(
@@ -157,8 +173,10 @@ class Recorder:
         )
         if unchanged:  # the same answer as before: what is stored stays, counted as before
             new_state.item_count = state.item_count
-        if items is not None:  # images first: a restart finds every stored item's settled
+        if items is not None:  # started, not awaited: the items are saved and shown now
             await self._settle(items, source_id)
+        if PROFILE in result.meta and new_state.profile is not None:  # a header's pictures
+            await self._settle([new_state.profile.images_item(source_id)], source_id)
         await self.store.save(
             source_id, new_state, items, encoded.texts if items is not None and encoded else None
         )

@@ -7,8 +7,10 @@ import multiprocessing
 import os
 import select
 import threading
+from collections import OrderedDict, deque
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextvars import ContextVar
 from typing import Any
 
 _pool: Executor | None = None
@@ -72,15 +74,97 @@ def prestart() -> None:
         started.result()
 
 
+# Whose work a job is (a source id; set by a poll and by a source's image settling): the
+# pool lets the owners in by turns, so one source's backlog never holds back another's poll.
+working_for: ContextVar[str] = ContextVar("working_for", default="")
+
+
+class FairSlots:
+    """At most `size` jobs in the pool at once (so none waits in the pool's own queue); the
+    others wait, each owner in its own line, and a freed slot goes to the next owner in turn."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.busy = 0
+        self._lines: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+
+    async def acquire(self, owner: str) -> None:
+        if self.busy < self.size and not self._lines:
+            self.busy += 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._lines.setdefault(owner, deque()).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # the slot came with the cancellation: pass it on
+            else:
+                line = self._lines.get(owner)
+                if line is not None and turn in line:
+                    line.remove(turn)
+                    if not line:
+                        del self._lines[owner]
+            raise
+
+    def release(self) -> None:
+        while self._lines:
+            owner, line = next(iter(self._lines.items()))
+            turn = line.popleft()
+            if line:
+                self._lines.move_to_end(owner)  # its next job waits for the others' turns
+            else:
+                del self._lines[owner]
+            if not turn.done():
+                turn.set_result(None)  # the slot passes on: busy stays as it is
+                return
+        self.busy -= 1
+
+    def waiting(self) -> dict[str, int]:
+        """Jobs waiting per owner."""
+        return {owner: len(line) for owner, line in self._lines.items()}
+
+
+_slots: tuple[object, FairSlots] | None = None
+
+
+def slots() -> FairSlots:
+    """The running loop's slots (a loop's futures are of no use to another)."""
+    global _slots
+    loop = asyncio.get_running_loop()
+    if _slots is None or _slots[0] is not loop:
+        _slots = (loop, FairSlots(worker_count()))
+    return _slots[1]
+
+
+_image_gate: tuple[object, asyncio.Semaphore] | None = None
+
+
+async def run_image(fn: Any, *args: Any) -> Any:
+    """Image work (the media cache's): on every worker but one, so that a poll's parse always
+    finds one free however many images wait (with one worker, that one, in turn)."""
+    global _image_gate
+    loop = asyncio.get_running_loop()
+    if _image_gate is None or _image_gate[0] is not loop:
+        _image_gate = (loop, asyncio.Semaphore(max(1, worker_count() - 1)))
+    async with _image_gate[1]:
+        return await run_parse(fn, *args)
+
+
 async def run_parse(fn: Any, *args: Any) -> Any:
-    """Run a pure parse function in a worker process; a crashed pool is replaced."""
+    """Run a pure parse function in a worker process, when its owner's turn comes (see
+    `working_for`); a crashed pool is replaced."""
     global _pool
     loop = asyncio.get_running_loop()
+    gate = slots()
+    await gate.acquire(working_for.get())
     try:
         return await loop.run_in_executor(_executor(), fn, *args)
     except BrokenProcessPool:
         _pool = None
         raise RuntimeError("the parser worker died (out of memory on a hostile answer?)") from None
+    finally:
+        gate.release()
 
 
 def shutdown() -> None:

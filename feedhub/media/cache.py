@@ -54,6 +54,8 @@ class Settings:
     grace: float
     timeout: float
     youtube_player: str = YOUTUBE_PLAYER
+    per_item: int = 0  # images fetched of one item (0: all)
+    per_poll: int = 0  # new images fetched for one poll of a source (0: all)
 
     @classmethod
     def of(cls, config: Config) -> Settings:
@@ -67,6 +69,8 @@ class Settings:
             m.grace_period,
             m.timeout or config.fetch.timeout,
             m.youtube_player,
+            m.max_images_per_item,
+            m.max_images_per_poll,
         )
 
 
@@ -115,19 +119,27 @@ class MediaCache:
 
     # -- fetching -----------------------------------------------------------------------
 
-    async def settle(self, items: Iterable[Item], source: str, fetcher: Fetcher) -> None:
-        """Fetch the images these items show that are due; return once each is settled."""
-        await self.prepare(images_of(items, self.settings.youtube_player), source, fetcher)
+    def images(self, items: Iterable[Item]) -> list[str]:
+        """The images of these items the cache takes: each item's first `per_item`."""
+        s = self.settings
+        return images_of(items, s.youtube_player, s.per_item)
 
-    async def prepare(self, urls: Iterable[str], source: str, fetcher: Fetcher) -> None:
-        """Fetch every image of `urls` that is due, and return once each is settled (cached
-        or failed): the widget version that shows them may then switch."""
+    async def settle(self, items: Iterable[Item], source: str, fetcher: Fetcher) -> int:
+        """Fetch the images these items show that are due (a poll's first `per_poll`);
+        return once each is settled, with how many were fetched."""
+        return await self.prepare(self.images(items), source, fetcher)
+
+    async def prepare(self, urls: Iterable[str], source: str, fetcher: Fetcher) -> int:
+        """Fetch the images of `urls` that are due, at most `per_poll` of them, and return
+        once each is settled (cached or failed), with how many were fetched."""
         wanted = list(dict.fromkeys(urls))
         await self.lookup(wanted)
         now = time.time()
         todo = [u for u in wanted if self._needs_fetch(self.records.get(u), now)]
+        todo = todo[: self.settings.per_poll or None]
         if todo:
             await asyncio.gather(*(self.ensure(u, source, fetcher) for u in todo))
+        return len(todo)
 
     def _needs_fetch(self, record: MediaRecord | None, now: float) -> bool:
         if record is not None and record.ok:

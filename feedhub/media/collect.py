@@ -55,6 +55,15 @@ def item_images(item: Item, youtube_origin: str = players.YOUTUBE_PLAYER) -> lis
     return list(dict.fromkeys(u for u in found if u.startswith(("https://", "http://"))))
 
 
-def images_of(items: Iterable[Item], youtube_origin: str = players.YOUTUBE_PLAYER) -> list[str]:
-    """The image URLs of several items, each once."""
-    return list(dict.fromkeys(u for item in items for u in item_images(item, youtube_origin)))
+def images_of(
+    items: Iterable[Item], youtube_origin: str = players.YOUTUBE_PLAYER, per_item: int = 0
+) -> list[str]:
+    """The image URLs of several items, each once; with `per_item`, only each item's first
+    that many."""
+    return list(
+        dict.fromkeys(
+            u
+            for item in items
+            for u in item_images(item, youtube_origin)[: per_item if per_item > 0 else None]
+        )
+    )

@@ -21,7 +21,7 @@ from cachetools import LRUCache
 if TYPE_CHECKING:  # Pillow is for the workers: the serving process never loads it
     from feedhub.media.images import Processed
 
-NAME_RE = re.compile(r"^([0-9a-f]{24})-([0-9]{1,5})$")
+NAME_RE = re.compile(r"^([0-9a-f]{24})-([1-9][0-9]{0,4})$")  # one spelling per width: no 0320
 _FILE_RE = re.compile(r"^([0-9a-f]{24})-([0-9]{1,5})\.(webp|jpg|png)$")
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 # Small files are also kept in memory: a wall's thumbnails and avatars are asked for by every

@@ -69,6 +69,16 @@ class Images:
             'referrerpolicy="no-referrer">'
         )
 
+    def full(self, url: str, direct: str = "") -> str:
+        """The address of a picture at its largest: its biggest `/m/` file, or (cache off)
+        the platform's; "" when there is none to show."""
+        if not self.proxy:
+            return safe_url(direct or url, image=True)
+        record = self.records.get(url)
+        if record is None or not record.ok or not record.sizes:
+            return ""
+        return f"{self.base}{record.digest}-{record.sizes[-1][0]}"
+
     def avatar(self, url: str) -> Markup:
         return self.img(url, "", "fh-avatar", sizes=f"{AVATAR}px", box=AVATAR)
 
@@ -135,8 +145,22 @@ class Images:
         """The placeholder of one video among an item's media."""
         return self.player(players.from_media(item, media))
 
-    def content(self, fragment: str) -> Markup:
-        """Sanitized content with its images on `/m/` and its players as placeholders."""
+    def unlabelled(self, picture: Markup, require_alt: str) -> Markup:
+        """A picture its author left without a description, as `require_alt` says: shown
+        (`show`), folded behind a visible "No description" marker that opens on a click
+        (`fold`), or left out (`hide`)."""
+        if require_alt == "hide" or not picture:
+            return Markup()
+        if require_alt == "fold":
+            return Markup(
+                f'<details class="fh-noalt"><summary>{escape(self.words["no_alt"])}</summary>'
+                f"{picture}</details>"
+            )
+        return picture
+
+    def content(self, fragment: str, require_alt: str = "show") -> Markup:
+        """Sanitized content with its images on `/m/` (those without alt text as
+        `require_alt` says) and its players as placeholders."""
         if "<i" not in fragment:
             return Markup(fragment)
         out, pos = [], 0
@@ -145,14 +169,14 @@ class Images:
             pos = tag.end()
             attrs = attributes(tag[2])
             if tag[1] == "img":
-                out.append(
-                    self.img(
-                        attrs.get("src", ""),
-                        attrs.get("alt", ""),
-                        width=_number(attrs.get("width")),
-                        height=_number(attrs.get("height")),
-                    )
+                alt = attrs.get("alt", "").strip()
+                picture = self.img(
+                    attrs.get("src", ""),
+                    alt,
+                    width=_number(attrs.get("width")),
+                    height=_number(attrs.get("height")),
                 )
+                out.append(picture if alt else self.unlabelled(picture, require_alt))
                 continue
             end = fragment.find(_IFRAME_END, pos)
             pos = len(fragment) if end < 0 else end + len(_IFRAME_END)

@@ -1,4 +1,5 @@
-"""Publishing: which items a widget shows (`selection`), their rendering (`render`, with the
+"""Publishing: which items a widget shows (`selection`; a page of them from a cursor:
+`paging`), their rendering (`render`, with the
 themes of `themes`), the output formats in one table (`formats`: `html`, `feeds`, `embed`),
 rendered bytes cached per widget version (`cache`), and the versions themselves (`widgets`).
 

@@ -17,10 +17,8 @@ def asset(name: str) -> str:
 
 @cache
 def script(name: str) -> str:
-    """A script as served: `live.js` and `player.js` (what the framed page and the embed
-    script share), then `name`, all inside one function so that none leaves a global
-    behind."""
-    return (
-        f'(function () {{\n"use strict";\n{asset("live.js")}\n{asset("player.js")}\n'
-        f"{asset(name)}\n}})();"
-    )
+    """A script as served: `live.js`, `player.js` and `controls.js` (what the framed page
+    and the embed script share), then `name`, all inside one function so that none leaves a
+    global behind."""
+    shared = "\n".join(asset(part) for part in ("live.js", "player.js", "controls.js"))
+    return f'(function () {{\n"use strict";\n{shared}\n{asset(name)}\n}})();'

@@ -21,7 +21,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from feedhub.config import PLATFORMS
-from feedhub.content.sanitize import html_to_text
+from feedhub.content.sanitize import sanitized_text
 from feedhub.models import Item
 
 WINDOW = timedelta(minutes=5)
@@ -59,7 +59,7 @@ def outside_link(item: Item) -> str:
 def normal_text(item: Item) -> str:
     """The words of a post, lowercased, without links, mentions, tags or punctuation."""
     text = item.title if PLATFORMS.has_titles(item.network) else ""
-    text = text or html_to_text(item.content_html) or item.summary
+    text = text or sanitized_text(item.content_html) or item.summary
     return " ".join(_NOISE_RE.sub(" ", _URL_RE.sub(" ", text)).casefold().split())
 
 

@@ -1,4 +1,4 @@
-"""Dates as a widget's visitors read them: in the widget's time zone and language.
+"""Dates (and counts) as a widget's visitors read them: in the widget's time zone and language.
 
 The served `<time datetime>` is always UTC; the text inside it is the local date. A widget
 with `dates: relative` also carries `data-fh-dates="relative"` on its root, and the framed
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_time
 from babel.localtime import get_localzone
+from babel.numbers import format_compact_decimal
 
 
 @lru_cache(maxsize=64)
@@ -46,3 +47,9 @@ def local_date(value: datetime | None, locale: str = "en", timezone: str = "") -
 def iso_date(value: datetime | None) -> str:
     """The machine-readable date of `<time datetime>`: always UTC."""
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else ""
+
+
+@lru_cache(maxsize=1024)
+def compact_number(value: int, locale: str = "en") -> str:
+    """A count written short as people of `locale` write it: "1.2K", "1,2 k", "1.5万"."""
+    return format_compact_decimal(value, locale=_locale(locale), fraction_digits=1)

@@ -30,6 +30,27 @@ WORDS = {
     "play": "Play",
     "plays_on": "Playing it loads the player from {host}.",
     "opens_on": "Plays on {host}, in a new tab.",
+    # A post's engagement counts, read before each number.
+    "replies": "Replies",
+    "reposts": "Reposts",
+    "likes": "Likes",
+    # The control under a long post's first lines.
+    "show_more": "Show more",
+    "show_less": "Show less",
+    # What a picture without a description is folded behind (`require_alt: fold`).
+    "no_alt": "No description",
+    # The account header: a link to follow the account on its network, and its counts.
+    "follow": "Follow",
+    "followers": "Followers",
+    "posts": "Posts",
+    # The picture viewer (a <dialog>): its buttons, and where a picture stands in its post.
+    "close": "Close",
+    "previous_picture": "Previous picture",
+    "next_picture": "Next picture",
+    "picture_of": "Picture {n} of {count}",
+    # The carousel's buttons.
+    "previous_post": "Previous post",
+    "next_post": "Next post",
 }
 _TRADITIONAL = {"TW", "HK", "MO"}  # Chinese written in traditional characters
 

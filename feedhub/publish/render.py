@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import segno
 from jinja2 import (
     ChoiceLoader,
     PrefixLoader,
@@ -24,12 +25,14 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from feedhub.config import BUILTIN_WIDGETS_DIR, PLATFORMS, Config, WidgetConfig
-from feedhub.content.sanitize import safe_url, sanitize_html
+from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.media.markup import Images
-from feedhub.models import Item
-from feedhub.publish.dates import iso_date, local_date, text_direction
+from feedhub.models import Item, Profile
+from feedhub.publish.dates import compact_number, iso_date, local_date, text_direction
 from feedhub.publish.messages import messages_for
 from feedhub.publish.themes import ThemeLoader, theme_css
+
+LINE_CHARS = 40  # characters on a line of a narrow widget, to guess a post's length
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class WidgetView:
     images: Images  # how the items' images and players are written (`/m/` or direct)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     version: str = ""  # the widget's version: live embeds compare it to know a change
+    profiles: list[Profile] = field(default_factory=list)  # the accounts its header shows
     next_url: str = ""  # the next page of this format ("": this page is the last)
 
 
@@ -74,8 +78,33 @@ def _clean(value: str) -> Markup:
     return Markup(sanitize_html(value))
 
 
+def _long(item: Item, lines: int) -> bool:
+    """`|long(lines)`: whether the post's text may take more than `lines` lines (a line of
+    about 40 characters, each paragraph or break starting one). The page's script drops the
+    control from a post that turns out to fit."""
+    html = item.content_html
+    breaks = html.count("<p") + html.count("<br") + html.count("<li")
+    return breaks + len(html_to_text(html)) / LINE_CHARS > lines
+
+
+def _qr(value: str) -> Markup:
+    """`|qr`: a link as a QR code, an SVG drawn here (no outside service), hidden from screen
+    readers (the link itself stands beside it); nothing for a link that is not safe."""
+    url = safe_url(value)
+    if not url:
+        return Markup()
+    svg = segno.make(url, error="m").svg_inline(scale=4, dark="#000", light="#fff", border=2)
+    return Markup(svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1))
+
+
 def _url(value: str) -> str:
     return safe_url(value)
+
+
+@pass_context
+def _compact(ctx: Any, value: int) -> str:
+    """`|compact`: a count as the widget's language writes it short ("1,2 k" in French)."""
+    return compact_number(value, ctx["locale"])
 
 
 def csp_hash(text: str) -> str:
@@ -104,7 +133,14 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters.update(
-            date=_date, isodate=iso_date, clean=_clean, url=_url, titled=_titled
+            date=_date,
+            isodate=iso_date,
+            clean=_clean,
+            url=_url,
+            titled=_titled,
+            compact=_compact,
+            long=_long,
+            qr=_qr,
         )
         self._css: dict[str, str] = {}
         self.themes = config.theme_names()
@@ -146,6 +182,7 @@ class Renderer:
             networks=PLATFORMS.display_names(),
             source_langs=self.source_langs,
             images=view.images,
+            profiles=view.profiles,
             next_url=view.next_url,
             **extra,
         )

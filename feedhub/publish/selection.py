@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from feedhub.config import WidgetConfig
-from feedhub.content.sanitize import html_to_text
+from feedhub.content.sanitize import sanitized_text
 from feedhub.models import Item
 from feedhub.publish.crossposts import merge_crossposts
 
@@ -48,7 +48,7 @@ def filter_text(item: Item) -> str:
     """All a post says, as plain text: title, content warning, content (links' texts
     included), link cards' titles; the summary when there is no content."""
     cards = [m.alt for m in item.media if m.type == "link" and m.alt]
-    body = html_to_text(item.content_html) if item.content_html else item.summary
+    body = sanitized_text(item.content_html) if item.content_html else item.summary
     return "\n".join(t for t in (item.title, item.content_warning, body, *cards) if t)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from feedhub.config import Config, WidgetConfig
 from feedhub.media.markup import Images
-from feedhub.models import FetchState, Item
+from feedhub.models import PROFILE, FetchState, Item, Profile
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
 from feedhub.publish.decisions import Decisions, classified, moderated_page
@@ -39,6 +39,11 @@ class ImageMarkup(Protocol):
         ...
 
     async def markup(self, items: Iterable[Item], words: Mapping[str, str]) -> Images: ...
+
+
+class NoSuchWidget(LookupError):
+    """The widget is not in the running config: a reload removed it while a request for it
+    was being answered. Its answer is a 404, as for any unknown name."""
 
 
 class Widgets:
@@ -113,6 +118,10 @@ class Widgets:
                     h.update(f"|{sid}={state.digest if state else ''}".encode())
                 if sid in self._images.epochs:
                     h.update(f"+{self._images.epochs[sid]}".encode())
+                if sid in self.store.unreadable.epochs:
+                    h.update(f"#{self.store.unreadable.epochs[sid]}".encode())
+                if widget.header != "none" and state and PROFILE in state.meta:
+                    h.update(json.dumps(state.meta[PROFILE], sort_keys=True).encode())
             versions[name] = h.hexdigest()
         return versions
 
@@ -143,6 +152,12 @@ class Widgets:
                 except Exception:
                     log.exception("widget %s: rendering %s failed", name, fmt)
 
+    def _config_of(self, name: str) -> WidgetConfig:
+        widget = self.config.widgets.get(name)
+        if widget is None:
+            raise NoSuchWidget(name)
+        return widget
+
     async def items(self, name: str, limit: int | None = None) -> list[Item]:
         """The first page of the widget: what its current version shows."""
         return (await self.page(name, limit)).items
@@ -150,7 +165,7 @@ class Widgets:
     async def page(self, name: str, limit: int | None = None, before: str = "") -> Page:
         """A page of the widget after the cursor `before` (checked by the caller): each
         source is read from that position, a bounded window each."""
-        widget = self.config.widgets[name]
+        widget = self._config_of(name)
         cursor = decode_cursor(before) if before else None
         if widget.moderated:
             shown = await classified(self.store, widget, self.decisions.of(name))
@@ -164,7 +179,10 @@ class Widgets:
 
     async def rendered(self, key: Key) -> Entry:
         """The widget's bytes for these parameters, rendered only if its items changed."""
-        return await self._render(key, self.versions[key.widget])
+        version = self.versions.get(key.widget)
+        if version is None:
+            raise NoSuchWidget(key.widget)
+        return await self._render(key, version)
 
     async def _render(self, key: Key, version: str) -> Entry:
         entry = self.renders.peek(key, version)
@@ -182,12 +200,26 @@ class Widgets:
 
     def _widget_config(self, key: Key) -> WidgetConfig:
         """The widget's config, with the color scheme a request asked for."""
-        cfg = self.config.widgets[key.widget]
+        cfg = self._config_of(key.widget)
         return cfg.model_copy(update={"scheme": key.scheme}) if key.scheme else cfg
+
+    def profiles(self, name: str) -> list[tuple[str, Profile]]:
+        """The accounts a widget's header shows: (source, profile) of each of its sources
+        that has one, in the widget's order; none when `header: none`."""
+        if self.config.widgets[name].header == "none":
+            return []
+        found = [
+            (sid, self.states[sid].profile)
+            for sid in self.config.widgets[name].sources
+            if sid in self.states
+        ]
+        return [(sid, p) for sid, p in found if p is not None]
 
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
         page = await self.page(key.widget, key.limit, key.before)
         items = page.items
+        profiles = self.profiles(key.widget)
+        pictures = items + [p.images_item(sid) for sid, p in profiles]
         return WidgetView(
             name=key.widget,
             cfg=self._widget_config(key),
@@ -197,7 +229,8 @@ class Widgets:
             limit=key.limit,
             public_url=self.config.public_url,
             version=self.versions.get(key.widget, "") if version is None else version,
-            images=await self.images(items, key.locale),
+            images=await self.images(pictures, key.locale),
+            profiles=[p for _, p in profiles],
             next_url=self.next_url(key, encode_cursor(page.next)) if page.next else "",
         )
 

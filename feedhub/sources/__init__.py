@@ -3,9 +3,10 @@
 Each adapter asks the fetcher for what its platform answers and parses it (in a parse worker)
 into items of `feedhub.models`, sanitized by `feedhub.content`. Adapters share their helpers
 (`base`, `social`, `values`, `entries`; the Meta ones `graph` and `tokens`; those
-that give plain text `posts`); the feed reader's fast path is `fastfeed/`. A new
-platform is a module here, a config model in `feedhub.config.sources` and its line in
-`feedhub.config.platforms` (which names the adapter class by import path).
+that give plain text `posts`; asking whether stored posts still exist, `rechecks`); the
+feed reader's fast path is `fastfeed/`. A new platform is a module here, a config model in
+`feedhub.config.sources` and its line in `feedhub.config.platforms` (which names the adapter
+class by import path).
 May import: models, config, content, fetch.
 """
 

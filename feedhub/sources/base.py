@@ -65,6 +65,9 @@ class PollContext:
     run_parse: RunParse
     timeout: float
     max_bytes: int
+    # False for a look that keeps nothing (`feedhub fetch`): a token is used, not renewed,
+    # since the renewed one would be lost with the look and a platform may retire the old.
+    renew_tokens: bool = True
 
 
 class SourceAdapter:

@@ -7,20 +7,29 @@ count UTF-8 bytes, not characters.
 from __future__ import annotations
 
 import html
+import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from feedhub.config import BlueskySource
-from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
+from feedhub.content.sanitize import safe_url, sanitize_html, sanitized_text
 from feedhub.models import Author, FetchState, Item, Media, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
+from feedhub.sources.bluesky_profiles import APP, parse_profile, profile_author, profile_key
 from feedhub.sources.consent import WITHHELD, bluesky_refusal
 from feedhub.sources.rechecks import bluesky_posts_gone
-from feedhub.sources.social import arr, card_html, explain, obj, text
+from feedhub.sources.social import (
+    arr,
+    card_html,
+    explain,
+    obj,
+    profile_due,
+    read_profile,
+    text,
+)
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 30
-APP = "https://bsky.app"
 # Self-labels and moderation labels that call for a folded post.
 WARNINGS = {
     "porn": "Adult content", "sexual": "Sexually suggestive", "nudity": "Nudity",
@@ -57,6 +66,11 @@ class BlueskyAdapter(SourceAdapter):
         result = await self.fetch_and_parse(
             ctx, url, parse_author_feed, self.source_id, self.cfg.exclude_reposts, state=state
         )
+        now = time.time()
+        if result.ok and profile_due(state, now):  # the account's header, once a day
+            actor = urlencode({"actor": self.actor})
+            profile_url = f"{self.base_url}/xrpc/app.bsky.actor.getProfile?{actor}"
+            result.meta.update(await read_profile(self, ctx, profile_url, parse_profile, now))
         # The AppView answers 400 (InvalidRequest, "Profile not found") for unknown actors.
         return explain(
             result,
@@ -124,7 +138,7 @@ def post_item(
         source=source_id,
         url=url,
         content_html=content_html,
-        summary=warning or html_to_text(content_html, SUMMARY_CHARS),
+        summary=warning or sanitized_text(content_html, SUMMARY_CHARS),
         author=profile_author(author),
         published=iso_time(record.get("createdAt")) or iso_time(post.get("indexedAt")),
         media=media,
@@ -136,24 +150,10 @@ def post_item(
         reposted_by=reposted_by,
         content_warning=warning,
         sensitive=bool(warning),
+        replies=as_int(post.get("replyCount")),
+        reposts=as_int(post.get("repostCount")),
+        likes=as_int(post.get("likeCount")),
     )
-
-
-def profile_author(profile: dict[str, Any]) -> Author:
-    """A profile view as an author, linked to its bsky.app page."""
-    handle = text(profile.get("handle"))
-    return Author(
-        name=text(profile.get("displayName")).strip() or handle,
-        handle=f"@{handle}" if handle and handle != "handle.invalid" else "",
-        url=f"{APP}/profile/{_profile_key(profile)}" if _profile_key(profile) else "",
-        avatar=safe_url(text(profile.get("avatar")), image=True),
-    )
-
-
-def _profile_key(profile: dict[str, Any]) -> str:
-    # bsky.app takes a handle or a DID; a handle that no longer verifies is "handle.invalid".
-    handle = text(profile.get("handle"))
-    return handle if handle and handle != "handle.invalid" else text(profile.get("did"))
 
 
 def post_url(at_uri: str, author: dict[str, Any]) -> str:
@@ -161,7 +161,7 @@ def post_url(at_uri: str, author: dict[str, Any]) -> str:
     parts = at_uri.removeprefix("at://").split("/")
     if len(parts) != 3 or parts[1] != "app.bsky.feed.post":
         return ""
-    key = _profile_key(author) or parts[0]
+    key = profile_key(author) or parts[0]
     return f"{APP}/profile/{quote(key, safe=':')}/post/{quote(parts[2])}"
 
 

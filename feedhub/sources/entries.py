@@ -7,7 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 
-from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html, text_to_html
+from feedhub.content.sanitize import (
+    html_to_text,
+    safe_url,
+    sanitize_html,
+    sanitized_text,
+    text_to_html,
+)
 from feedhub.models import Author, Item, Media, stable_id
 from feedhub.sources.document import is_http
 from feedhub.sources.identity import distinct
@@ -74,7 +80,9 @@ def _entry_item(
         title = html_to_text(title)
     link = safe_url(entry.get("link"), base)
     author = entry.get("author_detail") or feed_author
-    summary_src = entry.get("summary", "") if content else raw
+    # The summary: the entry's own when it has content beside it, else the content's text
+    # (read from what the sanitizer wrote, not parsed a second time).
+    summary_src = entry.get("summary", "") if content else ""
     # A FeedParserDict answers updated_parsed with published_parsed when it has none.
     updated = _time(
         entry.get("updated_parsed") if "updated_parsed" in entry else entry.get("published_parsed")
@@ -85,7 +93,9 @@ def _entry_item(
         url=link,
         title=title.strip(),
         content_html=content_html,
-        summary=html_to_text(summary_src or raw, SUMMARY_CHARS),
+        summary=html_to_text(summary_src, SUMMARY_CHARS)
+        if summary_src
+        else sanitized_text(content_html, SUMMARY_CHARS),
         author=Author(
             name=author.get("name") or entry.get("author", ""),
             url=safe_url(author.get("href"), base),

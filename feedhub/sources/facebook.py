@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, Item, Media, stable_id
 from feedhub.sources.base import ParseError, ParseFn
-from feedhub.sources.graph import AFTER, GraphAdapter, graph_page
+from feedhub.sources.graph import AFTER, GRAPH_ID, GraphAdapter, graph_page
 from feedhub.sources.instagram import ALT_CHARS
 from feedhub.sources.posts import caption_html, page_link
 from feedhub.sources.social import arr, card_html, obj, text
@@ -75,6 +75,7 @@ def post_item(node: dict[str, Any], source_id: str) -> Item:
         published=iso_time(node.get("created_time")),
         media=tuple(media),
         network="facebook",
+        extra={GRAPH_ID: text(node.get("id"))},
     )
 
 

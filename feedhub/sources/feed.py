@@ -21,7 +21,12 @@ from feedhub.sources.document import response_headers
 from feedhub.sources.entries import Parsed, build_parsed
 from feedhub.sources.fastfeed import parse_xml_feed
 from feedhub.sources.jsonfeed import parse_json_feed
-from feedhub.sources.xmlguard import check_complete, ill_formed, refuse_entity_declarations
+from feedhub.sources.xmlguard import (
+    check_complete,
+    close_root,
+    ill_formed,
+    refuse_entity_declarations,
+)
 
 
 class FeedAdapter(SourceAdapter):
@@ -62,6 +67,7 @@ def parse_feed(
         base = response_headers(url, headers).get("content-location", "")
         return parse_json_feed(body, base, source_id, network)
     refuse_entity_declarations(body)
+    body = close_root(body)
     fast = parse_xml_feed(body, url, source_id, network, headers)
     return (
         fast if fast is not None else parse_with_feedparser(body, url, source_id, network, headers)

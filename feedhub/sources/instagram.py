@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, Item, Media, stable_id
 from feedhub.sources.base import ParseError, ParseFn
-from feedhub.sources.graph import AFTER, GraphAdapter, children, graph_page
+from feedhub.sources.graph import AFTER, GRAPH_ID, GraphAdapter, children, graph_page
 from feedhub.sources.posts import caption_html, page_link
 from feedhub.sources.social import text
 from feedhub.sources.values import SUMMARY_CHARS, iso_time
@@ -72,6 +72,7 @@ def media_item(node: dict[str, Any], source_id: str) -> Item:
         published=iso_time(node.get("timestamp")),
         media=tuple(m for m in (graph_media(p, alt) for p in parts) if m),
         network="instagram",
+        extra={GRAPH_ID: text(node.get("id"))},
     )
 
 

@@ -1,9 +1,10 @@
 """JSON Feed 1.0 and 1.1 (feedparser does not read it), taken as readers take it.
 
-Generators in the wild write `http://jsonfeed.org/version/1`, start the file with a byte order
-mark, give RFC 822 dates, and put numbers, lists or objects where strings belong. A document
-is refused only when it is not a JSON Feed at all; a field of the wrong type is skipped, one
-by one, and the rest of its item kept. Pure: runs in a parse worker.
+Generators in the wild write `http://jsonfeed.org/version/1` or a bare `"1.1"` for the
+version, start the file with a byte order mark, give RFC 822 dates, and put numbers, lists or
+objects where strings belong. A document is refused only when it is not a JSON Feed at all; a
+field of the wrong type is skipped, one by one, and the rest of its item kept.
+Pure: runs in a parse worker.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from feedhub.sources.values import SUMMARY_CHARS, as_str, iso_time, load_json
 def parse_json_feed(body: bytes, url: str, source_id: str, network: str = "feed") -> Parsed:
     """Items and hints (hubs, self) of a JSON Feed; `url` is the base of relative links."""
     doc = load_json(body, dict)
-    if "jsonfeed.org/version/" not in as_str(doc.get("version")):
+    if not _json_feed_version(as_str(doc.get("version"))):
         raise ParseError("not a JSON Feed (no jsonfeed.org version)")
     raw_items = doc.get("items")
     if not isinstance(raw_items, list):
@@ -39,6 +40,15 @@ def parse_json_feed(body: bytes, url: str, source_id: str, network: str = "feed"
     if as_str(doc.get("feed_url")):
         meta["self"] = doc["feed_url"]
     return items, {"meta": meta}
+
+
+def _json_feed_version(version: str) -> bool:
+    """The spec's version URL, or the bare number some generators write instead ("1.0",
+    "1.1"): an object with another version, or none, is some other JSON."""
+    return "jsonfeed.org/version/" in version or version.strip() in BARE_VERSIONS
+
+
+BARE_VERSIONS = frozenset({"1", "1.0", "1.1"})
 
 
 def feed_time(value: Any) -> datetime | None:

@@ -1,7 +1,8 @@
 """The `lemmy` source: a community's or a user's posts through Lemmy's API (v3).
 
 A link post shows its link as a card; the score and the comment count are kept in
-`extra["score"]` / `extra["comments"]` for themes; NSFW posts are hidden or folded.
+`extra["score"]` / `extra["comments"]` for themes, the comments and upvotes also as the item's
+`replies` and `likes`; NSFW posts are hidden or folded.
 """
 
 from __future__ import annotations
@@ -119,6 +120,8 @@ def post_item(view: dict[str, Any], source_id: str) -> Item:
         network="lemmy",
         sensitive=post.get("nsfw") is True or community.get("nsfw") is True,
         extra=extra,
+        replies=as_int(counts.get("comments")),
+        likes=as_int(counts.get("upvotes")),
     )
 
 

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from typing import Any
 from urllib.parse import urlencode
 
 from feedhub.config import MastodonSource
-from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
-from feedhub.models import Author, FetchState, Item, Media, stable_id
+from feedhub.content.sanitize import safe_url, sanitize_html, sanitized_text
+from feedhub.models import PROFILE, Author, FetchState, Item, Media, Profile, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.consent import WITHHELD, fediverse_refusal
 from feedhub.sources.posts import quote_block
@@ -42,6 +43,9 @@ from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
 LIMIT = 40  # the API's maximum per page
 MEDIA_TYPES = {"image": "image", "gifv": "video", "video": "video", "audio": "audio"}
+# What anyone may read on the author's profile. With a token, an answer also holds posts for
+# followers only ("private") and direct messages ("direct"): a public widget never shows them.
+PUBLIC = frozenset({"public", "unlisted"})
 # Mastodon shortens long links with spans its own CSS hides; our allowlist drops classes,
 # so the hidden parts would show. Cut them out, and mark the shortened part with an ellipsis.
 _INVISIBLE_RE = re.compile(r'<span class="invisible">[^<]*</span>')
@@ -77,7 +81,15 @@ class MastodonAdapter(SourceAdapter):
             {"acct": f"{self.user}@{self.instance}"}
         )
         account_id, lookup = await cached_id(
-            self, ctx, state, self.acct, lookup_url, parse_account, messages=self.messages
+            self,
+            ctx,
+            state,
+            self.acct,
+            lookup_url,
+            parse_account,
+            self.instance,
+            messages=self.messages,
+            now=time.time(),
         )
         if not lookup.ok:
             return lookup
@@ -113,27 +125,53 @@ def _flag(value: bool) -> str:
     return "true" if value else "false"
 
 
-def parse_account(body: bytes, url: str, source_id: str) -> tuple[list[Item], dict[str, Any]]:
-    """The account id from an `/api/v1/accounts/lookup` answer."""
+def parse_account(
+    body: bytes, url: str, source_id: str, instance: str
+) -> tuple[list[Item], dict[str, Any]]:
+    """The account id and profile from an `/api/v1/accounts/lookup` answer."""
     account = load_json(body, dict)
     account_id = account.get("id")
     if not isinstance(account_id, str | int) or account_id == "":
         raise ParseError("account lookup answer has no id")
-    return [], {"meta": {FOUND_ID: str(account_id)}}
+    return [], {"meta": {FOUND_ID: str(account_id), PROFILE: account_profile(account, instance)}}
+
+
+def account_profile(account: dict[str, Any], instance: str) -> dict[str, Any]:
+    """An account as a widget's header shows it (a `Profile`'s dict)."""
+    who = account_author(account, instance)
+    banner = safe_url(text(account.get("header_static") or account.get("header")), image=True)
+    if banner.endswith("/missing.png"):  # the instance's stand-in: the account has none
+        banner = ""
+    return Profile(
+        name=who.name,
+        handle=who.handle,
+        url=who.url,
+        avatar=who.avatar,
+        banner=banner,
+        bio_html=sanitize_html(text(account.get("note")), who.url),
+        followers=as_int(account.get("followers_count")),
+        posts=as_int(account.get("statuses_count")),
+    ).to_dict()
 
 
 def parse_statuses(
     body: bytes, url: str, source_id: str, instance: str, pinned: bool = False
 ) -> tuple[list[Item], dict[str, Any]]:
     """Items of an `/api/v1/accounts/{id}/statuses` answer (an array of Status), without
-    the posts of authors who asked not to be republished (`consent`)."""
+    the posts of authors who asked not to be republished (`consent`), and without posts
+    that are not public (`PUBLIC`: a boost counts only when both it and the boosted post are)."""
     statuses = load_json(body, list)
     items = []
     withheld: dict[str, str] = {}
     for status in statuses:
         if not isinstance(status, dict) or not status.get("id"):
             raise ParseError("a status without an id: not a Mastodon statuses answer")
-        author = obj((obj(status.get("reblog")) or status).get("account"))
+        boosted = obj(status.get("reblog"))
+        if any(
+            (text(s.get("visibility")) or "public") not in PUBLIC for s in (status, boosted) if s
+        ):
+            continue
+        author = obj((boosted or status).get("account"))
         if why := fediverse_refusal(author):
             withheld[account_author(author, instance).handle] = why
             continue
@@ -165,7 +203,7 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
         source=source_id,
         url=url,
         content_html=content_html,
-        summary=warning or ("" if sensitive else html_to_text(content_html, SUMMARY_CHARS)),
+        summary=warning or ("" if sensitive else sanitized_text(content_html, SUMMARY_CHARS)),
         author=account_author(obj(post.get("account")), instance),
         published=iso_time(post.get("created_at")),
         updated=iso_time(post.get("edited_at")),
@@ -178,6 +216,9 @@ def status_item(status: dict[str, Any], source_id: str, instance: str, pinned: b
         reposted_by=account_author(obj(status.get("account")), instance) if boosted else None,
         content_warning=warning,
         sensitive=sensitive,
+        replies=as_int(post.get("replies_count")),
+        reposts=as_int(post.get("reblogs_count")),
+        likes=as_int(post.get("favourites_count")),
     )
 
 

@@ -12,6 +12,7 @@ import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
+from feedhub.config.sources import STORED
 from feedhub.models import FetchState, Item
 from feedhub.sources import tokens
 from feedhub.sources.base import PollContext, PollResult, SourceAdapter
@@ -36,7 +37,9 @@ class PixelfedAdapter(SourceAdapter):
         self.user, self.instance = cfg.account.lstrip("@").split("@", 1)
         self.acct = f"@{self.user}@{self.instance}"
         self.base_url = (cfg.base_url or f"https://{self.instance}").rstrip("/")
-        self.headers = {"Authorization": f"Bearer {cfg.token}"} if cfg.token else {}
+        # `stored` and not connected yet: read as anyone may.
+        connected = cfg.token and cfg.token != STORED
+        self.headers = {"Authorization": f"Bearer {cfg.token}"} if connected else {}
         self.messages = {
             404: f"account {self.acct} not found",
             410: f"account {self.acct} is gone (suspended or deleted)",
@@ -60,8 +63,10 @@ class PixelfedAdapter(SourceAdapter):
             self.acct,
             lookup_url,
             parse_account,
+            self.instance,
             headers=self.headers,
             messages=self.messages,
+            now=time.time(),
         )
         if lookup.status in (401, 403):
             return await self._atom(ctx, state, closed=True)

@@ -11,13 +11,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedhub.content.sanitize import safe_url
-from feedhub.models import FetchState
+from feedhub.models import PROFILE, PROFILE_AT, FetchState
 from feedhub.sources.base import ParseFn, PollContext, PollResult, SourceAdapter
 
 LOOKUP = "lookup"  # FetchState.meta key: {"key": what was looked up, "id": the platform's id}
 # Meta keys a parse function uses to talk to its adapter; never stored.
 FOUND_ID = "id"
 UPSTREAM_ERROR = "error"
+
+# A lookup whose answer is the account's profile (a widget's header) is asked again this often.
+PROFILE_EVERY = 24 * 3600.0
 
 DEFAULT_MESSAGES = {
     429: "rate limited by the platform; the next poll waits as long as it asks",
@@ -70,12 +73,17 @@ async def cached_id(
     *args: Any,
     headers: Mapping[str, str] | None = None,
     messages: Mapping[int, str] | None = None,
+    now: float = 0.0,
 ) -> tuple[str, PollResult]:
     """The platform's id for `key` (an account name): from the fetch state if it was looked up
     before, else asked once at `url`. The result carries the id in its meta, to be stored;
-    when it is not ok the poll should return it as is."""
+    when it is not ok the poll should return it as is.
+
+    When `parse` also reads the account's profile (its meta's `PROFILE`), the lookup is asked
+    again once every `PROFILE_EVERY` (`now` is the time), to keep the profile fresh."""
     known = obj(state.meta.get(LOOKUP))
-    if known.get("key") == key and known.get("id"):
+    stale = now and PROFILE in state.meta and profile_due(state, now)
+    if known.get("key") == key and known.get("id") and not stale:
         return str(known["id"]), PollResult()
     result = await adapter.fetch_and_parse(
         ctx, url, parse, adapter.source_id, *args, headers=headers
@@ -87,7 +95,30 @@ async def cached_id(
     if not result.ok:
         return "", result
     result.meta[LOOKUP] = {"key": key, "id": found}
+    if PROFILE in result.meta:
+        result.meta[PROFILE_AT] = now
     return found, result
+
+
+def profile_due(state: FetchState, now: float) -> bool:
+    """Whether the account's profile is to be read (again): never read, or a day old."""
+    return now - float(state.meta.get(PROFILE_AT) or 0) >= PROFILE_EVERY
+
+
+async def read_profile(
+    adapter: SourceAdapter, ctx: PollContext, url: str, parse: ParseFn, now: float
+) -> dict[str, Any]:
+    """The meta that keeps an account's profile, read at `url` (the platform's profile
+    endpoint); nothing when it failed: a header is never worth a poll's items."""
+    result = await adapter.fetch_and_parse(ctx, url, parse, adapter.source_id)
+    profile = result.meta.get(PROFILE)
+    return {PROFILE: profile, PROFILE_AT: now} if result.ok and profile else {}
+
+
+def text_html(value: str) -> str:
+    """A plain-text bio as HTML: escaped, its lines kept."""
+    lines = [html.escape(line) for line in value.strip().splitlines()]
+    return f"<p>{'<br>'.join(lines)}</p>" if lines else ""
 
 
 def merge_lookup(result: PollResult, lookup: PollResult) -> PollResult:

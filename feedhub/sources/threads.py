@@ -13,7 +13,7 @@ from urllib.parse import quote
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
 from feedhub.models import Author, Item, stable_id
 from feedhub.sources.base import ParseError, ParseFn
-from feedhub.sources.graph import AFTER, GraphAdapter, children, graph_page
+from feedhub.sources.graph import AFTER, GRAPH_ID, GraphAdapter, children, graph_page
 from feedhub.sources.instagram import ALT_CHARS, graph_media
 from feedhub.sources.posts import caption_html, page_link, quote_block
 from feedhub.sources.social import obj, text
@@ -95,6 +95,7 @@ def thread_item(node: dict[str, Any], source_id: str) -> Item:
         media=tuple(m for m in (graph_media(p, alt) for p in parts) if m),
         repost=is_repost,
         network="threads",
+        extra={GRAPH_ID: text(post.get("id"))},
         reposted_by=profile(text(node.get("username"))) if is_repost else None,
     )
 

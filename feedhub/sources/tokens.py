@@ -10,7 +10,7 @@ only `FetchState.token_expires` and `.renewal_problem`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -38,6 +38,7 @@ class TokenRecord:
     expires: float | None = None  # when it expires, as the platform said at renewal
     tried: float | None = None  # a renewal that failed, and when
     problem: str = ""  # why it failed (redacted)
+    refused: float | None = None  # when the platform refused the token (expired, revoked)
 
     def to_meta(self) -> dict[str, Any]:
         return asdict(self)
@@ -51,7 +52,7 @@ def current(configured: str, stored: Any) -> TokenRecord:
         and isinstance(stored.get("value"), str)
         and stored["value"]
     ):
-        known = {k: stored.get(k) for k in ("renewed", "expires", "tried")}
+        known = {k: stored.get(k) for k in ("renewed", "expires", "tried", "refused")}
         return TokenRecord(
             stored["value"],
             stored["of"],
@@ -83,11 +84,25 @@ def renewed(record: TokenRecord, answer: Any, now: float) -> TokenRecord | None:
     return TokenRecord(answer["access_token"], record.of, renewed=now, expires=expires)
 
 
-def failed(record: TokenRecord, now: float, problem: str) -> TokenRecord:
-    """The record after a renewal that did not work: the token stays, a retry waits."""
+def failed(record: TokenRecord, now: float, problem: str, *, refused: bool = False) -> TokenRecord:
+    """The record after a renewal that did not work: the token stays, a retry waits.
+    `refused`: the platform said the token itself is no good (expired or revoked)."""
     return TokenRecord(
-        record.value, record.of, record.renewed, record.expires, tried=now, problem=problem
+        record.value,
+        record.of,
+        record.renewed,
+        record.expires,
+        tried=now,
+        problem=problem,
+        refused=now if refused else None,
     )
+
+
+def refused(record: TokenRecord, now: float, *, accepted: bool) -> TokenRecord:
+    """The record after a read: the platform refused the token, or (`accepted`) took it."""
+    if accepted:
+        return replace(record, refused=None) if record.refused else record
+    return replace(record, refused=record.refused or now)
 
 
 def redact(text: str, *secrets: str) -> str:

@@ -50,16 +50,24 @@ _JSON_NAMES: dict[type, str] = {
 }
 
 
+def json_document(body: bytes | str) -> Any:
+    """`json.loads`, whose every failure is a ParseError: bad JSON, bad UTF-8, and nesting
+    deeper than Python's recursion limit (a hostile answer, not a bug to log)."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"not JSON: {exc}") from None
+    except RecursionError:
+        raise ParseError("not JSON feedhub reads: nested too deeply") from None
+
+
 def load_json(body: bytes, kind: type[dict[str, Any]] | type[list[Any]]) -> Any:
     """The JSON document in `body`, which must be an object (`dict`) or array (`list`).
 
     JSON may escape lone surrogates ("\\ud800"), which no UTF-8 output can carry: they
     become U+FFFD here, once, rather than failing every render downstream.
     """
-    try:
-        doc = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from None
+    doc = json_document(body)
     if not isinstance(doc, kind):
         got = _JSON_NAMES.get(type(doc), "a value")
         raise ParseError(f"expected {_JSON_NAMES[kind]}, got {got}")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from feedhub.config import XSource
 from feedhub.content.sanitize import html_to_text, safe_url, sanitize_html
-from feedhub.models import Author, FetchState, Item, Media, stable_id
+from feedhub.models import PROFILE, Author, FetchState, Item, Media, Profile, stable_id
 from feedhub.sources.base import ParseError, PollContext, PollResult, SourceAdapter
 from feedhub.sources.social import (
     FOUND_ID,
@@ -25,6 +26,7 @@ from feedhub.sources.social import (
     merge_lookup,
     obj,
     text,
+    text_html,
 )
 from feedhub.sources.values import SUMMARY_CHARS, as_int, iso_time, load_json
 
@@ -32,10 +34,12 @@ SITE = "https://x.com"
 MAX_RESULTS = 20
 TWEET_FIELDS = (
     "created_at,entities,attachments,lang,referenced_tweets,in_reply_to_user_id,"
-    "author_id,note_tweet"
+    "author_id,note_tweet,public_metrics"
 )
 MEDIA_FIELDS = "url,preview_image_url,width,height,alt_text,type"
 USER_FIELDS = "name,username,profile_image_url"
+# The account lookup also reads what a widget's header shows (asked again once a day).
+PROFILE_FIELDS = "name,username,profile_image_url,description,public_metrics"
 # A retweet's own text is cut ("RT @user: …"): ask for the original and its author too.
 RETWEET_EXPANSIONS = "referenced_tweets.id,referenced_tweets.id.author_id"
 _TOKEN_RE = re.compile(r"https://t\.co/[A-Za-z0-9]+|(?<![\w@])@(\w{1,15})|(?<![\w&#])#(\w+)")
@@ -64,7 +68,10 @@ class XAdapter(SourceAdapter):
         if self.cfg.user_id:
             user_id, lookup = self.cfg.user_id, PollResult()
         else:
-            url = f"{self.base_url}/2/users/by/username/{quote(self.username)}"
+            url = (
+                f"{self.base_url}/2/users/by/username/{quote(self.username)}"
+                f"?user.fields={PROFILE_FIELDS}"
+            )
             user_id, lookup = await cached_id(
                 self,
                 ctx,
@@ -75,6 +82,7 @@ class XAdapter(SourceAdapter):
                 self.username,
                 headers=self.headers,
                 messages=self.messages,
+                now=time.time(),
             )
             if not lookup.ok:
                 return lookup
@@ -123,9 +131,21 @@ def parse_user(
     """The user id from `/2/users/by/username/{username}` (an unknown user is a 200 with
     `errors`)."""
     doc = load_json(body, dict)
-    user_id = text(obj(doc.get("data")).get("id"))
+    user = obj(doc.get("data"))
+    user_id = text(user.get("id"))
     if user_id:
-        return [], {"meta": {FOUND_ID: user_id}}
+        who = user_author(user)
+        metrics = obj(user.get("public_metrics"))
+        profile = Profile(
+            name=who.name,
+            handle=who.handle,
+            url=who.url,
+            avatar=who.avatar,
+            bio_html=sanitize_html(text_html(text(user.get("description"))), who.url),
+            followers=as_int(metrics.get("followers_count")),
+            posts=as_int(metrics.get("tweet_count")),
+        )
+        return [], {"meta": {FOUND_ID: user_id, PROFILE: profile.to_dict()}}
     if doc.get("errors"):
         return [], {
             "meta": {UPSTREAM_ERROR: f"account @{username} not found on X: {_first_error(doc)}"}
@@ -185,6 +205,7 @@ def tweet_item(
     )
     keys = arr(obj(post.get("attachments")).get("media_keys"))
     lang = text(post.get("lang"))
+    metrics = obj(post.get("public_metrics"))
     return Item(
         id=stable_id(f"{SITE}/i/status/{text(post.get('id'))}"),
         source=source_id,
@@ -200,6 +221,9 @@ def tweet_item(
         lang="" if lang in ("und", "zxx", "qme", "qht", "art") else lang,
         network="x",
         reposted_by=booster,
+        replies=as_int(metrics.get("reply_count")),
+        reposts=as_int(metrics.get("retweet_count")),
+        likes=as_int(metrics.get("like_count")),
     )
 
 

@@ -15,6 +15,8 @@ from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
 from feedhub.sources.base import ParseError
 
 _ROOT_RE = re.compile(r"<[A-Za-z_]")
+_ROOT_NAME_RE = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+_OPEN_END_TAG_RE = re.compile(rb"</([A-Za-z_][\w.:-]*)\s*$")
 _COMMENT_RE = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _BOMS = (
     (b"\xff\xfe\x00\x00", "utf-32-le"),
@@ -53,6 +55,23 @@ def refuse_entity_declarations(body: bytes) -> None:
         raise ParseError(
             "refused: the DOCTYPE declares entities (expansion bomb or external entity)"
         )
+
+
+def close_root(body: bytes) -> bytes:
+    """A document whose very last tag is its root element's end tag, whole but for the final
+    `>` (`...</feed`), gets that `>`: every element inside it was closed, so nothing of it was
+    cut. Any other document that ends early stays as it is, to be refused as truncated
+    (`check_complete`). Only encodings that keep ASCII as is are looked at."""
+    tail = body.rstrip()
+    end = _OPEN_END_TAG_RE.search(tail[-256:])
+    if end is None or body[:4].startswith(tuple(mark for mark, _ in (*_BOMS, *_UNMARKED))):
+        return body
+    text = _COMMENT_RE.sub("", body.decode("latin-1")).encode("latin-1")
+    start = re.search(rb"<(?![?!])", text)
+    root = _ROOT_NAME_RE.match(text, start.start()) if start else None
+    if root is None or root.group(1) != end.group(1):
+        return body
+    return tail + b">"
 
 
 def ill_formed(parsed: Any) -> bool:

@@ -75,8 +75,16 @@ function mount(el, part) {
   Array.prototype.forEach.call(part.body.childNodes, function (n) {
     nodes.appendChild(document.importNode(n, true));
   });
+  var before = shownIds(root);
   root.replaceChildren(nodes);
   relativeDates(root);
+  controls(root, function (href) {
+    return fetch(href, { mode: "cors", credentials: "omit" }).then(function (r) {
+      if (!r.ok) { throw new Error("feedhub: " + href + " answered " + r.status); }
+      return r.text();
+    }).then(function (text) { return parse(text).body; });
+  });
+  if (before.length) { arrived(root, before); }
   el.setAttribute("data-feedhub-state", "ready");
 }
 

@@ -12,15 +12,17 @@ the questions about every backend: which made a backup, which a `--to URL` names
 from __future__ import annotations
 
 import contextlib
-import json
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from feedhub.config import StorageConfig
 from feedhub.models import FetchState, Item, item_json
+from feedhub.store.rows import Unreadable
+from feedhub.store.sealing import Sealer
 
+ALERTS_KEPT = 500  # delivery records kept, newest first
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
 # What a shared store tells its change listeners after catching up on an outage: changes that
 # are not a source's (moderation decisions) may have been missed too, and are to be read again.
@@ -40,17 +42,20 @@ def item_texts(items: list[Item], texts: list[str] | None) -> list[str]:
     return texts if texts is not None else [item_json(item) for item in items]
 
 
-def decode_items(texts: Iterable[str | bytes]) -> list[Item]:
-    """Items from the JSON `item_texts` gave. Milliseconds for a source's items: backends
-    run it off the event loop."""
-    return [Item.from_dict(json.loads(text)) for text in texts]
-
-
 class Store(ABC):
     """Items and fetch state per source. Single-process backends lease every source to us."""
 
     shared = False  # True when several replicas share the data (redis)
+    sealer: Sealer | None = None  # seals the tokens a state carries (store/sealing.py)
     where = "memory"  # the store, as messages to the operator name it
+
+    @property
+    def unreadable(self) -> Unreadable:
+        """The sources with rows that could not be read (see `feedhub.store.rows`)."""
+        found = self.__dict__.get("_unreadable")
+        if found is None:
+            found = self.__dict__["_unreadable"] = Unreadable(self.where)
+        return found
 
     async def open(self) -> None:
         """Connect, create the schema."""
@@ -119,6 +124,41 @@ class Store(ABC):
 
     async def publish(self, source_id: str, digest: str) -> None:
         """Tell the other replicas a source's items changed (shared backends only)."""
+
+    # -- alert deliveries and connected accounts: JSON texts, kept beside the items -----
+    # A lone process may keep them in memory (the memory backend); the persistent backends
+    # override every one of these.
+
+    def _kept(self) -> dict[str, dict[str, str]]:
+        return self.__dict__.setdefault("_kept_texts", {"alerts": {}, "sent": {}, "accounts": {}})
+
+    async def add_alert(self, text: str, when: float) -> None:
+        """Keep the record of one delivery (JSON); the newest `ALERTS_KEPT` stay."""
+        log = self._kept()["alerts"]
+        log[f"{when:020.6f}-{len(log):06d}"] = text
+        for key in sorted(log)[:-ALERTS_KEPT]:
+            del log[key]
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        """The newest `count` delivery records, newest first."""
+        log = self._kept()["alerts"]
+        return [log[k] for k in sorted(log, reverse=True)[:count]]
+
+    async def alert_sent(self, key: str) -> float | None:
+        """When the event `key` was last sent, if ever (what "once per period" counts on)."""
+        when = self._kept()["sent"].get(key)
+        return float(when) if when is not None else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        for key in keys:
+            self._kept()["sent"][key] = str(when)
+
+    async def get_account(self, source_id: str) -> str | None:
+        """A connected account's record (its token encrypted), None if not connected."""
+        return self._kept()["accounts"].get(source_id)
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        self._kept()["accounts"][source_id] = text
 
     def maintenance(self) -> Maintenance:
         """What `feedhub store …` can do to this backend's data (nothing, by default)."""

@@ -7,7 +7,10 @@ stores written before kept items, are moved to those when a source is first read
 `{p}:states` (a hash: source -> JSON fetch state), `{p}:lease:{source}` (the owner of the
 right to poll), `{p}:schema` (the layout's version, see schema.py), `{p}:media_records` (a
 hash: image URL -> JSON record) and `{p}:media_records:digests` (a hash: content name ->
-image URL), and the pub/sub channel `{p}:changes` ("replica source digest", redis_changes.py).
+image URL), `{p}:alerts:log` (a list of delivery records, newest first), `{p}:alerts:sent`
+(a hash: event -> when last sent), `{p}:accounts` (a hash: source -> connected account,
+its token encrypted), and the pub/sub channel `{p}:changes` ("replica source digest",
+redis_changes.py).
 
 Redis may go away for a while: reads fall back to the last items this replica saw (so a
 widget whose version moved can still be rendered), and the change listener reconnects by
@@ -18,9 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from typing import Any
 
 import redis.asyncio as aioredis
 from cachetools import LRUCache
@@ -33,16 +34,19 @@ from feedhub.store.base import (
     Maintenance,
     Position,
     Store,
-    decode_items,
     item_texts,
     position,
 )
 from feedhub.store.errors import StoreDamaged, redact
 from feedhub.store.redis_changes import RedisChanges
 from feedhub.store.redis_check import check_redis
+from feedhub.store.redis_layout import move_earlier_layout, write_items
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
+from feedhub.store.redis_owner import RedisDecisions, RedisOwnerRecords
+from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_redis
+from feedhub.store.sealing import state_data, state_text
 
 log = logging.getLogger("feedhub.store.redis")
 
@@ -61,7 +65,7 @@ return 0
 FALLBACK_SOURCES = 512
 
 
-class RedisStore(Store):
+class RedisStore(RedisDecisions, Store):
     shared = True
 
     def __init__(self, url: str, prefix: str = "feedhub") -> None:
@@ -75,6 +79,7 @@ class RedisStore(Store):
         self._renew: AsyncScript | None = None
         self._release: AsyncScript | None = None
         self.media = RedisMediaRecords(lambda: self.r, prefix)
+        self.owner = RedisOwnerRecords(lambda: self.r, prefix)
         self.changes = RedisChanges(lambda: self.r, prefix, self._load_states)
 
     def maintenance(self) -> Maintenance:
@@ -128,8 +133,10 @@ class RedisStore(Store):
     async def get_items(self, source_id: str) -> list[Item]:
         texts = [str(t) for t in await self.r.hvals(self._key("item", source_id))]
         if not texts:
-            texts = await self._legacy(source_id)
-        return await asyncio.to_thread(decode_items, texts)
+            texts = await move_earlier_layout(self.r, self.prefix, source_id)
+        items, bad = await asyncio.to_thread(decode_items, texts)
+        self.unreadable.note(source_id, "item", bad)
+        return items
 
     async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
         """`count` items after `after`: the ids from the sorted set (ties of rank in id
@@ -153,7 +160,7 @@ class RedisStore(Store):
         ids: list[str]
         if after is None:
             ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
-            if not ids and await self._legacy(source_id):
+            if not ids and await move_earlier_layout(self.r, self.prefix, source_id):
                 ids = [str(i) for i in await self.r.zrevrange(order, 0, count - 1)]
         else:
             rank, last = after
@@ -167,31 +174,9 @@ class RedisStore(Store):
             return []
         texts = await self.r.hmget(self._key("item", source_id), ids)
         # An item replaced between the two reads is left out: it was deleted or moved.
-        return await asyncio.to_thread(decode_items, [t for t in texts if t is not None])
-
-    async def _legacy(self, source_id: str) -> list[str]:
-        """Items kept the way releases before kept them (`ranked` list, `items` array): moved
-        to the sorted set and hash now; their JSON texts."""
-        ranked, old = self._key("ranked", source_id), self._key("items", source_id)
-        texts = [str(t) for t in await self.r.lrange(ranked, 0, -1)]
-        if not texts and (raw := await self.r.get(old)):
-            texts = [json.dumps(d) for d in json.loads(raw)]
-        if not texts:
-            return []
-        items = await asyncio.to_thread(decode_items, texts)
-        async with self.r.pipeline(transaction=True) as tx:
-            self._write_items(tx, source_id, items, texts)
-            await tx.execute()
-        log.info("redis: %d items of %s moved to the paged layout", len(items), source_id)
-        return texts
-
-    def _write_items(self, tx: Any, source_id: str, items: list[Item], texts: list[str]) -> None:
-        order, item = self._key("order", source_id), self._key("item", source_id)
-        tx.delete(self._key("items", source_id), self._key("ranked", source_id), order, item)
-        for start in range(0, len(items), 10_000):  # bounded commands, whatever the count
-            chunk = range(start, min(start + 10_000, len(items)))
-            tx.zadd(order, {items[i].id: items[i].rank for i in chunk})
-            tx.hset(item, mapping={items[i].id: texts[i] for i in chunk})
+        items, bad = await asyncio.to_thread(decode_items, [t for t in texts if t is not None])
+        self.unreadable.note(source_id, "item", bad)
+        return items
 
     async def save(
         self,
@@ -201,17 +186,26 @@ class RedisStore(Store):
         texts: list[str] | None = None,
     ) -> None:
         async with self.r.pipeline(transaction=True) as tx:
-            tx.hset(self._key("states"), source_id, json.dumps(state.to_dict()))
+            tx.hset(self._key("states"), source_id, state_text(state.to_dict(), self.sealer))
             if items is not None:
-                self._write_items(tx, source_id, items, item_texts(items, texts))
+                write_items(tx, self.prefix, source_id, items, item_texts(items, texts))
             await tx.execute()
+        if items is not None:
+            self.unreadable.rewritten(source_id)
         if items is not None and source_id in self._items:
             self._items[source_id] = sorted(items, key=position, reverse=True)
         self.changes.seen(source_id, state.digest)
 
     async def get_state(self, source_id: str) -> FetchState | None:
         raw = await self.r.hget(self._key("states"), source_id)
-        return FetchState.from_dict(json.loads(raw)) if raw else None
+        return self._state(source_id, raw) if raw else None
+
+    def _state(self, source_id: str, raw: str | bytes) -> FetchState | None:
+        state = decode_state(raw, lambda text: state_data(text, self.sealer))
+        if isinstance(state, str):
+            self.unreadable.note(source_id, "state", [state])
+            return None
+        return state
 
     async def all_states(self) -> dict[str, FetchState]:
         states = await self._load_states()
@@ -221,7 +215,8 @@ class RedisStore(Store):
 
     async def _load_states(self) -> dict[str, FetchState]:
         raw = await self.r.hgetall(self._key("states"))
-        return {str(sid): FetchState.from_dict(json.loads(data)) for sid, data in raw.items()}
+        states = {str(sid): self._state(str(sid), data) for sid, data in raw.items()}
+        return {sid: state for sid, state in states.items() if state is not None}
 
     async def delete(self, source_id: str) -> None:
         async with self.r.pipeline(transaction=True) as tx:
@@ -250,28 +245,25 @@ class RedisStore(Store):
     async def delete_media(self, urls: list[str]) -> None:
         await self.media.delete(urls)
 
-    # -- moderation decisions: `{p}:decisions:{widget}` ---------------------------------
+    # -- alert deliveries and connected accounts (redis_owner.py) ----------------------
 
-    async def decisions(self, widget: str) -> dict[str, str]:
-        return {
-            str(k): str(v)
-            for k, v in (await self.r.hgetall(self._key("decisions", widget))).items()
-        }
+    async def add_alert(self, text: str, when: float) -> None:
+        await self.owner.add_alert(text)
 
-    async def decide(self, widget: str, item_id: str, text: str | None) -> None:
-        key = self._key("decisions", widget)
-        if text is None:
-            await self.r.hdel(key, item_id)
-        else:
-            await self.r.hset(key, item_id, text)
+    async def recent_alerts(self, count: int) -> list[str]:
+        return await self.owner.recent_alerts(count)
 
-    async def all_decisions(self) -> dict[str, dict[str, str]]:
-        found: dict[str, dict[str, str]] = {}
-        start = len(self._key("decisions", ""))
-        async for key in self.r.scan_iter(match=self._key("decisions", "*"), count=500):
-            if decided := await self.decisions(str(key)[start:]):
-                found[str(key)[start:]] = decided
-        return found
+    async def alert_sent(self, key: str) -> float | None:
+        return await self.owner.alert_sent(key)
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        await self.owner.mark_sent(keys, when)
+
+    async def get_account(self, source_id: str) -> str | None:
+        return await self.owner.get_account(source_id)
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        await self.owner.put_account(source_id, text)
 
     # -- leases -----------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from feedhub.store.redis_dump import (
 )
 
 # The kinds of keys the store interface carries into another backend (or leaves, as leases).
+# `alerts` (the log, and when each event was last sent) is carried in part: the log.
 CARRIED_KINDS = {
     "items",
     "ranked",
@@ -33,6 +34,7 @@ CARRIED_KINDS = {
     "lease",
     "schema",
     "media_records",
+    "accounts",
     "decisions",
 }
 

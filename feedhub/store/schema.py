@@ -60,7 +60,18 @@ SQLITE_STEPS: Sequence[str] = (
     CREATE INDEX IF NOT EXISTS items_order ON items (source, rank DESC, id DESC);
     DROP INDEX IF EXISTS items_rank;
     """,
-    # 5: moderation decisions per widget and item (approve, reject, pin: who and when).
+    # 5: alert deliveries (a log, and when each event was last sent) and connected accounts
+    # (each one's token encrypted with FEEDHUB_SECRET_KEY).
+    """
+    CREATE TABLE IF NOT EXISTS alert_log (
+        id INTEGER PRIMARY KEY,
+        sent REAL NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS alert_sent (key TEXT PRIMARY KEY, sent REAL NOT NULL);
+    CREATE TABLE IF NOT EXISTS accounts (source TEXT PRIMARY KEY, data TEXT NOT NULL);
+    """,
+    # 6: moderation decisions per widget and item (approve, reject, pin: who and when).
     """
     CREATE TABLE IF NOT EXISTS decisions (
         widget TEXT NOT NULL,

@@ -14,16 +14,19 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import FetchState, Item
-from feedhub.store.base import Maintenance, Position, Store, decode_items, item_texts
+from feedhub.store.base import ALERTS_KEPT, Maintenance, Position, Store, item_texts
 from feedhub.store.check import check_sqlite
 from feedhub.store.errors import StoreDamaged
+from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_sqlite
+from feedhub.store.sealing import state_data, state_text
+from feedhub.store.sqlite_decisions import SqliteDecisions
 from feedhub.store.sqlite_maintenance import SqliteMaintenance
 
 T = TypeVar("T")
 
 
-class SqliteStore(Store):
+class SqliteStore(SqliteDecisions, Store):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.where = str(self.path)
@@ -79,22 +82,29 @@ class SqliteStore(Store):
         return self._db
 
     async def get_items(self, source_id: str) -> list[Item]:
-        return await self._run(self._items, "SELECT data FROM items WHERE source = ?", (source_id,))
+        return await self._read_items(
+            source_id, "SELECT data FROM items WHERE source = ?", (source_id,)
+        )
 
     async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
         if after is None:
-            return await self._run(
-                self._items,
+            return await self._read_items(
+                source_id,
                 "SELECT data FROM items WHERE source = ? ORDER BY rank DESC, id DESC LIMIT ?",
                 (source_id, count),
             )
         rank, item_id = after
-        return await self._run(
-            self._items,
+        return await self._read_items(
+            source_id,
             "SELECT data FROM items WHERE source = ? AND (rank, id) < (?, ?) "
             "ORDER BY rank DESC, id DESC LIMIT ?",
             (source_id, rank, item_id, count),
         )
+
+    async def _read_items(self, source_id: str, sql: str, params: tuple[Any, ...]) -> list[Item]:
+        items, bad = await self._run(self._items, sql, params)
+        self.unreadable.note(source_id, "item", bad)
+        return items
 
     async def item_ids(self, source_id: str) -> set[str]:
         rows = await self._run(self._select, "SELECT id FROM items WHERE source = ?", (source_id,))
@@ -103,7 +113,7 @@ class SqliteStore(Store):
     def _select(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         return self.db.execute(sql, params).fetchall()
 
-    def _items(self, sql: str, params: tuple[Any, ...]) -> list[Item]:
+    def _items(self, sql: str, params: tuple[Any, ...]) -> tuple[list[Item], list[str]]:
         """Items read and decoded in the store's thread: the event loop gets them ready."""
         return decode_items(data for (data,) in self._select(sql, params))
 
@@ -116,11 +126,13 @@ class SqliteStore(Store):
     ) -> None:
         # Whatever is left to serialize is serialized in the store's thread, not on the loop.
         await self._run(self._save, source_id, state, items, texts)
+        if items is not None:
+            self.unreadable.rewritten(source_id)
 
     def _save(
         self, source_id: str, state: FetchState, items: list[Item] | None, texts: list[str] | None
     ) -> None:
-        state_json = json.dumps(state.to_dict())
+        state_json = state_text(state.to_dict(), self.sealer)
         rows = None
         if items is not None:
             texts = item_texts(items, texts)
@@ -146,11 +158,19 @@ class SqliteStore(Store):
         rows = await self._run(
             self._select, "SELECT data FROM state WHERE source = ?", (source_id,)
         )
-        return FetchState.from_dict(json.loads(rows[0][0])) if rows else None
+        return self._state(source_id, rows[0][0]) if rows else None
 
     async def all_states(self) -> dict[str, FetchState]:
         rows = await self._run(self._select, "SELECT source, data FROM state", ())
-        return {sid: FetchState.from_dict(json.loads(data)) for sid, data in rows}
+        states = {sid: self._state(sid, data) for sid, data in rows}
+        return {sid: state for sid, state in states.items() if state is not None}
+
+    def _state(self, source_id: str, text: str) -> FetchState | None:
+        state = decode_state(text, lambda raw: state_data(raw, self.sealer))
+        if isinstance(state, str):
+            self.unreadable.note(source_id, "state", [state])
+            return None
+        return state
 
     async def delete(self, source_id: str) -> None:
         await self._run(self._delete, source_id)
@@ -199,23 +219,46 @@ class SqliteStore(Store):
         with self.db:
             self.db.executemany(sql, rows)
 
-    async def decisions(self, widget: str) -> dict[str, str]:
-        sql = "SELECT item, data FROM decisions WHERE widget = ?"
-        return dict(await self._run(self._select, sql, (widget,)))
+    # -- alert deliveries and connected accounts --------------------------------------
 
-    async def decide(self, widget: str, item_id: str, text: str | None) -> None:
-        row: tuple[str, ...] = (widget, item_id)
-        sql = "DELETE FROM decisions WHERE widget = ? AND item = ?"
-        if text is not None:
-            sql, row = "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?)", (*row, text)
-        await self._run(self._write, sql, [row])
+    async def add_alert(self, text: str, when: float) -> None:
+        await self._run(self._add_alert, text, when)
 
-    async def all_decisions(self) -> dict[str, dict[str, str]]:
-        found: dict[str, dict[str, str]] = {}
-        rows = await self._run(self._select, "SELECT widget, item, data FROM decisions", ())
-        for widget, item_id, data in rows:
-            found.setdefault(widget, {})[item_id] = data
-        return found
+    def _add_alert(self, text: str, when: float) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO alert_log (sent, data) VALUES (?, ?)", (when, text))
+            self.db.execute(
+                "DELETE FROM alert_log WHERE id <= (SELECT MAX(id) FROM alert_log) - ?",
+                (ALERTS_KEPT,),
+            )
+
+    async def recent_alerts(self, count: int) -> list[str]:
+        rows = await self._run(
+            self._select, "SELECT data FROM alert_log ORDER BY id DESC LIMIT ?", (count,)
+        )
+        return [data for (data,) in rows]
+
+    async def alert_sent(self, key: str) -> float | None:
+        rows = await self._run(self._select, "SELECT sent FROM alert_sent WHERE key = ?", (key,))
+        return float(rows[0][0]) if rows else None
+
+    async def mark_sent(self, keys: list[str], when: float) -> None:
+        await self._run(
+            self._write,
+            "INSERT OR REPLACE INTO alert_sent VALUES (?, ?)",
+            [(k, when) for k in keys],
+        )
+
+    async def get_account(self, source_id: str) -> str | None:
+        rows = await self._run(
+            self._select, "SELECT data FROM accounts WHERE source = ?", (source_id,)
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def put_account(self, source_id: str, text: str) -> None:
+        await self._run(
+            self._write, "INSERT OR REPLACE INTO accounts VALUES (?, ?)", [(source_id, text)]
+        )
 
     async def ping(self) -> bool:
         try:  # a page of the file, not just the connection

@@ -16,7 +16,8 @@ from feedhub.store.files import move_aside
 from feedhub.store.recover import recover_sqlite
 
 # The tables the store interface carries into another backend.
-CARRIED_TABLES = {"items", "state", "media_records", "decisions"}
+# (when an alert was last sent is not: after a copy, an event may be sent once more.)
+CARRIED_TABLES = {"items", "state", "media_records", "accounts", "alert_log", "decisions"}
 
 
 class SqliteMaintenance(Maintenance):

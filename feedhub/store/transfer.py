@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from feedhub.store.base import Outcome, Refused, Store, opened
+from feedhub.store.base import ALERTS_KEPT, Outcome, Refused, Store, opened
 
 
 @dataclass
@@ -44,6 +44,15 @@ async def copy_records(source: Store, target: Store) -> CopyReport:
     for text in await source.media_records():
         record = json.loads(text)
         await target.put_media(record["url"], record.get("digest", ""), text)
+    # Connected accounts, as they are (sealed: the same FEEDHUB_SECRET_KEY opens them), and
+    # the alert deliveries, oldest first.
+    for sid in sorted(await source.all_states()):
+        account = await source.get_account(sid)
+        if account is not None:
+            await target.put_account(sid, account)
+    for text in reversed(await source.recent_alerts(ALERTS_KEPT)):
+        sent = json.loads(text).get("sent")
+        await target.add_alert(text, float(sent) if isinstance(sent, int | float) else 0.0)
     # Moderation decisions, as they were taken.
     for widget, decided in (await source.all_decisions()).items():
         for item_id, text in decided.items():

@@ -4,7 +4,8 @@ The peer address is only the asker when nothing relays the request. A proxy on t
 machine makes every visitor a loopback peer, and a plain `proxy_pass` says so in no header.
 So an empty `admin.token` ("loopback only") holds only where no proxy can be: feedhub
 listens on loopback, `server.trusted_proxies` is empty and `server.public_url` is itself a
-loopback address. Anywhere else the admin pages stay off until a token is set. A forwarding
+loopback address; and even then only for a request whose every header is one a direct client
+sends (`direct`). Anywhere else the admin pages stay off until a token is set. A forwarding
 header is believed only from a peer listed in `trusted_proxies`, and only the one header
 `server.client_header` names. Login attempts are counted per client; sessions are random
 and live on the server, so logging out ends them.
@@ -12,6 +13,7 @@ and live on the server, so logging out ends them.
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import secrets
 import time
@@ -24,21 +26,23 @@ from feedhub.content.urls import parse_url
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-# Headers through which some proxy or CDN names the client: a request carrying any of them
-# was relayed, whoever the peer is.
-FORWARDING_HEADERS = (
-    "Forwarded",
-    "X-Forwarded-For",
-    "X-Real-IP",
-    "CF-Connecting-IP",
-    "True-Client-IP",
-    "X-Client-IP",
-    "Client-IP",
-    "X-Cluster-Client-IP",
-    "Fastly-Client-IP",
-    "X-Forwarded-Host",
-    "Via",
-)
+# The headers a client that connects straight to feedhub sends: browsers, curl, HTTP
+# libraries and a Prometheus scraper. Tokenless loopback mode trusts a request only when every
+# header it carries is one of these: whatever a proxy or CDN adds to name the client
+# (`X-Forwarded-For`, `X-Original-Forwarded-For`, `X-ProxyUser-Ip`, `Via`, any new name)
+# is outside the list, so the class is closed, not a list of names that grows.
+DIRECT_HEADERS = frozenset(
+    h.lower()
+    for h in (
+        "Host", "User-Agent", "Accept", "Accept-Language", "Accept-Encoding", "Accept-Charset",
+        "Connection", "Keep-Alive", "Cookie", "Authorization", "Cache-Control", "Pragma",
+        "Upgrade-Insecure-Requests", "Referer", "Origin", "Content-Type", "Content-Length",
+        "Transfer-Encoding", "Expect", "If-None-Match", "If-Modified-Since", "If-Match",
+        "If-Unmodified-Since", "Range", "DNT", "Sec-GPC", "Priority", "TE", "Purpose",
+        "Sec-Purpose", "X-Prometheus-Scrape-Timeout-Seconds",
+    )
+)  # fmt: skip
+DIRECT_PREFIXES = ("sec-fetch-", "sec-ch-")  # a browser's fetch metadata and client hints
 
 
 def address(text: str | None) -> Address | None:
@@ -95,8 +99,20 @@ def client_address(
     return str(addr)
 
 
-def relayed(headers: Mapping[str, str]) -> bool:
-    return any(h in headers for h in FORWARDING_HEADERS)
+def direct(headers: Mapping[str, str]) -> bool:
+    """Whether a request carries only what a client connected straight to feedhub sends."""
+    return all(
+        name.lower() in DIRECT_HEADERS or name.lower().startswith(DIRECT_PREFIXES)
+        for name in headers
+    )
+
+
+def counted_as(client: str) -> str:
+    """The key failed logins are counted under: an IPv4 address, or an IPv6 address's /64."""
+    addr = address(client)
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((addr, 64), strict=False))
+    return str(addr.ipv4_mapped if isinstance(addr, ipaddress.IPv6Address) else addr or client)
 
 
 def is_loopback(text: str | None) -> bool:
@@ -202,3 +218,27 @@ class Sessions:
     def clear(self) -> None:
         """Every session ends (the token changed)."""
         self._ends.clear()
+
+
+COOKIE = "feedhub_admin"  # the admin session's cookie
+
+
+def access(
+    token: str,
+    sessions: Sessions,
+    remote: str | None,
+    headers: Mapping[str, str],
+    cookies: Mapping[str, str],
+) -> str:
+    """How a request may enter: "bearer", "cookie", "loopback", or why not ("login", "guess":
+    a wrong Bearer token, "remote")."""
+    if token:
+        scheme, _, given = headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer":
+            return (
+                "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) else "guess"
+            )
+        return "cookie" if sessions.valid(cookies.get(COOKIE, "")) else "login"
+    if is_loopback(remote) and direct(headers):
+        return "loopback"
+    return "remote"

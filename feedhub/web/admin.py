@@ -13,7 +13,6 @@ import hmac
 import logging
 import secrets
 import time
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from math import ceil
 
@@ -23,26 +22,29 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from feedhub import __version__, package_folder
 from feedhub.config import NAME_RE
 from feedhub.publish.render import csp_hash
+from feedhub.publish.widgets import NoSuchWidget
+from feedhub.store.errors import store_errors
 from feedhub.web import routes
 from feedhub.web.access import (
+    COOKIE,
     AdminPolicy,
     Sessions,
     Throttle,
+    access,
     admin_policy,
     client_address,
+    counted_as,
     host_allowed,
-    is_loopback,
-    relayed,
 )
-from feedhub.web.admin_view import source_row, widget_row
+from feedhub.web.admin_view import alert_row, source_row, widget_row
 from feedhub.web.keys import SERVICE
 
-COOKIE = "feedhub_admin"
 SECRET = web.AppKey("admin_secret", bytes)
 SESSIONS = web.AppKey("admin_sessions", Sessions)
 THROTTLE = web.AppKey("admin_throttle", Throttle)
 POLICY = web.AppKey("admin_policy", list)  # [the config it was decided for, the policy]
 log = logging.getLogger("feedhub.admin")
+ALERTS_SHOWN = 20
 TEMPLATES = package_folder("feedhub", "web", "templates")
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -62,27 +64,6 @@ PRIVATE = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
-
-
-def access(
-    token: str,
-    sessions: Sessions,
-    remote: str | None,
-    headers: Mapping[str, str],
-    cookies: Mapping[str, str],
-) -> str:
-    """How a request may enter: "bearer", "cookie", "loopback", or why not ("login", "guess":
-    a wrong Bearer token, "remote")."""
-    if token:
-        scheme, _, given = headers.get("Authorization", "").partition(" ")
-        if scheme.lower() == "bearer":
-            return (
-                "bearer" if hmac.compare_digest(given.strip().encode(), token.encode()) else "guess"
-            )
-        return "cookie" if sessions.valid(cookies.get(COOKIE, "")) else "login"
-    if is_loopback(remote) and not relayed(headers):
-        return "loopback"
-    return "remote"
 
 
 def policy(app: web.Application) -> AdminPolicy:
@@ -109,7 +90,11 @@ def policy(app: web.Application) -> AdminPolicy:
 
 
 def client_of(request: web.Request, rules: AdminPolicy) -> str:
-    return client_address(request.remote, request.headers, rules.trusted, rules.client_header)
+    """Who is counted for throttling: the client's address, its /64 for IPv6 (one host
+    holds a whole /64 and may pick any address in it)."""
+    return counted_as(
+        client_address(request.remote, request.headers, rules.trusted, rules.client_header)
+    )
 
 
 def throttled(request: web.Request, client: str) -> None:
@@ -121,8 +106,24 @@ def throttled(request: web.Request, client: str) -> None:
         )
 
 
-def csrf_token(secret: bytes) -> str:
-    return hmac.new(secret, b"admin form", hashlib.sha256).hexdigest()
+def csrf_token(request: web.Request) -> str:
+    """The admin forms' token: bound to the login session (one session's page cannot be
+    replayed into another's), or to the process where no session is needed (loopback)."""
+    session = request.cookies.get(COOKIE, "")
+    message = b"admin form|" + session.encode()
+    return hmac.new(request.app[SECRET], message, hashlib.sha256).hexdigest()
+
+
+async def check_form(request: web.Request, how: str) -> None:
+    """A form post must carry the page's token; a Bearer client sends none (no cookie is
+    sent for it by a browser, so another site cannot forge one)."""
+    if how == "bearer":
+        return
+    form = await request.post()
+    if not hmac.compare_digest(str(form.get("csrf", "")).encode(), csrf_token(request).encode()):
+        raise web.HTTPForbidden(
+            text="stale or missing form token: reload /admin\n", headers=PRIVATE
+        )
 
 
 def guard(request: web.Request) -> str:
@@ -179,18 +180,28 @@ async def admin(request: web.Request) -> web.Response:
         source_row(sid, cfg.type, svc.states.get(sid), now)
         for sid, cfg in svc.config.sources.items()
     ]
+    try:
+        alerts = await svc.alerts.recent(ALERTS_SHOWN)
+    except store_errors():  # the page still shows what the daemon holds in memory
+        alerts = []
     today = datetime.now(UTC)
     widgets = []
     for name, cfg in svc.config.widgets.items():
-        items = await svc.widgets.items(name)
+        try:
+            items = await svc.widgets.items(name)
+        except NoSuchWidget:  # a reload removed it while the page was being made
+            continue
         widgets.append(widget_row(name, list(cfg.sources), items, today))
     return page(
         "admin.html",
         sources=sources,
         widgets=widgets,
-        reload_error=svc.reload_error,
-        needs_restart=svc.needs_restart,
-        csrf=csrf_token(request.app[SECRET]),
+        alerts=[alert_row(a) for a in alerts],
+        alert_targets=list(svc.config.alerts.targets),
+        reload_error=svc.reloads.error,
+        unreadable=svc.store.unreadable.by_source,
+        needs_restart=svc.reloads.needs_restart,
+        csrf=csrf_token(request),
         can_logout=how == "cookie",
         uptime=now - svc.started if svc.started else 0.0,
         cache_hits=svc.widgets.renders.hits,
@@ -207,14 +218,7 @@ async def refresh(request: web.Request) -> web.Response:
     how = guard(request)
     svc = request.app[SERVICE]
     sid = request.match_info["source"]
-    if how != "bearer":
-        form = await request.post()
-        if not hmac.compare_digest(
-            str(form.get("csrf", "")).encode(), csrf_token(request.app[SECRET]).encode()
-        ):
-            raise web.HTTPForbidden(
-                text="stale or missing form token: reload /admin\n", headers=PRIVATE
-            )
+    await check_form(request, how)
     if not NAME_RE.match(sid) or sid not in svc.config.sources:
         raise web.HTTPNotFound(text=f"no source named {sid[:64]!r}\n", headers=PRIVATE)
     if svc.poller.running:
@@ -260,7 +264,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    guard(request)
+    await check_form(request, guard(request))
     request.app[SESSIONS].end(request.cookies.get(COOKIE, ""))
     resp = web.HTTPSeeOther("/admin/login", headers=PRIVATE)
     resp.del_cookie(COOKIE, path="/")

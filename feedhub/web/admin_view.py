@@ -154,3 +154,20 @@ def history_chart(history: list[dict[str, Any]]) -> Markup:
             parts.append(f'<circle class="new" cx="{x + slot / 2:.1f}" cy="{cy:.1f}" r="2"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def alert_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A delivery record as the admin page lists it: when, what, and each target's answer."""
+    sent = record.get("sent")
+    events = record.get("events")
+    targets = record.get("targets")
+    return {
+        "sent": iso(float(sent)) if isinstance(sent, int | float) else "",
+        "title": str(record.get("title") or ""),
+        "events": [str(e.get("text", "")) for e in events if isinstance(e, dict)]
+        if isinstance(events, list)
+        else [],
+        "targets": {str(k): str(v) for k, v in targets.items()}
+        if isinstance(targets, dict)
+        else {},
+    }

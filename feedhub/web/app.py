@@ -9,7 +9,19 @@ from aiohttp import web
 
 from feedhub.config import Config
 from feedhub.service import Service
-from feedhub.web import admin, embed, health, media, metrics, moderation, routes, websub, widgets
+from feedhub.web import (
+    admin,
+    connect,
+    embed,
+    health,
+    media,
+    metrics,
+    moderation,
+    privacy,
+    routes,
+    websub,
+    widgets,
+)
 from feedhub.web.keys import SERVICE
 from feedhub.web.limits import PARSER_LIMITS
 
@@ -37,9 +49,11 @@ def create_app(
 
     app.cleanup_ctx.append(lifecycle)
     health.setup(app)
+    privacy.setup(app)  # before the widget route: /w/index.json is no widget
     widgets.setup(app)
     admin.setup(app)
     moderation.setup(app)
+    connect.setup(app)
     metrics.setup(app)
     embed.setup(app)
     media.setup(app)

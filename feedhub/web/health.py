@@ -23,7 +23,13 @@ async def readyz(request: web.Request) -> web.Response:
     health = svc.store_health
     health.pinged(await svc.store.ping())
     if health.ok:
-        return web.Response(text="ready\n", headers=NO_STORE)
+        # Unreadable rows cost one source a few items, not the replica its visitors: still
+        # ready, and saying which rows until a poll rewrites them.
+        notes = "".join(
+            f"store {health.where}: source {sid}: {why}\n"
+            for sid, why in svc.store.unreadable.by_source.items()
+        )
+        return web.Response(text="ready\n" + notes, headers=NO_STORE)
     return web.Response(
         status=503, text=f"store {health.where}: {health.reason}\n", headers=NO_STORE
     )

@@ -39,12 +39,20 @@ async def media_file(request: web.Request) -> web.StreamResponse:
         headers["Access-Control-Allow-Origin"] = allow
     if origins:
         headers["Vary"] = "Accept, Origin"
-    if served.etag in request.headers.get("If-None-Match", ""):
+    if matches(request.headers.get("If-None-Match", ""), served.etag):
         return web.Response(status=304, headers=headers)
     if isinstance(served.body, Path):
         headers["Content-Type"] = served.content_type
         return web.FileResponse(served.body, headers=headers)
     return web.Response(body=served.body, content_type=served.content_type, headers=headers)
+
+
+def matches(header: str, etag: str) -> bool:
+    """If-None-Match (RFC 9110): `*`, or a list of entity tags, weak or strong, one of
+    which is exactly `etag` (never a part of one)."""
+    if header.strip() == "*":
+        return True
+    return any(tag.strip().removeprefix("W/") == etag for tag in header.split(","))
 
 
 def setup(app: web.Application) -> None:

@@ -117,7 +117,7 @@ def exposition(svc: Service, now: float, fast: Mapping[tuple[str, str, int], int
         "feedhub_config_reload_failed",
         "gauge",
         "1 while the last config reload was refused.",
-        [((), int(bool(svc.reload_error)))],
+        [((), int(bool(svc.reloads.error)))],
     )
     out.family(
         "feedhub_uptime_seconds",

@@ -4,7 +4,6 @@ or several). Access as every admin page: the admin session, and the form token o
 
 from __future__ import annotations
 
-import hmac
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -16,7 +15,7 @@ from feedhub.publish.decisions import classified
 from feedhub.publish.moderation import APPROVE, PIN, REJECT, Decision
 from feedhub.publish.render import csp_hash
 from feedhub.web import routes
-from feedhub.web.admin import CSS, PRIVATE, SECRET, TEMPLATES, csrf_token, guard, page
+from feedhub.web.admin import CSS, PRIVATE, TEMPLATES, check_form, csrf_token, guard, page
 from feedhub.web.keys import SERVICE
 
 SCRIPT = (TEMPLATES / "moderation.js").read_text(encoding="utf-8")
@@ -95,7 +94,7 @@ async def moderation_page(request: web.Request) -> web.Response:
     resp = page(
         "moderation.html",
         widgets=widgets,
-        csrf=csrf_token(request.app[SECRET]),
+        csrf=csrf_token(request),
         script=Markup(SCRIPT),
     )
     resp.headers["Content-Security-Policy"] = CSP
@@ -107,13 +106,8 @@ async def decide(request: web.Request) -> web.Response:
     redirect back for a plain form."""
     how = guard(request)
     svc = request.app[SERVICE]
+    await check_form(request, how)
     form = await request.post()
-    if how != "bearer" and not hmac.compare_digest(
-        str(form.get("csrf", "")).encode(), csrf_token(request.app[SECRET]).encode()
-    ):
-        raise web.HTTPForbidden(
-            text="stale or missing form token: reload /admin/moderation\n", headers=PRIVATE
-        )
     widget = str(form.get("widget", ""))
     action = str(form.get("action", ""))
     ids = [str(v) for v in form.getall("item", [])][: MAX_BULK + 1]

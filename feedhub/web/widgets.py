@@ -14,6 +14,7 @@ from feedhub.publish.embed import allowed_origin
 from feedhub.publish.formats import FORMATS
 from feedhub.publish.paging import decode_cursor
 from feedhub.publish.selection import prepared_limit, prepared_locale
+from feedhub.publish.widgets import NoSuchWidget
 from feedhub.service import Service
 from feedhub.web import routes
 from feedhub.web.keys import SERVICE
@@ -22,6 +23,8 @@ from feedhub.web.limits import whole_number
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=600"
 _ENCODING_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
 ROUTE = "/w/{widget}"
+WALL_ROUTE = "/w/{widget}/wall"
+WALL_THEME = "wall"
 
 
 def bad(message: str) -> web.HTTPBadRequest:
@@ -194,7 +197,12 @@ class Answers:
         prepared = self.memo.get(request.raw_path)
         if prepared is None or prepared.entry.version != versions.get(prepared.key.widget):
             key = request_key(request, svc)
-            entry = widgets.renders.peek(key, versions[key.widget]) or await widgets.rendered(key)
+            try:
+                entry = widgets.renders.peek(key, versions.get(key.widget, "")) or (
+                    await widgets.rendered(key)
+                )
+            except NoSuchWidget:  # a reload removed it while this request was answered
+                raise not_found(key.widget) from None
             prepared = Prepared(key, entry, svc.config.server.embed_origins)
             if not prepared.listed:
                 if len(self.memo) >= self.LIMIT:
@@ -219,8 +227,12 @@ def request_key(request: web.Request, svc: Service) -> Key:
     name, fmt = split_name(request.match_info["widget"])
     cfg = svc.config.widgets.get(name)
     if cfg is None:
-        raise web.HTTPNotFound(text=f"no widget named {name[:64]!r}\n", content_type="text/plain")
+        raise not_found(name)
     return parse_key(name, fmt, request.query, cfg, svc.widgets.renderer.themes)
+
+
+def not_found(name: str) -> web.HTTPNotFound:
+    return web.HTTPNotFound(text=f"no widget named {name[:64]!r}\n", content_type="text/plain")
 
 
 def respond(request: web.Request, prepared: Prepared) -> web.Response:
@@ -269,3 +281,18 @@ def setup(app: web.Application) -> None:
 
     app.router.add_get(ROUTE, widget, allow_head=False)
     app.router.add_route("HEAD", ROUTE, slow)
+
+    async def wall(request: web.Request) -> web.Response:
+        """GET /w/{widget}/wall: the widget's framed page in the wall theme, full screen."""
+        name = request.match_info["widget"]
+        cfg = svc.config.widgets.get(name)
+        if cfg is None or "." in name:
+            raise web.HTTPNotFound(
+                text=f"no widget named {name[:64]!r}\n", content_type="text/plain"
+            )
+        query = {**request.query, "theme": WALL_THEME}
+        key = parse_key(name, "page", query, cfg, svc.widgets.renderer.themes)
+        entry = await svc.widgets.rendered(key)
+        return respond(request, Prepared(key, entry, svc.config.server.embed_origins))
+
+    routes.get(app, WALL_ROUTE, wall)

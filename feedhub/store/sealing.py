@@ -1,0 +1,74 @@
+"""Tokens kept in the store, encrypted with the key from FEEDHUB_SECRET_KEY (Fernet:
+AES-128-CBC and HMAC-SHA256, from `cryptography`).
+
+Two things are sealed: a connected account's record (`Store.put_account`), and the token
+record a source's fetch state carries (`FetchState.meta["token"]`: the token in use, renewed
+by feedhub). The backends seal a state as they write it and open it as they read it, so the
+file, the Redis keys, their backups and dumps hold only the sealed form. A sealed value
+that this key cannot open (the key changed) reads as no value: the source falls back to its
+configured or connected token, and its poll says what is wrong if that fails too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from feedhub.models import TOKEN
+
+PREFIX = "fernet:"
+
+
+class Sealer:
+    """Encrypts and decrypts with one key."""
+
+    def __init__(self, key: str) -> None:
+        from cryptography.fernet import Fernet  # here: a daemon without a key never loads it
+
+        self._fernet = Fernet(key.encode())
+
+    def seal(self, text: str) -> str:
+        return PREFIX + self._fernet.encrypt(text.encode()).decode()
+
+    def open(self, sealed: str) -> str | None:
+        """The clear text, or None when this key cannot open it (or it is not sealed)."""
+        from cryptography.fernet import InvalidToken
+
+        if not sealed.startswith(PREFIX):
+            return None
+        try:
+            return self._fernet.decrypt(sealed[len(PREFIX) :].encode()).decode()
+        except (InvalidToken, ValueError):
+            return None
+
+
+def seal_state(data: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
+    """A fetch state's dict as it is written: its token record's value sealed."""
+    record = data.get("meta", {}).get(TOKEN)
+    if sealer is None or not isinstance(record, dict) or not isinstance(record.get("value"), str):
+        return data
+    if record["value"].startswith(PREFIX):
+        return data
+    meta = {**data["meta"], TOKEN: {**record, "value": sealer.seal(record["value"])}}
+    return {**data, "meta": meta}
+
+
+def open_state(data: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
+    """A fetch state's dict as it was read: its token record's value opened ("" when the
+    key cannot: the source starts again from the token it is configured or connected with).
+    Without a sealer (`feedhub store copy`, say) the sealed value stays as it is."""
+    record = data.get("meta", {}).get(TOKEN) if isinstance(data.get("meta"), dict) else None
+    if sealer is None or not isinstance(record, dict):
+        return data
+    if str(record.get("value", "")).startswith(PREFIX):
+        data["meta"][TOKEN] = {**record, "value": sealer.open(record["value"]) or ""}
+    return data
+
+
+def state_text(state_dict: dict[str, Any], sealer: Sealer | None) -> str:
+    return json.dumps(seal_state(state_dict, sealer))
+
+
+def state_data(text: str | bytes, sealer: Sealer | None) -> dict[str, Any]:
+    data = json.loads(text)
+    return open_state(data, sealer) if isinstance(data, dict) else data
