@@ -1,16 +1,24 @@
-"""`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [isolation]`: run
-the groups,
-print, write the report."""
+"""`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [isolation]
+[moderation]`: run the groups, print, write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, isolation, media, polling, serving, stalls
+from bench import feedparse, isolation, media, moderation, polling, serving, stalls
 from bench.report import Figure, load, table, write
 
-GROUPS = ("serving", "polling", "startup", "parsing", "stalls", "media", "isolation")
+GROUPS = (
+    "serving",
+    "polling",
+    "startup",
+    "parsing",
+    "stalls",
+    "media",
+    "isolation",
+    "moderation",
+)
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 
@@ -39,6 +47,8 @@ def main(argv: list[str]) -> int:
         figures += media.run(notes)
     if "isolation" in wanted:
         figures += isolation.run(notes)
+    if "moderation" in wanted:
+        figures += moderation.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)

@@ -37,8 +37,10 @@ from feedhub.ingest.subscriber import Subscriber
 from feedhub.media.lifecycle import MediaLifecycle
 from feedhub.metrics import Metrics
 from feedhub.models import FetchState
+from feedhub.publish.decisions import widget_of_change
 from feedhub.publish.widgets import Widgets
 from feedhub.store import Store, open_store
+from feedhub.store.base import CAUGHT_UP
 from feedhub.store.errors import store_errors
 from feedhub.store.health import StoreHealth
 from feedhub.store.sealing import Sealer
@@ -120,7 +122,7 @@ class Service:
         await self._use_accounts(self.config)
         self.store.on_change(self._on_remote_change)
         self.states.update(await self.store.all_states())
-        self.widgets.recompute()
+        await self.widgets.start_moderation()
         self.fetcher = self._make_fetcher()
         await self.media.open(self._images_settled)
         self.started = time.time()
@@ -233,8 +235,14 @@ class Service:
             await self.store.publish(source_id, state.digest)
 
     async def _on_remote_change(self, source_id: str, digest: str) -> None:
-        """Another replica stored new items for a source, or settled more of its images:
-        rebuild what shows it."""
+        """Another replica stored new items for a source, or settled more of its images (or
+        decided on a widget's posts): rebuild what shows it."""
+        if (widget := widget_of_change(source_id)) is not None:
+            await self.widgets.moderation_changed(widget)
+            return
+        if source_id == CAUGHT_UP:  # back after an outage: decisions may have been missed
+            await self.widgets.start_moderation()
+            return
         if source_id not in self.config.sources:
             return
         known = self.states.get(source_id)
@@ -259,7 +267,7 @@ class Service:
         for sid in removed:
             self.states.pop(sid, None)
         self.metrics.forget(config.sources)
-        self.widgets.recompute()
+        await self.widgets.start_moderation()
         if self.started:
             self.watch.start()  # alert targets may have been added
         if old.fetch != config.fetch and self.fetcher is not None:

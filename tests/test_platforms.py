@@ -19,7 +19,8 @@ from tests.platform_support import PARROT, ParrotAdapter, ParrotSource, run_cli
 
 TYPES = (
     "feed, mastodon, bluesky, youtube, reddit, x, instagram, threads, facebook, peertube,"
-    " lemmy, pixelfed, tumblr"
+    " lemmy, pixelfed, tumblr, mastodon_tag, bluesky_search, bluesky_feed, mastodon_favourites,"
+    " bluesky_likes, mastodon_list, pixelfed_tag, tumblr_tag, instagram_tag, threads_search"
 )
 
 

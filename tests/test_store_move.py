@@ -234,6 +234,7 @@ def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
         "alert_log",
         "alert_sent",
         "accounts",
+        "decisions",
         "media",
     ]
     assert other.execute("SELECT count(*) FROM items").fetchone() == (8,)

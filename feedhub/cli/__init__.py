@@ -10,7 +10,7 @@ import logging
 import sys
 
 from feedhub import __version__
-from feedhub.cli import accounts, alerts, init, once, serve, store, themes
+from feedhub.cli import accounts, alerts, init, moderation, once, serve, store, themes
 from feedhub.cli.common import CONFIG_HELP, load
 from feedhub.logs import setup_logging
 from feedhub.store.schema import SchemaError
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     themes.register(add)
     alerts.register(add)
     accounts.register(add)
+    moderation.register(add)
     return parser
 
 

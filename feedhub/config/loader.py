@@ -144,6 +144,9 @@ def secret_key_problems(key: str, stored: list[str]) -> list[str]:
     return []
 
 
+APPROVERS = ("mastodon_favourites", "bluesky_likes")  # what `approve_from` may name
+
+
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -177,6 +180,20 @@ def _cross_checks(data: dict[str, Any], base_dir: str) -> list[str]:
         for i, sid in enumerate(refs if isinstance(refs, list) else []):
             if sid not in sources:
                 problems.append(f"widgets.{name}.sources[{i}]: unknown source {sid!r}")
+        approvers = widget.get("approve_from")
+        for i, sid in enumerate(approvers if isinstance(approvers, list) else []):
+            kind = _mapping(sources.get(sid)).get("type")
+            if kind not in APPROVERS:
+                problems.append(
+                    f"widgets.{name}.approve_from[{i}]: {sid!r} is not a source of type"
+                    f" {' or '.join(APPROVERS)}"
+                )
+        trusted = widget.get("trusted")
+        for i, sid in enumerate(trusted if isinstance(trusted, list) else []):
+            if not isinstance(refs, list) or sid not in refs:
+                problems.append(
+                    f"widgets.{name}.trusted[{i}]: {sid!r} is not one of the widget's sources"
+                )
         theme = widget.get("theme", "sidebar")
         if isinstance(theme, str) and theme not in themes:
             problems.append(

@@ -43,6 +43,18 @@ from feedhub.config.sources import (
     XSource,
     YoutubeSource,
 )
+from feedhub.config.walls import (
+    BlueskyFeedSource,
+    BlueskyLikesSource,
+    BlueskySearchSource,
+    InstagramTagSource,
+    MastodonFavouritesSource,
+    MastodonListSource,
+    MastodonTagSource,
+    PixelfedTagSource,
+    ThreadsSearchSource,
+    TumblrTagSource,
+)
 
 _IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
 
@@ -156,6 +168,20 @@ BUILTIN = (
     Platform(LemmySource, "feedhub.sources.lemmy:LemmyAdapter", "Lemmy", titled=True),
     Platform(PixelfedSource, "feedhub.sources.pixelfed:PixelfedAdapter", "Pixelfed"),
     Platform(TumblrSource, "feedhub.sources.tumblr:TumblrAdapter", "Tumblr"),
+    Platform(MastodonTagSource, "feedhub.sources.mastodon_tag:MastodonTagAdapter", "Mastodon"),
+    Platform(BlueskySearchSource, "feedhub.sources.bluesky_search:BlueskySearchAdapter", "Bluesky"),
+    Platform(BlueskyFeedSource, "feedhub.sources.bluesky_feed:BlueskyFeedAdapter", "Bluesky"),
+    Platform(
+        MastodonFavouritesSource,
+        "feedhub.sources.mastodon_favourites:MastodonFavouritesAdapter",
+        "Mastodon",
+    ),
+    Platform(BlueskyLikesSource, "feedhub.sources.bluesky_likes:BlueskyLikesAdapter", "Bluesky"),
+    Platform(MastodonListSource, "feedhub.sources.mastodon_list:MastodonListAdapter", "Mastodon"),
+    Platform(PixelfedTagSource, "feedhub.sources.pixelfed_tag:PixelfedTagAdapter", "Pixelfed"),
+    Platform(TumblrTagSource, "feedhub.sources.tumblr_tag:TumblrTagAdapter", "Tumblr"),
+    Platform(InstagramTagSource, "feedhub.sources.instagram_tag:InstagramTagAdapter", "Instagram"),
+    Platform(ThreadsSearchSource, "feedhub.sources.threads_search:ThreadsSearchAdapter", "Threads"),
 )
 PLATFORMS = Platforms(*BUILTIN)
 

@@ -23,6 +23,7 @@ from feedhub.config.fields import (
 from feedhub.config.platforms import BUILTIN, PLATFORMS, Platform, SourceConfig, source_union
 from feedhub.config.server import ServerConfig
 from feedhub.config.sources import STORED
+from feedhub.config.walls import ModerationRules
 
 # widgets/ of the repository, shipped as package data (see setup.py).
 BUILTIN_WIDGETS_DIR = package_folder("feedhub.widgets")
@@ -134,6 +135,21 @@ class WidgetConfig(Strict):
     clamp: int | None = None  # lines of a long post before "show more"; None: the theme's
     require_alt: Literal["show", "fold", "hide"] = "show"  # pictures without a description
     header: Literal["full", "compact", "none"] = "none"  # the accounts, above the posts
+    # open: every post shows (as before walls); approve: posts of sources not in `trusted`
+    # show once approved on /admin/moderation, by a rule of `rules` or by a favourite.
+    moderation: Literal["open", "approve"] = "open"
+    trusted: list[str] = []
+    rules: ModerationRules = ModerationRules()
+    # Sources of the site's own favourites or likes: the posts they hold are approved.
+    approve_from: list[str] = []
+
+    @property
+    def moderated(self) -> bool:
+        """Whether decisions and rules apply to this widget."""
+        r = self.rules
+        return self.moderation == "approve" or bool(
+            r.per_author_per_day or r.languages or r.media_required
+        )
 
     @field_validator("live")
     @classmethod

@@ -68,6 +68,7 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)
     timeout: float = 30.0
     max_bytes: int = 10 * 1024 * 1024
+    body: bytes | None = None  # sent as a POST (a session login), never redirected
 
 
 class Fetcher:
@@ -157,10 +158,16 @@ class Fetcher:
             if not self.allow_private and not is_public_address(parts.hostname or ""):
                 return FetchResult(url, error=f"refused: {parts.hostname} is a private address")
             seen.add(url)
-            async with self.session.get(
-                url, headers=headers, timeout=timeout, allow_redirects=False
+            async with self.session.request(
+                "GET" if req.body is None else "POST",
+                url,
+                headers=headers,
+                data=req.body,
+                timeout=timeout,
+                allow_redirects=False,
             ) as resp:
-                if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                redirect = resp.status in (301, 302, 303, 307, 308) and req.body is None
+                if redirect and "Location" in resp.headers:
                     url = urljoin(url, resp.headers["Location"])
                     if url in seen:
                         return FetchResult(url, status=resp.status, error="redirect loop")

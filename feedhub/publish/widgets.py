@@ -16,6 +16,7 @@ from feedhub.media.markup import Images
 from feedhub.models import PROFILE, FetchState, Item, Profile
 from feedhub.publish import formats
 from feedhub.publish.cache import Entry, Key, RenderCache
+from feedhub.publish.decisions import Decisions, classified, moderated_page
 from feedhub.publish.messages import messages_for
 from feedhub.publish.paging import Page, decode_cursor, encode_cursor, page_of, source_after
 from feedhub.publish.render import Renderer, WidgetView
@@ -62,6 +63,10 @@ class Widgets:
         self._seeds: dict[str, bytes] = {}
         self._seeds_for: object = None
         self._images = images
+        self.decisions = Decisions(store)
+        # Per moderated widget: the digest of what it shows (its version is made from this,
+        # not from its sources' digests, so a post waiting in the queue changes nothing).
+        self.shown_digests: dict[str, str] = {}
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -105,9 +110,12 @@ class Widgets:
             if source_id and source_id not in widget.sources:
                 continue
             h = hashlib.blake2b(self._seeds[name], digest_size=10)
+            if widget.moderated:
+                h.update(f"|shown={self.shown_digests.get(name, '')}".encode())
             for sid in widget.sources:
                 state = self.states.get(sid)
-                h.update(f"|{sid}={state.digest if state else ''}".encode())
+                if not widget.moderated:
+                    h.update(f"|{sid}={state.digest if state else ''}".encode())
                 if sid in self._images.epochs:
                     h.update(f"+{self._images.epochs[sid]}".encode())
                 if sid in self.store.unreadable.epochs:
@@ -159,6 +167,9 @@ class Widgets:
         source is read from that position, a bounded window each."""
         widget = self._config_of(name)
         cursor = decode_cursor(before) if before else None
+        if widget.moderated:
+            shown = await classified(self.store, widget, self.decisions.of(name))
+            return moderated_page(shown, widget, datetime.now(UTC), limit or widget.limit, cursor)
         window = read_window(widget)
         read = {
             sid: await self.store.page(sid, window, source_after(cursor, sid))
@@ -245,8 +256,36 @@ class Widgets:
     async def source_changed(self, source_id: str, state: FetchState | None = None) -> None:
         """A source's items (or its images) changed: render what its widgets were serving,
         then switch their versions to it."""
+        for name, widget in self.config.widgets.items():
+            if widget.moderated and source_id in widget.approve_from:
+                liked = await self.store.item_ids(source_id)
+                if await self.decisions.approve_new(name, liked, f"favourite ({source_id})"):
+                    await self.moderation_changed(name, reload=False)
+            if widget.moderated and source_id in widget.sources:
+                await self.moderation_changed(name, reload=False, switch=False)
         await self.prerender(self.versions_of(source_id))
         self.recompute(source_id)  # from the states as they are now
+
+    async def moderation_changed(self, name: str, reload: bool = True, switch: bool = True) -> None:
+        """A moderated widget's decisions (`reload`: read them again) or posts changed: what
+        it shows is computed again, and with `switch` rendered and switched to."""
+        widget = self.config.widgets.get(name)
+        if widget is None or not widget.moderated:
+            return
+        decided = await self.decisions.load(name) if reload else self.decisions.of(name)
+        self.shown_digests[name] = (await classified(self.store, widget, decided)).digest()
+        if switch:
+            fresh = {k: v for k, v in self.versions_of().items() if k == name}
+            await self.prerender(fresh)
+            self.versions = {**self.versions, **fresh}
+
+    async def start_moderation(self) -> None:
+        """Every moderated widget's decisions read, and what it shows computed (at start and
+        after a config reload), before its version is computed."""
+        for name, widget in self.config.widgets.items():
+            if widget.moderated:
+                await self.moderation_changed(name, switch=False)
+        self.recompute()
 
     async def images(self, items: list[Item], locale: str) -> Images:
         """How these items' images are written, in the locale's words."""

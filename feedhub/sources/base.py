@@ -107,8 +107,9 @@ class SourceAdapter:
         *,
         state: FetchState | None = None,
         headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
     ) -> FetchResult:
-        """GET `url`, conditionally when `state` is given."""
+        """GET `url`, conditionally when `state` is given; POST `body` when given."""
         res = await ctx.fetcher.get(
             Request(
                 url=url,
@@ -117,6 +118,7 @@ class SourceAdapter:
                 headers=headers or {},
                 timeout=ctx.timeout,
                 max_bytes=ctx.max_bytes,
+                body=body,
             )
         )
         res.error = self.redact(res.error)

@@ -24,6 +24,9 @@ from feedhub.store.sealing import Sealer
 
 ALERTS_KEPT = 500  # delivery records kept, newest first
 ChangeListener = Callable[[str, str], Awaitable[None]]  # (source_id, digest)
+# What a shared store tells its change listeners after catching up on an outage: changes that
+# are not a source's (moderation decisions) may have been missed too, and are to be read again.
+CAUGHT_UP = "@caught-up"
 # A position among a source's items: (rank, id). Items are ordered by rank, then id, both
 # descending (ids compared as strings, which is UTF-8 byte order in every backend).
 Position = tuple[float, str]
@@ -160,6 +163,33 @@ class Store(ABC):
     def maintenance(self) -> Maintenance:
         """What `feedhub store …` can do to this backend's data (nothing, by default)."""
         return Maintenance()
+
+    # -- moderation decisions: JSON by widget and item id ------------------------------
+    # Kept here, in this process, by default (the memory backend); persistent backends
+    # override all three.
+
+    async def decisions(self, widget: str) -> dict[str, str]:
+        """A widget's decisions: item id -> JSON (publish/decisions.py reads them)."""
+        return dict(self._kept_decisions().get(widget, {}))
+
+    async def decide(self, widget: str, item_id: str, text: str | None) -> None:
+        """Record a decision on an item (None: forget it, as an undo does)."""
+        kept = self._kept_decisions().setdefault(widget, {})
+        if text is None:
+            kept.pop(item_id, None)
+        else:
+            kept[item_id] = text
+
+    async def all_decisions(self) -> dict[str, dict[str, str]]:
+        """Every widget's decisions (for `feedhub moderation export` and `store copy`)."""
+        return {w: dict(d) for w, d in self._kept_decisions().items() if d}
+
+    def _kept_decisions(self) -> dict[str, dict[str, str]]:
+        kept: dict[str, dict[str, str]] | None = getattr(self, "_decided", None)
+        if kept is None:
+            kept = {}
+            self._decided = kept
+        return kept
 
     # -- the media cache's records: JSON by image URL, findable by content name --------
 

@@ -43,7 +43,7 @@ from feedhub.store.redis_check import check_redis
 from feedhub.store.redis_layout import move_earlier_layout, write_items
 from feedhub.store.redis_maintenance import RedisMaintenance
 from feedhub.store.redis_media import RedisMediaRecords
-from feedhub.store.redis_owner import RedisOwnerRecords
+from feedhub.store.redis_owner import RedisDecisions, RedisOwnerRecords
 from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_redis
 from feedhub.store.sealing import state_data, state_text
@@ -65,7 +65,7 @@ return 0
 FALLBACK_SOURCES = 512
 
 
-class RedisStore(Store):
+class RedisStore(RedisDecisions, Store):
     shared = True
 
     def __init__(self, url: str, prefix: str = "feedhub") -> None:

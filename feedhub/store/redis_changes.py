@@ -19,7 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from feedhub.models import FetchState
-from feedhub.store.base import ChangeListener
+from feedhub.store.base import CAUGHT_UP, ChangeListener
 
 # The store's logger: an operator follows one name for everything the Redis store says.
 log = logging.getLogger("feedhub.store.redis")
@@ -118,6 +118,7 @@ class RedisChanges:
 
     async def _catch_up(self) -> None:
         states = await self._states()
+        await self._notify(CAUGHT_UP, "")
         for sid in missed_changes(self._digests, states):
             self.seen(sid, states[sid].digest)
             await self._notify(sid, states[sid].digest)

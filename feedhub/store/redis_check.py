@@ -18,8 +18,9 @@ KEY_TYPES = {
     "item": "hash",
     "lease": "string",
     "schema": "string",
+    "decisions": "hash",
 }
-JSON_KINDS = {"states", "items", "ranked", "item"}
+JSON_KINDS = {"states", "items", "ranked", "item", "decisions"}
 
 
 async def check_redis(client: Any, prefix: str, *, full: bool = False) -> CheckReport:

@@ -35,6 +35,7 @@ CARRIED_KINDS = {
     "schema",
     "media_records",
     "accounts",
+    "decisions",
 }
 
 

@@ -1,6 +1,7 @@
 """What Redis keeps for the site's owner, shared by every replica: the alerts sent
 (`{p}:alerts:log`, newest first, `ALERTS_KEPT` of them; `{p}:alerts:sent`, event key -> when
-it was last sent) and the connected accounts (`{p}:accounts`, source id -> sealed JSON).
+it was last sent), the connected accounts (`{p}:accounts`, source id -> sealed JSON) and the
+moderation decisions (`{p}:decisions:{widget}`, item id -> JSON).
 
 A part of its own, as the media cache's records are (redis_media.py): it shares only the
 store's client and prefix.
@@ -21,6 +22,7 @@ class RedisOwnerRecords:
         self._log = f"{prefix}:alerts:log"
         self._sent = f"{prefix}:alerts:sent"
         self._accounts = f"{prefix}:accounts"
+        self._decisions = f"{prefix}:decisions:"
 
     async def add_alert(self, text: str) -> None:
         async with self._client().pipeline(transaction=True) as tx:
@@ -45,3 +47,36 @@ class RedisOwnerRecords:
 
     async def put_account(self, source_id: str, text: str) -> None:
         await self._client().hset(self._accounts, source_id, text)
+
+    async def decisions(self, widget: str) -> dict[str, str]:
+        found = await self._client().hgetall(self._decisions + widget)
+        return {str(k): str(v) for k, v in found.items()}
+
+    async def decide(self, widget: str, item_id: str, text: str | None) -> None:
+        if text is None:
+            await self._client().hdel(self._decisions + widget, item_id)
+        else:
+            await self._client().hset(self._decisions + widget, item_id, text)
+
+    async def all_decisions(self) -> dict[str, dict[str, str]]:
+        found: dict[str, dict[str, str]] = {}
+        async for key in self._client().scan_iter(match=self._decisions + "*", count=500):
+            widget = str(key)[len(self._decisions) :]
+            if decided := await self.decisions(widget):
+                found[widget] = decided
+        return found
+
+
+class RedisDecisions:
+    """The Redis store's moderation decisions, read and written by its owner's records."""
+
+    owner: RedisOwnerRecords
+
+    async def decisions(self, widget: str) -> dict[str, str]:
+        return await self.owner.decisions(widget)
+
+    async def decide(self, widget: str, item_id: str, text: str | None) -> None:
+        await self.owner.decide(widget, item_id, text)
+
+    async def all_decisions(self) -> dict[str, dict[str, str]]:
+        return await self.owner.all_decisions()

@@ -71,6 +71,15 @@ SQLITE_STEPS: Sequence[str] = (
     CREATE TABLE IF NOT EXISTS alert_sent (key TEXT PRIMARY KEY, sent REAL NOT NULL);
     CREATE TABLE IF NOT EXISTS accounts (source TEXT PRIMARY KEY, data TEXT NOT NULL);
     """,
+    # 6: moderation decisions per widget and item (approve, reject, pin: who and when).
+    """
+    CREATE TABLE IF NOT EXISTS decisions (
+        widget TEXT NOT NULL,
+        item TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (widget, item)
+    );
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (
@@ -81,6 +90,9 @@ REDIS_STEPS: Sequence[str] = (
     # and `{p}:item:{source}` (a hash: item id -> JSON), read a page at a time. The backend
     # moves a source kept the earlier way (`ranked`, `items`) when it first reads it: a rank
     # is computed from the item, which a script cannot do.
+    "",
+    # 3: moderation decisions as `{p}:decisions:{widget}` (a hash: item id -> JSON): new
+    # keys, nothing to move.
     "",
 )
 

@@ -20,12 +20,13 @@ from feedhub.store.errors import StoreDamaged
 from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_sqlite
 from feedhub.store.sealing import state_data, state_text
+from feedhub.store.sqlite_decisions import SqliteDecisions
 from feedhub.store.sqlite_maintenance import SqliteMaintenance
 
 T = TypeVar("T")
 
 
-class SqliteStore(Store):
+class SqliteStore(SqliteDecisions, Store):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.where = str(self.path)

@@ -17,7 +17,7 @@ from feedhub.store.recover import recover_sqlite
 
 # The tables the store interface carries into another backend.
 # (when an alert was last sent is not: after a copy, an event may be sent once more.)
-CARRIED_TABLES = {"items", "state", "media_records", "accounts", "alert_log"}
+CARRIED_TABLES = {"items", "state", "media_records", "accounts", "alert_log", "decisions"}
 
 
 class SqliteMaintenance(Maintenance):

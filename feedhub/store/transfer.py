@@ -53,6 +53,10 @@ async def copy_records(source: Store, target: Store) -> CopyReport:
     for text in reversed(await source.recent_alerts(ALERTS_KEPT)):
         sent = json.loads(text).get("sent")
         await target.add_alert(text, float(sent) if isinstance(sent, int | float) else 0.0)
+    # Moderation decisions, as they were taken.
+    for widget, decided in (await source.all_decisions()).items():
+        for item_id, text in decided.items():
+            await target.decide(widget, item_id, text)
     return report
 
 

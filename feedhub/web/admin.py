@@ -209,6 +209,7 @@ async def admin(request: web.Request) -> web.Response:
         media=media.by_source() if media else {},
         media_off=media is None,
         flash=request.query.get("refreshed", "")[:64],
+        moderated=any(w.moderated for w in svc.config.widgets.values()),
     )
 
 

@@ -16,6 +16,7 @@ from feedhub.web import (
     health,
     media,
     metrics,
+    moderation,
     privacy,
     routes,
     websub,
@@ -51,6 +52,7 @@ def create_app(
     privacy.setup(app)  # before the widget route: /w/index.json is no widget
     widgets.setup(app)
     admin.setup(app)
+    moderation.setup(app)
     connect.setup(app)
     metrics.setup(app)
     embed.setup(app)

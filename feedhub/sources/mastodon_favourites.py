@@ -1,0 +1,47 @@
+"""The `mastodon_favourites` source: the posts the site's own Mastodon account favourited,
+read to approve them. A moderated widget lists it in `approve_from`, and every post it holds
+is approved on its own (publish/widgets.py records the decision): a person moderates from
+the platform's app.
+
+"View favourited statuses" (https://docs.joinmastodon.org/methods/favourites/#get):
+`GET /api/v1/favourites` with a token of the account (scope `read:favourites`), newest
+first, at most 40. A post's id is made from its URI, as in a tag timeline, so it names the
+same post.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from feedhub.config import MastodonFavouritesSource
+from feedhub.models import FetchState
+from feedhub.sources import tokens
+from feedhub.sources.base import PollContext, PollResult, SourceAdapter
+from feedhub.sources.mastodon import parse_statuses
+from feedhub.sources.social import explain
+
+
+class MastodonFavouritesAdapter(SourceAdapter):
+    network = "mastodon_favourites"
+
+    def __init__(self, source_id: str, cfg: MastodonFavouritesSource, base_dir: str = "."):
+        super().__init__(source_id, cfg, base_dir)
+        self.cfg = cfg
+        self.base_url = (cfg.base_url or cfg.instance).rstrip("/")
+
+    def redact(self, message: str) -> str:
+        return tokens.redact(message, self.cfg.token)
+
+    async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
+        url = f"{self.base_url}/api/v1/favourites?limit={self.cfg.limit}"
+        result = await self.fetch_and_parse(
+            ctx,
+            url,
+            parse_statuses,
+            self.source_id,
+            urlsplit(self.cfg.instance).netloc,
+            headers={"Authorization": f"Bearer {self.cfg.token}"},
+        )
+        return explain(
+            result, {401: "the token was refused: make a new one with the read:favourites scope"}
+        )
