@@ -164,6 +164,7 @@ COUNTS = ("replies", "reposts", "likes")  # Item's engagement counts, in the ord
 PROFILE = "profile"  # FetchState.meta: the account's Profile, as its to_dict (widget headers)
 PROFILE_AT = "profile_at"  # FetchState.meta: when the profile was last read (unix time)
 TOKEN = "token"  # FetchState.meta: a renewed token, its expiry and last renewal problem
+SESSION = "session"  # FetchState.meta: an AT Protocol session (its access and refresh JWTs)
 _ITEM_FIELDS = tuple(f.name for f in fields(Item))
 
 

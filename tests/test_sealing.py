@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet
 
-from feedhub.models import TOKEN, FetchState
+from feedhub.models import SESSION, TOKEN, FetchState
 from feedhub.store.memory import MemoryStore
 from feedhub.store.sealing import Sealer
 from feedhub.store.sqlite import SqliteStore
@@ -37,6 +37,22 @@ async def test_a_state_token_is_sealed_in_the_file_and_opened_on_read(tmp_path):
     record = (await other.get_state("ig")).meta[TOKEN]
     await other.close()
     assert record["value"] == "" and record["of"] == "abc"
+
+
+async def test_a_bluesky_sessions_jwts_are_sealed_too(tmp_path):
+    access, refresh = "eyJhbGciOi.access-jwt-never-in-clear", "eyJhbGciOi.refresh-jwt-9c1"
+    session = {"access": access, "refresh": refresh, "did": "did:plc:abc", "of": "f1"}
+    key = Fernet.generate_key().decode()
+    path = tmp_path / "s.sqlite3"
+    store = SqliteStore(path)
+    store.sealer = Sealer(key)
+    await store.open()
+    await store.save("search", FetchState(meta={SESSION: session}), [])
+    assert (await store.get_state("search")).meta[SESSION] == session
+    await store.close()
+    kept = b"".join(p.read_bytes() for p in tmp_path.iterdir())
+    assert access.encode() not in kept and refresh.encode() not in kept
+    assert b"did:plc:abc" in kept  # who the session is for is no secret
 
 
 async def test_a_copy_carries_accounts_and_deliveries_as_they_are(tmp_path):

@@ -24,12 +24,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from feedhub.fetch.fetcher import FetchResult
+from feedhub.models import SESSION
 from feedhub.sources import tokens
 from feedhub.sources.base import PollContext, SourceAdapter
 from feedhub.sources.social import obj
 
 log = logging.getLogger(__name__)
-SESSION = "session"  # FetchState.meta: the session record below
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from feedhub.models import TOKEN
+from feedhub.models import SESSION, TOKEN
 
 PREFIX = "fernet:"
 
@@ -42,26 +42,48 @@ class Sealer:
             return None
 
 
+# The secrets a fetch state carries: per record of its meta, the fields that are sealed (a
+# renewed Meta token; an AT Protocol session's access and refresh JWTs).
+SECRETS = {TOKEN: ("value",), SESSION: ("access", "refresh")}
+
+
 def seal_state(data: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
-    """A fetch state's dict as it is written: its token record's value sealed."""
-    record = data.get("meta", {}).get(TOKEN)
-    if sealer is None or not isinstance(record, dict) or not isinstance(record.get("value"), str):
+    """A fetch state's dict as it is written: the secrets of its records sealed."""
+    meta = data.get("meta")
+    if sealer is None or not isinstance(meta, dict):
         return data
-    if record["value"].startswith(PREFIX):
-        return data
-    meta = {**data["meta"], TOKEN: {**record, "value": sealer.seal(record["value"])}}
-    return {**data, "meta": meta}
+    sealed = dict(meta)
+    for key, fields in SECRETS.items():
+        record = meta.get(key)
+        if isinstance(record, dict):
+            sealed[key] = {
+                name: sealer.seal(value)
+                if name in fields
+                and isinstance(value, str)
+                and value
+                and not value.startswith(PREFIX)
+                else value
+                for name, value in record.items()
+            }
+    return {**data, "meta": sealed}
 
 
 def open_state(data: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
-    """A fetch state's dict as it was read: its token record's value opened ("" when the
-    key cannot: the source starts again from the token it is configured or connected with).
-    Without a sealer (`feedhub store copy`, say) the sealed value stays as it is."""
-    record = data.get("meta", {}).get(TOKEN) if isinstance(data.get("meta"), dict) else None
-    if sealer is None or not isinstance(record, dict):
+    """A fetch state's dict as it was read: its secrets opened ("" when the key cannot: the
+    source starts again from the token it is configured or connected with, or logs in
+    again). Without a sealer (`feedhub store copy`, say) the sealed values stay as they are."""
+    meta = data.get("meta")
+    if sealer is None or not isinstance(meta, dict):
         return data
-    if str(record.get("value", "")).startswith(PREFIX):
-        data["meta"][TOKEN] = {**record, "value": sealer.open(record["value"]) or ""}
+    for key, fields in SECRETS.items():
+        record = meta.get(key)
+        if isinstance(record, dict):
+            meta[key] = {
+                name: (sealer.open(value) or "")
+                if name in fields and isinstance(value, str) and value.startswith(PREFIX)
+                else value
+                for name, value in record.items()
+            }
     return data
 
 
