@@ -11,26 +11,15 @@ same post.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from feedhub.config import MastodonFavouritesSource
 from feedhub.models import FetchState
-from feedhub.sources import tokens
-from feedhub.sources.base import PollContext, PollResult, SourceAdapter
+from feedhub.sources.base import PollContext, PollResult
+from feedhub.sources.instance import InstanceAdapter
 from feedhub.sources.mastodon import parse_statuses
 from feedhub.sources.social import explain
 
 
-class MastodonFavouritesAdapter(SourceAdapter):
+class MastodonFavouritesAdapter(InstanceAdapter):
     network = "mastodon_favourites"
-
-    def __init__(self, source_id: str, cfg: MastodonFavouritesSource, base_dir: str = "."):
-        super().__init__(source_id, cfg, base_dir)
-        self.cfg = cfg
-        self.base_url = (cfg.base_url or cfg.instance).rstrip("/")
-
-    def redact(self, message: str) -> str:
-        return tokens.redact(message, self.cfg.token)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         url = f"{self.base_url}/api/v1/favourites?limit={self.cfg.limit}"
@@ -39,8 +28,8 @@ class MastodonFavouritesAdapter(SourceAdapter):
             url,
             parse_statuses,
             self.source_id,
-            urlsplit(self.cfg.instance).netloc,
-            headers={"Authorization": f"Bearer {self.cfg.token}"},
+            self.host,
+            headers=self.auth(),
         )
         return explain(
             result, {401: "the token was refused: make a new one with the read:favourites scope"}

@@ -9,26 +9,17 @@ most 40. With a token an answer may hold posts for followers only and direct mes
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
-from feedhub.config import MastodonListSource
 from feedhub.models import FetchState
-from feedhub.sources import tokens
-from feedhub.sources.base import PollContext, PollResult, SourceAdapter
+from feedhub.sources.base import PollContext, PollResult
+from feedhub.sources.instance import InstanceAdapter
 from feedhub.sources.mastodon import parse_statuses
 from feedhub.sources.social import explain
 
 
-class MastodonListAdapter(SourceAdapter):
+class MastodonListAdapter(InstanceAdapter):
     network = "mastodon_list"
-
-    def __init__(self, source_id: str, cfg: MastodonListSource, base_dir: str = "."):
-        super().__init__(source_id, cfg, base_dir)
-        self.cfg = cfg
-        self.base_url = (cfg.base_url or cfg.instance).rstrip("/")
-
-    def redact(self, message: str) -> str:
-        return tokens.redact(message, self.cfg.token)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         path = f"/api/v1/timelines/list/{quote(self.cfg.list_id)}"
@@ -38,9 +29,9 @@ class MastodonListAdapter(SourceAdapter):
             url,
             parse_statuses,
             self.source_id,
-            urlsplit(self.cfg.instance).netloc,
+            self.host,
             state=state,
-            headers={"Authorization": f"Bearer {self.cfg.token}"},
+            headers=self.auth(),
         )
         return explain(
             result,

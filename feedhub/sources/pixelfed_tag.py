@@ -10,35 +10,25 @@ token of any account there) is sent when set. Posts marked sensitive are hidden 
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, urlencode
 
-from feedhub.config import PixelfedTagSource
 from feedhub.models import FetchState
-from feedhub.sources import tokens
-from feedhub.sources.base import PollContext, PollResult, SourceAdapter
+from feedhub.sources.base import PollContext, PollResult
+from feedhub.sources.instance import InstanceAdapter
 from feedhub.sources.pixelfed import parse_pixelfed
 from feedhub.sources.social import explain
 
 
-class PixelfedTagAdapter(SourceAdapter):
+class PixelfedTagAdapter(InstanceAdapter):
     network = "pixelfed_tag"
-
-    def __init__(self, source_id: str, cfg: PixelfedTagSource, base_dir: str = "."):
-        super().__init__(source_id, cfg, base_dir)
-        self.cfg = cfg
-        self.base_url = (cfg.base_url or cfg.instance).rstrip("/")
-
-    def redact(self, message: str) -> str:
-        return tokens.redact(message, self.cfg.token)
 
     async def poll(self, ctx: PollContext, state: FetchState) -> PollResult:
         query = urlencode({"limit": self.cfg.limit})
         url = f"{self.base_url}/api/v1/timelines/tag/{quote(self.cfg.tag, safe='')}?{query}"
-        auth = {"Authorization": f"Bearer {self.cfg.token}"} if self.cfg.token else {}
-        host = urlsplit(self.cfg.instance).netloc
+        host = self.host
         result = await self.fetch_and_parse(
             ctx, url, parse_pixelfed, self.source_id, host, self.cfg.sensitive,
-            state=state, headers=auth,
+            state=state, headers=self.auth(),
         )  # fmt: skip
         need = f"{host} shows hashtags to logged-in users only: set token"
         return explain(result, {401: need, 403: need})
