@@ -149,21 +149,16 @@ class MastodonFavouritesSource(SourceBase):
     @field_validator("instance")
     @classmethod
     def _instance(cls, value: str) -> str:
-        if _HOST.match(value):
-            return f"https://{value.lower()}"
-        if re.match(r"^https?://[^/\s]+", value):
-            return value.rstrip("/")
-        raise ValueError(f"must be a host name such as mastodon.social, got {value!r}")
+        return _instance_url(value)
 
     @field_validator("token")
     @classmethod
     def _token(cls, value: str) -> str:
-        if not value:
-            raise ValueError(
-                "is required: an access token of the site's account with the"
-                " read:favourites scope (Preferences, Development), token: ${MASTODON_TOKEN}"
-            )
-        return value
+        return _token_required(
+            value,
+            "an access token of the site's account with the read:favourites scope"
+            " (Preferences, Development), token: ${MASTODON_TOKEN}",
+        )
 
 
 class BlueskyLikesSource(SourceBase):
