@@ -1,6 +1,10 @@
 """(9) One source's images never hold back another's items: a good source's new item, from
 poll to served widget, with two hostile image feeds polling beside it (on another host name)
-against the same without them."""
+against the same without them.
+
+The upstream runs in a process of its own (`python -m bench.isolation PORT`), as the hostile
+host would: writing its 7 MB answers is not feedhub's work.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 
+from bench import procs
 from bench.report import Figure
 
 ROUNDS = 7
@@ -74,6 +79,9 @@ class Upstream:
 
     async def handle(self, request: web.Request) -> web.Response:
         path = request.path
+        if path == "/next":  # the bench's signal: the good feed gets a new item
+            self.good_items += 1
+            return web.Response(text=str(self.good_items))
         if path.startswith("/img/"):
             return web.Response(body=self.png, content_type="image/png")
         if path in ("/h1.xml", "/h2.xml"):
@@ -85,17 +93,13 @@ async def _measure(hostile: bool, folder: Path) -> list[float]:
     from feedhub.config import parse_config
     from feedhub.web.app import SERVICE, create_app
 
-    up = Upstream()
-    up_runner = web.AppRunner(web.Application())
-    up_runner.app.router.add_route("GET", "/{tail:.*}", up.handle)
-    await up_runner.setup()
-    site = web.TCPSite(up_runner, "127.0.0.1", 0)
-    await site.start()
-    up.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    sources = {"good": {"type": "feed", "url": f"http://localhost:{up.port}/good.xml"}}
+    up_port = procs.free_port()
+    upstream = procs.start(["-m", "bench.isolation", str(up_port)])
+    procs.wait_port(up_port, upstream)
+    sources = {"good": {"type": "feed", "url": f"http://localhost:{up_port}/good.xml"}}
     if hostile:
         for name in ("h1", "h2"):
-            sources[name] = {"type": "feed", "url": f"http://127.0.0.1:{up.port}/{name}.xml"}
+            sources[name] = {"type": "feed", "url": f"http://127.0.0.1:{up_port}/{name}.xml"}
     config = parse_config(
         {
             "server": {"public_url": "http://127.0.0.1:1"},
@@ -129,8 +133,8 @@ async def _measure(hostile: bool, folder: Path) -> list[float]:
             if hostile:
                 await asyncio.sleep(3.0)  # the image backlog builds up
             for _ in range(ROUNDS):
-                up.good_items += 1
-                wanted = f"good item {up.good_items - 1}"
+                async with http.get(f"http://127.0.0.1:{up_port}/next") as resp:
+                    wanted = f"good item {int(await resp.text()) - 1}"
                 started = time.perf_counter()
                 await svc.polling.poll("good")
                 while True:
@@ -146,7 +150,7 @@ async def _measure(hostile: bool, folder: Path) -> list[float]:
             task.cancel()
         await asyncio.gather(*pollers, return_exceptions=True)
         await runner.cleanup()
-        await up_runner.cleanup()
+        procs.stop(upstream)
     return latencies
 
 
@@ -181,3 +185,17 @@ def run(notes: list[str]) -> list[Figure]:
             b <= 2 * a,
         )
     ]
+
+
+def serve(port: int) -> None:
+    up = Upstream()
+    up.port = port
+    app = web.Application()
+    app.router.add_route("GET", "/{tail:.*}", up.handle)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+if __name__ == "__main__":
+    import sys
+
+    serve(int(sys.argv[1]))

@@ -78,9 +78,15 @@ def test_item_to_dict_with_every_nested_field():
     assert item.extra == {"nested": [1, {"x": 2}]}  # a copy, as asdict gave
 
 
-async def test_parse_workers_run_at_a_lower_priority():
+async def test_workers_run_below_the_loop_and_images_below_parsing():
     here = os.nice(0)
-    assert await workers.run_parse(os.nice, 0) == min(19, here + workers.WORKER_NICE)
+    assert await workers.run_parse(os.nice, 0) == min(19, here + workers.PARSE_NICE)
+    assert await workers.run_image(os.nice, 0) == min(19, here + workers.IMAGE_NICE)
+    assert workers.PARSE_NICE < workers.IMAGE_NICE
+    # Each pool has its own processes: a parse never queues behind an image's bytes.
+    parse_pids = {await workers.run_parse(os.getpid) for _ in range(4)}
+    image_pids = {await workers.run_image(os.getpid) for _ in range(4)}
+    assert parse_pids and image_pids and not parse_pids & image_pids
 
 
 async def test_workers_start_in_a_thread_before_the_first_parse():

@@ -1,4 +1,10 @@
-"""Parsing and sanitizing run in worker processes, so the event loop never waits on them."""
+"""Parsing, sanitizing and image work run in worker processes, so the event loop never waits
+on them.
+
+Two pools: one parses answers, the other prepares images. Each has its own queue to its
+processes, so a parse never waits behind an image's megabytes crossing the pipe, and its own
+priority, so a parse takes a core from image work at once.
+"""
 
 from __future__ import annotations
 
@@ -13,32 +19,34 @@ from concurrent.futures.process import BrokenProcessPool
 from contextvars import ContextVar
 from typing import Any
 
-_pool: Executor | None = None
+PARSE, IMAGE = "parse", "image"
+_pools: dict[str, Executor] = {}
 _pool_lock = threading.Lock()  # prestart (in a thread) and the loop may both ask first
 
-
-WORKER_NICE = 19  # the lowest: a batch job beside the server it serves
+# Lower priorities than the event loop's: workers take every core the loop leaves idle but
+# yield to it at once. Image work yields to parsing as well: a source's new items never wait
+# for another source's photos.
+PARSE_NICE = 10
+IMAGE_NICE = 19
+NICE = {PARSE: PARSE_NICE, IMAGE: IMAGE_NICE}
 
 
 def worker_count() -> int:
-    """One per core; FEEDHUB_PARSE_WORKERS overrides.
-
-    Workers run at a lower priority (WORKER_NICE), so they take every core the event loop
-    leaves idle but yield to it at once: serving stays fast while a big poll parses.
-    """
+    """Processes per pool: one per core; FEEDHUB_PARSE_WORKERS overrides. A pool starts its
+    processes as work comes, so a daemon with no images never starts the image pool's."""
     env = os.environ.get("FEEDHUB_PARSE_WORKERS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
     return max(1, os.cpu_count() or 2)
 
 
-def _start_worker(owner: int) -> None:
+def _start_worker(owner: int, nice: int) -> None:
     """In each worker: a lower priority, and an exit as soon as the owning process is gone.
 
     A `kill -9` of the daemon would otherwise leave its workers (and the forkserver they keep
     alive) waiting forever on a queue nobody writes to.
     """
-    os.nice(WORKER_NICE)
+    os.nice(nice)
     try:
         pidfd = os.pidfd_open(owner)
     except (AttributeError, OSError):  # not Linux ≥ 5.3: the owner's normal exit still works
@@ -51,25 +59,26 @@ def _start_worker(owner: int) -> None:
     threading.Thread(target=watch, name="owner-watch", daemon=True).start()
 
 
-def _executor() -> Executor:
-    global _pool
+def _executor(kind: str = PARSE) -> Executor:
     with _pool_lock:
-        if _pool is None:
+        pool = _pools.get(kind)
+        if pool is None:
             # forkserver: workers start clean, not as copies of a process full of sockets.
             ctx = multiprocessing.get_context("forkserver")
-            _pool = ProcessPoolExecutor(
+            pool = _pools[kind] = ProcessPoolExecutor(
                 max_workers=worker_count(),
                 mp_context=ctx,
                 initializer=_start_worker,
-                initargs=(os.getpid(),),
+                initargs=(os.getpid(), NICE[kind]),
             )
-        return _pool
+        return pool
 
 
 def prestart() -> None:
-    """Start the forkserver and the workers now. It blocks (~50 ms of forking and waiting
-    here): run it in a thread before the first parse, so that the event loop never does."""
-    pool = _executor()
+    """Start the forkserver and the parse workers now. It blocks (~50 ms of forking and
+    waiting here): run it in a thread before the first parse, so that the event loop never
+    does. The image pool starts with the first image."""
+    pool = _executor(PARSE)
     for started in [pool.submit(os.getpid) for _ in range(worker_count())]:
         started.result()
 
@@ -125,46 +134,41 @@ class FairSlots:
         return {owner: len(line) for owner, line in self._lines.items()}
 
 
-_slots: tuple[object, FairSlots] | None = None
+_slots: dict[str, tuple[object, FairSlots]] = {}
 
 
-def slots() -> FairSlots:
-    """The running loop's slots (a loop's futures are of no use to another)."""
-    global _slots
+def slots(kind: str = PARSE) -> FairSlots:
+    """The running loop's slots of a pool (a loop's futures are of no use to another)."""
     loop = asyncio.get_running_loop()
-    if _slots is None or _slots[0] is not loop:
-        _slots = (loop, FairSlots(worker_count()))
-    return _slots[1]
+    known = _slots.get(kind)
+    if known is None or known[0] is not loop:
+        known = _slots[kind] = (loop, FairSlots(worker_count()))
+    return known[1]
 
 
-_image_gate: tuple[object, asyncio.Semaphore] | None = None
-
-
-async def run_image(fn: Any, *args: Any) -> Any:
-    """Image work (the media cache's): on every worker but one, so that a poll's parse always
-    finds one free however many images wait (with one worker, that one, in turn)."""
-    global _image_gate
+async def _run(kind: str, fn: Any, *args: Any) -> Any:
     loop = asyncio.get_running_loop()
-    if _image_gate is None or _image_gate[0] is not loop:
-        _image_gate = (loop, asyncio.Semaphore(max(1, worker_count() - 1)))
-    async with _image_gate[1]:
-        return await run_parse(fn, *args)
+    gate = slots(kind)
+    await gate.acquire(working_for.get())
+    try:
+        return await loop.run_in_executor(_executor(kind), fn, *args)
+    except BrokenProcessPool:
+        with _pool_lock:
+            _pools.pop(kind, None)
+        raise RuntimeError(f"a {kind} worker died (out of memory on a hostile answer?)") from None
+    finally:
+        gate.release()
 
 
 async def run_parse(fn: Any, *args: Any) -> Any:
-    """Run a pure parse function in a worker process, when its owner's turn comes (see
+    """Run a pure parse function in a parse worker, when its owner's turn comes (see
     `working_for`); a crashed pool is replaced."""
-    global _pool
-    loop = asyncio.get_running_loop()
-    gate = slots()
-    await gate.acquire(working_for.get())
-    try:
-        return await loop.run_in_executor(_executor(), fn, *args)
-    except BrokenProcessPool:
-        _pool = None
-        raise RuntimeError("the parser worker died (out of memory on a hostile answer?)") from None
-    finally:
-        gate.release()
+    return await _run(PARSE, fn, *args)
+
+
+async def run_image(fn: Any, *args: Any) -> Any:
+    """Image work (the media cache's), in the image pool, each source's jobs in turn."""
+    return await _run(IMAGE, fn, *args)
 
 
 def shutdown() -> None:
@@ -172,7 +176,8 @@ def shutdown() -> None:
     takes milliseconds). Not waiting left the pool's manager thread closing its wakeup pipe
     while the interpreter's exit wrote to it: a "Bad file descriptor" traceback, now and
     then, at the end of `feedhub fetch`."""
-    global _pool
-    if _pool is not None:
-        _pool.shutdown(wait=True, cancel_futures=True)
-        _pool = None
+    with _pool_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=True, cancel_futures=True)
