@@ -1,12 +1,13 @@
 """`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [isolation]
-[moderation]`: run the groups, print, write the report."""
+[moderation]
+[scale]`: run the groups, print, write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, isolation, media, moderation, polling, serving, stalls
+from bench import feedparse, isolation, media, moderation, polling, scale, serving, stalls
 from bench.report import Figure, load, table, write
 
 GROUPS = (
@@ -18,6 +19,7 @@ GROUPS = (
     "media",
     "isolation",
     "moderation",
+    "scale",
 )
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -49,6 +51,8 @@ def main(argv: list[str]) -> int:
         figures += isolation.run(notes)
     if "moderation" in wanted:
         figures += moderation.run(notes)
+    if "scale" in wanted:
+        figures += scale.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)
