@@ -1,7 +1,9 @@
 """`python -m bench.pollrun CONFIG`: two full polls of every source, timed; prints JSON.
 
 The service is the one `feedhub serve` runs (same store, fetcher, worker pool, uvloop); the
-polls are started all at once, as the poller does for sources that are all due. feedhub is
+polls are started all at once, as the poller does for sources that are all due (a batch of
+tasks per turn of the event loop, as the poller starts them: ten thousand first steps in one
+turn would be the bench's own stall, not the daemon's). feedhub is
 imported in main() only: the parse workers import this module first (as they import the
 `feedhub` command's), and what it imports at the top they would all carry.
 """
@@ -33,18 +35,28 @@ async def _poll(svc: Service, sid: str) -> tuple[bool, bool, int]:
 
 
 async def _pass(svc: Service) -> tuple[float, list[tuple[bool, bool, int]]]:
+    from feedhub.ingest.poller import START_BATCH
+
     started = time.perf_counter()
-    results = await asyncio.gather(*(_poll(svc, sid) for sid in svc.config.sources))
+    tasks = []
+    for n, sid in enumerate(svc.config.sources, 1):
+        tasks.append(asyncio.create_task(_poll(svc, sid)))
+        if n % START_BATCH == 0:
+            await asyncio.sleep(0)
+    results = await asyncio.gather(*tasks)
     return time.perf_counter() - started, list(results)
 
 
-async def _lag(samples: list[float]) -> None:
-    """How late the event loop wakes a 1 ms sleep: what a request would wait for."""
+async def _lag(samples: list[float], busy: list[float]) -> None:
+    """How late the event loop wakes a 1 ms sleep: what a request would wait for; and the
+    CPU time the loop's thread spent meanwhile, which is the daemon's own work (the rest of a
+    lag is the machine's other processes, or the loop's thread waiting for the GIL)."""
     loop = asyncio.get_running_loop()
     while True:
-        started = loop.time()
+        started, cpu = loop.time(), time.thread_time()
         await asyncio.sleep(0.001)
         samples.append(loop.time() - started - 0.001)
+        busy.append(time.thread_time() - cpu)
 
 
 async def main(path: str) -> dict[str, float]:
@@ -57,12 +69,14 @@ async def main(path: str) -> dict[str, float]:
     gc.freeze()  # as `feedhub serve` does once started
     lags: list[float] = []
     lags2: list[float] = []
-    monitor = asyncio.create_task(_lag(lags))
+    busy: list[float] = []
+    busy2: list[float] = []
+    monitor = asyncio.create_task(_lag(lags, busy))
     try:
         first, r1 = await _pass(svc)
         main_cpu = _cpu()
         monitor.cancel()
-        monitor = asyncio.create_task(_lag(lags2))
+        monitor = asyncio.create_task(_lag(lags2, busy2))
         second, r2 = await _pass(svc)
         monitor.cancel()
     finally:
@@ -75,6 +89,8 @@ async def main(path: str) -> dict[str, float]:
         "first_lag_p99_ms": sorted(lags)[int(len(lags) * 0.99)] * 1000 if lags else 0.0,
         "first_lag_max_ms": max(lags, default=0.0) * 1000,
         "second_lag_max_ms": max(lags2, default=0.0) * 1000,
+        "first_busy_max_ms": max(busy, default=0.0) * 1000,
+        "second_busy_max_ms": max(busy2, default=0.0) * 1000,
         "first_changed": sum(changed for changed, _, _ in r1),
         "first_errors": sum(error for _, error, _ in r1),
         "second_not_modified": sum(status == 304 for _, _, status in r2),
