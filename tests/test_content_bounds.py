@@ -85,3 +85,16 @@ async def test_deep_and_wide_content_is_bounded_in_every_output(
         assert "bottom" in html and "the end" in html and "c799" in html  # text kept
     assert shape(content).deepest <= MAX_DEPTH
     assert shape(page).deepest <= MAX_DEPTH + 20  # a theme's own markup is far less deep
+
+
+def test_nesting_is_cut_exactly_at_the_bound_with_few_tags_or_many():
+    from feedhub.content.structure import bounded
+
+    for depth in (MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1, MAX_DEPTH + 3):
+        html = "<div>" * depth + "x<br>y" + "</div>" * depth
+        out = bounded(html)
+        assert out.count("<div>") == min(depth, MAX_DEPTH) == out.count("</div>")
+        assert ("<br>" in out) == (depth < MAX_DEPTH)
+        assert "x" in out and "y" in out
+    row = "<table><tr>" + "<td>c</td>" * (MAX_CELLS + 2) + "</tr></table>"
+    assert bounded(row).count("<td>") == MAX_CELLS

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from feedhub.content.sanitize import html_to_text, sanitize_html, sanitized_text
@@ -35,3 +38,13 @@ def test_a_players_raw_content_is_not_text():
     upstream = '<p>Watch</p><iframe src="https://www.youtube.com/embed/x" /><p>more</p>'
     assert "<p>" in html_to_text(upstream)
     assert sanitized_text(sanitize_html(upstream)) == "Watch"
+
+
+def test_runs_of_any_unicode_whitespace_become_one_space():
+    # The words are joined by str.split, not `\s+`: the two must agree on every character.
+    spaces = "".join(chr(c) for c in range(0x3001) if re.fullmatch(r"\s", chr(c)))
+    assert len(spaces) > 20  # \t\n\v\f\r, \x1c-\x1f, NBSP, the U+2000 spaces, …
+    text = f"{spaces}a{spaces[::-1]}b\u3000c{spaces}"
+    assert html_to_text(html.escape(text)) == "a b c"
+    assert sanitized_text(sanitize_html(html.escape(text))) == "a b c"
+    assert html_to_text("a\u200bb") == "a\u200bb"  # a zero-width space is no whitespace

@@ -20,6 +20,8 @@ _TAG_RE = re.compile(r'<(/?)([a-z][a-z0-9]*)((?:[^>"]|"[^"]*")*)>')
 
 def bounded(html: str) -> str:
     """`html` (well-formed, as nh3 writes it) with the tags beyond the bounds removed."""
+    if html.count("<") - html.count("</") <= MAX_DEPTH and "<t" not in html:
+        return html  # too few elements to nest beyond the bound, and no table: all kept
     stack: list[bool] = []  # per open element: kept?
     depth = 0  # kept elements open
     cells: list[int] = []  # per open row: cells seen
