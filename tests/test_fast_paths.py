@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pickle
+import threading
 
 import pytest
 
@@ -96,3 +97,25 @@ async def test_workers_start_in_a_thread_before_the_first_parse():
     pool = workers._executor()
     assert len(pool._processes) == workers.worker_count()  # type: ignore[attr-defined]
     assert await workers.run_parse(os.getpid) in pool._processes  # type: ignore[attr-defined]
+
+
+async def test_a_pools_first_job_starts_every_worker_off_the_loop():
+    # A pool forks a worker inside `submit`, on the caller's thread, while it has fewer than
+    # it may: started by a job (no prestart), it must start them all first, in a thread.
+    workers.shutdown()
+    loop_thread = threading.get_ident()
+    forked_on: list[int] = []
+    real = workers.prestart
+
+    def watched(kind: str = workers.PARSE) -> None:
+        forked_on.append(threading.get_ident())
+        real(kind)
+
+    workers.prestart = watched  # type: ignore[assignment]
+    try:
+        assert await workers.run_image(os.getpid) > 0
+    finally:
+        workers.prestart = real  # type: ignore[assignment]
+    pool = workers._executor(workers.IMAGE)
+    assert len(pool._processes) == workers.worker_count()  # type: ignore[attr-defined]
+    assert forked_on and loop_thread not in forked_on

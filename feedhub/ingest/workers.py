@@ -74,13 +74,19 @@ def _executor(kind: str = PARSE) -> Executor:
         return pool
 
 
-def prestart() -> None:
-    """Start the forkserver and the parse workers now. It blocks (~50 ms of forking and
-    waiting here): run it in a thread before the first parse, so that the event loop never
-    does. The image pool starts with the first image."""
-    pool = _executor(PARSE)
+def prestart(kind: str = PARSE) -> None:
+    """Start the forkserver and a pool's workers now. It blocks (~50 ms of forking and
+    waiting here): run it in a thread before the pool's first job, so that the event loop
+    never does (a pool's `submit` forks a worker, on the caller's thread, while it has fewer
+    than it may). The service starts the parse pool so; the image pool, and any pool started
+    by a job's own call (a one-off command, a benchmark), start so at their first job."""
+    pool = _executor(kind)
     for started in [pool.submit(os.getpid) for _ in range(worker_count())]:
         started.result()
+    _started.add(kind)
+
+
+_started: set[str] = set()  # the pools whose workers are all running
 
 
 # Whose work a job is (a source id; set by a poll and by a source's image settling): the
@@ -151,10 +157,13 @@ async def _run(kind: str, fn: Any, *args: Any) -> Any:
     gate = slots(kind)
     await gate.acquire(working_for.get())
     try:
+        if kind not in _started:
+            await asyncio.to_thread(prestart, kind)
         return await loop.run_in_executor(_executor(kind), fn, *args)
     except BrokenProcessPool:
         with _pool_lock:
             _pools.pop(kind, None)
+            _started.discard(kind)
         raise RuntimeError(f"a {kind} worker died (out of memory on a hostile answer?)") from None
     finally:
         gate.release()
@@ -179,5 +188,6 @@ def shutdown() -> None:
     with _pool_lock:
         pools = list(_pools.values())
         _pools.clear()
+        _started.clear()
     for pool in pools:
         pool.shutdown(wait=True, cancel_futures=True)
