@@ -9,6 +9,7 @@ a post deleted long ago then leaves the widgets too (the recorder drops `PollRes
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -41,6 +42,7 @@ class Polling:
         self.renew_tokens = True  # False: polls that keep nothing (`feedhub fetch`)
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)
+        self._gate: tuple[object, int, asyncio.Semaphore] | None = None
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -59,13 +61,26 @@ class Polling:
         base = max(self.config.source_interval(source_id), self.floor(source_id))
         return websub.poll_interval(base, self.recorder.states.get(source_id), time.time())
 
+    def in_flight(self) -> asyncio.Semaphore:
+        """How many polls may be under way at once, from their request to their save: the
+        fetcher's slots and two answers waiting per parse worker. Without it, when every
+        source is due (a start, ten thousand of them), the requests outran the parsing and
+        the saving: every answer and its parsed items waited in memory, and each of the
+        garbage collector's full passes over them held the event loop for 100 ms."""
+        size = self.config.fetch.concurrency + 2 * workers.worker_count()
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._gate[:2] != (loop, size):
+            self._gate = (loop, size, asyncio.Semaphore(size))
+        return self._gate[2]
+
     async def poll(self, source_id: str) -> PollResult:
         """Poll one source now and store what it gave."""
         fetcher = self._fetcher()
         assert fetcher is not None, "service not started"
         owner = workers.working_for.set(source_id)  # its parse takes its own turn in the pool
         try:
-            return await self._poll(source_id, fetcher)
+            async with self.in_flight():
+                return await self._poll(source_id, fetcher)
         finally:
             workers.working_for.reset(owner)
 
