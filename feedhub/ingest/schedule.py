@@ -79,8 +79,10 @@ def usage_delay(headers: Mapping[str, str]) -> float:
     """How long Meta's usage percentages ask to wait (see USAGE_SLOWDOWN); 0 below it."""
     top = regain = 0.0
     for name in USAGE_HEADERS:
+        if not (raw := headers.get(name)):
+            continue  # the usual answer: no Meta usage header to read
         try:
-            doc = json.loads(headers.get(name) or "null")
+            doc = json.loads(raw)
         except ValueError:
             continue
         # X-App-Usage is one set of figures; X-Business-Use-Case-Usage a list per business.
