@@ -141,14 +141,16 @@ class Exposition:
         self.lines.append(f"# HELP {name} {help}")
         self.lines.append(f"# TYPE {name} histogram")
         for key, hist in sorted(series.items()):
-            counts = hist.counts or [0] * len(hist.buckets)
-            for bound, count in zip(hist.buckets, counts, strict=True):
-                self.lines.append(
-                    f"{name}_bucket{_labels(((label, key), ('le', _number(bound))))} {count}"
-                )
-            self.lines.append(f"{name}_bucket{_labels(((label, key), ('le', '+Inf')))} {hist.n}")
-            self.lines.append(f"{name}_sum{_labels(((label, key),))} {_number(hist.total)}")
-            self.lines.append(f"{name}_count{_labels(((label, key),))} {hist.n}")
+            self.buckets(name, hist, ((label, key),))
+
+    def buckets(self, name: str, hist: Histogram, labels: Labels) -> None:
+        """One series of a histogram: its buckets, sum and count."""
+        counts = hist.counts or [0] * len(hist.buckets)
+        for bound, count in zip(hist.buckets, counts, strict=True):
+            self.lines.append(f"{name}_bucket{_labels((*labels, ('le', _number(bound))))} {count}")
+        self.lines.append(f"{name}_bucket{_labels((*labels, ('le', '+Inf')))} {hist.n}")
+        self.lines.append(f"{name}_sum{_labels(labels)} {_number(hist.total)}")
+        self.lines.append(f"{name}_count{_labels(labels)} {hist.n}")
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

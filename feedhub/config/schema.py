@@ -21,7 +21,7 @@ from feedhub.config.fields import (
     mask_secrets,
 )
 from feedhub.config.platforms import BUILTIN, PLATFORMS, Platform, SourceConfig, source_union
-from feedhub.config.server import ServerConfig
+from feedhub.config.server import MetricsConfig, ServerConfig
 from feedhub.config.sources import STORED
 from feedhub.config.walls import ModerationRules
 
@@ -185,6 +185,7 @@ class Config(Strict):
     storage: StorageConfig = StorageConfig()
     fetch: FetchConfig = FetchConfig()
     admin: AdminConfig = AdminConfig()
+    metrics: MetricsConfig = MetricsConfig()
     media: MediaConfig = MediaConfig()
     alerts: AlertsConfig = AlertsConfig()
     sources: dict[str, SourceConfig] = {}

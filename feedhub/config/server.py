@@ -1,5 +1,6 @@
 """The `server:` section: where feedhub listens, the address it is reached at, the origins that
-may embed its widgets, and the proxies whose client-address header it believes."""
+may embed its widgets, and the proxies whose client-address header it believes; and the
+`metrics:` section, what `/metrics` shows."""
 
 from __future__ import annotations
 
@@ -50,3 +51,9 @@ class ServerConfig(Strict):
             if not re.match(r"^https?://[^/\s]+$", origin):
                 raise ValueError(f"each origin must be scheme://host[:port], got {origin!r}")
         return value
+
+
+class MetricsConfig(Strict):
+    # Series labelled by source (fetches, durations, items, errors, state): with thousands of
+    # sources they make a scrape megabytes long; off, the same counters are summed.
+    per_source: bool = True
