@@ -1,4 +1,5 @@
-"""GET /admin (status of every source and widget), its login, and the refresh button.
+"""Who may see the admin pages (`guard`), their forms' token, their login and logout; the page
+itself is `admin_page`.
 
 Access: with `admin.token` set, a request shows it as `Authorization: Bearer <token>` or
 carries a session cookie the login form sets; without a token only loopback clients are
@@ -7,23 +8,17 @@ served, and only where no proxy can be in front (see `feedhub.web.access`).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
-import time
-from datetime import UTC, datetime
 from math import ceil
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from feedhub import __version__, package_folder
-from feedhub.config import NAME_RE
 from feedhub.publish.render import csp_hash
-from feedhub.publish.widgets import NoSuchWidget
-from feedhub.store.errors import store_errors
 from feedhub.web import routes
 from feedhub.web.access import (
     COOKIE,
@@ -36,7 +31,6 @@ from feedhub.web.access import (
     counted_as,
     host_allowed,
 )
-from feedhub.web.admin_view import alert_row, source_row, widget_row
 from feedhub.web.keys import SERVICE
 
 SECRET = web.AppKey("admin_secret", bytes)
@@ -44,7 +38,6 @@ SESSIONS = web.AppKey("admin_sessions", Sessions)
 THROTTLE = web.AppKey("admin_throttle", Throttle)
 POLICY = web.AppKey("admin_policy", list)  # [the config it was decided for, the policy]
 log = logging.getLogger("feedhub.admin")
-ALERTS_SHOWN = 20
 TEMPLATES = package_folder("feedhub", "web", "templates")
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -171,63 +164,6 @@ def page(name: str, status: int = 200, **context: object) -> web.Response:
     )
 
 
-async def admin(request: web.Request) -> web.Response:
-    how = guard(request)
-    svc = request.app[SERVICE]
-    media = svc.media.cache
-    now = time.time()
-    sources = [
-        source_row(sid, cfg.type, svc.states.get(sid), now)
-        for sid, cfg in svc.config.sources.items()
-    ]
-    try:
-        alerts = await svc.alerts.recent(ALERTS_SHOWN)
-    except store_errors():  # the page still shows what the daemon holds in memory
-        alerts = []
-    today = datetime.now(UTC)
-    widgets = []
-    for name, cfg in svc.config.widgets.items():
-        try:
-            items = await svc.widgets.items(name)
-        except NoSuchWidget:  # a reload removed it while the page was being made
-            continue
-        widgets.append(widget_row(name, list(cfg.sources), items, today))
-    return page(
-        "admin.html",
-        sources=sources,
-        widgets=widgets,
-        alerts=[alert_row(a) for a in alerts],
-        alert_targets=list(svc.config.alerts.targets),
-        reload_error=svc.reloads.error,
-        unreadable=svc.store.unreadable.by_source,
-        needs_restart=svc.reloads.needs_restart,
-        csrf=csrf_token(request),
-        can_logout=how == "cookie",
-        uptime=now - svc.started if svc.started else 0.0,
-        cache_hits=svc.widgets.renders.hits,
-        cache_misses=svc.widgets.renders.misses,
-        media=media.by_source() if media else {},
-        media_off=media is None,
-        flash=request.query.get("refreshed", "")[:64],
-        moderated=any(w.moderated for w in svc.config.widgets.values()),
-    )
-
-
-async def refresh(request: web.Request) -> web.Response:
-    """Poll a source soon: wake its poller task, or poll it here when nothing polls."""
-    how = guard(request)
-    svc = request.app[SERVICE]
-    sid = request.match_info["source"]
-    await check_form(request, how)
-    if not NAME_RE.match(sid) or sid not in svc.config.sources:
-        raise web.HTTPNotFound(text=f"no source named {sid[:64]!r}\n", headers=PRIVATE)
-    if svc.poller.running:
-        svc.poller.refresh(sid)
-    elif svc.poller.refresh_at(sid) <= time.time():  # nothing polls: here, when allowed
-        await asyncio.shield(svc.polling.poll(sid))
-    raise web.HTTPSeeOther(f"/admin?refreshed={sid}", headers=PRIVATE)
-
-
 async def login_form(request: web.Request) -> web.Response:
     return page("login.html", error="", token_set=bool(request.app[SERVICE].config.admin.token))
 
@@ -277,8 +213,6 @@ def setup(app: web.Application) -> None:
     app[THROTTLE] = Throttle()
     app[POLICY] = [None, None]
     policy(app)  # says now, at start, when the admin pages are off
-    routes.get(app, "/admin", admin)
     routes.get(app, "/admin/login", login_form)
     routes.post(app, "/admin/login", login)
     routes.post(app, "/admin/logout", logout)
-    routes.post(app, "/admin/sources/{source}/refresh", refresh)

@@ -11,6 +11,7 @@ from feedhub.config import Config
 from feedhub.service import Service
 from feedhub.web import (
     admin,
+    admin_page,
     connect,
     embed,
     health,
@@ -52,6 +53,7 @@ def create_app(
     privacy.setup(app)  # before the widget route: /w/index.json is no widget
     widgets.setup(app)
     admin.setup(app)
+    admin_page.setup(app)
     moderation.setup(app)
     connect.setup(app)
     metrics.setup(app)

@@ -198,9 +198,7 @@ def summed_families(out: Exposition, snap: Snapshot) -> None:
         [((), sum(snap.new_items.values()))],
     )
     states = snap.states
-    sources_by_state(
-        out, (states[s].health if s in states else "pending" for s in snap.sources)
-    )
+    sources_by_state(out, (states[s].health if s in states else "pending" for s in snap.sources))
 
 
 def sources_by_state(out: Exposition, health: Any) -> None:
