@@ -230,3 +230,11 @@ def test_check_warns_that_without_the_proxy_visitors_contact_the_platforms(tmp_p
     assert "warning: media.proxy is false" in result.stdout
     assert "contacts them" in result.stdout
     assert "warning" not in run_cli("check", "-c", "config.yaml").stdout
+
+
+def test_metrics_per_source_is_a_boolean_named_in_its_error():
+    assert parse_config(BASE).metrics.per_source is True  # every series, as before the key
+    assert parse_config(with_("metrics.per_source", False)).metrics.per_source is False
+    (msg,) = problems(with_("metrics.per_source", "sometimes"))
+    assert msg.startswith("metrics.per_source: must be a valid boolean")
+    assert problems(with_("metrics.per_sources", False)) == ["metrics.per_sources: unknown key"]
