@@ -98,17 +98,17 @@ class Metrics:
             self.new_items.pop(sid, None)
 
 
-def _escape(value: str) -> str:
+def label_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
 def _labels(labels: Labels) -> str:
     if not labels:
         return ""
-    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels) + "}"
+    return "{" + ",".join(f'{k}="{label_value(v)}"' for k, v in labels) + "}"
 
 
-def _number(value: float) -> str:
+def number(value: float) -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     return (
@@ -135,7 +135,7 @@ class Exposition:
         self.lines.append(f"# HELP {name} {help}")
         self.lines.append(f"# TYPE {name} {kind}")
         for labels, value in samples:
-            self.lines.append(f"{name}{suffix}{_labels(labels)} {_number(value)}")
+            self.lines.append(f"{name}{suffix}{_labels(labels)} {number(value)}")
 
     def histogram(self, name: str, help: str, series: dict[str, Histogram], label: str) -> None:
         self.lines.append(f"# HELP {name} {help}")
@@ -147,9 +147,9 @@ class Exposition:
         """One series of a histogram: its buckets, sum and count."""
         counts = hist.counts or [0] * len(hist.buckets)
         for bound, count in zip(hist.buckets, counts, strict=True):
-            self.lines.append(f"{name}_bucket{_labels((*labels, ('le', _number(bound))))} {count}")
+            self.lines.append(f"{name}_bucket{_labels((*labels, ('le', number(bound))))} {count}")
         self.lines.append(f"{name}_bucket{_labels((*labels, ('le', '+Inf')))} {hist.n}")
-        self.lines.append(f"{name}_sum{_labels(labels)} {_number(hist.total)}")
+        self.lines.append(f"{name}_sum{_labels(labels)} {number(hist.total)}")
         self.lines.append(f"{name}_count{_labels(labels)} {hist.n}")
 
     def text(self) -> str:

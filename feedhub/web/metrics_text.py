@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from feedhub.metrics import FETCH_BUCKETS, Exposition, Histogram
+from feedhub.metrics import FETCH_BUCKETS, Exposition, Histogram, label_value, number
 from feedhub.models import FetchState
 
 STATES = ("ok", "pending", "degraded", "failing")
@@ -117,58 +117,67 @@ def render(snap: Snapshot) -> bytes:
     return out.text().encode()
 
 
-def _histogram(counts: tuple[int, ...], total: float, n: int) -> Histogram:
-    return Histogram(FETCH_BUCKETS, list(counts), total, n)
-
-
 def per_source_families(out: Exposition, snap: Snapshot) -> None:
-    """The fetch counters, durations and gauges of each source, labelled `source`."""
-    out.family(
-        "feedhub_fetches_total",
+    """The fetch counters, durations and gauges of each source, labelled `source`: written
+    line by line with each source's label made once (there are tens of lines per source)."""
+    labels: dict[str, str] = {}
+
+    def lab(sid: str) -> str:
+        found = labels.get(sid)
+        if found is None:
+            found = labels[sid] = f'source="{label_value(sid)}"'
+        return found
+
+    lines = out.lines
+    name = "feedhub_fetches_total"
+    head(
+        out,
+        name,
         "counter",
         "Polls of a source by outcome (new_items, unchanged, timeout, http_5xx, ...).",
-        [((("source", s), ("outcome", o)), n) for (s, o), n in sorted(snap.fetches.items())],
     )
-    out.histogram(
-        "feedhub_fetch_duration_seconds",
-        "Time a poll took: fetch and parse.",
-        {s: _histogram(*h) for s, h in snap.hists.items()},
-        "source",
-    )
-    out.family(
-        "feedhub_new_items_total",
-        "counter",
-        "Items first seen by a poll.",
-        [((("source", s),), n) for s, n in sorted(snap.new_items.items())],
-    )
+    lines += [
+        f'{name}{{{lab(s)},outcome="{label_value(o)}"}} {n}'
+        for (s, o), n in sorted(snap.fetches.items())
+    ]
+    name = "feedhub_fetch_duration_seconds"
+    head(out, name, "histogram", "Time a poll took: fetch and parse.")
+    bounds = [f'le="{number(b)}"' for b in FETCH_BUCKETS]
+    for sid, (counts, total, n) in sorted(snap.hists.items()):
+        source = lab(sid)
+        counts = counts or (0,) * len(bounds)
+        lines += [
+            f"{name}_bucket{{{source},{le}}} {c}" for le, c in zip(bounds, counts, strict=True)
+        ]
+        lines.append(f'{name}_bucket{{{source},le="+Inf"}} {n}')
+        lines.append(f"{name}_sum{{{source}}} {number(total)}")
+        lines.append(f"{name}_count{{{source}}} {n}")
+    name = "feedhub_new_items_total"
+    head(out, name, "counter", "Items first seen by a poll.")
+    lines += [f"{name}{{{lab(s)}}} {n}" for s, n in sorted(snap.new_items.items())]
     states = snap.states
-    known = sorted(snap.sources)
-    out.family(
-        "feedhub_source_items",
-        "gauge",
-        "Items stored for a source.",
-        [((("source", s),), states[s].item_count if s in states else 0) for s in known],
-    )
-    out.family(
-        "feedhub_source_errors",
-        "gauge",
-        "Consecutive failed polls of a source.",
-        [((("source", s),), states[s].errors if s in states else 0) for s in known],
-    )
-    health = {s: states[s].health if s in states else "pending" for s in known}
-    out.family(
-        "feedhub_source_state",
-        "gauge",
-        "1 for the state a source is in.",
-        [((("source", s), ("state", st)), int(health[s] == st)) for s in known for st in STATES],
-    )
-    out.family(
-        "feedhub_source_last_success_timestamp_seconds",
-        "gauge",
-        "When a source was last polled successfully (unix time).",
-        [((("source", s),), states[s].last_success or 0) for s in known if s in states],
-    )
-    sources_by_state(out, health.values())
+    known = [(s, states.get(s)) for s in sorted(snap.sources)]
+    name = "feedhub_source_items"
+    head(out, name, "gauge", "Items stored for a source.")
+    lines += [f"{name}{{{lab(s)}}} {st.item_count if st else 0}" for s, st in known]
+    name = "feedhub_source_errors"
+    head(out, name, "gauge", "Consecutive failed polls of a source.")
+    lines += [f"{name}{{{lab(s)}}} {st.errors if st else 0}" for s, st in known]
+    health = [(s, st.health if st else "pending") for s, st in known]
+    name = "feedhub_source_state"
+    head(out, name, "gauge", "1 for the state a source is in.")
+    lines += [
+        f'{name}{{{lab(s)},state="{st}"}} {int(now == st)}' for s, now in health for st in STATES
+    ]
+    name = "feedhub_source_last_success_timestamp_seconds"
+    head(out, name, "gauge", "When a source was last polled successfully (unix time).")
+    lines += [f"{name}{{{lab(s)}}} {number(st.last_success or 0)}" for s, st in known if st]
+    sources_by_state(out, (now for _, now in health))
+
+
+def head(out: Exposition, name: str, kind: str, help: str) -> None:
+    out.lines.append(f"# HELP {name} {help}")
+    out.lines.append(f"# TYPE {name} {kind}")
 
 
 def summed_families(out: Exposition, snap: Snapshot) -> None:
