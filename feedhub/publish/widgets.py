@@ -67,6 +67,8 @@ class Widgets:
         # Per moderated widget: the digest of what it shows (its version is made from this,
         # not from its sources' digests, so a post waiting in the queue changes nothing).
         self.shown_digests: dict[str, str] = {}
+        # Per widget: (version, item count, newest item) of its last first page, for /admin.
+        self.first_pages: dict[str, tuple[str, int, datetime | None]] = {}
         self.configure(config)
 
     def configure(self, config: Config) -> None:
@@ -215,6 +217,9 @@ class Widgets:
     async def view(self, key: Key, version: str | None = None) -> WidgetView:
         page = await self.page(key.widget, key.limit, key.before)
         items = page.items
+        if version and not key.before and key.limit == self._config_of(key.widget).limit:
+            newest = max((it.sort_time for it in items), default=None)
+            self.first_pages[key.widget] = (version, len(items), newest)
         profiles = self.profiles(key.widget)
         pictures = items + [p.images_item(sid) for sid, p in profiles]
         return WidgetView(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
@@ -21,13 +22,36 @@ from feedhub.store.errors import store_errors
 from feedhub.web import routes
 from feedhub.web.admin import PRIVATE, check_form, csrf_token, guard, page
 from feedhub.web.admin_list import BadQuery, Query, SearchTexts, listing, parse_query, where
-from feedhub.web.admin_view import alert_row, source_row, widget_row
+from feedhub.web.admin_view import alert_row, newest_of, source_row, widget_row
 from feedhub.web.keys import SERVICE
 
 ALERTS_SHOWN = 20
 WIDGETS_SHOWN = 50
 UNREADABLE_SHOWN = 50
 TEXTS = web.AppKey("admin_search_texts", SearchTexts)
+# Per widget: the version its row was read for, and what the row shows of its first page.
+SHOWN = web.AppKey("admin_widgets_shown", dict)
+
+
+async def widget_shown(
+    known: dict[str, tuple[str, tuple[int, datetime | None]]], svc: Any, name: str
+) -> tuple[int, datetime | None]:
+    """How many items a widget's first page shows and the newest one's time: as its last
+    render of the current version found them, or read once per version (reading a page of a
+    widget over many sources is not cheap)."""
+    version = svc.widgets.versions.get(name)
+    rendered = svc.widgets.first_pages.get(name)
+    if version is not None and rendered is not None and rendered[0] == version:
+        return rendered[1], rendered[2]
+    cached = known.get(name)
+    if version is not None and cached is not None and cached[0] == version:
+        return cached[1]
+    shown = newest_of(await svc.widgets.items(name))
+    if version is not None:
+        if len(known) > 4 * WIDGETS_SHOWN and name not in known:
+            known.clear()  # a bound: the widgets of the pages looked at lately
+        known[name] = (version, shown)
+    return shown
 
 
 def query_of(params: object) -> Query:
@@ -77,10 +101,10 @@ async def admin(request: web.Request) -> web.Response:
     widgets = []
     for name, cfg in named[:WIDGETS_SHOWN]:
         try:
-            items = await svc.widgets.items(name)
+            shown = await widget_shown(request.app[SHOWN], svc, name)
         except NoSuchWidget:  # a reload removed it while the page was being made
             continue
-        widgets.append(widget_row(name, list(cfg.sources), items, today))
+        widgets.append(widget_row(name, list(cfg.sources), shown, today))
     unreadable = svc.store.unreadable.by_source
     return page(
         "admin.html",
@@ -135,5 +159,6 @@ async def refresh(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     app[TEXTS] = SearchTexts()
+    app[SHOWN] = {}
     routes.get(app, "/admin", admin)
     routes.post(app, "/admin/sources/{source}/refresh", refresh)

@@ -111,12 +111,19 @@ def withheld_line(withheld: dict[str, str]) -> str:
     )
 
 
-def widget_row(name: str, sources: list[str], items: list[Item], now: datetime) -> WidgetRow:
-    newest = max((it.sort_time for it in items), default=None) if items else None
+def newest_of(items: list[Item]) -> tuple[int, datetime | None]:
+    """What the widget table shows of a widget's first page: how many items, the newest's time."""
+    return len(items), max((it.sort_time for it in items), default=None)
+
+
+def widget_row(
+    name: str, sources: list[str], shown: tuple[int, datetime | None], now: datetime
+) -> WidgetRow:
+    count, newest = shown
     return WidgetRow(
         name=name,
         sources=sources,
-        item_count=len(items),
+        item_count=count,
         newest_age=f"{span((now - newest).total_seconds())} old" if newest else "no items",
         newest_iso=newest.isoformat(timespec="seconds") if newest else "",
     )
