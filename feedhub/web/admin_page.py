@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -54,10 +55,10 @@ async def widget_shown(
     return shown
 
 
-def query_of(params: object) -> Query:
+def query_of(params: Mapping[str, str]) -> Query:
     """The page's query; 400 with what is wrong in it."""
     try:
-        return parse_query(params, PLATFORMS.types())  # type: ignore[arg-type]
+        return parse_query(params, PLATFORMS.types())
     except BadQuery as err:
         raise web.HTTPBadRequest(text=f"{err}\n", headers=PRIVATE) from None
 
