@@ -1,0 +1,43 @@
+"""/metrics answers shared between scrapes: one that took long to write serves those that
+follow for a while; a small site's answer is written for each scrape."""
+
+from __future__ import annotations
+
+import asyncio
+
+from feedhub.web import metrics as metrics_route
+from tests.conftest import make_config
+
+CONFIG = {"sources": {"blog": {"type": "feed", "url": "http://127.0.0.1:9/feed.xml"}}}
+ROUTE = 'feedhub_http_requests_total{route="/healthz",method="GET",status="200"}'
+
+
+def healthz_count(text: str) -> int:
+    line = next((ln for ln in text.splitlines() if ln.startswith(ROUTE)), f"{ROUTE} 0")
+    return int(line.rsplit(" ", 1)[1])
+
+
+async def test_a_small_sites_scrape_is_written_each_time(tmp_path, feedhub_service):
+    running = await feedhub_service(make_config(tmp_path, CONFIG))
+    _, before, _ = await running.get("/metrics")
+    await running.get("/healthz")
+    _, after, _ = await running.get("/metrics")
+    assert healthz_count(after) == healthz_count(before) + 1
+
+
+async def test_a_slow_scrape_serves_those_that_follow(tmp_path, feedhub_service, monkeypatch):
+    # As if writing it had been slow: every answer is reused for a minute.
+    monkeypatch.setattr(metrics_route, "REUSE_FROM", 0.0)
+    monkeypatch.setattr(metrics_route, "REUSE", 1e9)
+    monkeypatch.setattr(metrics_route, "REUSE_MAX", 60.0)
+    running = await feedhub_service(make_config(tmp_path, CONFIG))
+    _, first, _ = await running.get("/metrics")
+    await running.get("/healthz")
+    together = await asyncio.gather(*(running.get("/metrics") for _ in range(3)))
+    assert [text for _, text, _ in together] == [first] * 3
+    # The other kind of scrape (a reload turned per-source series off) is written afresh.
+    running.service.config = running.service.config.model_copy(
+        update={"metrics": running.service.config.metrics.model_copy(update={"per_source": False})}
+    )
+    _, summed, _ = await running.get("/metrics")
+    assert 'source="blog"' not in summed and healthz_count(summed) == healthz_count(first) + 1
