@@ -73,6 +73,11 @@ class Metrics:
         self.fetch_seconds: dict[str, Histogram] = {}
         self.new_items: defaultdict[str, int] = defaultdict(int)
         self.requests: defaultdict[tuple[str, str, int], int] = defaultdict(int)
+        # The same over every source since start, for `metrics.per_source: false`: a scrape
+        # copies three numbers, not a series per source; `forget` never lowers them.
+        self.outcomes: defaultdict[str, int] = defaultdict(int)
+        self.all_seconds = Histogram(FETCH_BUCKETS)
+        self.all_new_items = 0
 
     def record_poll(self, source_id: str, error: str, state: FetchState) -> None:
         """One poll's outcome; duration and new items come from its history entry."""
@@ -84,6 +89,9 @@ class Metrics:
         hist = self.fetch_seconds.setdefault(source_id, Histogram(FETCH_BUCKETS))
         hist.observe(float(last.get("ms", 0.0)) / 1000)
         self.new_items[source_id] += added
+        self.outcomes[outcome] += 1
+        self.all_seconds.observe(float(last.get("ms", 0.0)) / 1000)
+        self.all_new_items += added
 
     def record_request(self, route: str, method: str, status: int) -> None:
         self.requests[(route, method, status)] += 1

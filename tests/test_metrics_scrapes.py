@@ -41,3 +41,21 @@ async def test_a_slow_scrape_serves_those_that_follow(tmp_path, feedhub_service,
     )
     _, summed, _ = await running.get("/metrics")
     assert 'source="blog"' not in summed and healthz_count(summed) == healthz_count(first) + 1
+
+
+def test_the_totals_count_every_poll_and_never_go_down():
+    from feedhub.metrics import Metrics
+    from feedhub.models import FetchState
+
+    m = Metrics()
+    for sid, ms, new in (("a", 40, 2), ("b", 3000, 0), ("a", 45, 1)):
+        m.record_poll(sid, "", FetchState(history=[{"ms": ms, "new": new, "ok": True}]))
+    m.record_poll("b", "timed out", FetchState(history=[{"ms": 30000, "ok": False}]))
+    m.forget(["a"])  # a reload removed b: its own series go, the totals stay
+    assert "b" not in m.fetch_seconds and dict(m.outcomes) == {
+        "new_items": 2,
+        "unchanged": 1,
+        "timeout": 1,
+    }
+    assert m.all_seconds.n == 4 and m.all_seconds.counts[0] == 2  # two polls under 50 ms
+    assert m.all_new_items == 3

@@ -3,8 +3,8 @@
 that copy in a thread, so a scrape of many sources never holds up the loop.
 
 With `metrics.per_source: false` the per-source series are left out: the fetch counters and
-the duration histogram are summed over every source, and `feedhub_sources` counts sources by
-state.
+the duration histogram are counted over every source since start (`Metrics` keeps the totals
+as it goes), and `feedhub_sources` counts sources by state.
 """
 
 from __future__ import annotations
@@ -51,15 +51,24 @@ def take(svc: Any, now: float, fast: Mapping[tuple[str, str, int], int]) -> Snap
     requests: Counter[tuple[str, str, int]] = Counter(m.requests)
     requests.update(fast)
     media = svc.media.cache
+    if per_source:
+        fetches = dict(m.fetches)
+        hists = {s: (tuple(h.counts), h.total, h.n) for s, h in m.fetch_seconds.items()}
+        new_items = dict(m.new_items)
+    else:  # the running totals, under one key ""
+        fetches = {("", o): n for o, n in m.outcomes.items()}
+        everything = m.all_seconds
+        hists = {"": (tuple(everything.counts), everything.total, everything.n)}
+        new_items = {"": m.all_new_items}
     return Snapshot(
         per_source=per_source,
         now=now,
         started=svc.started,
         sources=tuple(svc.config.sources),
         states=dict(svc.states),
-        fetches=dict(m.fetches),
-        hists={s: (tuple(h.counts), h.total, h.n) for s, h in m.fetch_seconds.items()},
-        new_items=dict(m.new_items),
+        fetches=fetches,
+        hists=hists,
+        new_items=new_items,
         requests=dict(requests),
         hits=svc.widgets.renders.hits + sum(fast.values()),
         misses=svc.widgets.renders.misses,
