@@ -115,7 +115,8 @@ def upstream(port: int) -> None:
         return web.Response(status=200, body=b"<rss version='2.0'><channel/></rss>")
 
     async def fail(request: web.Request) -> web.Response:
-        return web.Response(status=500, text="down")
+        # Asked not to come back for a day: no retry of these polls during the measurements.
+        return web.Response(status=500, text="down", headers={"Retry-After": "86400"})
 
     app = web.Application()
     app.router.add_get("/ok/{n}.xml", ok)
