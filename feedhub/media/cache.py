@@ -89,11 +89,11 @@ class MediaCache:
         self.index = index
         self.run = run
         self.dir = MediaDir(settings.root)
-        self.lazy = LazyVariants(self.dir, run)
         self.records: dict[str, MediaRecord] = {}
         self._by_digest: dict[str, str] = {}
         self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
-        self.counts: Counter[str] = Counter()  # fetched, failed, served, evicted, expired
+        self.counts: Counter[str] = Counter()  # fetched, failed, served, made, evicted...
+        self.lazy = LazyVariants(self.dir, run, self.counts)
 
     @classmethod
     def from_config(cls, config: Config, index: MediaIndex, run: Runner) -> MediaCache | None:

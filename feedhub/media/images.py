@@ -104,7 +104,8 @@ def process_image(
 
 def derive_variant(master: bytes, size: tuple[int, int], fmt: str) -> bytes:
     """One variant made from an image's largest fallback file (its own cleaned JPEG or PNG):
-    scaled to `size` (never enlarged) and encoded as `fmt` (webp, jpg or png)."""
+    scaled to `size` (one of the image's own variant sizes, so never enlarged) and encoded as
+    `fmt` (webp, jpg or png)."""
     try:
         opened = Image.open(io.BytesIO(master), formats=("JPEG", "PNG"))
         opened.draft(opened.mode, size)  # a JPEG decodes at 1/2, 1/4, 1/8 when that is enough
@@ -112,7 +113,7 @@ def derive_variant(master: bytes, size: tuple[int, int], fmt: str) -> bytes:
     except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRefused(f"the cached file is unreadable: {exc}") from None
     image = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "P") else "RGB")
-    if size[0] < image.width:
+    if image.size != size:  # DCT scaling rounds up: 1280×853 at 1/4 is 320×214
         image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
     image.info = {}
     return _encode(image, fmt)

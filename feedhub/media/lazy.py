@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -22,11 +23,11 @@ Runner = Callable[..., Awaitable[Any]]  # runs a function in a worker process
 class LazyVariants:
     """Makes the missing files of cached images; concurrent askers share the one job."""
 
-    def __init__(self, media: MediaDir, run: Runner) -> None:
+    def __init__(self, media: MediaDir, run: Runner, counts: Counter[str]) -> None:
         self.dir = media
         self.run = run
+        self.counts = counts  # the cache's: "made" counts the files made here
         self._inflight: dict[tuple[str, int, str], asyncio.Future[bytes | None]] = {}
-        self.made = 0
 
     async def make(self, record: MediaRecord, width: int, ext: str) -> bytes | None:
         """The file of `record`'s `width` in `ext`, made now from its largest fallback; None
@@ -64,7 +65,7 @@ class LazyVariants:
             log.warning("media: %s-%d.%s not made: %s", record.digest, width, ext, exc)
             return None
         await asyncio.to_thread(self.dir.add, record.digest, width, ext, data)
-        self.made += 1
+        self.counts["made"] += 1
         return data
 
 
