@@ -207,7 +207,7 @@ def _poll_pair(tmp: Path, up_port: int, kind: str) -> tuple[dict[str, float], di
         )
         runs[proxy] = polling._poll_passes(config)
     proxied, peak = runs[True]
-    disk = _disk_kb(tmp / f"poll-{kind}-proxied" / "var" / "media")
+    disk = _disk_kb(tmp / f"poll-{kind}-proxied" / "media")
     return runs[False][0], {**proxied, "peak": peak, "disk_kb": disk}
 
 
