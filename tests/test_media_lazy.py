@@ -146,3 +146,15 @@ async def test_feedhub_serve_makes_a_variant_when_first_asked(tmp_path, upstream
         f"{digest}-320.jpg",
         f"{digest}-640.webp",
     ]
+
+
+def test_the_same_image_written_again_keeps_counting_the_files_made_since(tmp_path: Path):
+    # Two URLs with the same bytes share one digest: the second fetch writes the poll's file
+    # again, and the WebP made in between stays on disk and in the disk use.
+    done = process_image(images.photo(900, 600), WIDTHS, 40_000_000, lazy=True)
+    media = MediaDir(tmp_path)
+    media.scan()
+    first = media.write(done)
+    webp = derive_variant(done.variants[-1].fallback, (320, 213), "webp")
+    media.add(done.digest, 320, "webp", webp)
+    assert media.write(done) == first + len(webp) == media.total

@@ -7,6 +7,7 @@ What to delete is decided by pure functions (`to_evict`, `expired`); this class 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -106,6 +107,8 @@ class MediaDir:
                 if data:  # empty: made when first asked for (`add`)
                     _write_atomic(self.path(processed.digest, v.width, ext), data)
                     size += len(data)
+        if processed.digest in self.entries:  # fetched again (or under another URL): the
+            size = _size_of(folder.glob(f"{processed.digest}-*"))  # files made since count
         self.entries[processed.digest] = DiskEntry(size, time.time())
         return size
 
@@ -156,6 +159,14 @@ class MediaDir:
         for key in [k for k in self._memory if k[0].startswith(digest)]:
             self._memory.pop(key, None)
         return entry.size if entry else 0
+
+
+def _size_of(paths: Iterable[Path]) -> int:
+    size = 0
+    for path in paths:
+        with contextlib.suppress(OSError):  # removed meanwhile
+            size += path.stat().st_size
+    return size
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
