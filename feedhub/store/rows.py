@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedhub.models import FetchState, Item
+from feedhub.store.compact import unpack
 
 log = logging.getLogger("feedhub.store")
 
-# What decoding a damaged row raises: bad JSON or UTF-8 (ValueError), JSON of the wrong
+# What decoding a damaged row raises: bad JSON, UTF-8 or deflate (ValueError), JSON of the wrong
 # shape (TypeError, KeyError, AttributeError).
 ROW_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 
@@ -28,12 +29,13 @@ def _why(exc: BaseException) -> str:
 
 
 def decode_items(texts: Iterable[str | bytes]) -> tuple[list[Item], list[str]]:
-    """The items the JSON rows hold, and why each row that holds none could not be read.
-    Milliseconds for a source's items: backends run it off the event loop."""
+    """The items the rows hold (JSON text, or compact: `feedhub.store.compact`), and why each
+    row that holds none could not be read. Milliseconds for a source's items: backends run it
+    off the event loop."""
     items, bad = [], []
     for text in texts:
         try:
-            items.append(Item.from_dict(json.loads(text)))
+            items.append(Item.from_dict(json.loads(unpack(text))))
         except ROW_ERRORS as exc:
             bad.append(_why(exc))
     return items, bad
