@@ -1,12 +1,12 @@
 """`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [isolation]
-[moderation]`: run the groups, print, write the report."""
+[moderation] [store]`: run the groups, print, write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, isolation, media, moderation, polling, serving, stalls
+from bench import feedparse, isolation, media, moderation, polling, serving, stalls, storefill
 from bench.report import Figure, load, table, write
 
 GROUPS = (
@@ -18,6 +18,7 @@ GROUPS = (
     "media",
     "isolation",
     "moderation",
+    "store",
 )
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -49,6 +50,8 @@ def main(argv: list[str]) -> int:
         figures += isolation.run(notes)
     if "moderation" in wanted:
         figures += moderation.run(notes)
+    if "store" in wanted:
+        figures += storefill.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)
