@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from dataclasses import MISSING, fields
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -52,6 +53,10 @@ EVERYTHING = Item(
 
 
 def test_a_compact_row_gives_back_every_field_of_the_item():
+    # Every field is set off its default, so a field the encoding dropped would show.
+    for f in fields(Item):
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
+        assert getattr(EVERYTHING, f.name) != default, f.name
     for item in (EVERYTHING, Item(id="x", source="s", url="")):
         row = pack(item_json(item))
         assert row[0] == DEFLATED_V1
