@@ -29,7 +29,7 @@ from bench.report import Figure
 from bench.setup import WIDGET, write_config
 from feedhub.models import EncodedItems, FetchState, Item, item_json
 from feedhub.sources.feed import parse_feed
-from feedhub.store.compact import pack, unpack
+from feedhub.store.compact import pack
 from feedhub.store.rows import decode_items
 from feedhub.store.sqlite import SqliteStore
 
@@ -117,15 +117,15 @@ def cpu_per_item(kind: str, count: int = 5000) -> dict[str, float]:
     items = [it for n in range(count // ITEMS) for it in source_items(n, kind, template)]
     texts = [item_json(it) for it in items]
     started = time.process_time()
-    rows = [pack(t) for t in texts]
+    rows = [pack(t, it.id, it.source) for t, it in zip(texts, items, strict=True)]
     packed = time.process_time() - started
     started = time.process_time()
-    decode_items(rows)
+    decode_items(rows, [(it.id, it.source) for it in items])
     compact = time.process_time() - started
     started = time.process_time()
     decode_items(texts)
     plain = time.process_time() - started
-    assert [unpack(r).decode() for r in rows[:50]] == texts[:50]  # type: ignore[union-attr]
+    assert decode_items(rows[:50], [(it.id, it.source) for it in items[:50]])[0] == items[:50]
     return {
         "json_bytes": sum(map(len, texts)) / len(texts),
         "row_bytes": sum(map(len, rows)) / len(rows),

@@ -45,7 +45,14 @@ EVERYTHING = Item(
     reposted_by=Author(name="Ann", handle="@ann"),
     content_warning="spoilers ‼",
     sensitive=True,
-    extra={"nested": {"list": [1, 2.5, None, "ß"]}, "flag": True},
+    # Keys of the item's own beside the same values: only the item's own are the row's key.
+    extra={
+        "id": "ügen-💬-1",
+        "lang": "de",
+        "source": "wall",
+        "summary": "",
+        "nested": {"list": [1, 2.5, None, "ß"]},
+    },
     replies=3,
     reposts=0,
     likes=1_000_000,
@@ -63,6 +70,12 @@ def test_a_compact_row_gives_back_every_field_of_the_item():
         (back,), bad = decode_items([row])
         assert bad == [] and back == item
         assert unpack(row).decode() == item_json(item)  # type: ignore[union-attr]
+        # Kept without its key (id, source), which the reader gives back from the row's key.
+        keyed = pack(item_json(item), item.id, item.source)
+        assert len(keyed) < len(row)
+        assert decode_items([keyed], [(item.id, item.source)]) == ([item], [])
+        bare = json.loads(unpack(keyed))
+        assert "source" not in bare and "id" not in bare and bare["extra"] == item.extra
     # Large content is kept whole, and repeated text costs little.
     assert len(pack(item_json(EVERYTHING))) < len(item_json(EVERYTHING).encode()) // 20
 

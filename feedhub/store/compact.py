@@ -4,8 +4,9 @@ preset dictionary, behind a one-byte mark that names the encoding.
 An item's JSON is mostly the same keys and empty values in the same order (it is sorted), and
 its text repeats between `content_html` and `summary`; deflate with a dictionary that holds
 that skeleton stores those as a few bytes of back-references, so a row takes a third of its
-JSON. The text inside is the canonical JSON itself, so what a row decodes to, and the digest
-of a source's items, are what they were.
+JSON. The text inside is the canonical JSON with the item's `id` and `source` left out (the
+row's key holds them, ~20 bytes of a row once deflated), which the reader puts back from the
+key: what a row decodes to, and the digest of a source's items, are what they were.
 
 Rows written before (JSON text, which starts with `{`) read as they always did; a mark this
 release does not know is a row that cannot be read (`feedhub.store.rows`), never a guess.
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from typing import Any
 
 DEFLATED_V1 = 1  # raw deflate (no zlib header: the mark says what it is) against _ZDICT_V1
 _MARK_V1 = bytes((DEFLATED_V1,))
@@ -39,10 +41,31 @@ _ZDICT_V1 = (
 )
 
 
-def pack(text: str) -> bytes:
-    """The compact row of an item's canonical JSON."""
+def pack(text: str, item_id: str | None = None, source: str | None = None) -> bytes:
+    """The compact row of an item's canonical JSON; `item_id` and `source`, when given, are
+    the row's key and are left out of it (the reader gives them back: `with_key`)."""
+    # In canonical JSON (sorted keys) the item's own `id` is the last `"id": …` followed by
+    # `"lang"` (no later value is an object that could hold one), and its `source` the last
+    # followed by `"summary"`: the exact text to take out.
+    if item_id is not None:
+        text = _without(text, "id", item_id, "lang")
+    if source is not None:
+        text = _without(text, "source", source, "summary")
     deflate = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15, zdict=_ZDICT_V1)
     return _MARK_V1 + deflate.compress(text.encode()) + deflate.flush()
+
+
+def _without(text: str, name: str, value: str, after: str) -> str:
+    part = f'"{name}": {json.dumps(value)}, "{after}": '
+    at = text.rfind(part)
+    return text if at < 0 else text[:at] + f'"{after}": ' + text[at + len(part) :]
+
+
+def with_key(data: Any, item_id: str, source: str) -> Any:
+    """An item row's data with the key's `id` and `source` where the row left them out."""
+    data.setdefault("id", item_id)
+    data.setdefault("source", source)
+    return data
 
 
 def unpack(row: str | bytes) -> str | bytes:
