@@ -3,10 +3,10 @@ preset dictionary, behind a one-byte mark that names the encoding.
 
 An item's JSON is mostly the same keys and empty values in the same order (it is sorted), and
 its text repeats between `content_html` and `summary`; deflate with a dictionary that holds
-that skeleton stores those as a few bytes of back-references, so a row takes a third of its
-JSON. The text inside is the canonical JSON with the item's `id` and `source` left out (the
-row's key holds them, ~20 bytes of a row once deflated), which the reader puts back from the
-key: what a row decodes to, and the digest of a source's items, are what they were.
+that skeleton stores those as a few bytes of back-references, so a row takes about a quarter
+of its JSON. The text inside is the canonical JSON with the item's `id` and `source` left out
+(the row's key holds them, ~20 bytes of a row once deflated), which the reader puts back from
+the key: what a row decodes to, and the digest of a source's items, are what they were.
 
 Rows written before (JSON text, which starts with `{`) read as they always did; a mark this
 release does not know is a row that cannot be read (`feedhub.store.rows`), never a guess.
