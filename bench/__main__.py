@@ -1,13 +1,22 @@
 """`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [isolation]
-[moderation]
-[scale]`: run the groups, print, write the report."""
+[moderation] [scale] [store]`: run the groups, print, write the report."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from bench import feedparse, isolation, media, moderation, polling, scale, serving, stalls
+from bench import (
+    feedparse,
+    isolation,
+    media,
+    moderation,
+    polling,
+    scale,
+    serving,
+    stalls,
+    storefill,
+)
 from bench.report import Figure, load, table, write
 
 GROUPS = (
@@ -20,6 +29,7 @@ GROUPS = (
     "isolation",
     "moderation",
     "scale",
+    "store",
 )
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
@@ -53,6 +63,8 @@ def main(argv: list[str]) -> int:
         figures += moderation.run(notes)
     if "scale" in wanted:
         figures += scale.run(notes)
+    if "store" in wanted:
+        figures += storefill.run(notes)
     print(table(figures))
     if set(wanted) == set(GROUPS):
         write(REPORT, figures, notes, load_at_start)
