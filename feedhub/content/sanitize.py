@@ -67,6 +67,7 @@ _PIXEL_RE = re.compile(
     r'<img\b[^>]*\bheight="[01]"[^>]*\bwidth="[01]"[^>]*>'
 )
 _SPACE_RE = re.compile(r"\s+")
+_EMPTY_IFRAME_RE = re.compile(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>")
 # `<!` that opens neither a comment nor a whole document's doctype: text, not markup.
 _LITERAL_BANG_RE = re.compile(r"<!(?!--|doctype\s[^>]*>\s*<html[\s>])", re.IGNORECASE)
 # A MathML or SVG element, up to its end tag (or the end of the fragment).
@@ -179,10 +180,17 @@ def sanitize_html(fragment: str, base: str = "") -> str:
         cleaned = _CLEANER.clean(_text_kept(fragment))
     finally:
         _BASE.reset(token)
-    cleaned = _START_TAG_RE.sub(_fix_attributes, bounded(cleaned))
-    cleaned = _PIXEL_RE.sub("", cleaned)
-    # An iframe whose src was refused is an empty box: drop it.
-    return re.sub(r"<iframe(?![^>]*\bsrc=)[^>]*>\s*</iframe>", "", cleaned)
+    cleaned = bounded(cleaned)
+    # Only img and iframe tags get attributes or go: where the text holds neither, the
+    # passes that would call back into Python for every tag have nothing to do.
+    if "<img" in cleaned:
+        cleaned = _PIXEL_RE.sub("", _START_TAG_RE.sub(_fix_attributes, cleaned))
+    elif "<iframe" in cleaned:
+        cleaned = _START_TAG_RE.sub(_fix_attributes, cleaned)
+    if "<iframe" in cleaned:
+        # An iframe whose src was refused is an empty box: drop it.
+        cleaned = _EMPTY_IFRAME_RE.sub("", cleaned)
+    return cleaned
 
 
 def _words(text: str) -> str:

@@ -15,6 +15,8 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin as _FP
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
+from feedhub.sources.fastfeed.shortcuts import urljoin
+
 Dict = dict[str, Any]
 Attrs = dict[str, str]
 El = ET.Element
@@ -186,9 +188,7 @@ class ReaderState:
         often the same URL."""
         resolved = self.resolved.get((self.base, uri))
         if resolved is None:
-            resolved = self.resolved[self.base, uri] = (
-                _urljoin(self.base or "", uri) if uri else uri
-            )
+            resolved = self.resolved[self.base, uri] = urljoin(self.base or "", uri) if uri else uri
         return resolved
 
     def children(self, el: El, depth: int) -> None:
