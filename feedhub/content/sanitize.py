@@ -213,15 +213,12 @@ def html_to_text(fragment: str, limit: int = 0) -> str:
 
 
 # A whole tag of nh3's output (quoted values never hold a `"`, text never holds a `<`): the
-# tags `sanitized_text` strips, a line break and a paragraph's end leaving a space.
-_OUTPUT_TAG_RE = re.compile(r'<(/?)([a-z][a-z0-9]*)(?:[^>"]|"[^"]*")*>')
+# tags `sanitized_text` strips, a line break and a paragraph's end leaving a space. Written
+# as runs (`[^>"]*`), not one character per turn of a loop: the same matches, fewer steps.
+_OUTPUT_TAG_RE = re.compile(r'<(/?)([a-z][a-z0-9]*)[^>"]*(?:"[^"]*"[^>"]*)*>')
 # A player: what lies between its tags is raw text a browser never shows (the rest of a post
 # after a self-closed `<iframe … />`, say), not words of the post.
 _PLAYER_RE = re.compile(r'<iframe\b(?:[^>"]|"[^"]*")*>.*?</iframe>', re.S)
-
-
-def _tag_gap(tag: re.Match[str]) -> str:
-    return " " if tag[2] == "br" or (tag[1] and tag[2] == "p") else ""
 
 
 def sanitized_text(fragment: str, limit: int = 0) -> str:
@@ -231,8 +228,16 @@ def sanitized_text(fragment: str, limit: int = 0) -> str:
     this leaves out. Only for `sanitize_html`'s output; other HTML goes through `html_to_text`."""
     if not fragment:
         return ""
-    tagless = _OUTPUT_TAG_RE.sub(_tag_gap, _PLAYER_RE.sub("", fragment))
-    text = _words(html.unescape(tagless))
+    # Split at the tags (text, slash, name, text…), not a call into Python for each tag.
+    parts = _OUTPUT_TAG_RE.split(
+        _PLAYER_RE.sub("", fragment) if "<iframe" in fragment else fragment
+    )
+    parts[1::3] = [
+        " " if name == "br" or (slash and name == "p") else ""
+        for slash, name in zip(parts[1::3], parts[2::3], strict=True)
+    ]
+    del parts[2::3]
+    text = _words(html.unescape("".join(parts)))
     if limit and len(text) > limit:
         text = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
     return text
