@@ -54,7 +54,8 @@ def urljoin(base: str, uri: str) -> str:
 def parse_date(text: str) -> time.struct_time | None:
     """feedparser's `_parse_date(text)`. The usual RFC 822 form ("Tue, 14 Nov 2023 22:13:20
     GMT") is read here as feedparser's rfc822 parser reads it (its W3C-DTF parser, tried
-    first, finds no year in that form: the day name stands where it reads one); any other text, or a date that does not exist, goes through feedparser's handlers."""
+    first, finds no year in that form: the day name stands where it looks for one); any
+    other text, or a date that does not exist, goes through feedparser's handlers."""
     match = _RFC822.fullmatch(text)
     if match is not None:
         day, month, year, hour, minute, second, sign, zone_h, zone_m = match.groups()
