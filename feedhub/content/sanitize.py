@@ -155,8 +155,13 @@ def _text_kept(fragment: str) -> str:
 _BASE: ContextVar[str] = ContextVar("sanitize_base", default="")
 
 
+# The attributes `_filter` looks at; it keeps every other one as it is (nh3 asks about all,
+# `target` and `rel` that it writes itself included).
+_FILTERED = frozenset({"href", "src", "srcset", "width", "height", "colspan", "rowspan"})
+
+
 def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
-    return _filter(_BASE.get(), tag, attr, value)
+    return _filter(_BASE.get(), tag, attr, value) if attr in _FILTERED else value
 
 
 _CLEANER = nh3.Cleaner(
