@@ -1,6 +1,5 @@
 """`python -m bench [serving] [polling] [startup] [parsing] [stalls] [media] [isolation]
-[moderation]
-[scale] [bigsite]`: run the groups, print, write the report."""
+[moderation] [scale] [store] [bigsite]`: run the groups, print, write the report."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from bench import (
     scale,
     serving,
     stalls,
+    storefill,
 )
 from bench.report import Figure, load, table, write
 
@@ -30,6 +30,7 @@ GROUPS = (
     "isolation",
     "moderation",
     "scale",
+    "store",
     "bigsite",
 )
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -64,6 +65,8 @@ def main(argv: list[str]) -> int:
         figures += moderation.run(notes)
     if "scale" in wanted:
         figures += scale.run(notes)
+    if "store" in wanted:
+        figures += storefill.run(notes)
     if "bigsite" in wanted:
         figures += bigsite.run(notes)
     print(table(figures))

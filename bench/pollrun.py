@@ -73,7 +73,12 @@ async def main(path: str) -> dict[str, float]:
     busy2: list[float] = []
     monitor = asyncio.create_task(_lag(lags, busy))
     try:
+        started = time.perf_counter()
         first, r1 = await _pass(svc)
+        # The images the pass's items show are settled in the background (the items show
+        # their alt text meanwhile): the pass's whole work is done once they are.
+        await svc.media.idle()
+        settled = time.perf_counter() - started
         main_cpu = _cpu()
         monitor.cancel()
         monitor = asyncio.create_task(_lag(lags2, busy2))
@@ -84,6 +89,7 @@ async def main(path: str) -> dict[str, float]:
         workers.shutdown()
     return {
         "first": first,
+        "first_settled": settled,
         "second": second,
         "first_main_cpu": main_cpu,
         "first_lag_p99_ms": sorted(lags)[int(len(lags) * 0.99)] * 1000 if lags else 0.0,

@@ -81,7 +81,24 @@ def load() -> str:
         return "unknown"
 
 
+GENERATED = ("# Benchmarks", "## How each figure is taken")
+
+
+def kept_sections(path: Path) -> str:
+    """The sections of the report written by hand (profiles, the scale table against the
+    previous commit): every `## ` section but the generated one, kept by a new run."""
+    if not path.exists():
+        return ""
+    sections = path.read_text().split("\n## ")[1:]
+    return "".join(
+        f"\n## {section.rstrip()}\n"
+        for section in sections
+        if not f"## {section}".startswith(GENERATED[1])
+    )
+
+
 def write(path: Path, figures: list[Figure], notes: list[str], load_at_start: str) -> None:
+    kept = kept_sections(path)
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = (
         "# Benchmarks\n\n"
@@ -90,12 +107,14 @@ def write(path: Path, figures: list[Figure], notes: list[str], load_at_start: st
         f"when it ended: {load()} (other work shared the machine; on such a machine the "
         "figures move by up to a fifth between runs).\n\n"
         "Reproduce: `make bench` (all), or `make bench BENCH=serving`, `BENCH=polling`, "
-        "`BENCH=startup`, `BENCH=parsing`, `BENCH=media`, `BENCH=isolation` for one group; or "
+        "`BENCH=startup`, `BENCH=parsing`, `BENCH=media`, `BENCH=isolation`, `BENCH=scale` "
+        "(or any group `python -m bench` lists) for one group; or "
         "`python -m bench [group…]` in a venv with feedhub's dependencies and `wrk` installed.\n\n"
         + table(figures)
         + "\n## How each figure is taken\n\n"
         + "\n".join(f"- {n}" for n in notes)
         + "\n"
+        + kept
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

@@ -23,7 +23,8 @@ def write_config(
     name: str = "config.yaml",
 ) -> Path:
     """config.yaml with `sources` feeds and one 20-item widget; returns its path. `kind`
-    "imgfeed" serves the feeds whose items carry photos; `proxy` is `media.proxy`."""
+    "imgfeed" serves the feeds whose items carry textured photos, "smoothfeed" smooth ones;
+    `proxy` is `media.proxy`."""
     data = {
         "server": {"host": "127.0.0.1", "port": port, "public_url": f"http://127.0.0.1:{port}"},
         "storage": {"backend": "sqlite", "path": str(folder / "feedhub.sqlite3")},

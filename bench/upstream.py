@@ -1,6 +1,6 @@
 """`python -m bench.upstream PORT`: serves /feed/{n}.xml from bench.corpus, with ETags, the
-same feeds with photos at /imgfeed/{n}.xml, feeds of 25-70-word posts at /longfeed/{n}.xml,
-and the photos at /img/{name}.jpg."""
+same feeds with textured photos at /imgfeed/{n}.xml (smooth ones at /smoothfeed/{n}.xml),
+feeds of 25-70-word posts at /longfeed/{n}.xml, and the photos at /img/{name}.jpg."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from aiohttp import web
 
 from bench.corpus import feed
-from bench.photos import photo
+from bench.photos import SMOOTH, photo
 
 IMAGES_PER_FEED = 1
 
@@ -22,8 +22,10 @@ def make_app() -> web.Application:
         n = int(request.match_info["n"])
         key = (request.match_info["kind"], n)
         if key not in bodies:
-            images = IMAGES_PER_FEED if key[0] == "imgfeed" else 0
+            images = IMAGES_PER_FEED if key[0] in ("imgfeed", "smoothfeed") else 0
             body = feed(n, images=images, long=key[0] == "longfeed")
+            if key[0] == "smoothfeed":
+                body = body.replace(b'url="/img/', f'url="/img/{SMOOTH}'.encode())
             bodies[key] = (body, '"' + hashlib.sha1(body).hexdigest()[:16] + '"')
         body, etag = bodies[key]
         if request.headers.get("If-None-Match") == etag:
@@ -38,7 +40,7 @@ def make_app() -> web.Application:
         )
 
     app = web.Application()
-    app.router.add_get("/{kind:feed|imgfeed|longfeed}/{n:\\d+}.xml", handle)
+    app.router.add_get("/{kind:feed|imgfeed|smoothfeed|longfeed}/{n:\\d+}.xml", handle)
     app.router.add_get("/img/{name}.jpg", image)
     return app
 

@@ -244,8 +244,8 @@ class FetchState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FetchState:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        # Once per stored source at start: the field names are looked up once, not per call.
+        return cls(**{k: v for k, v in data.items() if k in _STATE_FIELDS})
 
     @property
     def withheld(self) -> dict[str, str]:
@@ -278,3 +278,6 @@ class FetchState:
         if self.errors == 0:
             return "ok" if self.last_success else "pending"
         return "degraded" if self.item_count else "failing"
+
+
+_STATE_FIELDS = frozenset(f.name for f in fields(FetchState))

@@ -4,16 +4,25 @@ and `feedhub` commands run as the operator runs them."""
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from feedhub.models import FetchState, Item
 from feedhub.store.base import Store, opened
+from feedhub.store.compact import unpack
 from feedhub.store.sqlite import SqliteStore
 from tests.conftest import ROOT
+
+
+def item_data(row: str | bytes) -> dict[str, Any]:
+    """An item row's data as the file holds it (compact or JSON text), read without the store."""
+    data: dict[str, Any] = json.loads(unpack(row))
+    return data
 
 
 def items_of(sid: str, n: int) -> list[Item]:
@@ -23,7 +32,11 @@ def items_of(sid: str, n: int) -> list[Item]:
             source=sid,
             url=f"https://example.org/{sid}/{k}",
             title=f"Post {k} of {sid}",
-            content_html="<p>" + "words " * 60 + "</p>",
+            # Words that differ from item to item: compact rows of repeated text would be so
+            # small that one page held the rows of several sources.
+            content_html="<p>"
+            + " ".join(hashlib.sha256(f"{sid}/{k}/{w}".encode()).hexdigest()[:9] for w in range(40))
+            + "</p>",
         )
         for k in range(n)
     ]
@@ -57,8 +70,12 @@ def damage_items_page(path: Path, source: str) -> set[str]:
     raw = bytearray(path.read_bytes())
     for page in pages[1:-1]:
         chunk = bytes(raw[(page - 1) * size : page * size])
-        ids = {m.decode() for m in re.findall(rb'"id":\s*"(' + source.encode() + rb'-\d+)"', chunk)}
-        if ids:
+        # The id column's text (a row's data may be compact, deflated; its key is not): a page
+        # whose rows are all the source's.
+        # A row's record holds its source, then its id ("news" "news-3"): whose rows these are.
+        rows = {(m[0].decode(), m[1].decode()) for m in re.findall(rb"([a-z]+)(\1-\d+)", chunk)}
+        ids = {item_id for _, item_id in rows}
+        if ids and {sid for sid, _ in rows} == {source}:
             raw[(page - 1) * size : page * size] = b"\xde\xad" * (size // 2)
             path.write_bytes(bytes(raw))
             return ids

@@ -47,6 +47,8 @@ BAD_FILES = {
         b"admin:\n  token: long-and-secret\nsources: {}\nadmin:\n  token: ''\n",
         "given twice",
     ),
+    "quoted.yaml": (b'sources: {}\n"sources": {}\n', "given twice"),
+    "numbers.yaml": (b"server: {}\nx:\n  1: a\n  0x1: b\n", "given twice"),
     "huge.yaml": (b"# " + b"x" * (2 * 1024 * 1024) + b"\n", "larger than"),
 }
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 from tests.conftest import fixture_bytes, free_port, wait_until, write_config
+from tests.store_support import item_data
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -145,10 +146,8 @@ async def test_kill_9_at_any_moment_leaves_a_whole_database(tmp_path, upstream, 
         for sid, count in per_source.items():
             assert count == 50, (sid, count)
             polls = {
-                row[0].split(" item ")[0]
-                for row in con.execute(
-                    "SELECT json_extract(data, '$.title') FROM items WHERE source = ?", (sid,)
-                )
+                item_data(row[0])["title"].split(" item ")[0]
+                for row in con.execute("SELECT data FROM items WHERE source = ?", (sid,))
             }
             assert len(polls) == 1
         con.close()

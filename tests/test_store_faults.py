@@ -11,6 +11,7 @@ import time
 from tests import redis_support
 from tests.conftest import make_config
 from tests.feeds_support import post, rss
+from tests.store_support import item_data
 
 redis_prefix = redis_support.redis_prefix
 
@@ -22,9 +23,7 @@ def stored_titles(path) -> set[str]:
     """What the file holds, read by a connection of its own."""
     db = sqlite3.connect(path)
     try:
-        import json
-
-        return {json.loads(data)["title"] for (data,) in db.execute("SELECT data FROM items")}
+        return {item_data(data)["title"] for (data,) in db.execute("SELECT data FROM items")}
     finally:
         db.close()
 

@@ -25,6 +25,10 @@ def register(add: AddCommand) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    # What start-up builds (the config of every source, their states) lives as long as the
+    # process: the collector walking it again and again while it grows is wasted work (~0.1 s
+    # of a 10,000-source start). It runs again once serving starts (see `_serve`).
+    gc.disable()
     config = load(args)
     if config is None:
         return 1
@@ -54,6 +58,7 @@ async def _serve(config: Config, path: str) -> None:
     # What start-up built (modules, config, templates, states) lives as long as the process:
     # kept out of the collector, a full collection no longer stalls requests for ~40 ms.
     gc.freeze()
+    gc.enable()
     # A render runs in a thread beside the loop; Python hands the GIL between them every
     # 5 ms by default, which a request waiting on the loop would feel. 1 ms keeps it short.
     sys.setswitchinterval(0.001)

@@ -206,7 +206,8 @@ class Config(Strict):
         """The sources whose token is connected on /admin and kept in the store."""
         if self._stored is not None:
             return list(self._stored)
-        return [sid for sid, s in self.sources.items() if getattr(s, "token", None) == STORED]
+        # From the fields' values: a getattr that misses costs a pydantic error per source.
+        return [sid for sid, s in self.sources.items() if vars(s).get("token") == STORED]
 
     def with_accounts(self, accounts: dict[str, dict[str, str]]) -> Config:
         """This config with the connected accounts' values (token, page_id) in place of

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 MAX_BYTES = 1024 * 1024  # of the file
 MAX_DEPTH = 32  # nested mappings and lists
@@ -32,6 +32,7 @@ def _where(node: Node) -> str:
 
 
 _Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR = "tag:yaml.org,2002:str"
 _OPEN = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
 _CLOSE = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 
@@ -66,7 +67,12 @@ class _Loader(_Base):  # type: ignore[valid-type,misc]
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[Any, Node] = {}
         for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
+            # A string key is its node's text: read as such, not constructed twice (a config of
+            # 10,000 sources has 60,000 keys).
+            if key_node.tag == _STR and isinstance(key_node, ScalarNode):
+                key = key_node.value
+            else:
+                key = self.construct_object(key_node, deep=True)
             try:
                 first = seen.get(key)
             except TypeError:

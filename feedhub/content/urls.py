@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from ada_url._ada_wrapper import ffi, lib
 
 WEB_SCHEMES = frozenset({"http", "https"})
+_OMITTED = 0xFFFFFFFF  # ada_url_components' offset of a part the URL does not have
+_AT = ord("@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,20 +55,25 @@ def parse_url(text: str | None, base: str = "") -> WebURL | None:
     try:
         if not lib.ada_is_valid(url) or lib.ada_has_credentials(url):
             return None
+        # One copy of the href, its parts cut from it where ada's getters cut them (a
+        # getter's answer is a view into the href), instead of one copy per part.
+        href = lib.ada_get_href(url)
+        buffer: bytes = ffi.unpack(href.data, href.length)
+        ends = lib.ada_get_components(url)
+        host, host_end = ends.host_start, ends.host_end
+        if host_end > host and buffer[host] == _AT:
+            host += 1
+        path_end = ends.search_start
+        if path_end == _OMITTED:
+            path_end = ends.hash_start if ends.hash_start != _OMITTED else len(buffer)
         return WebURL(
-            href=_text(lib.ada_get_href(url)),
-            scheme=_text(lib.ada_get_protocol(url))[:-1],
-            host=_text(lib.ada_get_hostname(url)),
-            path=_text(lib.ada_get_pathname(url)),
+            href=buffer.decode(),
+            scheme=buffer[: ends.protocol_end - 1].decode(),
+            host=buffer[host:host_end].decode(),
+            path=buffer[ends.pathname_start : path_end].decode(),
         )
     finally:
         lib.ada_free(url)
-
-
-def _text(part: object) -> str:
-    """An `ada_string` (a view into the parsed URL) as text."""
-    length = part.length  # type: ignore[attr-defined]
-    return ffi.unpack(part.data, length).decode() if length else ""  # type: ignore[attr-defined]
 
 
 def web_url(

@@ -1,6 +1,7 @@
 """Polling one source now: its adapter asks the upstream, the recorder stores the outcome.
 
-`Polling` holds an adapter per configured source (made again on a reload) and says how often
+`Polling` holds an adapter per configured source (made when the source is first polled, and
+again after a reload) and says how often
 each may be polled; the poller's tasks, the admin's refresh and `feedhub fetch` all call
 `poll`. Where the platform can tell (`SourceAdapter.can_recheck`), a poll also asks, every
 `recheck` (6 h by default), whether the stored posts older than the latest answer still exist:
@@ -30,6 +31,26 @@ RECHECKED = "rechecked"  # FetchState.meta: when older posts were last asked abo
 RECHECK_MAX = 40  # posts asked about per re-check, the newest (most likely shown) first
 
 
+class Adapters(dict[str, SourceAdapter]):
+    """Each source's adapter, made when first asked for: a start (or a reload) then makes
+    none before serving, where 10,000 sources cost ~50 ms and the import of every platform's
+    module. A source the config does not have is a KeyError, as in a plain dict."""
+
+    def __init__(self, config: Config) -> None:
+        super().__init__()
+        self.config = config
+
+    def __missing__(self, source_id: str) -> SourceAdapter:
+        cfg = self.config.sources[source_id]
+        adapter = self[source_id] = make_adapter(source_id, cfg, self.config.base_dir)
+        return adapter
+
+    def get(  # type: ignore[override]
+        self, source_id: str, default: SourceAdapter | None = None
+    ) -> SourceAdapter | None:
+        return self[source_id] if source_id in self.config.sources else default
+
+
 class Polling:
     """The adapters of the running config, and a poll of one of them at a time."""
 
@@ -38,7 +59,7 @@ class Polling:
     ) -> None:
         self.recorder = recorder
         self._fetcher = fetcher
-        self.adapters: dict[str, SourceAdapter] = {}
+        self.adapters = Adapters(config)
         self.renew_tokens = True  # False: polls that keep nothing (`feedhub fetch`)
         self._hubs: websub.Hubs | None = None
         self._hubs_for: tuple[object, ...] = (None, None)
@@ -46,11 +67,9 @@ class Polling:
         self.configure(config)
 
     def configure(self, config: Config) -> None:
-        """A new (validated) config: an adapter for each of its sources."""
+        """A new (validated) config: its sources' adapters, made as they are needed."""
         self.config = config
-        self.adapters = {
-            sid: make_adapter(sid, cfg, config.base_dir) for sid, cfg in config.sources.items()
-        }
+        self.adapters = Adapters(config)
 
     def floor(self, source_id: str) -> float:
         """The least time between two polls that the source's platform asks for."""

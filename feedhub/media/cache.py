@@ -1,10 +1,8 @@
 """The media cache: fetch each image the items show, once, clean it in a worker, keep it on disk.
 
 Images come through the one Fetcher (address guard, per-host limits, timeouts, size cap); the
-decode and re-encode run in a worker process; the mapping from URL to files lives in the store,
-so a replica that lacks a file another one fetched finds its URL and fetches it itself, once
-however many visitors ask at the same time.
-"""
+decode and re-encode run in a worker process (most files when first asked for: media.lazy); the
+store maps URLs to files, so a replica lacking a file fetches its URL itself, once."""
 
 from __future__ import annotations
 
@@ -12,7 +10,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -22,12 +20,12 @@ from feedhub.fetch.fetcher import Fetcher, Request
 from feedhub.media import records
 from feedhub.media.collect import images_of
 from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, to_evict
+from feedhub.media.lazy import LazyVariants, Runner
 from feedhub.media.players import YOUTUBE_PLAYER
 from feedhub.media.records import MediaRecord
 from feedhub.models import Item
 
 log = logging.getLogger("feedhub.media")
-Runner = Callable[..., Awaitable[Any]]
 ACCEPT = "image/webp,image/avif,image/png,image/jpeg,image/gif;q=0.9,*/*;q=0.1"
 
 
@@ -94,7 +92,8 @@ class MediaCache:
         self.records: dict[str, MediaRecord] = {}
         self._by_digest: dict[str, str] = {}
         self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
-        self.counts: Counter[str] = Counter()  # fetched, failed, served, evicted, expired
+        self.counts: Counter[str] = Counter()  # fetched, failed, served, made, evicted...
+        self.lazy = LazyVariants(self.dir, run, self.counts)
 
     @classmethod
     def from_config(cls, config: Config, index: MediaIndex, run: Runner) -> MediaCache | None:
@@ -187,7 +186,9 @@ class MediaCache:
             from feedhub.media import images
 
             try:
-                done = await self.run(images.process_image, result.body, s.widths, s.max_pixels)
+                done = await self.run(
+                    images.process_image, result.body, s.widths, s.max_pixels, True
+                )
             except images.ImageRefused as exc:
                 record = records.failed(previous, url, source, str(exc), now)
             except Exception as exc:  # a worker that died on it (memory): this image's error
@@ -237,9 +238,12 @@ class MediaCache:
             return None
         ext = "webp" if "image/webp" in accept else record.fallback
         body = self.dir.read(digest, width, ext)
+        if body is None and digest in self.dir.entries:  # not made yet (see media.lazy)
+            body = await self.lazy.make(record, width, ext)
         if body is None and fetcher is not None:
             record = await self.ensure(record.url, record.source, fetcher)
-            body = self.dir.read(digest, width, ext) if record.digest == digest else None
+            if record.digest == digest:
+                body = self.dir.read(digest, width, ext) or await self.lazy.make(record, width, ext)
         if body is None:
             return None
         self.counts["served"] += 1
@@ -288,7 +292,7 @@ class MediaCache:
             row = out.setdefault(r.source, {"cached": 0, "failed": 0, "bytes": 0, "last_error": ""})
             if r.ok:
                 row["cached"] += 1
-                row["bytes"] += r.size if r.digest in self.dir.entries else 0
+                row["bytes"] += e.size if (e := self.dir.entries.get(r.digest)) else 0
             else:
                 row["failed"] += 1
                 row["last_error"] = f"{r.url}: {r.error}"

@@ -7,6 +7,7 @@ What to delete is decided by pure functions (`to_evict`, `expired`); this class 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -103,10 +104,32 @@ class MediaDir:
         size = 0
         for v in processed.variants:
             for ext, data in (("webp", v.webp), (processed.fallback, v.fallback)):
-                _write_atomic(self.path(processed.digest, v.width, ext), data)
-                size += len(data)
+                if data:  # empty: made when first asked for (`add`)
+                    _write_atomic(self.path(processed.digest, v.width, ext), data)
+                    size += len(data)
+        if processed.digest in self.entries:  # fetched again (or under another URL): the
+            size = _size_of(folder.glob(f"{processed.digest}-*"))  # files made since count
         self.entries[processed.digest] = DiskEntry(size, time.time())
         return size
+
+    def add(self, digest: str, width: int, ext: str, data: bytes) -> int:
+        """Write one variant made after the others (blocking); the bytes it adds, 0 when the
+        image left the cache meanwhile (nothing is written then: no file outside the budget)."""
+        entry = self.entries.get(digest)
+        if entry is None:
+            return 0
+        path = self.path(digest, width, ext)
+        try:
+            replaced = path.stat().st_size  # two replicas' workers made it at once
+        except OSError:
+            replaced = 0
+        _write_atomic(path, data)
+        if self.entries.get(digest) is not entry:  # removed while it was written
+            path.unlink(missing_ok=True)
+            return 0
+        entry.size += len(data) - replaced
+        entry.last_used = time.time()
+        return len(data) - replaced
 
     def read(self, digest: str, width: int, ext: str) -> bytes | Path | None:
         """A small file's bytes (from memory when recently served), a large file's path (to
@@ -136,6 +159,14 @@ class MediaDir:
         for key in [k for k in self._memory if k[0].startswith(digest)]:
             self._memory.pop(key, None)
         return entry.size if entry else 0
+
+
+def _size_of(paths: Iterable[Path]) -> int:
+    size = 0
+    for path in paths:
+        with contextlib.suppress(OSError):  # removed meanwhile
+            size += path.stat().st_size
+    return size
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

@@ -28,7 +28,8 @@ class ImageRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Variant:
-    """One re-encoded size of an image: a WebP and its fallback (`jpg` or `png`)."""
+    """One re-encoded size of an image: a WebP and its fallback (`jpg` or `png`); empty
+    bytes for a file not made yet (see `process_image`'s `lazy`)."""
 
     width: int
     height: int
@@ -60,8 +61,12 @@ def target_widths(width: int, widths: tuple[int, ...]) -> list[int]:
     return chosen
 
 
-def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Processed:
-    """Decode `data`, apply its orientation, drop its metadata, and encode every variant.
+def process_image(
+    data: bytes, widths: tuple[int, ...], max_pixels: int, lazy: bool = False
+) -> Processed:
+    """Decode `data`, apply its orientation, drop its metadata, and encode every variant;
+    with `lazy`, only the largest variant's fallback (a JPEG or PNG: a fraction of a WebP's
+    encoding time), from which `derive_variant` makes the others when first asked for.
 
     Animated GIF and WebP become their first frame: a still picture, like every other image
     of a widget (and a fraction of the bytes). Raises ImageRefused with a readable reason.
@@ -81,16 +86,37 @@ def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Proc
     image = image.convert("RGBA" if alpha else "RGB")
     image.info = {}  # nothing of the original's metadata may reach an encoder
     fallback = "png" if alpha else "jpg"
-    variants = []
+    variants: list[Variant] = []
     # Largest first, each size made from the one before it: a third of the resampling work
     # of scaling the original every time, and the same picture at a factor of 2 or less.
     sized = image
     for width in reversed(target_widths(image.width, widths)):  # they come smallest first
         height = max(1, round(image.height * width / image.width))
+        if lazy and variants:
+            variants.append(Variant(width, height, b"", b""))
+            continue
         if width != sized.width:
             sized = sized.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        variants.append(Variant(width, height, _encode(sized, "webp"), _encode(sized, fallback)))
+        webp = b"" if lazy else _encode(sized, "webp")
+        variants.append(Variant(width, height, webp, _encode(sized, fallback, fast=lazy)))
     return Processed(content_digest(data), fallback, tuple(reversed(variants)))
+
+
+def derive_variant(master: bytes, size: tuple[int, int], fmt: str) -> bytes:
+    """One variant made from an image's largest fallback file (its own cleaned JPEG or PNG):
+    scaled to `size` (one of the image's own variant sizes, so never enlarged) and encoded as
+    `fmt` (webp, jpg or png)."""
+    try:
+        opened = Image.open(io.BytesIO(master), formats=("JPEG", "PNG"))
+        opened.draft(opened.mode, size)  # a JPEG decodes at 1/2, 1/4, 1/8 when that is enough
+        opened.load()
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ImageRefused(f"the cached file is unreadable: {exc}") from None
+    image = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "P") else "RGB")
+    if image.size != size:  # DCT scaling rounds up: 1280×853 at 1/4 is 320×214
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    image.info = {}
+    return _encode(image, fmt)
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -137,16 +163,18 @@ def _upright(image: Image.Image) -> Image.Image:
     return upright
 
 
-def _encode(image: Image.Image, fmt: str) -> bytes:
+def _encode(image: Image.Image, fmt: str, fast: bool = False) -> bytes:
+    """`image` as `fmt`; `fast` (a poll's one file, see `process_image`) spends less time on
+    the JPEG's size: its Huffman tables left standard (about 6% more bytes)."""
     out = io.BytesIO()
     if fmt == "webp":
         image.save(out, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
     elif fmt == "jpg":
         # Baseline with optimized tables: a third of progressive's time for 4% more bytes,
         # and the fallback is only for the few clients that take no WebP.
-        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=not fast)
     else:
-        image.save(out, "PNG", compress_level=6)
+        image.save(out, "PNG", compress_level=1 if fast else 6)
     return out.getvalue()
 
 

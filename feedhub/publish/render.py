@@ -30,7 +30,7 @@ from feedhub.media.markup import Images
 from feedhub.models import Item, Profile
 from feedhub.publish.dates import compact_number, iso_date, local_date, text_direction
 from feedhub.publish.messages import messages_for
-from feedhub.publish.themes import ThemeLoader, theme_css
+from feedhub.publish.themes import ThemeLoader, compiled_templates, theme_css
 
 LINE_CHARS = 40  # characters on a line of a narrow widget, to guess a post's length
 
@@ -132,6 +132,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.bytecode_cache = compiled_templates(self.env)
         self.env.filters.update(
             date=_date,
             isodate=iso_date,

@@ -83,10 +83,10 @@ def _entry_item(
     # The summary: the entry's own when it has content beside it, else the content's text
     # (read from what the sanitizer wrote, not parsed a second time).
     summary_src = entry.get("summary", "") if content else ""
-    # A FeedParserDict answers updated_parsed with published_parsed when it has none.
-    updated = _time(
-        entry.get("updated_parsed") if "updated_parsed" in entry else entry.get("published_parsed")
-    )
+    # A FeedParserDict answers updated_parsed with published_parsed when it has none (the
+    # same instant then: made once).
+    published = _time(entry.get("published_parsed"))
+    updated = _time(entry.get("updated_parsed")) if "updated_parsed" in entry else published
     return Item(
         id=stable_id(entry.get("id"), link, f"{title}\n{raw}"),
         source=source_id,
@@ -100,7 +100,7 @@ def _entry_item(
             name=author.get("name") or entry.get("author", ""),
             url=safe_url(author.get("href"), base),
         ),
-        published=_time(entry.get("published_parsed")) or updated,
+        published=published or updated,
         updated=updated,
         media=tuple(_media(entry, base)),
         lang=(detail or {}).get("language") or lang or "",

@@ -10,9 +10,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from feedhub.store.compact import holds_json
 from feedhub.store.errors import describe
 
-# The data columns that hold JSON, per table: read back by the backend, so checked too.
+# The data columns that hold JSON, per table: read back by the backend, so checked too
+# (an item's may be a compact row: a BLOB that holds JSON, see feedhub.store.compact).
 JSON_COLUMNS = {"items": "data", "state": "data"}
 
 
@@ -83,6 +85,9 @@ def check_sqlite(path: Path, *, full: bool = False) -> CheckReport:
 
 def _bad_json(db: sqlite3.Connection, table: str, column: str) -> list[str]:
     bad = db.execute(
-        f"SELECT count(*) FROM {quote(table)} WHERE NOT json_valid({column})"
+        f"SELECT count(*) FROM {quote(table)} "
+        f"WHERE typeof({column}) != 'blob' AND NOT json_valid({column})"
     ).fetchone()[0]
+    blobs = db.execute(f"SELECT {column} FROM {quote(table)} WHERE typeof({column}) = 'blob'")
+    bad += sum(1 for (value,) in blobs if not holds_json(value))
     return [f"table {table}: {bad} rows whose {column} is not JSON"] if bad else []

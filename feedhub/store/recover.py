@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from feedhub.store.check import JSON_COLUMNS, quote, read_only, tables
+from feedhub.store.compact import holds_json
 from feedhub.store.errors import StoreDamaged, describe
 from feedhub.store.files import move_aside, refuse_if_in_use, remove_with_companions
 
@@ -143,7 +144,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
         rows = _rows_until_damage(src, f"SELECT {names} FROM {quote(table)}", report)
         offset = 0
     for row in rows:
-        if json_at is not None and not _is_json(row[json_at + offset]):
+        if json_at is not None and not holds_json(row[json_at + offset]):
             report.dropped += 1
             continue
         dst.execute(insert, row)
@@ -208,14 +209,6 @@ def _rows_until_damage(
         yield from db.execute(select)
     except sqlite3.DatabaseError:
         report.gaps += 1
-
-
-def _is_json(value: Any) -> bool:
-    try:
-        json.loads(value)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def _indexed_items(db: sqlite3.Connection) -> Counter[str]:

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from feedhub.models import FetchState, Item
+from feedhub.store.compact import unpack, with_key
 
 log = logging.getLogger("feedhub.store")
 
-# What decoding a damaged row raises: bad JSON or UTF-8 (ValueError), JSON of the wrong
+# What decoding a damaged row raises: bad JSON, UTF-8 or deflate (ValueError), JSON of the wrong
 # shape (TypeError, KeyError, AttributeError).
 ROW_ERRORS = (ValueError, TypeError, KeyError, AttributeError)
 
@@ -27,13 +28,20 @@ def _why(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:160]
 
 
-def decode_items(texts: Iterable[str | bytes]) -> tuple[list[Item], list[str]]:
-    """The items the JSON rows hold, and why each row that holds none could not be read.
-    Milliseconds for a source's items: backends run it off the event loop."""
+def decode_items(
+    texts: Iterable[str | bytes], keys: Iterable[tuple[str, str]] | None = None
+) -> tuple[list[Item], list[str]]:
+    """The items the rows hold (JSON text, or compact: `feedhub.store.compact`, whose `id` and
+    `source` come from `keys`, each row's (id, source)), and why each row that holds none could
+    not be read. Milliseconds for a source's items: backends run it off the event loop."""
     items, bad = [], []
-    for text in texts:
+    rows: Iterable[tuple[str | bytes, tuple[str, str] | None]] = (
+        zip(texts, keys, strict=True) if keys is not None else ((t, None) for t in texts)
+    )
+    for text, key in rows:
         try:
-            items.append(Item.from_dict(json.loads(text)))
+            data = json.loads(unpack(text))
+            items.append(Item.from_dict(with_key(data, *key) if key else data))
         except ROW_ERRORS as exc:
             bad.append(_why(exc))
     return items, bad

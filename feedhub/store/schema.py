@@ -80,6 +80,11 @@ SQLITE_STEPS: Sequence[str] = (
         PRIMARY KEY (widget, item)
     );
     """,
+    # 7: an item's data may be a compact row (a BLOB: feedhub.store.compact) beside the JSON
+    # text of the rows written before, which are read as they are and made compact when their
+    # source is saved again. Nothing to change, only the stamp: a release that cannot read
+    # compact rows refuses the store instead of finding every row unreadable.
+    "",
 )
 
 REDIS_STEPS: Sequence[str] = (

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from feedhub.models import FetchState, Item
 from feedhub.store.base import ALERTS_KEPT, Maintenance, Position, Store, item_texts
 from feedhub.store.check import check_sqlite
+from feedhub.store.compact import pack
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_sqlite
@@ -83,20 +84,21 @@ class SqliteStore(SqliteDecisions, Store):
 
     async def get_items(self, source_id: str) -> list[Item]:
         return await self._read_items(
-            source_id, "SELECT data FROM items WHERE source = ?", (source_id,)
+            source_id, "SELECT id, source, data FROM items WHERE source = ?", (source_id,)
         )
 
     async def page(self, source_id: str, count: int, after: Position | None = None) -> list[Item]:
         if after is None:
             return await self._read_items(
                 source_id,
-                "SELECT data FROM items WHERE source = ? ORDER BY rank DESC, id DESC LIMIT ?",
+                "SELECT id, source, data FROM items WHERE source = ? "
+                "ORDER BY rank DESC, id DESC LIMIT ?",
                 (source_id, count),
             )
         rank, item_id = after
         return await self._read_items(
             source_id,
-            "SELECT data FROM items WHERE source = ? AND (rank, id) < (?, ?) "
+            "SELECT id, source, data FROM items WHERE source = ? AND (rank, id) < (?, ?) "
             "ORDER BY rank DESC, id DESC LIMIT ?",
             (source_id, rank, item_id, count),
         )
@@ -115,7 +117,8 @@ class SqliteStore(SqliteDecisions, Store):
 
     def _items(self, sql: str, params: tuple[Any, ...]) -> tuple[list[Item], list[str]]:
         """Items read and decoded in the store's thread: the event loop gets them ready."""
-        return decode_items(data for (data,) in self._select(sql, params))
+        rows = self._select(sql, params)
+        return decode_items([data for _, _, data in rows], [(i, s) for i, s, _ in rows])
 
     async def save(
         self,
@@ -136,8 +139,10 @@ class SqliteStore(SqliteDecisions, Store):
         rows = None
         if items is not None:
             texts = item_texts(items, texts)
+            # Compact rows (a third of the JSON, the key kept once); digests are the JSON's.
             rows = [
-                (source_id, it.id, text, it.rank) for it, text in zip(items, texts, strict=True)
+                (source_id, it.id, _pack(text, it, source_id), it.rank)
+                for it, text in zip(items, texts, strict=True)
             ]
         db = self.db
         db.execute("BEGIN IMMEDIATE")
@@ -268,6 +273,10 @@ class SqliteStore(SqliteDecisions, Store):
         return True
 
 
+def _pack(text: str, item: Item, source_id: str) -> bytes:  # the source only when the row's
+    return pack(text, item.id, source_id if item.source == source_id else None)
+
+
 def _fill_ranks(db: sqlite3.Connection) -> None:
     """Rows a store held before items had a rank (schema step 2 adds the column empty) get
     theirs, computed from the item, in one transaction; nothing to do on later opens."""
@@ -278,7 +287,7 @@ def _fill_ranks(db: sqlite3.Connection) -> None:
         rows = db.execute("SELECT source, id, data FROM items WHERE rank IS NULL").fetchall()
         db.executemany(
             "UPDATE items SET rank = ? WHERE source = ? AND id = ?",
-            [
+            [  # JSON text: the releases before ranks wrote no compact rows
                 (Item.from_dict(json.loads(data)).rank, source, item_id)
                 for source, item_id, data in rows
             ],

@@ -242,6 +242,7 @@ def media_families(
         ("feedhub_media_failed_total", "failed", "Images refused or failed to fetch."),
         ("feedhub_media_fetched_bytes_total", "fetched_bytes", "Bytes of originals fetched."),
         ("feedhub_media_served_total", "served", "Answers of GET /m/ with an image."),
+        ("feedhub_media_made_total", "made", "Image files made when GET /m/ first asked."),
         ("feedhub_media_evicted_total", "evicted", "Images deleted for the disk budget."),
         ("feedhub_media_expired_total", "expired", "Images deleted after the grace period unused."),
     ):

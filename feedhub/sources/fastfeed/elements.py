@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 # feedparser's own helpers (private: see the package's note on the releases replayed).
-from feedparser.datetimes import _parse_date
 from feedparser.mixin import _FeedParserMixin as _FP
-from feedparser.urls import _urljoin
 from feedparser.util import FeedParserDict
 
+from feedhub.sources.fastfeed.shortcuts import parse_date, urljoin
 from feedhub.sources.fastfeed.state import (
     OWN_DICT,
     PERSON,
@@ -115,7 +114,7 @@ class Reader(ReaderState):
         context = self.context()
         context.setdefault("links", []).append(attrs)
         if "href" in attrs:
-            attrs["href"] = _urljoin(self.base or "", attrs["href"])
+            attrs["href"] = urljoin(self.base or "", attrs["href"])
             if (
                 attrs["rel"] == "alternate"
                 and _FP.map_content_type(attrs["type"]) in _FP.html_types
@@ -162,7 +161,7 @@ class Reader(ReaderState):
     def date(self, el: El, name: str, attrs: Attrs, depth: int) -> None:
         """A publication or update date, parsed by feedparser's own date parsers."""
         published = name in ("pubdate", "published", "issued", "dcterms_issued")
-        self.context()["published_parsed" if published else "updated_parsed"] = _parse_date(
+        self.context()["published_parsed" if published else "updated_parsed"] = parse_date(
             self.text(el)
         )
 

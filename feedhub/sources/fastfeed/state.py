@@ -15,6 +15,8 @@ from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin as _FP
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 
+from feedhub.sources.fastfeed.shortcuts import urljoin
+
 Dict = dict[str, Any]
 Attrs = dict[str, str]
 El = ET.Element
@@ -87,6 +89,11 @@ class Person:
         return self.context
 
 
+def _unreplayed(*_: object) -> None:
+    """The handler of an element feedparser handles and this reader does not replay."""
+    raise Decline
+
+
 class ReaderState:
     """feedparser's parse state (infeed, inentry, base and language stacks, title depth…),
     advanced by a walk over the tree instead of by SAX events. A subclass gives the element
@@ -99,6 +106,7 @@ class ReaderState:
     ) -> None:
         self.prefixes, self.atom = prefixes, atom
         self.names: dict[str, str] = {}
+        self.kinds: dict[str, tuple[str, Handler]] = {}
         self.joins: dict[tuple[str, str], str] = {}
         self.resolved: dict[tuple[str, str], str] = {}
         # The answer's Content-Language is the document's until an xml:lang says otherwise.
@@ -124,27 +132,39 @@ class ReaderState:
 
     def element(self, el: El, depth: int) -> None:
         """One element, as feedparser's unknown_starttag, its handlers and unknown_endtag go."""
-        name = self.names.get(el.tag) or self.name(el.tag)
-        attrs = self.attrs(el) if el.attrib else {}
-        self.base = self.join(self.base, attrs.get("xml:base", attrs.get("base")) or self.base)
-        lang = attrs.get("xml:lang", attrs.get("lang"))
-        self.lang = lang = None if lang == "" else self.lang if lang is None else lang
+        name, handler = self.kinds.get(el.tag) or self.kind(el.tag)
+        if el.attrib:
+            attrs = self.attrs(el)
+            xml_base = attrs.get("xml:base", attrs.get("base")) or self.base
+            lang = attrs.get("xml:lang", attrs.get("lang"))
+            lang = None if lang == "" else self.lang if lang is None else lang
+        else:  # the same steps, with nothing to look up
+            attrs, xml_base, lang = {}, self.base, self.lang
+        self.base = base = self.join(self.base, xml_base)
+        self.lang = lang
         if lang and name in ("feed", "rss"):
             self.feed["language"] = lang.replace("_", "-")
-        self.bases.append(self.base)
-        self.langs.append(lang)
+        bases, langs = self.bases, self.langs
+        bases.append(base)
+        langs.append(lang)
         if self.inauthor and name not in PERSON:
             raise Decline
+        handler(self, el, name, attrs, depth)
+        bases.pop()
+        if bases and bases[-1]:
+            self.base = bases[-1]
+        langs.pop()
+        if langs:
+            self.lang = langs[-1]
+
+    def kind(self, tag: str) -> tuple[str, Handler]:
+        """An element's name and the handler that replays it, looked up once per tag."""
+        name = self.name(tag)
         handler = self.handlers.get(name)
         if handler is None and name in HANDLED:
-            raise Decline
-        (handler or type(self).unknown)(self, el, name, attrs, depth)
-        self.bases.pop()
-        if self.bases and self.bases[-1]:
-            self.base = self.bases[-1]
-        self.langs.pop()
-        if self.langs:
-            self.lang = self.langs[-1]
+            handler = _unreplayed
+        kind = self.kinds[tag] = (name, handler or type(self).unknown)
+        return kind
 
     def name(self, tag: str) -> str:
         """feedparser's name for an element: "prefix_local" or "local", lowercase."""
@@ -186,9 +206,7 @@ class ReaderState:
         often the same URL."""
         resolved = self.resolved.get((self.base, uri))
         if resolved is None:
-            resolved = self.resolved[self.base, uri] = (
-                _urljoin(self.base or "", uri) if uri else uri
-            )
+            resolved = self.resolved[self.base, uri] = urljoin(self.base or "", uri) if uri else uri
         return resolved
 
     def children(self, el: El, depth: int) -> None:
