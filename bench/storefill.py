@@ -1,5 +1,5 @@
 """`python -m bench.storefill [SOURCES] [bench|real] [startup]` (and the `store` group of
-`python -m bench`: figures (8) and (9)): a SQLite store of SOURCES
+`python -m bench`: figures (11) and (11b)): a SQLite store of SOURCES
 feeds × 50 items written straight through the store (no upstream, no polling), its size per
 item and where the bytes go (SQLite's `dbstat`), the CPU of encoding and decoding an item
 row; with `startup`, `feedhub serve` started on it three times, to the first widget that
@@ -154,7 +154,7 @@ SIZE_TARGET_MB = 250.0
 
 
 def run(notes: list[str]) -> list[Figure]:
-    """(8) the file at 10,000 sources x 50 items, both kinds of items; (9) start-up to the
+    """(11) the file at 10,000 sources x 50 items, both kinds of items; (11b) start-up to the
     first widget with them stored (bench items)."""
     figures = []
     for kind in ("bench", "real"):
@@ -163,7 +163,7 @@ def run(notes: list[str]) -> list[Figure]:
         size = (folder / "feedhub.sqlite3").stat().st_size / 1e6
         figures.append(
             Figure(
-                f"(8) SQLite file, {SCALE:,} sources x {ITEMS} {kind} items",
+                f"(11) SQLite file, {SCALE:,} sources x {ITEMS} {kind} items",
                 size,
                 "MB",
                 target=f"< {SIZE_TARGET_MB:.0f} MB",
@@ -174,7 +174,7 @@ def run(notes: list[str]) -> list[Figure]:
             start = statistics.median(startups(folder, SCALE))
             figures.append(
                 Figure(
-                    f"(9) start to first widget with items, {SCALE:,} sources stored",
+                    f"(11b) start to first widget with items, {SCALE:,} sources stored",
                     start,
                     "s",
                     target="< 2 s",
@@ -184,13 +184,13 @@ def run(notes: list[str]) -> list[Figure]:
         shutil.rmtree(folder)
     cpu = cpu_per_item("real")
     notes.append(
-        f"(8): bench/storefill.py writes {SCALE:,} sources of {ITEMS} items through the SQLite "
+        f"(11): bench/storefill.py writes {SCALE:,} sources of {ITEMS} items through the SQLite "
         "store (no upstream): `bench` items are the polling bench's one-line posts, `real` "
         "ones 25-70 words with links. A compact item row (feedhub.store.compact) takes "
         f"{cpu['row_bytes']:.0f} bytes for {cpu['json_bytes']:.0f} bytes of JSON (real items); "
         f"encoding one costs {cpu['pack_us']:.0f} µs of CPU, decoding one into an Item "
         f"{cpu['decode_compact_us']:.0f} µs against {cpu['decode_json_us']:.0f} µs from JSON. "
-        f"(9): `feedhub serve` started 3 times on the bench store; as (5), median."
+        f"(11b): `feedhub serve` started 3 times on the bench store; as (5), median."
     )
     return figures
 

@@ -144,12 +144,13 @@ class Service:
         # first polls on the event loop.
         try:
             await asyncio.to_thread(workers.prestart)
-            await asyncio.to_thread(self._import_adapters)
+            await asyncio.to_thread(self.import_adapters)
         except Exception:  # the first parse tries again, and its source's error says why
             log.exception("the parse workers did not start")
         await self.poller.start()
 
-    def _import_adapters(self) -> None:
+    def import_adapters(self) -> None:
+        """Import the configured platforms' modules (blocking: call it in a thread)."""
         for kind in sorted({cfg.type for cfg in self.config.sources.values()}):
             adapter_class(kind)
 
