@@ -59,44 +59,23 @@ def run(notes: list[str]) -> list[Figure]:
                 )
                 print(lines[-1], flush=True)
                 if n == 10_000:
-                    name = f"(10) 10,000 sources, {LABEL[kind]}"
-                    figures += [
-                        Figure(
-                            f"{name}: first pass",
-                            r["first"],
-                            "s",
-                            target="< 20 s",
-                            met=r["first"] < 20,
-                        ),
-                        Figure(
-                            f"{name}: all-304 pass",
-                            r["second"],
-                            "s",
-                            target="< 2 s",
-                            met=r["second"] < 2,
-                        ),
-                        Figure(
-                            f"{name}: loop lag max",
-                            max(r["first_lag_max_ms"], r["second_lag_max_ms"]),
-                            "ms",
-                            target="< 50 ms",
-                            met=max(r["first_lag_max_ms"], r["second_lag_max_ms"]) < 50,
-                        ),
-                        Figure(
-                            f"{name}: peak RSS",
-                            r["peak_mb"],
-                            "MB",
-                            target="< 400 MB",
-                            met=r["peak_mb"] < 400,
-                        ),
-                        Figure(
-                            f"{name}: SQLite file",
-                            r["store_mb"],
-                            "MB",
-                            target="< 250 MB",
-                            met=r["store_mb"] < 250,
-                        ),
-                    ]
+                    lag = max(r["first_lag_max_ms"], r["second_lag_max_ms"])
+                    for what, value, unit, limit in (
+                        ("first pass", r["first"], "s", 20),
+                        ("all-304 pass", r["second"], "s", 2),
+                        ("loop lag max", lag, "ms", 50),
+                        ("peak RSS", r["peak_mb"], "MB", 400),
+                        ("SQLite file", r["store_mb"], "MB", 250),
+                    ):
+                        figures.append(
+                            Figure(
+                                f"(10) 10,000 sources, {LABEL[kind]}: {what}",
+                                value,
+                                unit,
+                                target=f"< {limit} {unit}",
+                                met=value < limit,
+                            )
+                        )
                 if r["first_errors"] or r["second_errors"]:
                     raise RuntimeError(f"{kind} × {n}: errors in a pass: {r}")
     finally:

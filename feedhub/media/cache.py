@@ -20,7 +20,7 @@ from feedhub.fetch.fetcher import Fetcher, Request
 from feedhub.media import records
 from feedhub.media.collect import images_of
 from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, to_evict
-from feedhub.media.lazy import LazyVariants, Runner
+from feedhub.media.lazy import LazyVariants, Runner, shared
 from feedhub.media.players import YOUTUBE_PLAYER
 from feedhub.media.records import MediaRecord
 from feedhub.models import Item
@@ -155,21 +155,7 @@ class MediaCache:
 
     async def ensure(self, url: str, source: str, fetcher: Fetcher) -> MediaRecord:
         """Fetch and process `url`; concurrent callers share the one fetch."""
-        running = self._inflight.get(url)
-        if running is not None:
-            return await asyncio.shield(running)
-        future: asyncio.Future[MediaRecord] = asyncio.get_running_loop().create_future()
-        self._inflight[url] = future
-        try:
-            record = await self._fetch(url, source, fetcher)
-            future.set_result(record)
-            return record
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: a waiter-less failure is not "never retrieved"
-            raise
-        finally:
-            del self._inflight[url]
+        return await shared(self._inflight, url, lambda: self._fetch(url, source, fetcher))
 
     async def _fetch(self, url: str, source: str, fetcher: Fetcher) -> MediaRecord:
         s = self.settings

@@ -11,13 +11,37 @@ import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from feedhub.media.disk import MediaDir
 from feedhub.media.records import MediaRecord
 
 log = logging.getLogger("feedhub.media")
 Runner = Callable[..., Awaitable[Any]]  # runs a function in a worker process
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+async def shared(
+    inflight: dict[K, asyncio.Future[V]], key: K, make: Callable[[], Awaitable[V]]
+) -> V:
+    """What `make()` gives, made once for everyone who asks for `key` while it runs: the
+    others wait for the same result (or error); a caller that leaves cancels only its wait."""
+    running = inflight.get(key)
+    if running is not None:
+        return await asyncio.shield(running)
+    future: asyncio.Future[V] = asyncio.get_running_loop().create_future()
+    inflight[key] = future
+    try:
+        value = await make()
+        future.set_result(value)
+        return value
+    except BaseException as exc:
+        future.set_exception(exc)
+        future.exception()  # retrieved: a waiter-less failure is not "never retrieved"
+        raise
+    finally:
+        del inflight[key]
 
 
 class LazyVariants:
@@ -33,21 +57,7 @@ class LazyVariants:
         """The file of `record`'s `width` in `ext`, made now from its largest fallback; None
         when that is not on disk either (the image must be fetched again) or is unreadable."""
         key = (record.digest, width, ext)
-        running = self._inflight.get(key)
-        if running is not None:
-            return await asyncio.shield(running)
-        future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
-        self._inflight[key] = future
-        try:
-            data = await self._make(record, width, ext)
-            future.set_result(data)
-            return data
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved: a waiter-less failure is not "never retrieved"
-            raise
-        finally:
-            del self._inflight[key]
+        return await shared(self._inflight, key, lambda: self._make(record, width, ext))
 
     async def _make(self, record: MediaRecord, width: int, ext: str) -> bytes | None:
         largest, _ = record.sizes[-1]
