@@ -66,10 +66,7 @@ async def main(path: str) -> dict[str, float]:
 
     svc = Service(load_config(path), path)
     await svc.start(poll=False)
-    # As `feedhub serve` starts polling: the workers forked and the platforms' modules
-    # imported in a thread, not by the first polls on the loop.
-    await asyncio.to_thread(workers.prestart)
-    await asyncio.to_thread(svc.import_adapters)
+    await svc.prepare_polling()  # as `feedhub serve` does before its first polls
     gc.freeze()  # as `feedhub serve` does once started
     lags: list[float] = []
     lags2: list[float] = []

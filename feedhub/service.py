@@ -139,15 +139,18 @@ class Service:
         self.watch.start()
 
     async def _start_polling(self) -> None:
-        # Forking the parse workers blocks for tens of ms, and importing the platforms' modules
-        # (the feed reader's is ~25 ms) as much: in a thread, while serving starts, not in the
-        # first polls on the event loop.
+        await self.prepare_polling()
+        await self.poller.start()
+
+    async def prepare_polling(self) -> None:
+        """What the first polls would otherwise do on the event loop, done in threads while
+        serving starts: fork the parse workers (tens of ms) and import the platforms' modules
+        (the feed reader's is ~25 ms). A failure here is the first parse's to report."""
         try:
             await asyncio.to_thread(workers.prestart)
             await asyncio.to_thread(self.import_adapters)
         except Exception:  # the first parse tries again, and its source's error says why
             log.exception("the parse workers did not start")
-        await self.poller.start()
 
     def import_adapters(self) -> None:
         """Import the configured platforms' modules (blocking: call it in a thread)."""
