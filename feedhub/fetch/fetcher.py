@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from feedhub import __version__
+from feedhub.aio import within
 from feedhub.fetch.addresses import AddressRefused, PublicOnlyResolver, is_public_address
 
 MAX_REDIRECTS = 10
@@ -124,7 +125,7 @@ class Fetcher:
         # slot meanwhile, or one host's backlog (a feed's hundred images) stalls every other.
         async with self._per_host[host], self._global:
             try:
-                result = await asyncio.wait_for(self._get(req), req.timeout)
+                result = await within(self._get(req), req.timeout)
             except TimeoutError:
                 result = FetchResult(req.url, error=f"timed out after {req.timeout:g}s")
             except AddressRefused as exc:

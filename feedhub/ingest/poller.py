@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
+from feedhub.aio import wait_event
 from feedhub.ingest.schedule import refresh_at
 from feedhub.models import FetchState
 from feedhub.store import Store
@@ -125,8 +126,7 @@ class Poller:
             delay = (state.next_check if state else 0.0) - time.time()
             if delay > 0:
                 wake = self._wake[sid]
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(wake.wait(), min(delay, self.lease_seconds))
+                await wait_event(wake, min(delay, self.lease_seconds))
                 wake.clear()
                 continue
             if not await self._lease(sid):

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from feedhub.aio import wait_event
 from feedhub.fetch.addresses import is_public_address
 from feedhub.ingest.poller import Poller
 from feedhub.ingest.websub import (
@@ -91,8 +92,7 @@ class Subscriber:
                 if n % 64 == 0:
                     await asyncio.sleep(0)  # a long round must not hold requests back
             next_due = min(due.values(), default=now + TICK_MAX)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), max(0.2, next_due - time.time()))
+            await wait_event(self._wake, max(0.2, next_due - time.time()))
 
     async def check(self, sid: str) -> float:
         """Subscribe or renew when due; returns when to look again."""
