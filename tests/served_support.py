@@ -56,7 +56,7 @@ async def polled(d: Daemon, widget: str, count: int) -> list[dict[str, Any]]:
         return len(await widget_items(d, widget)) >= count
 
     with contextlib.suppress(AssertionError):  # the assertions below say what is missing
-        await wait_until(enough, timeout=15)
+        await wait_until(enough, timeout=45)
     return await widget_items(d, widget)
 
 

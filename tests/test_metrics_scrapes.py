@@ -28,6 +28,7 @@ async def test_a_small_sites_scrape_is_written_each_time(tmp_path, feedhub_servi
 async def test_a_slow_scrape_serves_those_that_follow(tmp_path, feedhub_service, monkeypatch):
     # As if writing it had been slow: every answer is reused for a minute.
     monkeypatch.setattr(metrics_route, "REUSE_FROM", 0.0)
+    monkeypatch.setattr(metrics_route, "REUSE_BYTES", 0)
     monkeypatch.setattr(metrics_route, "REUSE", 1e9)
     monkeypatch.setattr(metrics_route, "REUSE_MAX", 60.0)
     running = await feedhub_service(make_config(tmp_path, CONFIG))

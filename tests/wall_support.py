@@ -233,7 +233,7 @@ async def texts(d: Daemon) -> list[str]:
     ]
 
 
-async def shows(d: Daemon, words: str, present: bool = True, timeout: float = 15.0) -> None:
+async def shows(d: Daemon, words: str, present: bool = True, timeout: float = 45.0) -> None:
     """Wait until the wall's JSON Feed shows (or no longer shows) a post saying `words`."""
 
     async def seen() -> bool:

@@ -5,7 +5,8 @@ thread (`metrics_text.render`): with thousands of sources the text is megabytes,
 on the loop would hold up every other answer. Scrapes asked for while one is being written
 share its answer; and an answer that took long to write (10,000 sources with every series:
 a few hundred ms) also serves those that follow within `REUSE` times that, so scrapes back to
-back cannot keep a core busy. A small site's answer is never reused.
+back cannot keep a core busy. A small site's answer (under `REUSE_BYTES`) is never reused,
+however slowly a busy machine wrote it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 REUSE = 4.0  # an answer serves the scrapes that follow for this many times its writing time
 REUSE_MAX = 2.0  # seconds: never older than this
 REUSE_FROM = 0.05  # seconds: an answer written faster is never reused
+REUSE_BYTES = 256 * 1024  # nor a smaller one (about 300 sources with every series)
 
 
 class Scrapes:
@@ -52,7 +54,7 @@ class Scrapes:
         snapshot = take(request.app[SERVICE], time.time(), request.app[ANSWERS].requests())
         body = await asyncio.to_thread(render, snapshot)
         done, took = loop.time(), loop.time() - started
-        if took >= REUSE_FROM:
+        if took >= REUSE_FROM and len(body) >= REUSE_BYTES:
             self.written[per_source] = (done + min(REUSE * took, REUSE_MAX), body)
         else:
             self.written.pop(per_source, None)
