@@ -177,9 +177,7 @@ class Recorder:
             await self._settle(items, source_id)
         if PROFILE in result.meta and new_state.profile is not None:  # a header's pictures
             await self._settle([new_state.profile.images_item(source_id)], source_id)
-        await self.store.save(
-            source_id, new_state, items, encoded.texts if items is not None and encoded else None
-        )
+        await self.store.save(source_id, new_state, items, encoded if items is not None else None)
         if gone and items is not None:
             await self._release(gone, source_id)
         if result.error:
