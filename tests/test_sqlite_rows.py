@@ -1,6 +1,6 @@
-"""Item rows made in the parse workers: the SQLite file holds the same bytes as when the
-store's thread packed them, an item the worker could not key right is packed by the store,
-and a save writes only the rows whose bytes or rank changed."""
+"""Item rows made in the parse workers (and kept through the history merge): the SQLite file
+holds the same bytes as when the store's thread packed them, an item the worker could not key
+right is packed by the store, and a save writes only the rows whose bytes or rank changed."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 
+from feedhub.ingest.update import encode_merged
 from feedhub.models import EncodedItems, FetchState, Item, item_json, items_digest
 from feedhub.sources.base import parse_and_encode
 from feedhub.sources.feed import parse_feed
@@ -144,3 +145,52 @@ async def test_json_text_rows_of_an_earlier_release_are_rewritten_compact(tmp_pa
     assert {i: data for i, (_, data, _) in file_rows(path).items()} == {
         it.id: pack(item_json(it), it.id, "blog") for it in items
     }
+
+
+def dated_feed(numbers: list[int]) -> bytes:
+    """Posts numbered in the order they were written (higher is newer), newest first."""
+    return rss(
+        *(
+            f"<item><guid>https://example.org/{n}</guid><title>Post {n}</title>"
+            f"<link>https://example.org/{n}</link><description>Text of {n}</description>"
+            f"<pubDate>Mon, 02 Mar 2026 {n // 60:02d}:{n % 60:02d}:00 +0000</pubDate></item>"
+            for n in sorted(numbers, reverse=True)
+        )
+    )
+
+
+async def test_a_later_poll_writes_only_its_new_rows(tmp_path, upstream, feedhub_service):
+    # The answer's posts keep the worker's rows through the history merge; the stored posts
+    # that scrolled out are packed by the store; the rows already stored stay untouched.
+    upstream.set("/feed", dated_feed(list(range(30))), etag=False)
+    config = make_config(
+        tmp_path, {"sources": {"blog": {"type": "feed", "url": upstream.url("/feed")}}}
+    )
+    run = await feedhub_service(config)
+    await run.poll_all()
+    before = file_rows(tmp_path / "feedhub.sqlite3")
+    upstream.set("/feed", dated_feed(list(range(2, 32))), etag=False)  # 0 and 1 scrolled out
+    await run.poll_all()
+    after = file_rows(tmp_path / "feedhub.sqlite3")
+    assert len(before) == 30 and len(after) == 32
+    rewritten = {i for i in after if i not in before or after[i][0] != before[i][0]}
+    assert len(rewritten) == 2 and not rewritten & set(before)
+    items = await run.service.store.get_items("blog")
+    assert sorted(it.title for it in items) == sorted(f"Post {n}" for n in range(32))
+    for it in items:
+        assert after[it.id][1:] == (pack(item_json(it), it.id, "blog"), it.rank)
+    assert run.service.states["blog"].digest == items_digest(
+        sorted(items, key=lambda it: (it.rank, it.id), reverse=True)
+    )
+
+
+def test_a_merge_keeps_the_workers_json_and_rows_of_the_answers_posts():
+    answer = items_of("blog", 3)
+    stored = items_of("blog", 5)[3:]  # equal to what a store gives back, not the same objects
+    encoded = EncodedItems.of(answer, item_rows)
+    merged = [answer[0], stored[0], answer[2], stored[1]]
+    again = encode_merged(merged, answer, encoded)
+    assert again.texts == EncodedItems.of(merged).texts
+    assert again.digest == items_digest(merged)
+    assert again.rows == [encoded.rows[0], None, encoded.rows[2], None]  # type: ignore[index]
+    assert encode_merged(merged, answer, EncodedItems.of(answer)).rows is None

@@ -25,9 +25,8 @@ def source_rows(source_id: str, items: list[Item], encoded: EncodedItems | None)
     texts = item_texts(items, encoded)  # the caller's when it has them: then nothing is made
     rows = []
     for n, it in enumerate(items):
-        if ready is not None and it.source == source_id:
-            data = ready[n]
-        else:
+        data = ready[n] if ready is not None and it.source == source_id else None
+        if data is None:
             data = pack(texts[n], it.id, source_id if it.source == source_id else None)
         rows.append((source_id, it.id, data, it.rank))
     return rows
