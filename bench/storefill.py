@@ -95,7 +95,7 @@ async def fill(path: Path, sources: int, kind: str) -> None:
                 digest=encoded.digest,
                 item_count=len(items),
             )
-            await store.save(f"s{n}", state, items, encoded.texts)
+            await store.save(f"s{n}", state, items, encoded)
     finally:
         await store.close()
 

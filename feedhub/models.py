@@ -6,6 +6,7 @@ import copy
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -191,21 +192,33 @@ def item_json(item: Item) -> str:
     return json.dumps(item.to_dict(), sort_keys=True, default=str)
 
 
+# The rows a store keeps items as, made from the items and their canonical JSON: a
+# module-level function, so that a parse worker can be sent it (`Store.row_maker`).
+RowMaker = Callable[[list["Item"], list[str]], list[bytes]]
+
+
 @dataclass(frozen=True, slots=True)
 class EncodedItems:
     """A list of items' canonical JSON texts and their digest, made once per poll (in the
-    parse worker when the items come from one) for both the change check and the store."""
+    parse worker when the items come from one) for both the change check and the store;
+    and the store's rows of them when it gave its `RowMaker` (each keyed by the item's own
+    id and source; None: the store makes that one), so that its thread only writes them."""
 
     texts: list[str]
     digest: str
+    rows: Sequence[bytes | None] | None = None
 
     @classmethod
-    def of(cls, items: list[Item]) -> EncodedItems:
+    def of(cls, items: list[Item], make_rows: RowMaker | None = None) -> EncodedItems:
         texts = [item_json(item) for item in items]
+        return cls.of_texts(texts, make_rows(items, texts) if make_rows else None)
+
+    @classmethod
+    def of_texts(cls, texts: list[str], rows: Sequence[bytes | None] | None) -> EncodedItems:
         h = hashlib.blake2b(digest_size=12)
         for text in texts:
             h.update(text.encode())
-        return cls(texts, h.hexdigest())
+        return cls(texts, h.hexdigest(), rows)
 
 
 def items_digest(items: list[Item]) -> str:

@@ -49,7 +49,7 @@ async def test_items_and_state_round_trip_and_are_shared(redis_prefix):
         assert set(await a.all_states()) == {"blog"}
         # Saved with the JSON the parse worker made: read back the same by a replica.
         more = [*items, Item(id="2", source="blog", url="https://example.org/2", title="Two")]
-        await a.save("blog", FetchState(digest="d2"), more, EncodedItems.of(more).texts)
+        await a.save("blog", FetchState(digest="d2"), more, EncodedItems.of(more))
         assert sorted(await b.get_items("blog"), key=lambda it: it.id) == more
         assert await b.item_ids("blog") == {"1", "2"}
         await a.delete("blog")

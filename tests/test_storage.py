@@ -46,7 +46,7 @@ async def test_items_and_state_round_trip(store):
 
 async def test_items_saved_with_their_json_read_back_the_same(store):
     # The parse worker sends each item's JSON along; the store writes that text as it is.
-    await store.save("s", FetchState(), [ITEM], EncodedItems.of([ITEM]).texts)
+    await store.save("s", FetchState(), [ITEM], EncodedItems.of([ITEM]))
     assert await store.get_items("s") == [ITEM]
 
 

@@ -115,6 +115,7 @@ class Polling:
             timeout=cfg.timeout or self.config.fetch.timeout,
             max_bytes=cfg.max_bytes or self.config.fetch.max_bytes,
             renew_tokens=self.renew_tokens,
+            make_rows=self.recorder.store.row_maker(),
         )
         started = time.monotonic()
         try:

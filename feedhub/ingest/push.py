@@ -80,7 +80,7 @@ class Pushes:
         assert isinstance(adapter, FeedAdapter)
         try:
             (items, extra), encoded = await workers.run_parse(
-                parse_and_encode,
+                partial(parse_and_encode, rows=self.polling.recorder.store.row_maker()),
                 partial(parse_feed, headers=dict(headers)),
                 body,
                 adapter.url,

@@ -38,7 +38,7 @@ from feedhub.ingest.history import (
     merge_history,
     window_start,
 )
-from feedhub.ingest.update import apply_poll, bound, merge_incremental
+from feedhub.ingest.update import apply_poll, bound, encode_merged, merge_incremental
 from feedhub.metrics import Metrics
 from feedhub.models import PROFILE, EncodedItems, FetchState, Item
 from feedhub.sources.base import PollResult
@@ -177,9 +177,7 @@ class Recorder:
             await self._settle(items, source_id)
         if PROFILE in result.meta and new_state.profile is not None:  # a header's pictures
             await self._settle([new_state.profile.images_item(source_id)], source_id)
-        await self.store.save(
-            source_id, new_state, items, encoded.texts if items is not None and encoded else None
-        )
+        await self.store.save(source_id, new_state, items, encoded if items is not None else None)
         if gone and items is not None:
             await self._release(gone, source_id)
         if result.error:
@@ -206,7 +204,8 @@ class Recorder:
         assert result.items is not None
         if result.encoded is None:
             result.encoded = await asyncio.to_thread(EncodedItems.of, result.items)
-        answer = result.encoded.digest
+        encoded = result.encoded
+        answer = encoded.digest
         result.meta = {**result.meta, ANSWER: answer}
         oldest = window_start(result.items)
         if oldest is not None:
@@ -232,7 +231,10 @@ class Recorder:
             result.meta[ORDER] = merged.order
         if merged.deleted:
             log.info("source %s: %d posts deleted upstream", source_id, merged.deleted)
+        parsed = result.items
         result.replace_items(merged.items)
+        # The answer's posts keep the worker's JSON and rows; the stored ones kept are encoded.
+        result.encoded = await asyncio.to_thread(encode_merged, merged.items, parsed, encoded)
         return False, {it.id for it in stored}, merged.gone
 
     async def _forget(

@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Callable
 
 from feedhub.ingest.schedule import header_hints, hinted_delay, next_check
-from feedhub.models import FetchState, Item, items_digest
+from feedhub.models import EncodedItems, FetchState, Item, item_json, items_digest
 from feedhub.sources.base import PollResult
 
 HISTORY = 30  # recent fetches kept per source, for the admin view
@@ -22,6 +22,20 @@ def merge_incremental(
     merged = new + [it for it in stored if it.id not in ids]
     merged.sort(key=lambda it: it.sort_time, reverse=True)
     return merged[:keep]
+
+
+def encode_merged(items: list[Item], answer: list[Item], encoded: EncodedItems) -> EncodedItems:
+    """The merged `items` encoded, reusing `encoded`'s texts and rows of the `answer` items
+    the merge kept as they are (the same objects): only the stored items kept beside them
+    are serialized here, and their rows are left to the store."""
+    known = {id(it): n for n, it in enumerate(answer)}
+    texts: list[str] = []
+    rows: list[bytes | None] = []
+    for it in items:
+        n = known.get(id(it))
+        texts.append(item_json(it) if n is None else encoded.texts[n])
+        rows.append(None if n is None or encoded.rows is None else encoded.rows[n])
+    return EncodedItems.of_texts(texts, rows if encoded.rows is not None else None)
 
 
 def bound(result: PollResult, max_items: int, mask: Callable[[str], str]) -> None:

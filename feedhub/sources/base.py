@@ -9,7 +9,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 from feedhub.fetch.fetcher import Fetcher, FetchResult, Request
-from feedhub.models import EncodedItems, FetchState, Item
+from feedhub.models import EncodedItems, FetchState, Item, RowMaker
 
 log = logging.getLogger(__name__)
 
@@ -21,11 +21,14 @@ class ParseError(Exception):
     """An upstream answer that is not of the shape the adapter reads."""
 
 
-def parse_and_encode(parse: ParseFn, body: bytes, url: str, *args: Any) -> tuple[Any, EncodedItems]:
-    """In a parse worker: `parse`, then the items' JSON and digest, so that the service's
-    process (its event loop and its store thread) serializes nothing."""
+def parse_and_encode(
+    parse: ParseFn, body: bytes, url: str, *args: Any, rows: RowMaker | None = None
+) -> tuple[Any, EncodedItems]:
+    """In a parse worker: `parse`, then the items' JSON and digest, and the store's `rows`
+    of them when it keeps other than JSON, so that the service's process (its event loop
+    and its store thread) serializes nothing."""
     parsed = parse(body, url, *args)
-    return parsed, EncodedItems.of(parsed[0] if isinstance(parsed, tuple) else parsed)
+    return parsed, EncodedItems.of(parsed[0] if isinstance(parsed, tuple) else parsed, rows)
 
 
 @dataclass(slots=True)
@@ -43,7 +46,7 @@ class PollResult:
     # True when `items` are only what is new since the last poll (X's since_id): the
     # poller merges them with the stored items instead of replacing those.
     incremental: bool = False
-    # The items' JSON and digest when the parse worker made them (see `parse_and_encode`).
+    # The items' JSON, digest and rows when the parse worker made them (`parse_and_encode`).
     encoded: EncodedItems | None = None
     # Ids of stored posts a re-check found deleted upstream (`SourceAdapter.recheck`).
     gone: set[str] = field(default_factory=set)
@@ -68,6 +71,8 @@ class PollContext:
     # False for a look that keeps nothing (`feedhub fetch`): a token is used, not renewed,
     # since the renewed one would be lost with the look and a platform may retire the old.
     renew_tokens: bool = True
+    # The store's rows of the items, made in the parse worker beside their JSON.
+    make_rows: RowMaker | None = None
 
 
 class SourceAdapter:
@@ -166,7 +171,7 @@ class SourceAdapter:
         where = self.redact(res.url)
         try:
             parsed, result.encoded = await ctx.run_parse(
-                parse_and_encode, parse, res.body, res.url, *args
+                partial(parse_and_encode, rows=ctx.make_rows), parse, res.body, res.url, *args
             )
         except ParseError as exc:
             result.error = f"malformed answer from {where}: {exc}"

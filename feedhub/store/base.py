@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from feedhub.config import StorageConfig
-from feedhub.models import FetchState, Item, item_json
+from feedhub.models import EncodedItems, FetchState, Item, RowMaker, item_json
 from feedhub.store.rows import Unreadable
 from feedhub.store.sealing import Sealer
 
@@ -37,9 +37,9 @@ def position(item: Item) -> Position:
     return (item.rank, item.id)
 
 
-def item_texts(items: list[Item], texts: list[str] | None) -> list[str]:
+def item_texts(items: list[Item], encoded: EncodedItems | None) -> list[str]:
     """The items' JSON: the caller's when it has it (made in the parse worker), else made now."""
-    return texts if texts is not None else [item_json(item) for item in items]
+    return encoded.texts if encoded is not None else [item_json(item) for item in items]
 
 
 class Store(ABC):
@@ -90,13 +90,15 @@ class Store(ABC):
         source_id: str,
         state: FetchState,
         items: list[Item] | None,
-        texts: list[str] | None = None,
+        encoded: EncodedItems | None = None,
     ) -> None:
         """Store the fetch state and, when given, replace the source's items, atomically.
+        `encoded`: the items' JSON (and rows, see `row_maker`) when the caller has them."""
 
-        `texts` are the items' `item_json` when the caller has them already (made in the
-        parse worker): a store that keeps JSON writes those instead of serializing again.
-        """
+    def row_maker(self) -> RowMaker | None:
+        """What makes this backend's rows of items when they are not the items' JSON: the
+        parse workers make them beside the JSON, so the store only writes them."""
+        return None
 
     @abstractmethod
     async def get_state(self, source_id: str) -> FetchState | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from feedhub.models import FetchState, Item
+from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.store.base import Position, Store, position
 
 
@@ -28,7 +28,7 @@ class MemoryStore(Store):
         source_id: str,
         state: FetchState,
         items: list[Item] | None,
-        texts: list[str] | None = None,
+        encoded: EncodedItems | None = None,
     ) -> None:
         self._states[source_id] = copy.deepcopy(state)
         if items is not None:

@@ -28,7 +28,7 @@ from cachetools import LRUCache
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
-from feedhub.models import FetchState, Item
+from feedhub.models import EncodedItems, FetchState, Item
 from feedhub.store.base import (
     ChangeListener,
     Maintenance,
@@ -183,12 +183,12 @@ class RedisStore(RedisDecisions, Store):
         source_id: str,
         state: FetchState,
         items: list[Item] | None,
-        texts: list[str] | None = None,
+        encoded: EncodedItems | None = None,
     ) -> None:
         async with self.r.pipeline(transaction=True) as tx:
             tx.hset(self._key("states"), source_id, state_text(state.to_dict(), self.sealer))
             if items is not None:
-                write_items(tx, self.prefix, source_id, items, item_texts(items, texts))
+                write_items(tx, self.prefix, source_id, items, item_texts(items, encoded))
             await tx.execute()
         if items is not None:
             self.unreadable.rewritten(source_id)

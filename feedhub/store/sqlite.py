@@ -7,22 +7,22 @@ source, never half of each; WAL keeps readers going while the poller writes.
 from __future__ import annotations
 
 import asyncio
-import json
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from feedhub.models import FetchState, Item
-from feedhub.store.base import ALERTS_KEPT, Maintenance, Position, Store, item_texts
+from feedhub.models import EncodedItems, FetchState, Item, RowMaker
+from feedhub.store.base import ALERTS_KEPT, Maintenance, Position, Store
 from feedhub.store.check import check_sqlite
-from feedhub.store.compact import pack
+from feedhub.store.compact import item_rows
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.rows import decode_items, decode_state
 from feedhub.store.schema import migrate_sqlite
 from feedhub.store.sealing import state_data, state_text
 from feedhub.store.sqlite_decisions import SqliteDecisions
 from feedhub.store.sqlite_maintenance import SqliteMaintenance
+from feedhub.store.sqlite_rows import fill_ranks, replace_rows, source_rows
 
 T = TypeVar("T")
 
@@ -54,7 +54,7 @@ class SqliteStore(SqliteDecisions, Store):
             db.execute("PRAGMA busy_timeout=5000")
             # Before anything writes (even the switch to WAL): a newer store stays as it is.
             migrate_sqlite(db, str(self.path))
-            _fill_ranks(db)
+            fill_ranks(db)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
@@ -125,31 +125,31 @@ class SqliteStore(SqliteDecisions, Store):
         source_id: str,
         state: FetchState,
         items: list[Item] | None,
-        texts: list[str] | None = None,
+        encoded: EncodedItems | None = None,
     ) -> None:
         # Whatever is left to serialize is serialized in the store's thread, not on the loop.
-        await self._run(self._save, source_id, state, items, texts)
+        await self._run(self._save, source_id, state, items, encoded)
         if items is not None:
             self.unreadable.rewritten(source_id)
 
+    def row_maker(self) -> RowMaker:
+        return item_rows
+
     def _save(
-        self, source_id: str, state: FetchState, items: list[Item] | None, texts: list[str] | None
+        self,
+        source_id: str,
+        state: FetchState,
+        items: list[Item] | None,
+        encoded: EncodedItems | None,
     ) -> None:
         state_json = state_text(state.to_dict(), self.sealer)
-        rows = None
-        if items is not None:
-            texts = item_texts(items, texts)
-            # Compact rows (a third of the JSON, the key kept once); digests are the JSON's.
-            rows = [
-                (source_id, it.id, _pack(text, it, source_id), it.rank)
-                for it, text in zip(items, texts, strict=True)
-            ]
+        # Compact rows (a third of the JSON, the key kept once); digests are the JSON's.
+        rows = source_rows(source_id, items, encoded) if items is not None else None
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
             if rows is not None:
-                db.execute("DELETE FROM items WHERE source = ?", (source_id,))
-                db.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?)", rows)
+                replace_rows(db, source_id, rows)
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (source_id, state_json))
             db.execute("COMMIT")
         except BaseException:
@@ -271,28 +271,3 @@ class SqliteStore(SqliteDecisions, Store):
         except (sqlite3.Error, RuntimeError):
             return False
         return True
-
-
-def _pack(text: str, item: Item, source_id: str) -> bytes:  # the source only when the row's
-    return pack(text, item.id, source_id if item.source == source_id else None)
-
-
-def _fill_ranks(db: sqlite3.Connection) -> None:
-    """Rows a store held before items had a rank (schema step 2 adds the column empty) get
-    theirs, computed from the item, in one transaction; nothing to do on later opens."""
-    if db.execute("SELECT 1 FROM items WHERE rank IS NULL LIMIT 1").fetchone() is None:
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        rows = db.execute("SELECT source, id, data FROM items WHERE rank IS NULL").fetchall()
-        db.executemany(
-            "UPDATE items SET rank = ? WHERE source = ? AND id = ?",
-            [  # JSON text: the releases before ranks wrote no compact rows
-                (Item.from_dict(json.loads(data)).rank, source, item_id)
-                for source, item_id, data in rows
-            ],
-        )
-        db.execute("COMMIT")
-    finally:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
