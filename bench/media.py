@@ -11,6 +11,7 @@ import re
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -275,16 +276,28 @@ def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
     ]
 
 
-def run(notes: list[str]) -> list[Figure]:
+def run(notes: list[str], *, photos: bool = True) -> list[Figure]:
+    """(6), (7) and, with `photos`, (8)."""
+    return _with_upstream(
+        lambda tmp, up: (
+            _file_figures(tmp, up, notes)
+            + _wall_figures(tmp, up, notes)
+            + (_poll_figures(tmp, up, notes) if photos else [])
+        )
+    )
+
+
+def run_photos(notes: list[str]) -> list[Figure]:
+    """(8) alone: the first poll with a photo per feed, and serving p99 during it."""
+    return _with_upstream(lambda tmp, up: _poll_figures(tmp, up, notes))
+
+
+def _with_upstream(figures: Callable[[Path, int], list[Figure]]) -> list[Figure]:
     tmp = Path(tempfile.mkdtemp(prefix="feedhub-bench-media-"))
     up_port = procs.free_port()
     upstream = procs.start(["-m", "bench.upstream", str(up_port)], core=1)
     try:
         procs.wait_port(up_port, upstream)
-        return (
-            _file_figures(tmp, up_port, notes)
-            + _wall_figures(tmp, up_port, notes)
-            + _poll_figures(tmp, up_port, notes)
-        )
+        return figures(tmp, up_port)
     finally:
         procs.stop(upstream)
