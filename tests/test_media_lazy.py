@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
+import time
 from pathlib import Path
 
 import aiohttp
@@ -12,7 +14,7 @@ import pytest
 from multidict import CIMultiDict
 from PIL import Image
 
-from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir
+from feedhub.media.disk import CONTENT_TYPES, NAME_RE, STALE_INCOMING, MediaDir
 from feedhub.media.images import ImageRefused, check_image, derive_variant, process_image
 from tests import images
 from tests.conftest import free_port, wait_until, write_config
@@ -128,9 +130,11 @@ def test_a_made_file_counts_in_the_disk_use_and_goes_with_its_image(tmp_path: Pa
 def test_a_fetch_cut_short_by_a_stop_leaves_nothing_after_the_next_start(tmp_path: Path):
     media = MediaDir(tmp_path)
     media.scan()
-    media.incoming(images.photo(300, 200))
+    cut = media.incoming(images.photo(300, 200))
+    os.utime(cut, (time.time() - 2 * STALE_INCOMING,) * 2)
+    checking = media.incoming(images.photo(300, 200))  # another replica's, being checked now
     MediaDir(tmp_path).scan()
-    assert not list(tmp_path.glob(".in-*"))
+    assert list(tmp_path.glob(".in-*")) == [checking]
 
 
 def test_the_original_is_never_served(tmp_path: Path):

@@ -29,6 +29,9 @@ _FILE_RE = re.compile(r"^([0-9a-f]{24})-([0-9]{1,5})\.(webp|jpg|png|src)$")
 # its own, so no `/m/` name can ever ask for it (NAME_RE, CONTENT_TYPES).
 ORIGINAL = (0, "src")
 INCOMING = ".in-"  # a fetched image's bytes before the worker has checked them
+# Older than this, an incoming file is one a stop cut short (a fetch's lives for seconds at
+# most), not one a replica sharing the folder is checking now: the next start deletes it.
+STALE_INCOMING = 3600.0
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 # Small files are also kept in memory: a wall's thumbnails and avatars are asked for by every
 # page view, and answering them from memory skips an open/stat/read per request.
@@ -80,8 +83,10 @@ class MediaDir:
     def scan(self) -> None:
         """Learn what is on disk (at start; blocking: call it in a thread)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        for left in self.root.glob(f"{INCOMING}*"):  # a fetch a stop cut short
-            left.unlink(missing_ok=True)
+        for left in self.root.glob(f"{INCOMING}*"):
+            with contextlib.suppress(OSError):  # gone meanwhile
+                if time.time() - left.stat().st_mtime > STALE_INCOMING:
+                    left.unlink()
         entries: dict[str, DiskEntry] = {}
         for sub in self.root.iterdir():
             if not sub.is_dir() or len(sub.name) != 2:
