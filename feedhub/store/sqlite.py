@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from feedhub.models import EncodedItems, FetchState, Item, RowMaker
 from feedhub.store.base import ALERTS_KEPT, Maintenance, Position, Store
+from feedhub.store.batching import Entry, StateBatch
 from feedhub.store.check import check_sqlite
 from feedhub.store.compact import item_rows
 from feedhub.store.errors import StoreDamaged
@@ -34,8 +37,10 @@ class SqliteStore(SqliteDecisions, Store):
         self._db: sqlite3.Connection | None = None
         # sqlite3 connections are not to be shared across threads: one worker owns it.
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feedhub-sqlite")
+        self._states = StateBatch(self._thread, self._save_states)
 
     async def _run(self, fn: Any, *args: Any) -> Any:
+        self._states.flush()  # the states saved before this go first
         return await asyncio.get_running_loop().run_in_executor(self._thread, fn, *args)
 
     async def open(self) -> None:
@@ -127,10 +132,12 @@ class SqliteStore(SqliteDecisions, Store):
         items: list[Item] | None,
         encoded: EncodedItems | None = None,
     ) -> None:
+        if items is None:  # a state alone (an answer as before): written with others
+            await self._states.save(source_id, state)
+            return
         # Whatever is left to serialize is serialized in the store's thread, not on the loop.
         await self._run(self._save, source_id, state, items, encoded)
-        if items is not None:
-            self.unreadable.rewritten(source_id)
+        self.unreadable.rewritten(source_id)
 
     def row_maker(self) -> RowMaker:
         return item_rows
@@ -139,25 +146,28 @@ class SqliteStore(SqliteDecisions, Store):
         self,
         source_id: str,
         state: FetchState,
-        items: list[Item] | None,
+        items: list[Item],
         encoded: EncodedItems | None,
     ) -> None:
         state_json = state_text(state.to_dict(), self.sealer)
         # Compact rows (a third of the JSON, the key kept once); digests are the JSON's.
-        rows = source_rows(source_id, items, encoded) if items is not None else None
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            if rows is not None:
-                replace_rows(db, source_id, rows)
+        rows = source_rows(source_id, items, encoded)
+        with _transaction(self.db) as db:
+            replace_rows(db, source_id, rows)
             db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (source_id, state_json))
-            db.execute("COMMIT")
-        except BaseException:
-            # SQLite has already rolled back after some errors (SQLITE_FULL): a second
-            # rollback would fail and hide the error that says what happened.
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
+
+    def _save_states(self, batch: list[Entry]) -> list[BaseException | None]:
+        rows: list[tuple[str, str]] = []
+        errors: list[BaseException | None] = []
+        for source_id, state in batch:
+            try:
+                rows.append((source_id, state_text(state.to_dict(), self.sealer)))
+                errors.append(None)
+            except Exception as exc:  # that state alone stays out
+                errors.append(exc)
+        with _transaction(self.db) as db:
+            db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)", rows)
+        return errors
 
     async def get_state(self, source_id: str) -> FetchState | None:
         rows = await self._run(
@@ -271,3 +281,18 @@ class SqliteStore(SqliteDecisions, Store):
         except (sqlite3.Error, RuntimeError):
             return False
         return True
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken at once (no upgrade from a read lock to fail later)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        db.execute("COMMIT")
+    except BaseException:
+        # SQLite has already rolled back after some errors (SQLITE_FULL): a second
+        # rollback would fail and hide the error that says what happened.
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
