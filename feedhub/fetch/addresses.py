@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from functools import lru_cache
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
@@ -38,6 +39,7 @@ def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
     return []
 
 
+@lru_cache(maxsize=4096)  # asked again at every request to the same host
 def is_public_address(host: str) -> bool:
     """False for loopback, private, link-local (cloud metadata), multicast and reserved, and
     for IPv6 addresses that embed such an IPv4 address."""
