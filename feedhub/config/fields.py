@@ -43,6 +43,8 @@ def mask_secrets(text: str, used: dict[str, str]) -> str:
     """`text` with every value that came from the environment shown as its `${NAME}`: a
     refused config's messages, an upstream error quoting a URL: what is printed, logged or
     shown on /admin."""
+    if not text or not used:  # most errors are none: a poll that went well
+        return text
     for name, value in sorted(used.items(), key=lambda kv: -len(kv[1])):
         if len(value) >= 3:  # shorter ones would mask bits of every message
             for shown in (repr(value)[1:-1], value):  # as a message quotes it, and as is

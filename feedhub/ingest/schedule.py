@@ -27,6 +27,19 @@ WINDOW_HEADERS = (
 USAGE_HEADERS = ("x-app-usage", "x-business-use-case-usage")
 USAGE_SLOWDOWN = 80.0
 USAGE_WINDOW = 3600.0
+# What `header_hints` keeps; link: a WebSub hub announced in the headers.
+HINT_HEADERS = (
+    "cache-control",
+    "expires",
+    "retry-after",
+    *REMAINING_HEADERS,
+    *RESET_HEADERS,
+    *(name for pair in WINDOW_HEADERS for name in pair),
+    *USAGE_HEADERS,
+    "link",
+)
+# Those that can ask for a wait: an answer with none of them (most 304s) asks for none.
+_DELAY_HEADERS = frozenset(HINT_HEADERS) - {"link", *REMAINING_HEADERS}
 _MAX_AGE_RE = re.compile(r"(?:^|,)\s*(?:s-)?max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
@@ -39,6 +52,8 @@ def _http_date(value: str) -> float | None:
 
 def hinted_delay(headers: Mapping[str, str], now: float, ttl: float | None = None) -> float:
     """The longest wait an upstream asked for: max-age, Expires, Retry-After, rate-limit reset."""
+    if headers.keys().isdisjoint(_DELAY_HEADERS):
+        return max(0.0, ttl or 0.0)
     hints = [ttl or 0.0]
     if m := _MAX_AGE_RE.search(headers.get("cache-control", "")):
         hints.append(float(m.group(1)))
@@ -133,17 +148,7 @@ def _iso_time(value: str) -> float | None:
 
 def header_hints(headers: Mapping[str, str]) -> dict[str, str]:
     """The headers `hinted_delay` (and WebSub discovery) read, kept in the fetch state."""
-    names = (
-        "cache-control",
-        "expires",
-        "retry-after",
-        *REMAINING_HEADERS,
-        *RESET_HEADERS,
-        *(name for pair in WINDOW_HEADERS for name in pair),
-        *USAGE_HEADERS,
-        "link",
-    )  # link: a WebSub hub announced in the headers
-    return {k: str(headers[k]) for k in names if k in headers}
+    return {k: str(headers[k]) for k in HINT_HEADERS if k in headers}
 
 
 def backoff(interval: float, errors: int) -> float:

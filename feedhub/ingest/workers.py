@@ -17,6 +17,7 @@ from collections import OrderedDict, deque
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 PARSE, IMAGE = "parse", "image"
@@ -37,6 +38,11 @@ def worker_count() -> int:
     env = os.environ.get("FEEDHUB_PARSE_WORKERS", "")
     if env.isdigit() and int(env) > 0:
         return int(env)
+    return _cores()
+
+
+@cache
+def _cores() -> int:  # os.cpu_count() reads a file under /sys at every call
     return max(1, os.cpu_count() or 2)
 
 
