@@ -41,6 +41,10 @@ def test_short_intervals_are_kept_as_configured():
         ({"ratelimit-remaining": "0", "ratelimit-reset": str(int(NOW + 300))}, None, 300),
         ({"x-ratelimit-remaining": "0.0", "x-ratelimit-reset": "240"}, None, 240),
         ({"x-ratelimit-remaining": "97.0", "x-ratelimit-reset": "240"}, None, 0),
+        # A 304's usual headers give no hint; a reset without a count is still one.
+        ({"etag": '"e"', "date": formatdate(NOW, usegmt=True), "server": "x"}, None, 0),
+        ({"etag": '"e"', "x-ratelimit-remaining": "0"}, 1800.0, 1800),
+        ({"etag": '"e"', "x-ratelimit-reset": "240"}, None, 240),
     ],
 )
 def test_hints(headers, ttl, expected):
