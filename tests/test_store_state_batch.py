@@ -81,3 +81,12 @@ def test_state_dict_is_asdicts() -> None:
     assert data["history"][0] is not state.history[0] and data["meta"] is not state.meta
     odd = FetchState(meta={"pair": (1, [2])})
     assert odd.to_dict() == asdict(odd) and odd.to_dict()["meta"]["pair"] == (1, [2])
+
+
+async def test_a_state_saved_after_close_is_refused_not_left_waiting(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    await store.open()
+    await store.close()
+    with pytest.raises(RuntimeError):
+        async with asyncio.timeout(10):
+            await store.save("s", FetchState(), None)

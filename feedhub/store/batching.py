@@ -48,9 +48,15 @@ class StateBatch:
             return
         batch, self._waiting = self._waiting, []
         self._queued += 1
-        job = asyncio.get_running_loop().run_in_executor(
-            self._executor, self._write, [(sid, state) for sid, state, _ in batch]
-        )
+        loop = asyncio.get_running_loop()
+        job: asyncio.Future[list[BaseException | None]]
+        try:
+            job = loop.run_in_executor(
+                self._executor, self._write, [(sid, state) for sid, state, _ in batch]
+            )
+        except RuntimeError as exc:  # the store is closed: its thread takes no more work
+            job = loop.create_future()
+            job.set_exception(exc)
         job.add_done_callback(partial(self._written, batch))
 
     def _written(
