@@ -253,11 +253,7 @@ class FetchState:
     history: list[dict[str, Any]] = field(default_factory=list)  # recent fetches, newest last
 
     def to_dict(self) -> dict[str, Any]:
-        # By hand where it can be: asdict deep-copies each value, most of a state save's time.
-        try:
-            return {name: _json_copy(getattr(self, name)) for name in _STATE_ORDER}
-        except TypeError:  # something not JSON-shaped: as asdict makes it
-            return asdict(self)
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FetchState:
@@ -297,17 +293,4 @@ class FetchState:
         return "degraded" if self.item_count else "failing"
 
 
-_STATE_ORDER = tuple(f.name for f in fields(FetchState))
-_STATE_FIELDS = frozenset(_STATE_ORDER)
-
-
-def _json_copy(value: Any) -> Any:
-    """JSON-shaped data copied as `asdict` copies it; TypeError for anything else."""
-    kind = type(value)
-    if kind is dict:
-        return {k: _json_copy(v) for k, v in value.items()}
-    if kind is list:
-        return [_json_copy(v) for v in value]
-    if value is None or kind in (str, int, float, bool):
-        return value
-    raise TypeError(kind)
+_STATE_FIELDS = frozenset(f.name for f in fields(FetchState))

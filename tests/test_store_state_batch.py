@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from feedhub.models import FetchState
+from feedhub.store.sealing import state_dict
 from feedhub.store.sqlite import SqliteStore
 from tests.store_support import items_of
 
@@ -76,11 +77,11 @@ def test_state_dict_is_asdicts() -> None:
         meta={"hints": {"cache-control": "max-age=60"}, "order": ["a", "b"], "n": None},
         history=[{"t": 1.0, "ok": True, "ms": 2.5, "new": 0, "status": 304}],
     )
-    data = state.to_dict()
+    data = state_dict(state)
     assert data == asdict(state) and list(data) == list(asdict(state))
     assert data["history"][0] is not state.history[0] and data["meta"] is not state.meta
     odd = FetchState(meta={"pair": (1, [2])})
-    assert odd.to_dict() == asdict(odd) and odd.to_dict()["meta"]["pair"] == (1, [2])
+    assert state_dict(odd) == asdict(odd) and state_dict(odd)["meta"]["pair"] == (1, [2])
 
 
 async def test_a_state_saved_after_close_is_refused_not_left_waiting(tmp_path: Path) -> None:

@@ -186,7 +186,7 @@ class RedisStore(RedisDecisions, Store):
         encoded: EncodedItems | None = None,
     ) -> None:
         async with self.r.pipeline(transaction=True) as tx:
-            tx.hset(self._key("states"), source_id, state_text(state.to_dict(), self.sealer))
+            tx.hset(self._key("states"), source_id, state_text(state, self.sealer))
             if items is not None:
                 write_items(tx, self.prefix, source_id, items, item_texts(items, encoded))
             await tx.execute()

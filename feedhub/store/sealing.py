@@ -11,10 +11,11 @@ configured or connected token, and its poll says what is wrong if that fails too
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
-from feedhub.models import SESSION, TOKEN
+from feedhub.models import SESSION, TOKEN, FetchState
 
 PREFIX = "fernet:"
 
@@ -87,8 +88,33 @@ def open_state(data: dict[str, Any], sealer: Sealer | None) -> dict[str, Any]:
     return data
 
 
-def state_text(state_dict: dict[str, Any], sealer: Sealer | None) -> str:
-    return json.dumps(seal_state(state_dict, sealer))
+def state_text(state: FetchState, sealer: Sealer | None) -> str:
+    """A fetch state as a backend writes it: its dict (`state_dict`) sealed, as JSON."""
+    return json.dumps(seal_state(state_dict(state), sealer))
+
+
+_STATE_ORDER = tuple(f.name for f in dataclasses.fields(FetchState))
+
+
+def state_dict(state: FetchState) -> dict[str, Any]:
+    """`state.to_dict()`, copied by hand where it can be: asdict deep-copies every value,
+    most of a save's time (ten thousand a pass of 304s)."""
+    try:
+        return {name: _json_copy(getattr(state, name)) for name in _STATE_ORDER}
+    except TypeError:  # something not JSON-shaped: as asdict makes it
+        return state.to_dict()
+
+
+def _json_copy(value: Any) -> Any:
+    """JSON-shaped data copied as `asdict` copies it; TypeError for anything else."""
+    kind = type(value)
+    if kind is dict:
+        return {k: _json_copy(v) for k, v in value.items()}
+    if kind is list:
+        return [_json_copy(v) for v in value]
+    if value is None or kind in (str, int, float, bool):
+        return value
+    raise TypeError(kind)
 
 
 def state_data(text: str | bytes, sealer: Sealer | None) -> dict[str, Any]:

@@ -149,7 +149,7 @@ class SqliteStore(SqliteDecisions, Store):
         items: list[Item],
         encoded: EncodedItems | None,
     ) -> None:
-        state_json = state_text(state.to_dict(), self.sealer)
+        state_json = state_text(state, self.sealer)
         # Compact rows (a third of the JSON, the key kept once); digests are the JSON's.
         rows = source_rows(source_id, items, encoded)
         with _transaction(self.db) as db:
@@ -161,7 +161,7 @@ class SqliteStore(SqliteDecisions, Store):
         errors: list[BaseException | None] = []
         for source_id, state in batch:
             try:
-                rows.append((source_id, state_text(state.to_dict(), self.sealer)))
+                rows.append((source_id, state_text(state, self.sealer)))
                 errors.append(None)
             except Exception as exc:  # that state alone stays out
                 errors.append(exc)
