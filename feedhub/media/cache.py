@@ -93,7 +93,7 @@ class MediaCache:
         self._by_digest: dict[str, str] = {}
         self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
         self.counts: Counter[str] = Counter()  # fetched, failed, served, made, evicted...
-        self.lazy = LazyVariants(self.dir, run, self.counts, settings.max_pixels)
+        self.lazy = LazyVariants(self.dir, run, self.counts)
 
     @classmethod
     def from_config(cls, config: Config, index: MediaIndex, run: Runner) -> MediaCache | None:
@@ -171,11 +171,10 @@ class MediaCache:
             # load it (30 ms of every start, megabytes of memory) to name the function.
             from feedhub.media import images
 
-            # The worker reads the bytes from a file, not through the pipe, and hands back
-            # only the image's sizes: the original is kept as it is (see media.lazy).
-            incoming = await asyncio.to_thread(self.dir.incoming, result.body)
             try:
-                done = await self.run(images.check_image, incoming, s.widths, s.max_pixels)
+                done = await self.run(
+                    images.process_image, result.body, s.widths, s.max_pixels, True
+                )
             except images.ImageRefused as exc:
                 record = records.failed(previous, url, source, str(exc), now)
             except Exception as exc:  # a worker that died on it (memory): this image's error
@@ -183,7 +182,7 @@ class MediaCache:
                     previous, url, source, f"could not process: {type(exc).__name__}: {exc}", now
                 )
             else:
-                size = await asyncio.to_thread(self.dir.keep_original, done.digest, incoming)
+                size = await asyncio.to_thread(self.dir.write, done)
                 record = records.cached(
                     url,
                     previous.source if previous else source,
@@ -194,8 +193,6 @@ class MediaCache:
                     result.etag,
                     result.last_modified,
                 )
-            if not record.ok:  # refused: its bytes go (those of a stop meanwhile, at start)
-                await asyncio.to_thread(incoming.unlink, missing_ok=True)
         if record.ok:
             self.counts["fetched"] += 1
             self.counts["fetched_bytes"] += len(result.body)
