@@ -14,11 +14,10 @@ import pytest
 from feedhub.aio import wait_event, within
 from feedhub.config import StorageConfig
 from feedhub.ingest.poller import Poller
-from feedhub.ingest.subscriber import Subscriber
 from feedhub.models import FetchState
-from feedhub.service import Service
 from feedhub.store import open_store
-from tests.conftest import make_config, wait_until
+from tests.conftest import wait_until
+from tests.websub_support import recording_subscriber
 
 
 async def test_a_wait_cancelled_as_its_event_is_set_is_cancelled():
@@ -47,15 +46,7 @@ async def test_an_awaitable_cancelled_as_it_finishes_is_cancelled():
 
 async def test_the_subscriber_stops_when_poked_in_the_same_turn(tmp_path):
     sources = {"blog": {"type": "feed", "url": "http://127.0.0.1:9/f.xml", "websub": True}}
-    svc = Service(make_config(tmp_path, {"sources": sources}))
-    sub = Subscriber(store=svc.store, states=svc.states, lease=svc.poller, hubs=svc.polling.hubs)
-    checked: list[str] = []
-
-    async def check(sid: str) -> float:
-        checked.append(sid)
-        return time.time() + 3600
-
-    sub.check = check  # type: ignore[method-assign]
+    sub, checked = recording_subscriber(tmp_path, sources)
     sub.start()
     await wait_until(lambda: checked == ["blog"])
     await asyncio.sleep(0.05)  # asleep until the next due time, or a poke

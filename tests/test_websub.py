@@ -15,7 +15,6 @@ from aiohttp import web
 
 from feedhub.fetch import fetcher
 from feedhub.ingest import push, websub
-from feedhub.ingest.subscriber import Subscriber
 from feedhub.ingest.websub import (
     LEASE_ASKED,
     MAX_LEASE,
@@ -30,10 +29,10 @@ from feedhub.ingest.websub import (
     verify,
 )
 from feedhub.models import FetchState
-from feedhub.service import Service
 from feedhub.web.app import SERVICE, create_app
 from tests.conftest import free_port, make_config, wait_until
 from tests.feeds_support import post, rss
+from tests.websub_support import recording_subscriber
 
 
 def hub_links(hub: str, self_url: str) -> str:
@@ -294,24 +293,11 @@ def test_signatures_and_verification_decisions():
 async def test_a_change_sends_the_subscriber_to_that_source_only(tmp_path):
     # Checking every source on every change made a big first poll quadratic, and held the
     # event loop for a whole round each time.
-    config = make_config(
-        tmp_path,
-        {
-            "sources": {
-                f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
-                for n in range(200)
-            }
-        },
-    )
-    svc = Service(config)
-    sub = Subscriber(store=svc.store, states=svc.states, lease=svc.poller, hubs=svc.polling.hubs)
-    checked: list[str] = []
-
-    async def check(sid: str) -> float:
-        checked.append(sid)
-        return time.time() + 3600
-
-    sub.check = check  # type: ignore[method-assign]
+    sources = {
+        f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
+        for n in range(200)
+    }
+    sub, checked = recording_subscriber(tmp_path, sources)
     sub.start()
     try:
         await wait_until(lambda: len(checked) == 200)  # at start: every source once
