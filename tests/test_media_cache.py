@@ -198,3 +198,40 @@ async def test_the_first_housekeeping_round_waits_until_nothing_is_fetched(
         assert rounds == [0]
     finally:
         housekeeping.cancel()
+
+
+async def test_images_are_fetched_as_the_workers_take_them_each_source_in_turn(
+    tmp_path, upstream, fetcher
+):
+    """A feed with a backlog of images gets them fetched only as fast as they are processed
+    (at most `in_hand` between request and processing), and another source's image is
+    fetched in the next turns, not after the backlog."""
+    photo = images.photo(64, 48)
+    for i in range(20):
+        upstream.set(f"/flood/{i}.jpg", photo, "image/jpeg")
+    upstream.set("/good.jpg", images.photo(64, 48, seed=1), "image/jpeg")
+    go = asyncio.Event()
+
+    async def held_worker(fn: Any, *args: Any) -> Any:  # the image pool, held back
+        await go.wait()
+        return fn(*args)
+
+    cache = MediaCache(settings(tmp_path, in_hand=3), DictIndex(), held_worker)
+    await cache.open()
+    flood = [upstream.url(f"/flood/{i}.jpg") for i in range(20)]
+    flooding = asyncio.create_task(cache.prepare(flood, "flood", fetcher))
+    await wait_until(lambda: len(_asked(upstream, "/flood/")) == 3, timeout=5)
+    good = asyncio.create_task(cache.prepare([upstream.url("/good.jpg")], "good", fetcher))
+    await asyncio.sleep(0.3)
+    assert len(_asked(upstream, "/flood/")) == 3  # none more while none is processed
+    assert not upstream.requests_to("/good.jpg")
+    go.set()
+    assert await good == 1
+    # The good image is asked for in the second turn that frees (the flood's line was first).
+    assert [s.path for s in upstream.seen].index("/good.jpg") <= 3 + 1
+    assert await flooding == 20 and all(cache.records[u].ok for u in flood)
+    assert cache.turns.busy == 0 and cache.turns.waiting() == {}
+
+
+def _asked(upstream: Any, prefix: str) -> list[Any]:
+    return [s for s in upstream.seen if s.path.startswith(prefix)]

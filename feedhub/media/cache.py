@@ -2,7 +2,10 @@
 
 Images come through the one Fetcher (address guard, per-host limits, timeouts, size cap); the
 decode and re-encode run in a worker process (most files when first asked for: media.lazy); the
-store maps URLs to files, so a replica lacking a file fetches its URL itself, once."""
+store maps URLs to files, so a replica lacking a file fetches its URL itself, once.
+
+A poll's image is fetched in its source's turn (`Settings.in_hand` at once): downloads keep pace
+with the image workers, not with a feed that has new image URLs at every poll."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from typing import Any, Protocol
 
 from feedhub.config import Config
 from feedhub.fetch.fetcher import Fetcher, Request
+from feedhub.ingest.workers import FairSlots, worker_count
 from feedhub.media import records
 from feedhub.media.collect import images_of
 from feedhub.media.disk import CONTENT_TYPES, NAME_RE, MediaDir, to_evict
@@ -54,6 +58,7 @@ class Settings:
     youtube_player: str = YOUTUBE_PLAYER
     per_item: int = 0  # images fetched of one item (0: all)
     per_poll: int = 0  # new images fetched for one poll of a source (0: all)
+    in_hand: int = 16  # images between their request and their processing at once
 
     @classmethod
     def of(cls, config: Config) -> Settings:
@@ -69,6 +74,7 @@ class Settings:
             m.youtube_player,
             m.max_images_per_item,
             m.max_images_per_poll,
+            config.fetch.concurrency + worker_count(),  # every fetch slot and worker busy
         )
 
 
@@ -94,6 +100,7 @@ class MediaCache:
         self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
         self.counts: Counter[str] = Counter()  # fetched, failed, served, made, evicted...
         self.lazy = LazyVariants(self.dir, run, self.counts)
+        self.turns = FairSlots(settings.in_hand)
 
     @classmethod
     def from_config(cls, config: Config, index: MediaIndex, run: Runner) -> MediaCache | None:
@@ -137,8 +144,16 @@ class MediaCache:
         todo = [u for u in wanted if self._needs_fetch(self.records.get(u), now)]
         todo = todo[: self.settings.per_poll or None]
         if todo:
-            await asyncio.gather(*(self.ensure(u, source, fetcher) for u in todo))
+            await asyncio.gather(*(self._in_turn(u, source, fetcher) for u in todo))
         return len(todo)
+
+    async def _in_turn(self, url: str, source: str, fetcher: Fetcher) -> MediaRecord:
+        """`ensure`, once the source's turn comes (see the module's doc)."""
+        await self.turns.acquire(source)
+        try:
+            return await self.ensure(url, source, fetcher)
+        finally:
+            self.turns.release()
 
     def _needs_fetch(self, record: MediaRecord | None, now: float) -> bool:
         if record is not None and record.ok:
