@@ -11,6 +11,7 @@ import re
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +164,8 @@ def _wall_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
         "textured JPEG photo (about 275 kB, camera-like, bench/photos.py); requests and bytes "
         f"(headers and bodies) of the whole load. Hotlinked (`proxy: false`): {hot_n} "
         f"requests, the page and the originals from the upstream; proxied: {prox_n} "
-        "requests, all to feedhub, WebP variants picked by `srcset` (made by that first view: "
-        "the poll kept only each photo's largest JPEG); "
+        "requests, all to feedhub, WebP variants picked by `srcset` (made by that first view "
+        "from each photo's original, which is all the poll kept); "
         f"{prox_bytes / 1000 / WALL_SOURCES:.1f} kB per photo shown against "
         f"{hot_bytes / 1000 / WALL_SOURCES:.1f} kB hotlinked. That first view took "
         f"{first_view:.2f} s to the network's idle (Chromium's `networkidle`: 0.5 s without "
@@ -240,9 +241,9 @@ def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
         "newest item carries a 1200×800 JPEG (each URL's bytes unique), timed until the "
         "images those items show are settled (the items are stored before: "
         f"{proxied['first']:.1f} s here); the baseline is the same pass with `proxy: false`. "
-        "During the poll the media cache keeps one file per photo, its largest variant's "
-        "JPEG fallback (the smaller sizes and every WebP are made when `/m/` first asks for "
-        "them, see README's media cache): "
+        "During the poll the media cache checks each photo (a JPEG decoded at 1/8 scale) and "
+        "keeps its original as fetched, encoding nothing (every file is made when `/m/` first "
+        "asks for it, see README's media cache): "
         f"{proxied['disk_kb'] / polling.SOURCES:.0f} kB per photo on disk after the pass. "
         "Textured photos (camera-like, about 275 kB each, bench/photos.py); with smooth ones "
         f"(gradients, about 50 kB): {smooth['first_settled']:.2f} s against "
@@ -275,16 +276,28 @@ def _poll_figures(tmp: Path, up_port: int, notes: list[str]) -> list[Figure]:
     ]
 
 
-def run(notes: list[str]) -> list[Figure]:
+def run(notes: list[str], *, photos: bool = True) -> list[Figure]:
+    """(6), (7) and, with `photos`, (8)."""
+    return _with_upstream(
+        lambda tmp, up: (
+            _file_figures(tmp, up, notes)
+            + _wall_figures(tmp, up, notes)
+            + (_poll_figures(tmp, up, notes) if photos else [])
+        )
+    )
+
+
+def run_photos(notes: list[str]) -> list[Figure]:
+    """(8) alone: the first poll with a photo per feed, and serving p99 during it."""
+    return _with_upstream(lambda tmp, up: _poll_figures(tmp, up, notes))
+
+
+def _with_upstream(figures: Callable[[Path, int], list[Figure]]) -> list[Figure]:
     tmp = Path(tempfile.mkdtemp(prefix="feedhub-bench-media-"))
     up_port = procs.free_port()
     upstream = procs.start(["-m", "bench.upstream", str(up_port)], core=1)
     try:
         procs.wait_port(up_port, upstream)
-        return (
-            _file_figures(tmp, up_port, notes)
-            + _wall_figures(tmp, up_port, notes)
-            + _poll_figures(tmp, up_port, notes)
-        )
+        return figures(tmp, up_port)
     finally:
         procs.stop(upstream)

@@ -1,11 +1,10 @@
 """The media cache: fetch each image the items show, once, clean it in a worker, keep it on disk.
 
-Images come through the one Fetcher (address guard, per-host limits, timeouts, size cap); the
-decode and re-encode run in a worker process (most files when first asked for: media.lazy); the
-store maps URLs to files, so a replica lacking a file fetches its URL itself, once.
-
-A poll's image is fetched in its source's turn (`Settings.in_hand` at once): downloads keep pace
-with the image workers, not with a feed that has new image URLs at every poll."""
+Images come through the one Fetcher (address guard, per-host limits, timeouts, size cap), each
+in its source's turn (`Settings.in_hand` at once): downloads keep pace with the image workers,
+not with a feed that has new image URLs at every poll. A worker checks each one; the files
+served are made from the original when first asked for (media.lazy). The store maps URLs to
+files, so a replica lacking a file fetches its URL itself, once."""
 
 from __future__ import annotations
 
@@ -99,7 +98,7 @@ class MediaCache:
         self._by_digest: dict[str, str] = {}
         self._inflight: dict[str, asyncio.Future[MediaRecord]] = {}
         self.counts: Counter[str] = Counter()  # fetched, failed, served, made, evicted...
-        self.lazy = LazyVariants(self.dir, run, self.counts)
+        self.lazy = LazyVariants(self.dir, run, self.counts, settings.max_pixels)
         self.turns = FairSlots(settings.in_hand)
 
     @classmethod
@@ -182,14 +181,13 @@ class MediaCache:
         if not result.ok:
             record = records.failed(previous, url, source, result.error, now)
         else:
-            # Imported here: Pillow runs in the workers, and the serving process need not
-            # load it (30 ms of every start, megabytes of memory) to name the function.
+            # Imported here: Pillow runs in the workers, the serving process need not load it.
             from feedhub.media import images
 
+            # The worker reads the bytes from a file (not the pipe) and hands back its sizes.
+            incoming = await asyncio.to_thread(self.dir.incoming, result.body)
             try:
-                done = await self.run(
-                    images.process_image, result.body, s.widths, s.max_pixels, True
-                )
+                done = await self.run(images.check_image, incoming, s.widths, s.max_pixels)
             except images.ImageRefused as exc:
                 record = records.failed(previous, url, source, str(exc), now)
             except Exception as exc:  # a worker that died on it (memory): this image's error
@@ -197,7 +195,7 @@ class MediaCache:
                     previous, url, source, f"could not process: {type(exc).__name__}: {exc}", now
                 )
             else:
-                size = await asyncio.to_thread(self.dir.write, done)
+                size = await asyncio.to_thread(self.dir.keep_original, done.digest, incoming)
                 record = records.cached(
                     url,
                     previous.source if previous else source,
@@ -208,6 +206,8 @@ class MediaCache:
                     result.etag,
                     result.last_modified,
                 )
+            if not record.ok:  # refused: its bytes go (those of a stop meanwhile, at start)
+                await asyncio.to_thread(incoming.unlink, missing_ok=True)
         if record.ok:
             self.counts["fetched"] += 1
             self.counts["fetched_bytes"] += len(result.body)

@@ -1,6 +1,7 @@
 """The cached images on disk: content-addressed files, their sizes and when each was last used.
 
-Files live at `<dir>/<2 hex>/<digest>-<width>.<webp|jpg|png>`, written atomically (a temporary
+Files live at `<dir>/<2 hex>/<digest>-<width>.<webp|jpg|png>`, beside the original as fetched
+(`<digest>-0.src`, never served), written atomically (a temporary
 file renamed into place), so a reader never sees half an image and a crash leaves no torn one.
 What to delete is decided by pure functions (`to_evict`, `expired`); this class only does it.
 """
@@ -23,7 +24,14 @@ if TYPE_CHECKING:  # Pillow is for the workers: the serving process never loads 
     from feedhub.media.images import Processed
 
 NAME_RE = re.compile(r"^([0-9a-f]{24})-([1-9][0-9]{0,4})$")  # one spelling per width: no 0320
-_FILE_RE = re.compile(r"^([0-9a-f]{24})-([0-9]{1,5})\.(webp|jpg|png)$")
+_FILE_RE = re.compile(r"^([0-9a-f]{24})-([0-9]{1,5})\.(webp|jpg|png|src)$")
+# An image's original as fetched, from which its variants are made: width 0 and a type of
+# its own, so no `/m/` name can ever ask for it (NAME_RE, CONTENT_TYPES).
+ORIGINAL = (0, "src")
+INCOMING = ".in-"  # a fetched image's bytes before the worker has checked them
+# Older than this, an incoming file is one a stop cut short (a fetch's lives for seconds at
+# most), not one a replica sharing the folder is checking now: the next start deletes it.
+STALE_INCOMING = 3600.0
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg", "png": "image/png"}
 # Small files are also kept in memory: a wall's thumbnails and avatars are asked for by every
 # page view, and answering them from memory skips an open/stat/read per request.
@@ -65,15 +73,20 @@ class MediaDir:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.entries: dict[str, DiskEntry] = {}
+        self._total = 0  # kept as entries change: a settled image asks for it every time
         self._memory: LRUCache[tuple[str, str], bytes] = LRUCache(MEMORY_BYTES, getsizeof=len)
 
     @property
     def total(self) -> int:
-        return sum(e.size for e in self.entries.values())
+        return self._total
 
     def scan(self) -> None:
         """Learn what is on disk (at start; blocking: call it in a thread)."""
         self.root.mkdir(parents=True, exist_ok=True)
+        for left in self.root.glob(f"{INCOMING}*"):
+            with contextlib.suppress(OSError):  # gone meanwhile
+                if time.time() - left.stat().st_mtime > STALE_INCOMING:
+                    left.unlink()
         entries: dict[str, DiskEntry] = {}
         for sub in self.root.iterdir():
             if not sub.is_dir() or len(sub.name) != 2:
@@ -87,6 +100,7 @@ class MediaDir:
                 entry.size += st.st_size
                 entry.last_used = max(entry.last_used, st.st_mtime)
         self.entries = entries
+        self._total = sum(e.size for e in entries.values())
 
     def path(self, digest: str, width: int, ext: str) -> Path:
         return self.root / digest[:2] / f"{digest}-{width}.{ext}"
@@ -107,9 +121,29 @@ class MediaDir:
                 if data:  # empty: made when first asked for (`add`)
                     _write_atomic(self.path(processed.digest, v.width, ext), data)
                     size += len(data)
-        if processed.digest in self.entries:  # fetched again (or under another URL): the
-            size = _size_of(folder.glob(f"{processed.digest}-*"))  # files made since count
-        self.entries[processed.digest] = DiskEntry(size, time.time())
+        return self._settled(processed.digest, size)
+
+    def incoming(self, data: bytes) -> Path:
+        """Save a fetched image's bytes for a worker to read by path (blocking)."""
+        fd, name = tempfile.mkstemp(dir=self.root, prefix=INCOMING)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return Path(name)
+
+    def keep_original(self, digest: str, incoming: Path) -> int:
+        """Keep a checked `incoming` file as the original of `digest` (blocking); the bytes
+        now on disk for it."""
+        path = self.path(digest, *ORIGINAL)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(incoming, path)
+        return self._settled(digest, path.stat().st_size)
+
+    def _settled(self, digest: str, size: int) -> int:
+        if digest in self.entries:  # fetched again (or under another URL): the files made
+            size = _size_of((self.root / digest[:2]).glob(f"{digest}-*"))  # since count
+        old = self.entries.get(digest)
+        self._total += size - (old.size if old else 0)
+        self.entries[digest] = DiskEntry(size, time.time())
         return size
 
     def add(self, digest: str, width: int, ext: str, data: bytes) -> int:
@@ -128,6 +162,7 @@ class MediaDir:
             path.unlink(missing_ok=True)
             return 0
         entry.size += len(data) - replaced
+        self._total += len(data) - replaced
         entry.last_used = time.time()
         return len(data) - replaced
 
@@ -153,6 +188,8 @@ class MediaDir:
     def remove(self, digest: str) -> int:
         """Delete an original's files (blocking); the bytes freed."""
         entry = self.entries.pop(digest, None)
+        if entry is not None:
+            self._total -= entry.size
         folder = self.root / digest[:2]
         for path in folder.glob(f"{digest}-*"):
             path.unlink(missing_ok=True)

@@ -1,9 +1,10 @@
 """Decoding and re-encoding one upstream image: what a media worker process runs.
 
-Everything here is pure (bytes in, bytes out) so it can run in a worker process and be tested
-without I/O. The upstream's bytes are hostile: the format is checked from the header, the pixel
-count is refused before any pixel is decoded, and nothing of the original but its pixels
-survives (EXIF, GPS, XMP, comments and ICC profiles are all dropped).
+Everything here is pure (bytes in, bytes out; or in, the path of a file holding the bytes, so
+that they need not cross a pipe) so it can run in a worker process and be tested without I/O.
+The upstream's bytes are hostile: the format is checked from the header, the pixel count is
+refused before any pixel is decoded, and nothing of the original but its pixels survives
+(EXIF, GPS, XMP, comments and ICC profiles are all dropped).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
@@ -20,6 +22,7 @@ WEBP_QUALITY = 80
 JPEG_QUALITY = 82
 # libwebp's effort, 0-6: 2 is a third of the default's time for ~8% more bytes.
 WEBP_METHOD = 2
+ORIENTATION = 0x0112  # the EXIF tag
 
 
 class ImageRefused(Exception):
@@ -29,7 +32,7 @@ class ImageRefused(Exception):
 @dataclass(frozen=True, slots=True)
 class Variant:
     """One re-encoded size of an image: a WebP and its fallback (`jpg` or `png`); empty
-    bytes for a file not made yet (see `process_image`'s `lazy`)."""
+    bytes for a file not made yet (see `check_image`)."""
 
     width: int
     height: int
@@ -61,12 +64,8 @@ def target_widths(width: int, widths: tuple[int, ...]) -> list[int]:
     return chosen
 
 
-def process_image(
-    data: bytes, widths: tuple[int, ...], max_pixels: int, lazy: bool = False
-) -> Processed:
-    """Decode `data`, apply its orientation, drop its metadata, and encode every variant;
-    with `lazy`, only the largest variant's fallback (a JPEG or PNG: a fraction of a WebP's
-    encoding time), from which `derive_variant` makes the others when first asked for.
+def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Processed:
+    """Decode `data`, apply its orientation, drop its metadata, and encode every variant.
 
     Animated GIF and WebP become their first frame: a still picture, like every other image
     of a widget (and a fraction of the bytes). Raises ImageRefused with a readable reason.
@@ -75,6 +74,72 @@ def process_image(
     # A JPEG can decode at 1/2, 1/4 or 1/8 scale: never more pixels than the largest variant
     # needs (either side, as the orientation may swap them).
     image.draft("RGB", (max(widths), max(widths)))
+    image, alpha = _cleaned(image)
+    fallback = "png" if alpha else "jpg"
+    variants: list[Variant] = []
+    # Largest first, each size made from the one before it: a third of the resampling work
+    # of scaling the original every time, and the same picture at a factor of 2 or less.
+    sized = image
+    for width, height in reversed(variant_sizes(image.size, widths)):
+        if width != sized.width:
+            sized = sized.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        variants.append(Variant(width, height, _encode(sized, "webp"), _encode(sized, fallback)))
+    return Processed(content_digest(data), fallback, tuple(reversed(variants)))
+
+
+def check_image(source: bytes | Path, widths: tuple[int, ...], max_pixels: int) -> Processed:
+    """What a poll does with a fetched image (its bytes, or the file they were saved to):
+    refuse it unless it decodes whole, and work out its variants' sizes and fallback type.
+    Nothing is encoded: every variant is made from the original when first asked for
+    (`derive_variant`), so the decode can be a JPEG's at 1/8 scale, which still reads every
+    byte of it (a truncated or corrupt one is refused as before) but makes a 64th of the
+    pixels. The sizes are those the largest variant's decode gives (`_drafted`)."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    image = _open(data, max_pixels)
+    full = _drafted(image, max(widths))
+    turned = image.getexif().get(ORIENTATION) in (5, 6, 7, 8)
+    image.draft("RGB", (1, 1))
+    _, alpha = _cleaned(image)
+    size = (full[1], full[0]) if turned else full
+    variants = tuple(Variant(w, h, b"", b"") for w, h in variant_sizes(size, widths))
+    return Processed(content_digest(data), "png" if alpha else "jpg", variants)
+
+
+def variant_sizes(size: tuple[int, int], widths: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The (width, height) of each variant of an upright image of `size`, smallest first."""
+    width, height = size
+    return [(w, max(1, round(height * w / width))) for w in target_widths(width, widths)]
+
+
+def derive_variant(source: bytes | Path, size: tuple[int, int], fmt: str, max_pixels: int) -> bytes:
+    """One variant of an image made from its original (bytes, or the file keeping them) as
+    fetched, checked and cleaned as at the poll: scaled to `size` (one of the image's own
+    variant sizes, so never enlarged) and encoded as `fmt` (webp, jpg or png). A file kept
+    before originals were (an image's largest fallback, already clean) is read the same way."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    image = _open(data, max_pixels)
+    image.draft("RGB", (max(size), max(size)))  # a JPEG decodes at 1/2, 1/4, 1/8 if enough
+    image, _ = _cleaned(image)
+    if image.size != size:  # DCT scaling rounds up: 1280×853 at 1/4 is 320×214
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return _encode(image, fmt)
+
+
+def _drafted(image: Image.Image, edge: int) -> tuple[int, int]:
+    """The size `image.draft(mode, (edge, edge))` would decode a JPEG at (Pillow's own
+    rule: the largest of 1/8, 1/4, 1/2 that keeps both sides at least `edge`, rounded up);
+    any other format's own size."""
+    width, height = image.size
+    if image.format != "JPEG":
+        return width, height
+    scale = min(width // edge, height // edge)
+    s = next((s for s in (8, 4, 2) if scale >= s), 1)
+    return (width + s - 1) // s, (height + s - 1) // s
+
+
+def _cleaned(image: Image.Image) -> tuple[Image.Image, bool]:
+    """The decoded pixels, upright, in sRGB, as RGB or RGBA, with none of the original's
+    metadata; and whether it has transparency."""
     try:
         image.load()
     except (OSError, SyntaxError, ValueError) as exc:  # truncated or corrupt pixel data
@@ -85,38 +150,7 @@ def process_image(
     )
     image = image.convert("RGBA" if alpha else "RGB")
     image.info = {}  # nothing of the original's metadata may reach an encoder
-    fallback = "png" if alpha else "jpg"
-    variants: list[Variant] = []
-    # Largest first, each size made from the one before it: a third of the resampling work
-    # of scaling the original every time, and the same picture at a factor of 2 or less.
-    sized = image
-    for width in reversed(target_widths(image.width, widths)):  # they come smallest first
-        height = max(1, round(image.height * width / image.width))
-        if lazy and variants:
-            variants.append(Variant(width, height, b"", b""))
-            continue
-        if width != sized.width:
-            sized = sized.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        webp = b"" if lazy else _encode(sized, "webp")
-        variants.append(Variant(width, height, webp, _encode(sized, fallback, fast=lazy)))
-    return Processed(content_digest(data), fallback, tuple(reversed(variants)))
-
-
-def derive_variant(master: bytes, size: tuple[int, int], fmt: str) -> bytes:
-    """One variant made from an image's largest fallback file (its own cleaned JPEG or PNG):
-    scaled to `size` (one of the image's own variant sizes, so never enlarged) and encoded as
-    `fmt` (webp, jpg or png)."""
-    try:
-        opened = Image.open(io.BytesIO(master), formats=("JPEG", "PNG"))
-        opened.draft(opened.mode, size)  # a JPEG decodes at 1/2, 1/4, 1/8 when that is enough
-        opened.load()
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ImageRefused(f"the cached file is unreadable: {exc}") from None
-    image = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "P") else "RGB")
-    if image.size != size:  # DCT scaling rounds up: 1280×853 at 1/4 is 320×214
-        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    image.info = {}
-    return _encode(image, fmt)
+    return image, alpha
 
 
 def _open(data: bytes, max_pixels: int) -> Image.Image:
@@ -163,18 +197,17 @@ def _upright(image: Image.Image) -> Image.Image:
     return upright
 
 
-def _encode(image: Image.Image, fmt: str, fast: bool = False) -> bytes:
-    """`image` as `fmt`; `fast` (a poll's one file, see `process_image`) spends less time on
-    the JPEG's size: its Huffman tables left standard (about 6% more bytes)."""
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """`image` as `fmt`."""
     out = io.BytesIO()
     if fmt == "webp":
         image.save(out, "WEBP", quality=WEBP_QUALITY, method=WEBP_METHOD)
     elif fmt == "jpg":
         # Baseline with optimized tables: a third of progressive's time for 4% more bytes,
         # and the fallback is only for the few clients that take no WebP.
-        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=not fast)
+        image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     else:
-        image.save(out, "PNG", compress_level=1 if fast else 6)
+        image.save(out, "PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -1,8 +1,8 @@
-"""Variants made when first asked for: a poll keeps only an image's largest fallback file
-(a JPEG, or a PNG when it has transparency), the cheapest file to encode that still holds the
-whole picture; the WebP files and the smaller sizes are made from it, in a worker process, by
-the first `GET /m/` that wants them, then kept on disk like the others (and counted in the
-disk budget)."""
+"""Variants made when first asked for: a poll only checks an image and keeps its original as
+fetched (nothing encoded); every WebP and fallback file is made from that original, cleaned as
+the poll would have, in a worker process that reads it by path, by the first `GET /m/` that
+wants it, then kept on disk like the others (and counted in the disk budget). An image cached
+before originals were kept has its largest fallback file instead, which serves the same way."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from feedhub.media.disk import MediaDir
+from feedhub.media.disk import ORIGINAL, MediaDir
 from feedhub.media.records import MediaRecord
 
 log = logging.getLogger("feedhub.media")
@@ -47,40 +47,35 @@ async def shared(
 class LazyVariants:
     """Makes the missing files of cached images; concurrent askers share the one job."""
 
-    def __init__(self, media: MediaDir, run: Runner, counts: Counter[str]) -> None:
+    def __init__(self, media: MediaDir, run: Runner, counts: Counter[str], max_pixels: int) -> None:
         self.dir = media
         self.run = run
+        self.max_pixels = max_pixels
         self.counts = counts  # the cache's: "made" counts the files made here
         self._inflight: dict[tuple[str, int, str], asyncio.Future[bytes | None]] = {}
 
     async def make(self, record: MediaRecord, width: int, ext: str) -> bytes | None:
-        """The file of `record`'s `width` in `ext`, made now from its largest fallback; None
-        when that is not on disk either (the image must be fetched again) or is unreadable."""
+        """The file of `record`'s `width` in `ext`, made now from its original (or its largest
+        fallback); None when neither is on disk (the image must be fetched again) or is
+        unreadable."""
         key = (record.digest, width, ext)
         return await shared(self._inflight, key, lambda: self._make(record, width, ext))
 
     async def _make(self, record: MediaRecord, width: int, ext: str) -> bytes | None:
-        largest, _ = record.sizes[-1]
-        master = self.dir.read(record.digest, largest, record.fallback)
-        if isinstance(master, Path):
-            master = await asyncio.to_thread(_read, master)
-        if master is None:
+        source: bytes | Path | None = self.dir.path(record.digest, *ORIGINAL)
+        if not await asyncio.to_thread(Path.exists, source):  # type: ignore[arg-type]
+            largest, _ = record.sizes[-1]
+            source = self.dir.read(record.digest, largest, record.fallback)
+        if source is None:
             return None
         from feedhub.media import images  # Pillow is for the workers (see cache._fetch)
 
         size = next(s for s in record.sizes if s[0] == width)
         try:
-            data: bytes = await self.run(images.derive_variant, master, size, ext)
-        except Exception as exc:  # unreadable file, or a worker that died on it
+            data: bytes = await self.run(images.derive_variant, source, size, ext, self.max_pixels)
+        except Exception as exc:  # unreadable or removed file, or a worker that died on it
             log.warning("media: %s-%d.%s not made: %s", record.digest, width, ext, exc)
             return None
         await asyncio.to_thread(self.dir.add, record.digest, width, ext, data)
         self.counts["made"] += 1
         return data
-
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
