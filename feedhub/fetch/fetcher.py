@@ -19,7 +19,7 @@ from feedhub.aio import within
 from feedhub.fetch.addresses import AddressRefused, PublicOnlyResolver, is_public_address
 
 MAX_REDIRECTS = 10
-READ_CHUNK = 64 * 1024
+READ_CHUNK = 64 * 1024  # an error answer's (a body is read in the pieces the socket gives)
 # The headers that say how to read a body: its charset, the base of its relative links, and
 # its language. They go with the body to the parse step.
 DOCUMENT_HEADERS = ("content-type", "content-location", "content-language")
@@ -203,8 +203,10 @@ async def _read(resp: aiohttp.ClientResponse, url: str, max_bytes: int) -> Fetch
     if declared is not None and declared > max_bytes and "content-encoding" not in headers:
         result.error = f"body of {declared} bytes is over the {max_bytes}-byte cap"
         return result
+    # As the socket gave them: cutting them into fixed pieces first copied every byte once
+    # more, on the event loop (a 7 MB image cost it 6-25 ms, 5-13 ms without).
     chunks, size = [], 0
-    async for chunk in resp.content.iter_chunked(READ_CHUNK):
+    async for chunk in resp.content.iter_any():
         size += len(chunk)
         if size > max_bytes:
             result.error = f"body is over the {max_bytes}-byte cap"
