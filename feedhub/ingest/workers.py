@@ -102,7 +102,8 @@ working_for: ContextVar[str] = ContextVar("working_for", default="")
 
 class FairSlots:
     """At most `size` jobs in the pool at once (so none waits in the pool's own queue); the
-    others wait, each owner in its own line, and a freed slot goes to the next owner in turn."""
+    others wait, each owner in its own line, and a freed slot goes to the next owner in turn.
+    The media cache admits its image fetches so too (`MediaCache.turns`)."""
 
     def __init__(self, size: int) -> None:
         self.size = size
