@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
@@ -22,6 +23,18 @@ def photo(width: int, height: int, fmt: str = "JPEG", seed: int = 0, **save: obj
         draw.ellipse((x - r, y - r, x + r, y + r), fill=((seed * 40 + i * 50) % 256, 120, 200))
     out = io.BytesIO()
     image.save(out, fmt, **save)
+    return out.getvalue()
+
+
+def noise_jpeg(width: int, height: int, seed: int = 0) -> bytes:
+    """A JPEG of random pixels with the camera's EXIF: megabytes, like a camera's photo at
+    full size (random pixels barely compress)."""
+    pixels = random.Random(seed).randbytes(width * height * 3)
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"
+    exif[ExifTags.IFD.GPSInfo] = GPS
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), pixels).save(out, "JPEG", quality=90, exif=exif)
     return out.getvalue()
 
 

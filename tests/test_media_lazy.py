@@ -15,7 +15,13 @@ from multidict import CIMultiDict
 from PIL import Image
 
 from feedhub.media.disk import CONTENT_TYPES, NAME_RE, STALE_INCOMING, MediaDir
-from feedhub.media.images import ImageRefused, check_image, derive_variant, process_image
+from feedhub.media.images import (
+    KEEP_ORIGINAL,
+    ImageRefused,
+    check_image,
+    derive_variant,
+    process_image,
+)
 from tests import images
 from tests.conftest import free_port, wait_until, write_config
 from tests.media_support import image_feed, m_urls
@@ -103,7 +109,28 @@ def test_transparency_survives_in_derived_variants():
 def kept(media: MediaDir, data: bytes) -> tuple[str, int]:
     """A fetched image kept as a poll keeps it: its digest and the bytes on disk for it."""
     done = check_image(data, WIDTHS, 40_000_000)
-    return done.digest, media.keep_original(done.digest, media.incoming(data))
+    return done.digest, media.keep(done, media.incoming(data))
+
+
+def test_an_original_too_big_to_keep_gives_way_to_its_largest_fallback(tmp_path: Path):
+    data = images.noise_jpeg(3000, 2000)
+    assert len(data) > KEEP_ORIGINAL
+    checked, full = check_image(data, WIDTHS, 40_000_000), process_image(data, WIDTHS, 40_000_000)
+    assert [(v.width, v.height) for v in checked.variants] == [
+        (v.width, v.height) for v in full.variants
+    ]
+    assert [bool(v.fallback) for v in checked.variants] == [False, False, True]
+    assert not any(v.webp for v in checked.variants) and checked.digest == full.digest
+    media = MediaDir(tmp_path)
+    media.scan()
+    digest, size = kept(media, data)
+    on_disk = sorted(p.name for p in tmp_path.rglob(f"{digest}*"))
+    assert on_disk == [f"{digest}-1280.jpg"] and size < len(data) // 3
+    assert not list(tmp_path.glob(".in-*")) and media.total == size
+    largest = media.path(digest, 1280, "jpg")
+    assert b"Canon" not in largest.read_bytes() and opened(largest.read_bytes()).size == (1280, 853)
+    webp = opened(derive_variant(largest, (640, 427), "webp", 40_000_000))  # the others from it
+    assert webp.format == "WEBP" and webp.size == (640, 427)
 
 
 def test_a_made_file_counts_in_the_disk_use_and_goes_with_its_image(tmp_path: Path):

@@ -195,7 +195,7 @@ class MediaCache:
                     previous, url, source, f"could not process: {type(exc).__name__}: {exc}", now
                 )
             else:
-                size = await asyncio.to_thread(self.dir.keep_original, done.digest, incoming)
+                size = await asyncio.to_thread(self.dir.keep, done, incoming)
                 record = records.cached(
                     url,
                     previous.source if previous else source,

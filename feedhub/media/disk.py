@@ -130,6 +130,14 @@ class MediaDir:
             f.write(data)
         return Path(name)
 
+    def keep(self, processed: Processed, incoming: Path) -> int:
+        """Keep a checked image (blocking): the `incoming` file as its original, or the
+        largest fallback the check made in its place (an original too big to keep)."""
+        if any(v.fallback for v in processed.variants):
+            incoming.unlink(missing_ok=True)
+            return self.write(processed)
+        return self.keep_original(processed.digest, incoming)
+
     def keep_original(self, digest: str, incoming: Path) -> int:
         """Keep a checked `incoming` file as the original of `digest` (blocking); the bytes
         now on disk for it."""

@@ -23,6 +23,10 @@ JPEG_QUALITY = 82
 # libwebp's effort, 0-6: 2 is a third of the default's time for ~8% more bytes.
 WEBP_METHOD = 2
 ORIENTATION = 0x0112  # the EXIF tag
+# An original is kept as fetched up to this size: a 1280 px photo is 200-400 kB. A bigger one
+# (a camera's 4000 px photo of several MB) gives way to its largest variant's fallback, made
+# at the poll, from which the other files are made as from an original.
+KEEP_ORIGINAL = 1_000_000
 
 
 class ImageRefused(Exception):
@@ -90,12 +94,15 @@ def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Proc
 def check_image(source: bytes | Path, widths: tuple[int, ...], max_pixels: int) -> Processed:
     """What a poll does with a fetched image (its bytes, or the file they were saved to):
     refuse it unless it decodes whole, and work out its variants' sizes and fallback type.
-    Nothing is encoded: every variant is made from the original when first asked for
-    (`derive_variant`), so the decode can be a JPEG's at 1/8 scale, which still reads every
-    byte of it (a truncated or corrupt one is refused as before) but makes a 64th of the
-    pixels. The sizes are those the largest variant's decode gives (`_drafted`)."""
+    Nothing is encoded (but for an original over KEEP_ORIGINAL bytes): every variant is
+    made from the original when first asked for (`derive_variant`), so the decode can be a
+    JPEG's at 1/8 scale, which still reads every byte of it (a truncated or corrupt one is
+    refused as before) but makes a 64th of the pixels. The sizes are those the largest
+    variant's decode gives (`_drafted`)."""
     data = source.read_bytes() if isinstance(source, Path) else source
     image = _open(data, max_pixels)
+    if len(data) > KEEP_ORIGINAL:
+        return _largest_only(data, image, widths)
     full = _drafted(image, max(widths))
     turned = image.getexif().get(ORIENTATION) in (5, 6, 7, 8)
     image.draft("RGB", (1, 1))
@@ -103,6 +110,21 @@ def check_image(source: bytes | Path, widths: tuple[int, ...], max_pixels: int) 
     size = (full[1], full[0]) if turned else full
     variants = tuple(Variant(w, h, b"", b"") for w, h in variant_sizes(size, widths))
     return Processed(content_digest(data), "png" if alpha else "jpg", variants)
+
+
+def _largest_only(data: bytes, image: Image.Image, widths: tuple[int, ...]) -> Processed:
+    """`check_image` of an original too big to keep: its largest variant's fallback made now
+    (the only file with bytes), the other variants' sizes as the full encode gives them."""
+    edge = max(widths)
+    image.draft("RGB", (edge, edge))
+    image, alpha = _cleaned(image)
+    fallback = "png" if alpha else "jpg"
+    *smaller, (width, height) = variant_sizes(image.size, widths)
+    if width != image.width:
+        image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    variants = [Variant(w, h, b"", b"") for w, h in smaller]
+    variants.append(Variant(width, height, b"", _encode(image, fallback)))
+    return Processed(content_digest(data), fallback, tuple(variants))
 
 
 def variant_sizes(size: tuple[int, int], widths: tuple[int, ...]) -> list[tuple[int, int]]:
