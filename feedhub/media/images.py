@@ -74,12 +74,7 @@ def process_image(data: bytes, widths: tuple[int, ...], max_pixels: int) -> Proc
     Animated GIF and WebP become their first frame: a still picture, like every other image
     of a widget (and a fraction of the bytes). Raises ImageRefused with a readable reason.
     """
-    image = _open(data, max_pixels)
-    # A JPEG can decode at 1/2, 1/4 or 1/8 scale: never more pixels than the largest variant
-    # needs (either side, as the orientation may swap them).
-    image.draft("RGB", (max(widths), max(widths)))
-    image, alpha = _cleaned(image)
-    fallback = "png" if alpha else "jpg"
+    image, fallback = _for_largest(_open(data, max_pixels), widths)
     variants: list[Variant] = []
     # Largest first, each size made from the one before it: a third of the resampling work
     # of scaling the original every time, and the same picture at a factor of 2 or less.
@@ -115,16 +110,21 @@ def check_image(source: bytes | Path, widths: tuple[int, ...], max_pixels: int) 
 def _largest_only(data: bytes, image: Image.Image, widths: tuple[int, ...]) -> Processed:
     """`check_image` of an original too big to keep: its largest variant's fallback made now
     (the only file with bytes), the other variants' sizes as the full encode gives them."""
-    edge = max(widths)
-    image.draft("RGB", (edge, edge))
-    image, alpha = _cleaned(image)
-    fallback = "png" if alpha else "jpg"
+    image, fallback = _for_largest(image, widths)
     *smaller, (width, height) = variant_sizes(image.size, widths)
     if width != image.width:
         image = image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
     variants = [Variant(w, h, b"", b"") for w, h in smaller]
     variants.append(Variant(width, height, b"", _encode(image, fallback)))
     return Processed(content_digest(data), fallback, tuple(variants))
+
+
+def _for_largest(image: Image.Image, widths: tuple[int, ...]) -> tuple[Image.Image, str]:
+    """The pixels, cleaned, at no more than the largest variant needs (a JPEG decodes at 1/2,
+    1/4 or 1/8 scale; either side, as the orientation may swap them); its fallback type."""
+    image.draft("RGB", (max(widths), max(widths)))
+    image, alpha = _cleaned(image)
+    return image, "png" if alpha else "jpg"
 
 
 def variant_sizes(size: tuple[int, int], widths: tuple[int, ...]) -> list[tuple[int, int]]:
