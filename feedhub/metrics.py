@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from feedhub.models import FetchState
 
@@ -48,19 +48,23 @@ def fetch_outcome(error: str, changed: bool, status: int = 0) -> str:
     return "error"
 
 
-@dataclass
+@dataclass(slots=True)
 class Histogram:
+    """Counts per bucket, cumulative as Prometheus reads them. One is kept per source, so
+    the counts are a tuple of ints, made anew at each observation: the garbage collector stops
+    tracking such a tuple, where it walks a list at every full pass."""
+
     buckets: tuple[float, ...]
-    counts: list[int] = field(default_factory=list)
+    counts: tuple[int, ...] = ()
     total: float = 0.0
     n: int = 0
 
     def observe(self, value: float) -> None:
-        if not self.counts:
-            self.counts = [0] * len(self.buckets)
-        for i, bound in enumerate(self.buckets):
-            if value <= bound:
-                self.counts[i] += 1
+        counts = self.counts or (0,) * len(self.buckets)
+        self.counts = tuple(
+            count + 1 if value <= bound else count
+            for count, bound in zip(counts, self.buckets, strict=True)
+        )
         self.total += value
         self.n += 1
 

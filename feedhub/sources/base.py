@@ -81,6 +81,9 @@ class SourceAdapter:
     network: ClassVar[str] = "feed"
     default_base_url: ClassVar[str] = ""
     min_interval: ClassVar[float] = 0.0
+    # Kept from poll to poll (a session, a token, an id looked up once); an adapter that
+    # holds nothing but what its config gives says False, and is made anew for each use.
+    kept: ClassVar[bool] = True
 
     def __init__(self, source_id: str, cfg: Any, base_dir: str = ".") -> None:
         self.source_id = source_id

@@ -31,6 +31,7 @@ from feedhub.sources.xmlguard import (
 
 class FeedAdapter(SourceAdapter):
     network = "feed"
+    kept = False  # its URL, from the config, is all it holds
 
     def __init__(self, source_id: str, cfg: FeedSource, base_dir: str = ".") -> None:
         super().__init__(source_id, cfg, base_dir)

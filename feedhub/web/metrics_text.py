@@ -200,12 +200,13 @@ def summed_families(out: Exposition, snap: Snapshot) -> None:
         "Polls by outcome (new_items, unchanged, timeout, http_5xx, ...), every source.",
         [((("outcome", o),), n) for o, n in sorted(outcomes.items())],
     )
-    merged = Histogram(FETCH_BUCKETS, [0] * len(FETCH_BUCKETS))
+    sums, merged = [0] * len(FETCH_BUCKETS), Histogram(FETCH_BUCKETS)
     for counts, total, n in snap.hists.values():
         for i, count in enumerate(counts):
-            merged.counts[i] += count
+            sums[i] += count
         merged.total += total
         merged.n += n
+    merged.counts = tuple(sums)
     out.lines.append("# HELP feedhub_fetch_duration_seconds Time a poll took: fetch and parse.")
     out.lines.append("# TYPE feedhub_fetch_duration_seconds histogram")
     out.buckets("feedhub_fetch_duration_seconds", merged, ())
