@@ -143,7 +143,7 @@ async def test_rows_of_the_release_before_read_beside_compact_ones(tmp_path):
     # Saved again: compact; left alone: as the release before wrote it.
     assert row_types(path) == {"blog": {"blob"}, "news": {"text"}}
     with closing(sqlite3.connect(path)) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SQLITE_VERSION == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SQLITE_VERSION == 8
     report = check_sqlite(path, full=True)
     assert report.ok and report.counts["items"] == 15 + 7
 

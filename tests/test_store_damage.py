@@ -104,7 +104,7 @@ def test_damage_to_the_index_alone_loses_no_item(tmp_path):
     con = sqlite3.connect(db)
     size = con.execute("PRAGMA page_size").fetchone()[0]
     (page,) = con.execute(
-        "SELECT pageno FROM dbstat WHERE name = 'sqlite_autoindex_items_1'"
+        "SELECT pageno FROM dbstat WHERE name = 'items_order'"
         " AND pagetype = 'leaf' ORDER BY pageno LIMIT 1"
     ).fetchone()
     con.close()

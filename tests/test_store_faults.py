@@ -5,6 +5,7 @@ says why until the store works again, and the log has one line per fault and per
 from __future__ import annotations
 
 import logging
+import random
 import sqlite3
 import time
 
@@ -17,6 +18,9 @@ redis_prefix = redis_support.redis_prefix
 
 
 SHORT = "text " * 5
+# Words that deflate little: rows too big for the pages a file keeps free.
+WORDS = random.Random(7)
+LONG = " ".join(f"{WORDS.getrandbits(32):x}" for _ in range(200))
 
 
 def stored_titles(path) -> set[str]:
@@ -55,7 +59,7 @@ async def test_a_full_disk_is_a_recorded_error_then_the_next_poll_stores(
 
     await svc.store._run(limit, svc.store.db, None)
     many = [f"new-{n}" for n in range(40)]
-    upstream.set("/feed.xml", rss(*(post(t, text="text " * 200) for t in many)))
+    upstream.set("/feed.xml", rss(*(post(t, text=LONG) for t in many)))
     for attempt in (1, 2):
         result = await svc.polling.poll("blog")
         assert result.error.startswith("store: ") and "SQLITE_FULL" in result.error

@@ -228,13 +228,13 @@ def test_copy_names_what_it_cannot_carry_and_refuses_a_store_with_data(tmp_path,
     assert run.returncode == 0, run.stderr
     other = sqlite3.connect(tmp_path / "b.sqlite3")
     assert [n for (n,) in other.execute("SELECT name FROM sqlite_master WHERE type='table'")] == [
-        "items",
         "state",
         "media_records",
         "alert_log",
         "alert_sent",
         "accounts",
         "decisions",
+        "items",
         "media",
     ]
     assert other.execute("SELECT count(*) FROM items").fetchone() == (8,)

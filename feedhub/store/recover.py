@@ -2,9 +2,11 @@
 
 Rows are read in rowid order; where a damaged page stops the read, the next readable rowid is
 found by probing forward (doubling, then bisecting), so one bad page costs the rows it held
-and no more. Every table of the file is carried, whatever it holds; the report counts, per
-source, the items saved against those the file says it had (its index of items, or the
-source's fetch state), so the operator knows what the next polls must bring back.
+and no more. A table WITHOUT ROWID (the items) is read in its key's order; past damage, each
+key its indexes still list is read alone. Every table of the file is carried, whatever it
+holds; the report counts, per source, the items saved against those the file says it had
+(its indexes of items, or the source's fetch state), so the operator knows what the next
+polls must bring back.
 """
 
 from __future__ import annotations
@@ -141,7 +143,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
         offset = 1
     else:
         insert = f"INSERT INTO {quote(table)} ({names}) VALUES ({', '.join('?' * len(columns))})"
-        rows = _rows_until_damage(src, f"SELECT {names} FROM {quote(table)}", report)
+        rows = _rows_by_key(src, table, columns, report)
         offset = 0
     for row in rows:
         if json_at is not None and not holds_json(row[json_at + offset]):
@@ -201,26 +203,86 @@ def _next_readable(db: sqlite3.Connection, probe: str, after: int) -> int | None
     return high
 
 
-def _rows_until_damage(
-    db: sqlite3.Connection, select: str, report: TableReport
+def _rows_by_key(
+    db: sqlite3.Connection, table: str, columns: list[str], report: TableReport
 ) -> Iterator[tuple[Any, ...]]:
-    """A table without rowids cannot be probed past damage: what comes before it."""
+    """A table WITHOUT ROWID in its key's order. Where damage stops the read, it is read
+    again from its end backwards, then the keys its indexes list (each holds the whole key)
+    that neither read reached, one at a time: a key on a damaged page is lost, and the rows
+    of every other page are read."""
+    info = db.execute(f"PRAGMA table_info({quote(table)})").fetchall()
+    key = [name for _, name, _, _, _, pk in sorted(info, key=lambda c: c[5]) if pk]
+    at = [columns.index(name) for name in key]
+    names, by = ", ".join(quote(c) for c in columns), ", ".join(quote(k) for k in key)
+    seen: set[tuple[Any, ...]] = set()
+    back = ", ".join(f"{quote(k)} DESC" for k in key)
+    for order in (by, back):
+        try:
+            for row in db.execute(f"SELECT {names} FROM {quote(table)} ORDER BY {order}"):
+                if (found := tuple(row[i] for i in at)) in seen:
+                    return  # backwards, up to where the first read began: all of it is read
+                seen.add(found)
+                yield row
+            return
+        except sqlite3.DatabaseError:
+            pass
+    listed: set[tuple[Any, ...]] = set()
+    for _, index, *_ in db.execute(f"PRAGMA index_list({quote(table)})").fetchall():
+        try:
+            for found in db.execute(f"SELECT {by} FROM {quote(table)} INDEXED BY {quote(index)}"):
+                listed.add(tuple(found))
+        except sqlite3.DatabaseError:
+            continue  # as far as it could be read
+    # One row, sought from below, then from above: a key that a parent page holds between
+    # two child pages is reached through either, so through the one that is not damaged; and
+    # no next row is read (sqlite3 reads one row ahead, dropping the row it has when that
+    # next read fails).
+    marks = ", ".join("?" * len(key))
+    seek = [
+        f"SELECT {names} FROM {quote(table)} WHERE ({by}) {op} ({marks}) ORDER BY {o} LIMIT 1"
+        for op, o in ((">=", by), ("<=", back))
+    ]
+    readable = True  # the row before was read: a key that cannot be is a new stretch
+    for wanted in sorted(listed - seen, key=repr):
+        row = next((hit for sql in seek if (hit := _one(db, sql, wanted, at))), None)
+        if row is None:
+            report.gaps += readable
+            readable = False
+            continue
+        readable = True
+        yield row
+    if not report.gaps:  # every key was read alone: the damage the first read met
+        report.gaps = 1
+
+
+def _one(
+    db: sqlite3.Connection, sql: str, wanted: tuple[Any, ...], at: list[int]
+) -> tuple[Any, ...] | None:
     try:
-        yield from db.execute(select)
+        row = db.execute(sql, wanted).fetchone()
     except sqlite3.DatabaseError:
-        report.gaps += 1
+        return None
+    return row if row is not None and tuple(row[i] for i in at) == wanted else None
 
 
 def _indexed_items(db: sqlite3.Connection) -> Counter[str]:
-    """Items per source as the items index lists them (it may outlive a damaged table page);
-    as far as it can be read."""
-    found: Counter[str] = Counter()
+    """Items per source as the items table's indexes list them (one may outlive a damaged
+    table page), the fullest of them, each as far as it can be read."""
+    fullest: Counter[str] = Counter()
     try:
-        for (source,) in db.execute("SELECT source FROM items INDEXED BY sqlite_autoindex_items_1"):
-            found[source] += 1
+        indexes = [row[1] for row in db.execute("PRAGMA index_list(items)").fetchall()]
     except sqlite3.DatabaseError:
-        pass
-    return found
+        return fullest
+    for index in indexes:
+        found: Counter[str] = Counter()
+        try:
+            for (source,) in db.execute(f"SELECT source FROM items INDEXED BY {quote(index)}"):
+                found[source] += 1
+        except sqlite3.DatabaseError:
+            pass
+        if found.total() > fullest.total():
+            fullest = found
+    return fullest
 
 
 def _count_sources(db: sqlite3.Connection, report: RecoveryReport, indexed: Counter[str]) -> None:

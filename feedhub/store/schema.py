@@ -85,6 +85,24 @@ SQLITE_STEPS: Sequence[str] = (
     # source is saved again. Nothing to change, only the stamp: a release that cannot read
     # compact rows refuses the store instead of finding every row unreadable.
     "",
+    # 8: items keyed by (source, id) alone, WITHOUT ROWID: the table is itself ordered by its
+    # key, so the key's separate index (a second copy of every source and id, 8% of a file
+    # of short posts) goes. Every row is copied once, in key order; the pages of the old
+    # table are left free in the file for the rows to come (`VACUUM` returns them at once).
+    """
+    CREATE TABLE items_by_key (
+        source TEXT NOT NULL,
+        id TEXT NOT NULL,
+        data TEXT NOT NULL,
+        rank REAL,
+        PRIMARY KEY (source, id)
+    ) WITHOUT ROWID;
+    INSERT INTO items_by_key (source, id, data, rank)
+        SELECT source, id, data, rank FROM items ORDER BY source, id;
+    DROP TABLE items;
+    ALTER TABLE items_by_key RENAME TO items;
+    CREATE INDEX items_order ON items (source, rank DESC, id DESC);
+    """,
 )
 
 REDIS_STEPS: Sequence[str] = (
@@ -102,6 +120,9 @@ REDIS_STEPS: Sequence[str] = (
 )
 
 SQLITE_VERSION = len(SQLITE_STEPS)
+# Steps that copy a whole table: they leave as many pages free as its rows took, and the
+# file, twice its size, is vacuumed once after them rather than left so until rows reuse them.
+SQLITE_COPYING_STEPS = (8,)
 REDIS_VERSION = len(REDIS_STEPS)
 
 # Runs one Redis step if the store is still at the version before it; returns the version
@@ -166,6 +187,13 @@ def migrate_sqlite(db: sqlite3.Connection, where: str, steps: Sequence[str] = SQ
         if db.in_transaction:
             db.execute("ROLLBACK")
     return found
+
+
+def vacuum_after_copy(db: sqlite3.Connection, found: int) -> None:
+    """After `migrate_sqlite` from version `found`: the file rewritten without the pages a
+    copying step freed (500,000 items: about 2 s, and as much free disk as the file takes)."""
+    if any(found < step for step in SQLITE_COPYING_STEPS):
+        db.execute("VACUUM")
 
 
 def _statements(script: str) -> list[str]:

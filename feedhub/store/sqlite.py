@@ -21,7 +21,7 @@ from feedhub.store.check import check_sqlite
 from feedhub.store.compact import item_rows
 from feedhub.store.errors import StoreDamaged
 from feedhub.store.rows import decode_items, decode_state
-from feedhub.store.schema import migrate_sqlite
+from feedhub.store.schema import migrate_sqlite, vacuum_after_copy
 from feedhub.store.sealing import state_data, state_text
 from feedhub.store.sqlite_decisions import SqliteDecisions
 from feedhub.store.sqlite_maintenance import SqliteMaintenance
@@ -58,10 +58,12 @@ class SqliteStore(SqliteDecisions, Store):
         try:
             db.execute("PRAGMA busy_timeout=5000")
             # Before anything writes (even the switch to WAL): a newer store stays as it is.
-            migrate_sqlite(db, str(self.path))
-            fill_ranks(db)
+            found = migrate_sqlite(db, str(self.path))
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # Read once in WAL mode: after step 8's rename, SQLite 3.40 refuses checkpoints till.
+            fill_ranks(db)
+            vacuum_after_copy(db, found)
         except BaseException:
             db.close()
             raise
