@@ -86,9 +86,9 @@ SQLITE_STEPS: Sequence[str] = (
     # compact rows refuses the store instead of finding every row unreadable.
     "",
     # 8: items keyed by (source, id) alone, WITHOUT ROWID: the table is itself ordered by its
-    # key, so the key's separate index (a second copy of every source and id, 8% of a file
-    # of short posts) goes. Every row is copied once, in key order; the pages of the old
-    # table are left free in the file for the rows to come (`VACUUM` returns them at once).
+    # key, so the key's separate index (a second copy of every source and id, 8% of the
+    # file) goes. Every row is copied once, in key order; the pages the old table leaves free
+    # are given back by a VACUUM after the move (`vacuum_after_copy`).
     """
     CREATE TABLE items_by_key (
         source TEXT NOT NULL,

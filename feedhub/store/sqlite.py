@@ -61,7 +61,7 @@ class SqliteStore(SqliteDecisions, Store):
             found = migrate_sqlite(db, str(self.path))
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            # Read once in WAL mode: after step 8's rename, SQLite 3.40 refuses checkpoints till.
+            # A read in WAL mode first: after step 8's rename, SQLite 3.40 refused checkpoints.
             fill_ranks(db)
             vacuum_after_copy(db, found)
         except BaseException:
