@@ -100,6 +100,32 @@ async def test_body_cap_stops_reading(upstream):
     assert sent < 100 * 65536  # the server was cut off long before its 655 MB
 
 
+async def test_a_body_sent_in_many_pieces_is_read_whole(upstream):
+    # Read in the pieces the socket gives (no fixed-size re-chunking): each piece once, in
+    # order, up to a cap it stays under.
+    pieces = [bytes([n % 251]) * (1 + 977 * n % 40_000) for n in range(60)]
+
+    async def trickle(request):
+        resp = web.StreamResponse()
+        await resp.prepare(request)
+        for n, piece in enumerate(pieces):
+            await resp.write(piece)
+            if n % 7 == 0:
+                await asyncio.sleep(0.005)  # apart on the wire, not one read
+        return resp
+
+    upstream.routes["/pieces"] = trickle
+    whole = b"".join(pieces)
+    fetcher = await make_fetcher()
+    try:
+        res = await fetcher.get(Request(upstream.url("/pieces"), max_bytes=len(whole)))
+        over = await fetcher.get(Request(upstream.url("/pieces"), max_bytes=len(whole) - 1))
+    finally:
+        await fetcher.close()
+    assert res.ok and res.body == whole
+    assert not over.ok and f"over the {len(whole) - 1}-byte cap" in over.error
+
+
 async def test_redirects_are_bounded_and_followed(upstream):
     for i in range(15):
         upstream.routes[f"/r{i}"] = lambda req, i=i: _redirect(f"/r{i + 1}")

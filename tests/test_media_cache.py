@@ -16,7 +16,7 @@ from feedhub.media.cache import MediaCache, Settings
 from feedhub.media.records import MediaRecord
 from feedhub.media.upkeep import Upkeep
 from tests import images
-from tests.conftest import wait_until
+from tests.conftest import make_config, wait_until
 
 WIDTHS = (320, 640, 1280)
 
@@ -235,3 +235,13 @@ async def test_images_are_fetched_as_the_workers_take_them_each_source_in_turn(
 
 def _asked(upstream: Any, prefix: str) -> list[Any]:
     return [s for s in upstream.seen if s.path.startswith(prefix)]
+
+
+def test_images_in_hand_are_every_fetch_slot_and_one_per_image_worker(tmp_path, monkeypatch):
+    # Fewer, and the workers wait for downloads; more, and downloads outrun the workers
+    # (the loop reading images that then wait in memory).
+    monkeypatch.setenv("FEEDHUB_PARSE_WORKERS", "3")
+    config = make_config(tmp_path, {"fetch": {"concurrency": 5}})
+    assert Settings.of(config).in_hand == 5 + 3
+    monkeypatch.setenv("FEEDHUB_PARSE_WORKERS", "1")
+    assert Settings.of(config).in_hand == 5 + 1
