@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from feedhub.config import StorageConfig
-from feedhub.ingest.poller import Poller
+from feedhub.ingest.poller import Alarm, Poller
 from feedhub.models import FetchState
 from feedhub.store import open_store
 from tests.conftest import wait_until
@@ -123,3 +123,22 @@ async def test_reconcile_follows_a_reload_and_stop_ends_polling(make_poller):
     poller.refresh("b")
     await asyncio.sleep(0.2)
     assert len(polls.calls) == 4
+
+
+async def test_a_sources_alarm_ends_its_sleep_at_its_time_or_at_a_ring():
+    # One future and one timer per sleeping source (an Event with a timeout took four objects
+    # more each, walked by every full pass of the garbage collector).
+    alarm = Alarm()
+    started = time.monotonic()
+    await alarm.sleep(0.05)
+    assert time.monotonic() - started >= 0.045
+    sleeping = asyncio.create_task(alarm.sleep(30))
+    await asyncio.sleep(0.01)
+    alarm.ring()
+    await asyncio.wait_for(sleeping, 1)  # woken long before its 30 s
+    alarm.ring()  # rung while awake: the next sleep ends at once, once
+    await asyncio.wait_for(alarm.sleep(30), 1)
+    again = asyncio.create_task(alarm.sleep(30))
+    await asyncio.sleep(0.05)
+    assert not again.done()
+    again.cancel()
