@@ -26,6 +26,38 @@ async def wait_event(event: asyncio.Event, seconds: float) -> bool:
     return True
 
 
+class Alarm:
+    """A sleep that a ring ends early (a ring while not asleep ends the next sleep at once):
+    the poller's, one per source. One future and one timer: an `asyncio.Event` waited on
+    with `wait_event` took four objects more per sleeping source, and every full pass of the
+    garbage collector walks them all (`feedhub serve`, 10,000 sources: 230,000 objects and
+    122-144 ms a pass before, 191,000 and 88-105 ms with this). A cancellation that comes
+    with the ring is not lost: the task was not woken yet, so it is cancelled when it is."""
+
+    __slots__ = ("_future", "_rung")
+
+    def __init__(self) -> None:
+        self._future: asyncio.Future[None] | None = None
+        self._rung = False
+
+    def ring(self) -> None:
+        self._rung = True
+        if self._future is not None and not self._future.done():
+            self._future.set_result(None)
+
+    async def sleep(self, seconds: float) -> None:
+        if not self._rung:
+            loop = asyncio.get_running_loop()
+            self._future = loop.create_future()
+            timer = loop.call_later(seconds, self.ring)  # the time is up: as a ring
+            try:
+                await self._future
+            finally:
+                timer.cancel()
+                self._future = None
+        self._rung = False
+
+
 async def within(awaitable: Awaitable[T], seconds: float) -> T:
     """`awaitable`'s result, or TimeoutError after `seconds`."""
     async with asyncio.timeout(seconds):

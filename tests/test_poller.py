@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from feedhub.aio import Alarm
 from feedhub.config import StorageConfig
-from feedhub.ingest.poller import Alarm, Poller
+from feedhub.ingest.poller import Poller
 from feedhub.models import FetchState
 from feedhub.store import open_store
 from tests.conftest import wait_until

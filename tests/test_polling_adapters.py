@@ -77,3 +77,14 @@ async def test_polling_is_prepared_off_the_event_loop(tmp_path, feedhub_service,
     assert threading.get_ident() not in {thread for _, thread in imported}
     pool = workers._executor(workers.PARSE)
     assert len(pool._processes) == workers.worker_count()  # type: ignore[attr-defined]
+
+
+def test_a_platforms_floor_is_read_without_making_its_adapter(tmp_path):
+    sources = {**SOURCES, "tw": {"type": "x", "username": "hub", "bearer_token": "t"}}
+    polling = Polling(
+        make_config(tmp_path, {"sources": sources}),
+        recorder=None,  # type: ignore[arg-type]
+        fetcher=lambda: None,
+    )
+    assert polling.floor("tw") == 1800.0 and polling.floor("blog") == 0.0
+    assert len(polling.adapters) == 0  # the X adapter, which is kept, was not made for it

@@ -23,7 +23,7 @@ from feedhub.ingest import websub, workers
 from feedhub.ingest.history import WINDOW, dated, window_start
 from feedhub.ingest.recorder import Recorder
 from feedhub.models import FetchState
-from feedhub.sources import PollContext, PollResult, SourceAdapter, make_adapter
+from feedhub.sources import PollContext, PollResult, SourceAdapter, adapter_class, make_adapter
 from feedhub.store.errors import store_errors
 
 log = logging.getLogger("feedhub")
@@ -78,7 +78,7 @@ class Polling:
 
     def floor(self, source_id: str) -> float:
         """The least time between two polls that the source's platform asks for."""
-        return self.adapters[source_id].min_interval
+        return adapter_class(self.config.sources[source_id].type).min_interval  # no adapter made
 
     def interval(self, source_id: str) -> float:
         """How long after a poll the source is polled again (slower while a hub pushes)."""

@@ -227,16 +227,17 @@ def _rows_by_key(
         except sqlite3.DatabaseError:
             pass
     listed: set[tuple[Any, ...]] = set()
-    for _, index, *_ in db.execute(f"PRAGMA index_list({quote(table)})").fetchall():
+    for _, index, _, origin, _ in db.execute(f"PRAGMA index_list({quote(table)})").fetchall():
+        if origin == "pk":  # the table itself, keyed: read above
+            continue
         try:
             for found in db.execute(f"SELECT {by} FROM {quote(table)} INDEXED BY {quote(index)}"):
                 listed.add(tuple(found))
         except sqlite3.DatabaseError:
             continue  # as far as it could be read
-    # One row, sought from below, then from above: a key that a parent page holds between
-    # two child pages is reached through either, so through the one that is not damaged; and
-    # no next row is read (sqlite3 reads one row ahead, dropping the row it has when that
-    # next read fails).
+    # One row, sought from below, then from above: a key a parent page holds between two
+    # child pages is reached through the undamaged one; and no next row is read (sqlite3
+    # reads one row ahead, dropping the row it has when that next read fails).
     marks = ", ".join("?" * len(key))
     seek = [
         f"SELECT {names} FROM {quote(table)} WHERE ({by}) {op} ({marks}) ORDER BY {o} LIMIT 1"
